@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what building and testing MedChain needs, skipping what is there:
+# Debian packages (clang, protoc), the Rust wasm targets and rust-src, Node.js
+# and the test dependencies from npm. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+missing=()
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v clang >/dev/null 2>&1 || missing+=(clang libclang-dev)
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+command -v git >/dev/null 2>&1 || missing+=(git)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	$SUDO apt-get update -qq
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v rustup >/dev/null 2>&1; then
+	curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+	# shellcheck disable=SC1091
+	source "$HOME/.cargo/env"
+fi
+installed=$(rustup target list --installed)
+for target in wasm32-unknown-unknown wasm32v1-none; do
+	grep -qx "$target" <<<"$installed" || rustup target add "$target"
+done
+rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+
+if [ ! -d tests/node_modules/@polkadot/api ]; then
+	(cd tests && npm ci --no-audit --no-fund)
+fi

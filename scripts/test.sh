@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Run every MedChain test: Rust unit tests (pallets, runtime, node), then the
+# integration tests against the built medchain-node (JSON-RPC and @polkadot/api).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+start=$(date +%s)
+scripts/prereqs.sh
+scripts/build.sh
+echo "build: $(( $(date +%s) - start )) s"
+
+# Same profile and features as the build: nothing recompiles, and the wasm
+# runtime built for the node is reused rather than skipped.
+cargo test "${MEDCHAIN_CARGO_ARGS[@]}"
+
+(cd tests && node --test --test-concurrency=1 integration/)
+echo "all tests: $(( $(date +%s) - start )) s"

@@ -1,0 +1,70 @@
+// @polkadot/api helpers: connect with no custom types, sign, submit, and
+// decode dispatch errors by name.
+
+import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
+
+export async function connect(wsUrl) {
+  // No `types`, no `signedExtensions`: exactly what Polkadot.js Apps does.
+  const api = await ApiPromise.create({ provider: new WsProvider(wsUrl), noInitWarn: true, throwOnConnect: true });
+  return api;
+}
+
+export function devAccounts(api) {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 });
+  const named = {};
+  for (const name of ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie']) {
+    named[name.toLowerCase()] = keyring.addFromUri(`//${name}`);
+  }
+  return named;
+}
+
+/** A dispatch error as `pallet.Error`, e.g. `consortium.NotAdmin`. */
+export function errorName(api, dispatchError) {
+  if (dispatchError.isModule) {
+    const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+    return `${section}.${name}`;
+  }
+  return dispatchError.type; // e.g. BadOrigin
+}
+
+/**
+ * Sign and submit `tx` as `signer`; resolve once it is in a block (or
+ * finalized, with `{ finalized: true }`) with its events. Rejects with the
+ * error's name if the call failed, including a failed call inside sudo.
+ */
+export function submit(api, tx, signer, { finalized = false, timeoutMs = 120_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`transaction ${tx.method.section}.${tx.method.method} not ${finalized ? 'finalized' : 'included'} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = (fn, value) => {
+      clearTimeout(timer);
+      unsubscribe();
+      fn(value);
+    };
+    tx.signAndSend(signer, (result) => {
+      const { status, events, dispatchError } = result;
+      if (status.isInvalid || status.isDropped || status.isUsurped) {
+        return done(reject, new Error(`transaction ${status.type}`));
+      }
+      if (!(finalized ? status.isFinalized : status.isInBlock)) return;
+      if (dispatchError) return done(reject, new Error(errorName(api, dispatchError)));
+      const sudid = events.find(({ event }) => api.events.sudo?.Sudid?.is(event));
+      if (sudid && sudid.event.data[0].isErr) {
+        return done(reject, new Error(errorName(api, sudid.event.data[0].asErr)));
+      }
+      done(resolve, { events, blockHash: finalized ? status.asFinalized : status.asInBlock });
+    })
+      .then((unsub) => { unsubscribe = unsub; })
+      .catch((e) => done(reject, e));
+  });
+}
+
+/** The events of `events` that are `pallet.Event`. */
+export function eventsOf(api, events, section, method) {
+  return events
+    .filter(({ event }) => event.section === section && event.method === method)
+    .map(({ event }) => event);
+}
