@@ -14,26 +14,26 @@ pub type HospitalId = u32;
 ///
 /// Implemented by `pallet-consortium`.
 pub trait HospitalRegistry<AccountId> {
-    /// Whether `hospital` exists and is currently active (admitted and not
-    /// suspended or removed).
-    fn is_active(hospital: HospitalId) -> bool;
+	/// Whether `hospital` exists and is currently active (admitted and not
+	/// suspended or removed).
+	fn is_active(hospital: HospitalId) -> bool;
 
-    /// Whether `who` is one of the admins of `hospital`, whatever its status.
-    fn is_admin(hospital: HospitalId, who: &AccountId) -> bool;
+	/// Whether `who` is one of the admins of `hospital`, whatever its status.
+	fn is_admin(hospital: HospitalId, who: &AccountId) -> bool;
 
-    /// Whether `who` is an admin of `hospital` and that hospital is active:
-    /// the check every hospital-admin action of the other pallets needs.
-    fn is_active_admin(hospital: HospitalId, who: &AccountId) -> bool {
-        Self::is_active(hospital) && Self::is_admin(hospital, who)
-    }
+	/// Whether `who` is an admin of `hospital` and that hospital is active:
+	/// the check every hospital-admin action of the other pallets needs.
+	fn is_active_admin(hospital: HospitalId, who: &AccountId) -> bool {
+		Self::is_active(hospital) && Self::is_admin(hospital, who)
+	}
 }
 
 /// A registry with no hospitals, for pallets and tests that do not need one.
 impl<AccountId> HospitalRegistry<AccountId> for () {
-    fn is_active(_: HospitalId) -> bool {
-        false
-    }
-    fn is_admin(_: HospitalId, _: &AccountId) -> bool {
-        false
-    }
+	fn is_active(_: HospitalId) -> bool {
+		false
+	}
+	fn is_admin(_: HospitalId, _: &AccountId) -> bool {
+		false
+	}
 }

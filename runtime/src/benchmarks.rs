@@ -1,6 +1,6 @@
 //! The pallets whose benchmarks `medchain-node benchmark pallet` runs.
 
 frame_benchmarking::define_benchmarks!(
-    [frame_system, SystemBench::<Runtime>]
-    [pallet_consortium, Consortium]
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_consortium, Consortium]
 );

@@ -2,20 +2,20 @@
 
 use super::*;
 use frame_support::{
-    derive_impl,
-    dispatch::DispatchClass,
-    traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse},
-    weights::{
-        constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-        IdentityFee, Weight,
-    },
+	derive_impl,
+	dispatch::DispatchClass,
+	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse},
+	weights::{
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		IdentityFee, Weight,
+	},
 };
 use frame_system::{limits::BlockWeights as SystemBlockWeights, EnsureNever, EnsureRoot};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
-    traits::{ConvertInto, One},
-    Perbill,
+	traits::{ConvertInto, One},
+	Perbill,
 };
 use sp_version::RuntimeVersion;
 
@@ -23,107 +23,107 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
 parameter_types! {
-    pub const BlockHashCount: BlockNumber = 2400;
-    pub const Version: RuntimeVersion = VERSION;
-    /// Two seconds of compute per 6-second block.
-    pub RuntimeBlockWeights: SystemBlockWeights = SystemBlockWeights::with_sensible_defaults(
-        Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-        NORMAL_DISPATCH_RATIO,
-    );
-    /// 5 MiB blocks, 75% of it for normal transactions.
-    pub RuntimeBlockLength: frame_system::limits::BlockLength =
-        frame_system::limits::BlockLength::builder()
-            .max_length(MAX_BLOCK_LENGTH)
-            .modify_max_length_for_class(DispatchClass::Normal, |max| {
-                *max = NORMAL_DISPATCH_RATIO * MAX_BLOCK_LENGTH
-            })
-            .build();
-    pub const SS58Prefix: u16 = SS58_PREFIX;
+	pub const BlockHashCount: BlockNumber = 2400;
+	pub const Version: RuntimeVersion = VERSION;
+	/// Two seconds of compute per 6-second block.
+	pub RuntimeBlockWeights: SystemBlockWeights = SystemBlockWeights::with_sensible_defaults(
+		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+		NORMAL_DISPATCH_RATIO,
+	);
+	/// 5 MiB blocks, 75% of it for normal transactions.
+	pub RuntimeBlockLength: frame_system::limits::BlockLength =
+		frame_system::limits::BlockLength::builder()
+			.max_length(MAX_BLOCK_LENGTH)
+			.modify_max_length_for_class(DispatchClass::Normal, |max| {
+				*max = NORMAL_DISPATCH_RATIO * MAX_BLOCK_LENGTH
+			})
+			.build();
+	pub const SS58Prefix: u16 = SS58_PREFIX;
 }
 
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
-    type Block = Block;
-    type BlockWeights = RuntimeBlockWeights;
-    type BlockLength = RuntimeBlockLength;
-    type AccountId = AccountId;
-    type Nonce = Nonce;
-    type Hash = Hash;
-    type BlockHashCount = BlockHashCount;
-    // MedChain nodes use ParityDB only.
-    type DbWeight = ParityDbWeight;
-    type Version = Version;
-    type AccountData = pallet_balances::AccountData<Balance>;
-    type SS58Prefix = SS58Prefix;
-    type MaxConsumers = ConstU32<16>;
+	type Block = Block;
+	type BlockWeights = RuntimeBlockWeights;
+	type BlockLength = RuntimeBlockLength;
+	type AccountId = AccountId;
+	type Nonce = Nonce;
+	type Hash = Hash;
+	type BlockHashCount = BlockHashCount;
+	// MedChain nodes use ParityDB only.
+	type DbWeight = ParityDbWeight;
+	type Version = Version;
+	type AccountData = pallet_balances::AccountData<Balance>;
+	type SS58Prefix = SS58Prefix;
+	type MaxConsumers = ConstU32<16>;
 }
 
 impl pallet_aura::Config for Runtime {
-    type AuthorityId = AuraId;
-    type DisabledValidators = ();
-    type MaxAuthorities = MaxValidators;
-    type AllowMultipleBlocksPerSlot = ConstBool<false>;
-    type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
+	type AuthorityId = AuraId;
+	type DisabledValidators = ();
+	type MaxAuthorities = MaxValidators;
+	type AllowMultipleBlocksPerSlot = ConstBool<false>;
+	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
 
 impl pallet_grandpa::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type WeightInfo = ();
-    type MaxAuthorities = MaxValidators;
-    type MaxNominators = ConstU32<0>;
-    type MaxSetIdSessionEntries = ConstU64<0>;
-    type KeyOwnerProof = sp_core::Void;
-    type EquivocationReportSystem = ();
+	type RuntimeEvent = RuntimeEvent;
+	type WeightInfo = ();
+	type MaxAuthorities = MaxValidators;
+	type MaxNominators = ConstU32<0>;
+	type MaxSetIdSessionEntries = ConstU64<0>;
+	type KeyOwnerProof = sp_core::Void;
+	type EquivocationReportSystem = ();
 }
 
 impl pallet_timestamp::Config for Runtime {
-    type Moment = u64;
-    type OnTimestampSet = Aura;
-    type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-    type WeightInfo = ();
+	type Moment = u64;
+	type OnTimestampSet = Aura;
+	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	type WeightInfo = ();
 }
 
 impl pallet_balances::Config for Runtime {
-    type MaxLocks = ConstU32<50>;
-    type MaxReserves = ();
-    type ReserveIdentifier = [u8; 8];
-    type Balance = Balance;
-    type RuntimeEvent = RuntimeEvent;
-    type DustRemoval = ();
-    type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
-    type AccountStore = System;
-    type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
-    type FreezeIdentifier = RuntimeFreezeReason;
-    type MaxFreezes = ConstU32<1>;
-    type RuntimeHoldReason = RuntimeHoldReason;
-    type RuntimeFreezeReason = RuntimeFreezeReason;
-    type DoneSlashHandler = ();
+	type MaxLocks = ConstU32<50>;
+	type MaxReserves = ();
+	type ReserveIdentifier = [u8; 8];
+	type Balance = Balance;
+	type RuntimeEvent = RuntimeEvent;
+	type DustRemoval = ();
+	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = ConstU32<1>;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type DoneSlashHandler = ();
 }
 
 parameter_types! {
-    pub FeeMultiplier: Multiplier = Multiplier::one();
+	pub FeeMultiplier: Multiplier = Multiplier::one();
 }
 
 impl pallet_transaction_payment::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type OnChargeTransaction = FungibleAdapter<Balances, ()>;
-    type OperationalFeeMultiplier = ConstU8<5>;
-    type WeightToFee = IdentityFee<Balance>;
-    type LengthToFee = IdentityFee<Balance>;
-    type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-    type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+	type RuntimeEvent = RuntimeEvent;
+	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OperationalFeeMultiplier = ConstU8<5>;
+	type WeightToFee = IdentityFee<Balance>;
+	type LengthToFee = IdentityFee<Balance>;
+	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type RuntimeCall = RuntimeCall;
-    type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {
-    /// The most hospitals (active or suspended) and so the most validators and
-    /// council seats.
-    pub const MaxValidators: u32 = 64;
+	/// The most hospitals (active or suspended) and so the most validators and
+	/// council seats.
+	pub const MaxValidators: u32 = 64;
 }
 
 /// The hospital council: one seat per active hospital.
@@ -131,74 +131,74 @@ pub type CouncilCollective = pallet_collective::Instance1;
 
 /// 2/3 of the council, or root (sudo on a development chain).
 pub type CouncilTwoThirdsOrRoot = EitherOfDiverse<
-    EnsureRoot<AccountId>,
-    pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
+	EnsureRoot<AccountId>,
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
 >;
 
 /// Accounts that have registered session keys.
 pub struct HasSessionKeys;
 impl Contains<AccountId> for HasSessionKeys {
-    fn contains(who: &AccountId) -> bool {
-        pallet_session::NextKeys::<Runtime>::contains_key(who)
-    }
+	fn contains(who: &AccountId) -> bool {
+		pallet_session::NextKeys::<Runtime>::contains_key(who)
+	}
 }
 
 impl pallet_consortium::Config for Runtime {
-    type GovernanceOrigin = CouncilTwoThirdsOrRoot;
-    type CouncilMembers = Council;
-    type SessionKeysSet = HasSessionKeys;
-    type MaxHospitals = MaxValidators;
-    type MaxAdmins = ConstU32<16>;
-    type MaxNameLength = ConstU32<128>;
-    type MinActiveHospitals = ConstU32<1>;
-    type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+	type GovernanceOrigin = CouncilTwoThirdsOrRoot;
+	type CouncilMembers = Council;
+	type SessionKeysSet = HasSessionKeys;
+	type MaxHospitals = MaxValidators;
+	type MaxAdmins = ConstU32<16>;
+	type MaxNameLength = ConstU32<128>;
+	type MinActiveHospitals = ConstU32<1>;
+	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {
-    pub const CouncilMotionDuration: BlockNumber = 3 * DAYS;
-    pub MaxCouncilProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
+	pub const CouncilMotionDuration: BlockNumber = 3 * DAYS;
+	pub MaxCouncilProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
 }
 
 impl pallet_collective::Config<CouncilCollective> for Runtime {
-    type RuntimeOrigin = RuntimeOrigin;
-    type Proposal = RuntimeCall;
-    type RuntimeEvent = RuntimeEvent;
-    type MotionDuration = CouncilMotionDuration;
-    type MaxProposals = ConstU32<100>;
-    type MaxMembers = MaxValidators;
-    type DefaultVote = pallet_collective::PrimeDefaultVote;
-    type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
-    // Members follow the consortium; nobody sets them by hand.
-    type SetMembersOrigin = EnsureNever<()>;
-    type MaxProposalWeight = MaxCouncilProposalWeight;
-    type DisapproveOrigin = CouncilTwoThirdsOrRoot;
-    type KillOrigin = CouncilTwoThirdsOrRoot;
-    type Consideration = ();
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = CouncilMotionDuration;
+	type MaxProposals = ConstU32<100>;
+	type MaxMembers = MaxValidators;
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	// Members follow the consortium; nobody sets them by hand.
+	type SetMembersOrigin = EnsureNever<()>;
+	type MaxProposalWeight = MaxCouncilProposalWeight;
+	type DisapproveOrigin = CouncilTwoThirdsOrRoot;
+	type KillOrigin = CouncilTwoThirdsOrRoot;
+	type Consideration = ();
 }
 
 impl pallet_session::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type ValidatorId = AccountId;
-    type ValidatorIdOf = ConvertInto;
-    type ShouldEndSession = pallet_session::PeriodicSessions<ConstU32<SESSION_PERIOD>, ConstU32<0>>;
-    type NextSessionRotation =
-        pallet_session::PeriodicSessions<ConstU32<SESSION_PERIOD>, ConstU32<0>>;
-    type SessionManager = Consortium;
-    type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
-    type Keys = SessionKeys;
-    type DisablingStrategy = ();
-    type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
-    type Currency = Balances;
-    type KeyDeposit = ConstU128<0>;
+	type RuntimeEvent = RuntimeEvent;
+	type ValidatorId = AccountId;
+	type ValidatorIdOf = ConvertInto;
+	type ShouldEndSession = pallet_session::PeriodicSessions<ConstU32<SESSION_PERIOD>, ConstU32<0>>;
+	type NextSessionRotation =
+		pallet_session::PeriodicSessions<ConstU32<SESSION_PERIOD>, ConstU32<0>>;
+	type SessionManager = Consortium;
+	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	type Keys = SessionKeys;
+	type DisablingStrategy = ();
+	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
+	type Currency = Balances;
+	type KeyDeposit = ConstU128<0>;
 }
 
 impl pallet_node_authorization::Config for Runtime {
-    type RuntimeEvent = RuntimeEvent;
-    type MaxWellKnownNodes = MaxValidators;
-    type MaxPeerIdLength = ConstU32<128>;
-    type AddOrigin = CouncilTwoThirdsOrRoot;
-    type RemoveOrigin = CouncilTwoThirdsOrRoot;
-    type SwapOrigin = CouncilTwoThirdsOrRoot;
-    type ResetOrigin = CouncilTwoThirdsOrRoot;
-    type WeightInfo = ();
+	type RuntimeEvent = RuntimeEvent;
+	type MaxWellKnownNodes = MaxValidators;
+	type MaxPeerIdLength = ConstU32<128>;
+	type AddOrigin = CouncilTwoThirdsOrRoot;
+	type RemoveOrigin = CouncilTwoThirdsOrRoot;
+	type SwapOrigin = CouncilTwoThirdsOrRoot;
+	type ResetOrigin = CouncilTwoThirdsOrRoot;
+	type WeightInfo = ();
 }

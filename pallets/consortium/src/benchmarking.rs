@@ -11,164 +11,150 @@ use frame_system::RawOrigin;
 
 /// A distinct, valid name of exactly `MaxNameLength` bytes.
 fn name<T: Config>(i: u32) -> Vec<u8> {
-    let mut name = format!("h{i}").into_bytes();
-    name.resize(T::MaxNameLength::get() as usize, b'x');
-    name
+	let mut name = format!("h{i}").into_bytes();
+	name.resize(T::MaxNameLength::get() as usize, b'x');
+	name
 }
 
 fn admin<T: Config>(hospital: u32, i: u32) -> T::AccountId {
-    account("admin", hospital * 1000 + i, 0)
+	account("admin", hospital * 1000 + i, 0)
 }
 
 fn validator<T: Config>(hospital: u32) -> T::AccountId {
-    account("validator", hospital, 0)
+	account("validator", hospital, 0)
 }
 
 /// Admit `n` active hospitals; returns the id of the last one.
 fn fill<T: Config>(n: u32) -> Result<HospitalId, BenchmarkError> {
-    let mut last = 0;
-    for i in 0..n {
-        last = Consortium::<T>::do_admit(
-            name::<T>(i),
-            alloc::vec![admin::<T>(i, 0)],
-            validator::<T>(i),
-        )
-        .map_err(|_| BenchmarkError::Stop("could not admit a hospital"))?;
-    }
-    Ok(last)
+	let mut last = 0;
+	for i in 0..n {
+		last = Consortium::<T>::do_admit(
+			name::<T>(i),
+			alloc::vec![admin::<T>(i, 0)],
+			validator::<T>(i),
+		)
+		.map_err(|_| BenchmarkError::Stop("could not admit a hospital"))?;
+	}
+	Ok(last)
 }
 
 fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
-    T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
+	T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
-    frame_system::Pallet::<T>::assert_last_event(
-        <T as frame_system::Config>::RuntimeEvent::from(event).into(),
-    );
+	frame_system::Pallet::<T>::assert_last_event(
+		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
+	);
 }
 
 #[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]
 mod benchmarks {
-    use super::*;
+	use super::*;
 
-    #[benchmark]
-    fn admit_hospital(a: Linear<1, { T::MaxAdmins::get() }>) -> Result<(), BenchmarkError> {
-        let max = T::MaxHospitals::get();
-        fill::<T>(max - 1)?;
-        let origin = governance::<T>()?;
-        let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(max, i)).collect();
-        let new = validator::<T>(max);
+	#[benchmark]
+	fn admit_hospital(a: Linear<1, { T::MaxAdmins::get() }>) -> Result<(), BenchmarkError> {
+		let max = T::MaxHospitals::get();
+		fill::<T>(max - 1)?;
+		let origin = governance::<T>()?;
+		let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(max, i)).collect();
+		let new = validator::<T>(max);
 
-        #[extrinsic_call]
-        _(
-            origin as T::RuntimeOrigin,
-            name::<T>(max),
-            admins,
-            new.clone(),
-        );
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, name::<T>(max), admins, new.clone());
 
-        assert_last_event::<T>(Event::HospitalAdmitted {
-            hospital: max - 1,
-            validator: new,
-        });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::HospitalAdmitted { hospital: max - 1, validator: new });
+		Ok(())
+	}
 
-    #[benchmark]
-    fn suspend_hospital() -> Result<(), BenchmarkError> {
-        let id = fill::<T>(T::MaxHospitals::get())?;
-        let origin = governance::<T>()?;
+	#[benchmark]
+	fn suspend_hospital() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(T::MaxHospitals::get())?;
+		let origin = governance::<T>()?;
 
-        #[extrinsic_call]
-        _(origin as T::RuntimeOrigin, id);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
 
-        assert_last_event::<T>(Event::HospitalSuspended { hospital: id });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::HospitalSuspended { hospital: id });
+		Ok(())
+	}
 
-    #[benchmark]
-    fn reinstate_hospital() -> Result<(), BenchmarkError> {
-        let id = fill::<T>(T::MaxHospitals::get())?;
-        Consortium::<T>::do_suspend(id).map_err(|_| BenchmarkError::Stop("suspend"))?;
-        let origin = governance::<T>()?;
+	#[benchmark]
+	fn reinstate_hospital() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(T::MaxHospitals::get())?;
+		Consortium::<T>::do_suspend(id).map_err(|_| BenchmarkError::Stop("suspend"))?;
+		let origin = governance::<T>()?;
 
-        #[extrinsic_call]
-        _(origin as T::RuntimeOrigin, id);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
 
-        assert_last_event::<T>(Event::HospitalReinstated { hospital: id });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::HospitalReinstated { hospital: id });
+		Ok(())
+	}
 
-    #[benchmark]
-    fn remove_hospital() -> Result<(), BenchmarkError> {
-        let id = fill::<T>(T::MaxHospitals::get())?;
-        let origin = governance::<T>()?;
+	#[benchmark]
+	fn remove_hospital() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(T::MaxHospitals::get())?;
+		let origin = governance::<T>()?;
 
-        #[extrinsic_call]
-        _(origin as T::RuntimeOrigin, id);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
 
-        assert_last_event::<T>(Event::HospitalRemoved { hospital: id });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::HospitalRemoved { hospital: id });
+		Ok(())
+	}
 
-    #[benchmark]
-    fn add_admin() -> Result<(), BenchmarkError> {
-        let id = fill::<T>(1)?;
-        for i in 1..T::MaxAdmins::get() - 1 {
-            Consortium::<T>::do_add_admin(&admin::<T>(id, 0), id, admin::<T>(id, i))
-                .map_err(|_| BenchmarkError::Stop("add admin"))?;
-        }
-        let caller = admin::<T>(id, 0);
-        let new = admin::<T>(id, T::MaxAdmins::get() - 1);
+	#[benchmark]
+	fn add_admin() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(1)?;
+		for i in 1..T::MaxAdmins::get() - 1 {
+			Consortium::<T>::do_add_admin(&admin::<T>(id, 0), id, admin::<T>(id, i))
+				.map_err(|_| BenchmarkError::Stop("add admin"))?;
+		}
+		let caller = admin::<T>(id, 0);
+		let new = admin::<T>(id, T::MaxAdmins::get() - 1);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(caller), id, new.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, new.clone());
 
-        assert_last_event::<T>(Event::AdminAdded {
-            hospital: id,
-            admin: new,
-        });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::AdminAdded { hospital: id, admin: new });
+		Ok(())
+	}
 
-    #[benchmark]
-    fn remove_admin() -> Result<(), BenchmarkError> {
-        let id = fill::<T>(1)?;
-        for i in 1..T::MaxAdmins::get() {
-            Consortium::<T>::do_add_admin(&admin::<T>(id, 0), id, admin::<T>(id, i))
-                .map_err(|_| BenchmarkError::Stop("add admin"))?;
-        }
-        let caller = admin::<T>(id, 0);
-        let gone = admin::<T>(id, T::MaxAdmins::get() - 1);
+	#[benchmark]
+	fn remove_admin() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(1)?;
+		for i in 1..T::MaxAdmins::get() {
+			Consortium::<T>::do_add_admin(&admin::<T>(id, 0), id, admin::<T>(id, i))
+				.map_err(|_| BenchmarkError::Stop("add admin"))?;
+		}
+		let caller = admin::<T>(id, 0);
+		let gone = admin::<T>(id, T::MaxAdmins::get() - 1);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(caller), id, gone.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, gone.clone());
 
-        assert_last_event::<T>(Event::AdminRemoved {
-            hospital: id,
-            admin: gone,
-        });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::AdminRemoved { hospital: id, admin: gone });
+		Ok(())
+	}
 
-    #[benchmark]
-    fn set_validator() -> Result<(), BenchmarkError> {
-        let max = T::MaxHospitals::get();
-        let id = fill::<T>(max)?;
-        let caller = admin::<T>(id, 0);
-        let new = validator::<T>(max);
+	#[benchmark]
+	fn set_validator() -> Result<(), BenchmarkError> {
+		let max = T::MaxHospitals::get();
+		let id = fill::<T>(max)?;
+		let caller = admin::<T>(id, 0);
+		let new = validator::<T>(max);
 
-        #[extrinsic_call]
-        _(RawOrigin::Signed(caller), id, new.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, new.clone());
 
-        assert_last_event::<T>(Event::ValidatorChanged {
-            hospital: id,
-            old: validator::<T>(id),
-            new,
-        });
-        Ok(())
-    }
+		assert_last_event::<T>(Event::ValidatorChanged {
+			hospital: id,
+			old: validator::<T>(id),
+			new,
+		});
+		Ok(())
+	}
 
-    impl_benchmark_test_suite!(Consortium, crate::mock::new_bench_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Consortium, crate::mock::new_bench_ext(), crate::mock::Test);
 }

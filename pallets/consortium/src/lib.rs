@@ -75,335 +75,310 @@ pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
-    use super::*;
-    use alloc::vec::Vec;
-    use frame_support::{
-        pallet_prelude::*,
-        traits::{ChangeMembers, Contains},
-    };
-    use frame_system::pallet_prelude::*;
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{ChangeMembers, Contains},
+	};
+	use frame_system::pallet_prelude::*;
 
-    /// The in-code storage version.
-    const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
-    /// A hospital as this runtime stores it.
-    pub type HospitalInfo<T> = Hospital<
-        <T as frame_system::Config>::AccountId,
-        BlockNumberFor<T>,
-        <T as Config>::MaxNameLength,
-        <T as Config>::MaxAdmins,
-    >;
+	/// A hospital as this runtime stores it.
+	pub type HospitalInfo<T> = Hospital<
+		<T as frame_system::Config>::AccountId,
+		BlockNumberFor<T>,
+		<T as Config>::MaxNameLength,
+		<T as Config>::MaxAdmins,
+	>;
 
-    /// A hospital name as stored.
-    pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLength>;
+	/// A hospital name as stored.
+	pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLength>;
 
-    #[pallet::pallet]
-    #[pallet::storage_version(STORAGE_VERSION)]
-    pub struct Pallet<T>(_);
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
 
-    #[pallet::config]
-    pub trait Config: frame_system::Config {
-        /// Who admits, suspends, reinstates and removes hospitals: the hospital
-        /// council with a 2/3 majority (and root on a development chain).
-        type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Who admits, suspends, reinstates and removes hospitals: the hospital
+		/// council with a 2/3 majority (and root on a development chain).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-        /// The council whose members follow the validator accounts of the
-        /// active hospitals.
-        type CouncilMembers: ChangeMembers<Self::AccountId>;
+		/// The council whose members follow the validator accounts of the
+		/// active hospitals.
+		type CouncilMembers: ChangeMembers<Self::AccountId>;
 
-        /// Accounts that have session keys registered. Only those can validate.
-        type SessionKeysSet: Contains<Self::AccountId>;
+		/// Accounts that have session keys registered. Only those can validate.
+		type SessionKeysSet: Contains<Self::AccountId>;
 
-        /// The most hospitals (active or suspended) the consortium holds.
-        #[pallet::constant]
-        type MaxHospitals: Get<u32>;
+		/// The most hospitals (active or suspended) the consortium holds.
+		#[pallet::constant]
+		type MaxHospitals: Get<u32>;
 
-        /// The most admins one hospital has.
-        #[pallet::constant]
-        type MaxAdmins: Get<u32>;
+		/// The most admins one hospital has.
+		#[pallet::constant]
+		type MaxAdmins: Get<u32>;
 
-        /// The longest hospital name, in bytes.
-        #[pallet::constant]
-        type MaxNameLength: Get<u32>;
+		/// The longest hospital name, in bytes.
+		#[pallet::constant]
+		type MaxNameLength: Get<u32>;
 
-        /// The fewest active hospitals (and so validators) the chain may be left
-        /// with by a suspension or removal.
-        #[pallet::constant]
-        type MinActiveHospitals: Get<u32>;
+		/// The fewest active hospitals (and so validators) the chain may be left
+		/// with by a suspension or removal.
+		#[pallet::constant]
+		type MinActiveHospitals: Get<u32>;
 
-        /// Weights of this pallet's calls, from its benchmarks.
-        type WeightInfo: WeightInfo;
-    }
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
 
-    /// The id the next admitted hospital gets.
-    #[pallet::storage]
-    pub type NextHospitalId<T> = StorageValue<_, HospitalId, ValueQuery>;
+	/// The id the next admitted hospital gets.
+	#[pallet::storage]
+	pub type NextHospitalId<T> = StorageValue<_, HospitalId, ValueQuery>;
 
-    /// Every hospital ever admitted, by id. Removed hospitals stay, marked
-    /// `Removed`, so that what was recorded under their id still resolves.
-    #[pallet::storage]
-    pub type HospitalOf<T: Config> = StorageMap<_, Twox64Concat, HospitalId, HospitalInfo<T>>;
+	/// Every hospital ever admitted, by id. Removed hospitals stay, marked
+	/// `Removed`, so that what was recorded under their id still resolves.
+	#[pallet::storage]
+	pub type HospitalOf<T: Config> = StorageMap<_, Twox64Concat, HospitalId, HospitalInfo<T>>;
 
-    /// Hospital ids by name, so that names stay unique (removed ones included).
-    #[pallet::storage]
-    pub type HospitalIdByName<T: Config> = StorageMap<_, Blake2_128Concat, NameOf<T>, HospitalId>;
+	/// Hospital ids by name, so that names stay unique (removed ones included).
+	#[pallet::storage]
+	pub type HospitalIdByName<T: Config> = StorageMap<_, Blake2_128Concat, NameOf<T>, HospitalId>;
 
-    /// The hospital a validator account serves, for hospitals not removed.
-    #[pallet::storage]
-    pub type HospitalOfValidator<T: Config> =
-        StorageMap<_, Blake2_128Concat, T::AccountId, HospitalId>;
+	/// The hospital a validator account serves, for hospitals not removed.
+	#[pallet::storage]
+	pub type HospitalOfValidator<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, HospitalId>;
 
-    /// How many hospitals are active or suspended (not removed).
-    #[pallet::storage]
-    pub type HospitalCount<T> = StorageValue<_, u32, ValueQuery>;
+	/// How many hospitals are active or suspended (not removed).
+	#[pallet::storage]
+	pub type HospitalCount<T> = StorageValue<_, u32, ValueQuery>;
 
-    /// Validator accounts of the active hospitals, sorted. They are the council
-    /// members and, with session keys set, the next session's validators.
-    #[pallet::storage]
-    pub type ActiveValidators<T: Config> =
-        StorageValue<_, BoundedVec<T::AccountId, T::MaxHospitals>, ValueQuery>;
+	/// Validator accounts of the active hospitals, sorted. They are the council
+	/// members and, with session keys set, the next session's validators.
+	#[pallet::storage]
+	pub type ActiveValidators<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxHospitals>, ValueQuery>;
 
-    #[pallet::genesis_config]
-    #[derive(frame_support::DefaultNoBound)]
-    pub struct GenesisConfig<T: Config> {
-        /// The founding hospitals: `(name, admins, validator account)`, all active.
-        pub hospitals: Vec<(Vec<u8>, Vec<T::AccountId>, T::AccountId)>,
-    }
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The founding hospitals: `(name, admins, validator account)`, all active.
+		pub hospitals: Vec<(Vec<u8>, Vec<T::AccountId>, T::AccountId)>,
+	}
 
-    #[pallet::genesis_build]
-    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
-        fn build(&self) {
-            for (name, admins, validator) in &self.hospitals {
-                let result = Pallet::<T>::do_admit(name.clone(), admins.clone(), validator.clone());
-                assert!(
-                    result.is_ok(),
-                    "invalid genesis hospital {:?}: {:?}",
-                    name,
-                    result
-                );
-            }
-        }
-    }
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (name, admins, validator) in &self.hospitals {
+				let result = Pallet::<T>::do_admit(name.clone(), admins.clone(), validator.clone());
+				assert!(result.is_ok(), "invalid genesis hospital {:?}: {:?}", name, result);
+			}
+		}
+	}
 
-    #[pallet::event]
-    #[pallet::generate_deposit(pub(super) fn deposit_event)]
-    pub enum Event<T: Config> {
-        /// The council admitted a hospital; its validator joins from the next session.
-        HospitalAdmitted {
-            hospital: HospitalId,
-            validator: T::AccountId,
-        },
-        /// A hospital was suspended: out of the validator set and the council.
-        HospitalSuspended { hospital: HospitalId },
-        /// A suspended hospital was reinstated.
-        HospitalReinstated { hospital: HospitalId },
-        /// A hospital was removed for good.
-        HospitalRemoved { hospital: HospitalId },
-        /// An admin was added to a hospital.
-        AdminAdded {
-            hospital: HospitalId,
-            admin: T::AccountId,
-        },
-        /// An admin was removed from a hospital.
-        AdminRemoved {
-            hospital: HospitalId,
-            admin: T::AccountId,
-        },
-        /// A hospital moved its validator to another account.
-        ValidatorChanged {
-            hospital: HospitalId,
-            old: T::AccountId,
-            new: T::AccountId,
-        },
-    }
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// The council admitted a hospital; its validator joins from the next session.
+		HospitalAdmitted { hospital: HospitalId, validator: T::AccountId },
+		/// A hospital was suspended: out of the validator set and the council.
+		HospitalSuspended { hospital: HospitalId },
+		/// A suspended hospital was reinstated.
+		HospitalReinstated { hospital: HospitalId },
+		/// A hospital was removed for good.
+		HospitalRemoved { hospital: HospitalId },
+		/// An admin was added to a hospital.
+		AdminAdded { hospital: HospitalId, admin: T::AccountId },
+		/// An admin was removed from a hospital.
+		AdminRemoved { hospital: HospitalId, admin: T::AccountId },
+		/// A hospital moved its validator to another account.
+		ValidatorChanged { hospital: HospitalId, old: T::AccountId, new: T::AccountId },
+	}
 
-    #[pallet::error]
-    pub enum Error<T> {
-        /// No hospital has this id.
-        UnknownHospital,
-        /// The name is empty or not UTF-8.
-        InvalidName,
-        /// The name is longer than `MaxNameLength` bytes.
-        NameTooLong,
-        /// Another hospital already has this name.
-        DuplicateName,
-        /// A hospital needs at least one admin.
-        NoAdmins,
-        /// More admins than `MaxAdmins`.
-        TooManyAdmins,
-        /// The same account is listed twice as admin.
-        DuplicateAdmin,
-        /// The account is already an admin of this hospital.
-        AlreadyAdmin,
-        /// The account is not an admin of this hospital.
-        NotAdmin,
-        /// The last admin of a hospital cannot be removed.
-        LastAdmin,
-        /// The validator account already serves a hospital.
-        ValidatorInUse,
-        /// The consortium already holds `MaxHospitals` hospitals.
-        TooManyHospitals,
-        /// The hospital is not active.
-        NotActive,
-        /// The hospital is not suspended.
-        NotSuspended,
-        /// The hospital was removed; nothing more can be done with it.
-        HospitalRemoved,
-        /// The change would leave fewer than `MinActiveHospitals` active hospitals.
-        TooFewValidators,
-    }
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No hospital has this id.
+		UnknownHospital,
+		/// The name is empty or not UTF-8.
+		InvalidName,
+		/// The name is longer than `MaxNameLength` bytes.
+		NameTooLong,
+		/// Another hospital already has this name.
+		DuplicateName,
+		/// A hospital needs at least one admin.
+		NoAdmins,
+		/// More admins than `MaxAdmins`.
+		TooManyAdmins,
+		/// The same account is listed twice as admin.
+		DuplicateAdmin,
+		/// The account is already an admin of this hospital.
+		AlreadyAdmin,
+		/// The account is not an admin of this hospital.
+		NotAdmin,
+		/// The last admin of a hospital cannot be removed.
+		LastAdmin,
+		/// The validator account already serves a hospital.
+		ValidatorInUse,
+		/// The consortium already holds `MaxHospitals` hospitals.
+		TooManyHospitals,
+		/// The hospital is not active.
+		NotActive,
+		/// The hospital is not suspended.
+		NotSuspended,
+		/// The hospital was removed; nothing more can be done with it.
+		HospitalRemoved,
+		/// The change would leave fewer than `MinActiveHospitals` active hospitals.
+		TooFewValidators,
+	}
 
-    #[pallet::hooks]
-    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-        #[cfg(feature = "try-runtime")]
-        fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-            Self::do_try_state()
-        }
-    }
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
 
-    #[pallet::call]
-    impl<T: Config> Pallet<T> {
-        /// Admit a hospital to the consortium, active at once.
-        ///
-        /// The dispatch origin for this call must be the hospital council with a
-        /// 2/3 majority (or _Root_ on a development chain).
-        ///
-        /// - `name`: the hospital's public name, UTF-8, unique, at most `MaxNameLength` bytes.
-        /// - `admins`: one to `MaxAdmins` distinct accounts that will manage it.
-        /// - `validator`: the account of its validator node, not serving another hospital. It
-        ///   joins the council now and the validator set at the next session once it has set its
-        ///   session keys (`session.setKeys`).
-        ///
-        /// Emits `HospitalAdmitted`. Errors: `InvalidName`, `NameTooLong`, `DuplicateName`,
-        /// `NoAdmins`, `TooManyAdmins`, `DuplicateAdmin`, `ValidatorInUse`, `TooManyHospitals`.
-        #[pallet::call_index(0)]
-        #[pallet::weight(T::WeightInfo::admit_hospital(admins.len() as u32))]
-        pub fn admit_hospital(
-            origin: OriginFor<T>,
-            name: Vec<u8>,
-            admins: Vec<T::AccountId>,
-            validator: T::AccountId,
-        ) -> DispatchResult {
-            T::GovernanceOrigin::ensure_origin(origin)?;
-            let hospital = Self::do_admit(name, admins, validator.clone())?;
-            Self::deposit_event(Event::HospitalAdmitted {
-                hospital,
-                validator,
-            });
-            Ok(())
-        }
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Admit a hospital to the consortium, active at once.
+		///
+		/// The dispatch origin for this call must be the hospital council with a
+		/// 2/3 majority (or _Root_ on a development chain).
+		///
+		/// - `name`: the hospital's public name, UTF-8, unique, at most `MaxNameLength` bytes.
+		/// - `admins`: one to `MaxAdmins` distinct accounts that will manage it.
+		/// - `validator`: the account of its validator node, not serving another hospital. It
+		///   joins the council now and the validator set at the next session once it has set its
+		///   session keys (`session.setKeys`).
+		///
+		/// Emits `HospitalAdmitted`. Errors: `InvalidName`, `NameTooLong`, `DuplicateName`,
+		/// `NoAdmins`, `TooManyAdmins`, `DuplicateAdmin`, `ValidatorInUse`, `TooManyHospitals`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::admit_hospital(admins.len() as u32))]
+		pub fn admit_hospital(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			admins: Vec<T::AccountId>,
+			validator: T::AccountId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let hospital = Self::do_admit(name, admins, validator.clone())?;
+			Self::deposit_event(Event::HospitalAdmitted { hospital, validator });
+			Ok(())
+		}
 
-        /// Suspend an active hospital: its validator leaves the validator set at the next
-        /// session and its council seat now; its admins can no longer act for it elsewhere.
-        ///
-        /// The dispatch origin for this call must be the hospital council with a 2/3 majority
-        /// (or _Root_ on a development chain).
-        ///
-        /// Emits `HospitalSuspended`. Errors: `UnknownHospital`, `NotActive`, `TooFewValidators`.
-        #[pallet::call_index(1)]
-        #[pallet::weight(T::WeightInfo::suspend_hospital())]
-        pub fn suspend_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
-            T::GovernanceOrigin::ensure_origin(origin)?;
-            Self::do_suspend(hospital)?;
-            Self::deposit_event(Event::HospitalSuspended { hospital });
-            Ok(())
-        }
+		/// Suspend an active hospital: its validator leaves the validator set at the next
+		/// session and its council seat now; its admins can no longer act for it elsewhere.
+		///
+		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
+		/// (or _Root_ on a development chain).
+		///
+		/// Emits `HospitalSuspended`. Errors: `UnknownHospital`, `NotActive`, `TooFewValidators`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::suspend_hospital())]
+		pub fn suspend_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_suspend(hospital)?;
+			Self::deposit_event(Event::HospitalSuspended { hospital });
+			Ok(())
+		}
 
-        /// Reinstate a suspended hospital: council seat now, validator slot from the next session.
-        ///
-        /// The dispatch origin for this call must be the hospital council with a 2/3 majority
-        /// (or _Root_ on a development chain).
-        ///
-        /// Emits `HospitalReinstated`. Errors: `UnknownHospital`, `NotSuspended`.
-        #[pallet::call_index(2)]
-        #[pallet::weight(T::WeightInfo::reinstate_hospital())]
-        pub fn reinstate_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
-            T::GovernanceOrigin::ensure_origin(origin)?;
-            Self::do_reinstate(hospital)?;
-            Self::deposit_event(Event::HospitalReinstated { hospital });
-            Ok(())
-        }
+		/// Reinstate a suspended hospital: council seat now, validator slot from the next session.
+		///
+		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
+		/// (or _Root_ on a development chain).
+		///
+		/// Emits `HospitalReinstated`. Errors: `UnknownHospital`, `NotSuspended`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::reinstate_hospital())]
+		pub fn reinstate_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_reinstate(hospital)?;
+			Self::deposit_event(Event::HospitalReinstated { hospital });
+			Ok(())
+		}
 
-        /// Remove a hospital for good. Its record stays (status `Removed`) and its name stays
-        /// reserved; its validator account is released.
-        ///
-        /// The dispatch origin for this call must be the hospital council with a 2/3 majority
-        /// (or _Root_ on a development chain).
-        ///
-        /// Emits `HospitalRemoved`. Errors: `UnknownHospital`, `HospitalRemoved`,
-        /// `TooFewValidators`.
-        #[pallet::call_index(3)]
-        #[pallet::weight(T::WeightInfo::remove_hospital())]
-        pub fn remove_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
-            T::GovernanceOrigin::ensure_origin(origin)?;
-            Self::do_remove(hospital)?;
-            Self::deposit_event(Event::HospitalRemoved { hospital });
-            Ok(())
-        }
+		/// Remove a hospital for good. Its record stays (status `Removed`) and its name stays
+		/// reserved; its validator account is released.
+		///
+		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
+		/// (or _Root_ on a development chain).
+		///
+		/// Emits `HospitalRemoved`. Errors: `UnknownHospital`, `HospitalRemoved`,
+		/// `TooFewValidators`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove_hospital())]
+		pub fn remove_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_remove(hospital)?;
+			Self::deposit_event(Event::HospitalRemoved { hospital });
+			Ok(())
+		}
 
-        /// Add an admin to a hospital.
-        ///
-        /// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
-        /// must not be removed.
-        ///
-        /// Emits `AdminAdded`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotAdmin` (the
-        /// caller), `AlreadyAdmin`, `TooManyAdmins`.
-        #[pallet::call_index(4)]
-        #[pallet::weight(T::WeightInfo::add_admin())]
-        pub fn add_admin(
-            origin: OriginFor<T>,
-            hospital: HospitalId,
-            admin: T::AccountId,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_add_admin(&who, hospital, admin.clone())?;
-            Self::deposit_event(Event::AdminAdded { hospital, admin });
-            Ok(())
-        }
+		/// Add an admin to a hospital.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must not be removed.
+		///
+		/// Emits `AdminAdded`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotAdmin` (the
+		/// caller), `AlreadyAdmin`, `TooManyAdmins`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::add_admin())]
+		pub fn add_admin(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			admin: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_add_admin(&who, hospital, admin.clone())?;
+			Self::deposit_event(Event::AdminAdded { hospital, admin });
+			Ok(())
+		}
 
-        /// Remove an admin from a hospital (an admin may remove themself), keeping at least one.
-        ///
-        /// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
-        /// must not be removed.
-        ///
-        /// Emits `AdminRemoved`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotAdmin` (the
-        /// caller or `admin`), `LastAdmin`.
-        #[pallet::call_index(5)]
-        #[pallet::weight(T::WeightInfo::remove_admin())]
-        pub fn remove_admin(
-            origin: OriginFor<T>,
-            hospital: HospitalId,
-            admin: T::AccountId,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            Self::do_remove_admin(&who, hospital, &admin)?;
-            Self::deposit_event(Event::AdminRemoved { hospital, admin });
-            Ok(())
-        }
+		/// Remove an admin from a hospital (an admin may remove themself), keeping at least one.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must not be removed.
+		///
+		/// Emits `AdminRemoved`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotAdmin` (the
+		/// caller or `admin`), `LastAdmin`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::remove_admin())]
+		pub fn remove_admin(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			admin: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_admin(&who, hospital, &admin)?;
+			Self::deposit_event(Event::AdminRemoved { hospital, admin });
+			Ok(())
+		}
 
-        /// Move the hospital's validator (and its council seat) to another account. The new
-        /// account validates from the next session once it has set its session keys.
-        ///
-        /// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
-        /// must not be removed.
-        ///
-        /// Emits `ValidatorChanged`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotAdmin`,
-        /// `ValidatorInUse`.
-        #[pallet::call_index(6)]
-        #[pallet::weight(T::WeightInfo::set_validator())]
-        pub fn set_validator(
-            origin: OriginFor<T>,
-            hospital: HospitalId,
-            validator: T::AccountId,
-        ) -> DispatchResult {
-            let who = ensure_signed(origin)?;
-            let old = Self::do_set_validator(&who, hospital, validator.clone())?;
-            Self::deposit_event(Event::ValidatorChanged {
-                hospital,
-                old,
-                new: validator,
-            });
-            Ok(())
-        }
-    }
+		/// Move the hospital's validator (and its council seat) to another account. The new
+		/// account validates from the next session once it has set its session keys.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must not be removed.
+		///
+		/// Emits `ValidatorChanged`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotAdmin`,
+		/// `ValidatorInUse`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_validator())]
+		pub fn set_validator(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			validator: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let old = Self::do_set_validator(&who, hospital, validator.clone())?;
+			Self::deposit_event(Event::ValidatorChanged { hospital, old, new: validator });
+			Ok(())
+		}
+	}
 }

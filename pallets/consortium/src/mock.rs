@@ -5,8 +5,8 @@
 
 use crate as pallet_consortium;
 use frame_support::{
-    derive_impl, parameter_types,
-    traits::{ChangeMembers, ConstU32, Contains},
+	derive_impl, parameter_types,
+	traits::{ChangeMembers, ConstU32, Contains},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
@@ -14,86 +14,79 @@ use sp_runtime::BuildStorage;
 type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
-    pub enum Test {
-        System: frame_system,
-        Consortium: pallet_consortium,
-    }
+	pub enum Test {
+		System: frame_system,
+		Consortium: pallet_consortium,
+	}
 );
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
-    type Block = Block;
+	type Block = Block;
 }
 
 parameter_types! {
-    /// The council's members as the pallet last set them.
-    pub static Council: Vec<u64> = vec![];
-    /// Accounts without session keys.
-    pub static WithoutKeys: Vec<u64> = vec![];
+	/// The council's members as the pallet last set them.
+	pub static Council: Vec<u64> = vec![];
+	/// Accounts without session keys.
+	pub static WithoutKeys: Vec<u64> = vec![];
 }
 
 pub struct MockCouncil;
 impl ChangeMembers<u64> for MockCouncil {
-    fn change_members_sorted(_incoming: &[u64], _outgoing: &[u64], new: &[u64]) {
-        Council::set(new.to_vec());
-    }
+	fn change_members_sorted(_incoming: &[u64], _outgoing: &[u64], new: &[u64]) {
+		Council::set(new.to_vec());
+	}
 }
 
 pub struct MockKeys;
 impl Contains<u64> for MockKeys {
-    fn contains(who: &u64) -> bool {
-        !WithoutKeys::get().contains(who)
-    }
+	fn contains(who: &u64) -> bool {
+		!WithoutKeys::get().contains(who)
+	}
 }
 
 impl pallet_consortium::Config for Test {
-    type GovernanceOrigin = EnsureRoot<u64>;
-    type CouncilMembers = MockCouncil;
-    type SessionKeysSet = MockKeys;
-    type MaxHospitals = ConstU32<5>;
-    type MaxAdmins = ConstU32<3>;
-    type MaxNameLength = ConstU32<16>;
-    type MinActiveHospitals = ConstU32<2>;
-    type WeightInfo = ();
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type CouncilMembers = MockCouncil;
+	type SessionKeysSet = MockKeys;
+	type MaxHospitals = ConstU32<5>;
+	type MaxAdmins = ConstU32<3>;
+	type MaxNameLength = ConstU32<16>;
+	type MinActiveHospitals = ConstU32<2>;
+	type WeightInfo = ();
 }
 
 /// Genesis: two active hospitals. "General" (id 0) with admin 1, validator 10;
 /// "Children" (id 1) with admins 2 and 3, validator 20.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-    let mut storage = frame_system::GenesisConfig::<Test>::default()
-        .build_storage()
-        .unwrap();
-    pallet_consortium::GenesisConfig::<Test> {
-        hospitals: vec![
-            (b"General".to_vec(), vec![1], 10),
-            (b"Children".to_vec(), vec![2, 3], 20),
-        ],
-    }
-    .assimilate_storage(&mut storage)
-    .unwrap();
-    let mut ext = sp_io::TestExternalities::new(storage);
-    ext.execute_with(|| {
-        System::set_block_number(1);
-        WithoutKeys::set(vec![]);
-    });
-    ext
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_consortium::GenesisConfig::<Test> {
+		hospitals: vec![(b"General".to_vec(), vec![1], 10), (b"Children".to_vec(), vec![2, 3], 20)],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		WithoutKeys::set(vec![]);
+	});
+	ext
 }
 
 /// Run a test and check the pallet's invariants after it.
 pub fn test(f: impl FnOnce()) {
-    new_test_ext().execute_with(|| {
-        f();
-        Consortium::do_try_state().expect("storage invariants hold");
-    });
+	new_test_ext().execute_with(|| {
+		f();
+		Consortium::do_try_state().expect("storage invariants hold");
+	});
 }
 
 /// An empty consortium, for the benchmark test suite.
 #[cfg(feature = "runtime-benchmarks")]
 pub fn new_bench_ext() -> sp_io::TestExternalities {
-    let storage = frame_system::GenesisConfig::<Test>::default()
-        .build_storage()
-        .unwrap();
-    let mut ext = sp_io::TestExternalities::new(storage);
-    ext.execute_with(|| System::set_block_number(1));
-    ext
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
 }

@@ -12,482 +12,426 @@ const GENERAL: u32 = 0;
 const CHILDREN: u32 = 1;
 
 fn admit(name: &[u8], admins: Vec<u64>, validator: u64) -> u32 {
-    assert_ok!(Consortium::admit_hospital(
-        RuntimeOrigin::root(),
-        name.to_vec(),
-        admins,
-        validator
-    ));
-    crate::NextHospitalId::<Test>::get() - 1
+	assert_ok!(Consortium::admit_hospital(RuntimeOrigin::root(), name.to_vec(), admins, validator));
+	crate::NextHospitalId::<Test>::get() - 1
 }
 
 fn status(id: u32) -> HospitalStatus {
-    HospitalOf::<Test>::get(id).expect("hospital exists").status
+	HospitalOf::<Test>::get(id).expect("hospital exists").status
 }
 
 fn last_event() -> Event<Test> {
-    System::events()
-        .into_iter()
-        .filter_map(|r| match r.event {
-            RuntimeEvent::Consortium(e) => Some(e),
-            _ => None,
-        })
-        .last()
-        .expect("an event was emitted")
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Consortium(e) => Some(e),
+			_ => None,
+		})
+		.last()
+		.expect("an event was emitted")
 }
 
 // --- genesis ---
 
 #[test]
 fn genesis_hospitals_are_active_validators_and_council() {
-    test(|| {
-        assert_eq!(status(GENERAL), HospitalStatus::Active);
-        assert_eq!(status(CHILDREN), HospitalStatus::Active);
-        assert_eq!(Council::get(), vec![10, 20]);
-        assert_eq!(Consortium::new_session(1), Some(vec![10, 20]));
-    });
+	test(|| {
+		assert_eq!(status(GENERAL), HospitalStatus::Active);
+		assert_eq!(status(CHILDREN), HospitalStatus::Active);
+		assert_eq!(Council::get(), vec![10, 20]);
+		assert_eq!(Consortium::new_session(1), Some(vec![10, 20]));
+	});
 }
 
 // --- admit_hospital ---
 
 #[test]
 fn admit_hospital_seats_validator_on_council_and_plans_it_for_next_session() {
-    test(|| {
-        let id = admit(b"Eye Clinic", vec![4, 5], 15);
-        assert_eq!(id, 2);
-        let hospital = HospitalOf::<Test>::get(id).unwrap();
-        assert_eq!(hospital.name.to_vec(), b"Eye Clinic".to_vec());
-        assert_eq!(hospital.admins.to_vec(), vec![4, 5]);
-        assert_eq!(hospital.validator, 15);
-        assert_eq!(hospital.admitted_at, 1);
-        assert_eq!(
-            last_event(),
-            Event::HospitalAdmitted {
-                hospital: 2,
-                validator: 15
-            }
-        );
-        assert_eq!(Council::get(), vec![10, 15, 20]);
-        assert_eq!(Consortium::new_session(1), Some(vec![10, 15, 20]));
-    });
+	test(|| {
+		let id = admit(b"Eye Clinic", vec![4, 5], 15);
+		assert_eq!(id, 2);
+		let hospital = HospitalOf::<Test>::get(id).unwrap();
+		assert_eq!(hospital.name.to_vec(), b"Eye Clinic".to_vec());
+		assert_eq!(hospital.admins.to_vec(), vec![4, 5]);
+		assert_eq!(hospital.validator, 15);
+		assert_eq!(hospital.admitted_at, 1);
+		assert_eq!(last_event(), Event::HospitalAdmitted { hospital: 2, validator: 15 });
+		assert_eq!(Council::get(), vec![10, 15, 20]);
+		assert_eq!(Consortium::new_session(1), Some(vec![10, 15, 20]));
+	});
 }
 
 #[test]
 fn admit_hospital_needs_governance_origin() {
-    test(|| {
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::signed(1), b"X".to_vec(), vec![1], 30),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::none(), b"X".to_vec(), vec![1], 30),
-            BadOrigin
-        );
-    });
+	test(|| {
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::signed(1), b"X".to_vec(), vec![1], 30),
+			BadOrigin
+		);
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::none(), b"X".to_vec(), vec![1], 30),
+			BadOrigin
+		);
+	});
 }
 
 #[test]
 fn admit_hospital_rejects_empty_or_non_utf8_name() {
-    test(|| {
-        let admit =
-            |name: Vec<u8>| Consortium::admit_hospital(RuntimeOrigin::root(), name, vec![1], 30);
-        assert_noop!(admit(vec![]), Error::<Test>::InvalidName);
-        assert_noop!(admit(vec![0xff, 0xfe]), Error::<Test>::InvalidName);
-    });
+	test(|| {
+		let admit =
+			|name: Vec<u8>| Consortium::admit_hospital(RuntimeOrigin::root(), name, vec![1], 30);
+		assert_noop!(admit(vec![]), Error::<Test>::InvalidName);
+		assert_noop!(admit(vec![0xff, 0xfe]), Error::<Test>::InvalidName);
+	});
 }
 
 #[test]
 fn admit_hospital_rejects_oversized_name() {
-    test(|| {
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::root(), vec![b'a'; 17], vec![1], 30),
-            Error::<Test>::NameTooLong
-        );
-        // Exactly the limit is fine.
-        admit(&[b'a'; 16], vec![1], 30);
-    });
+	test(|| {
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::root(), vec![b'a'; 17], vec![1], 30),
+			Error::<Test>::NameTooLong
+		);
+		// Exactly the limit is fine.
+		admit(&[b'a'; 16], vec![1], 30);
+	});
 }
 
 #[test]
 fn admit_hospital_rejects_duplicate_name() {
-    test(|| {
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::root(), b"General".to_vec(), vec![1], 30),
-            Error::<Test>::DuplicateName
-        );
-    });
+	test(|| {
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::root(), b"General".to_vec(), vec![1], 30),
+			Error::<Test>::DuplicateName
+		);
+	});
 }
 
 #[test]
 fn admit_hospital_rejects_bad_admin_lists() {
-    test(|| {
-        let admit = |admins: Vec<u64>| {
-            Consortium::admit_hospital(RuntimeOrigin::root(), b"X".to_vec(), admins, 30)
-        };
-        assert_noop!(admit(vec![]), Error::<Test>::NoAdmins);
-        assert_noop!(admit(vec![1, 2, 3, 4]), Error::<Test>::TooManyAdmins);
-        assert_noop!(admit(vec![1, 2, 1]), Error::<Test>::DuplicateAdmin);
-    });
+	test(|| {
+		let admit = |admins: Vec<u64>| {
+			Consortium::admit_hospital(RuntimeOrigin::root(), b"X".to_vec(), admins, 30)
+		};
+		assert_noop!(admit(vec![]), Error::<Test>::NoAdmins);
+		assert_noop!(admit(vec![1, 2, 3, 4]), Error::<Test>::TooManyAdmins);
+		assert_noop!(admit(vec![1, 2, 1]), Error::<Test>::DuplicateAdmin);
+	});
 }
 
 #[test]
 fn admit_hospital_rejects_validator_serving_another_hospital() {
-    test(|| {
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::root(), b"X".to_vec(), vec![1], 20),
-            Error::<Test>::ValidatorInUse
-        );
-    });
+	test(|| {
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::root(), b"X".to_vec(), vec![1], 20),
+			Error::<Test>::ValidatorInUse
+		);
+	});
 }
 
 #[test]
 fn admit_hospital_rejects_more_than_max_hospitals() {
-    test(|| {
-        admit(b"C", vec![1], 30);
-        admit(b"D", vec![1], 40);
-        admit(b"E", vec![1], 50);
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::root(), b"F".to_vec(), vec![1], 60),
-            Error::<Test>::TooManyHospitals
-        );
-        // A removed hospital frees its place.
-        assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), 4));
-        admit(b"F", vec![1], 60);
-    });
+	test(|| {
+		admit(b"C", vec![1], 30);
+		admit(b"D", vec![1], 40);
+		admit(b"E", vec![1], 50);
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::root(), b"F".to_vec(), vec![1], 60),
+			Error::<Test>::TooManyHospitals
+		);
+		// A removed hospital frees its place.
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), 4));
+		admit(b"F", vec![1], 60);
+	});
 }
 
 // --- suspend_hospital ---
 
 #[test]
 fn suspend_hospital_unseats_and_drops_from_next_validator_set() {
-    test(|| {
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
-        assert_eq!(status(id), HospitalStatus::Suspended);
-        assert_eq!(last_event(), Event::HospitalSuspended { hospital: id });
-        assert_eq!(Council::get(), vec![10, 20]);
-        assert_eq!(Consortium::new_session(1), Some(vec![10, 20]));
-        assert!(!Consortium::is_active(id));
-        assert!(Consortium::is_admin(id, &4));
-        assert!(!Consortium::is_active_admin(id, &4));
-    });
+	test(|| {
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(status(id), HospitalStatus::Suspended);
+		assert_eq!(last_event(), Event::HospitalSuspended { hospital: id });
+		assert_eq!(Council::get(), vec![10, 20]);
+		assert_eq!(Consortium::new_session(1), Some(vec![10, 20]));
+		assert!(!Consortium::is_active(id));
+		assert!(Consortium::is_admin(id, &4));
+		assert!(!Consortium::is_active_admin(id, &4));
+	});
 }
 
 #[test]
 fn suspend_hospital_errors() {
-    test(|| {
-        assert_noop!(
-            Consortium::suspend_hospital(RuntimeOrigin::signed(1), GENERAL),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::suspend_hospital(RuntimeOrigin::root(), 9),
-            Error::<Test>::UnknownHospital
-        );
-        // Two active hospitals and a minimum of two: no suspension possible.
-        assert_noop!(
-            Consortium::suspend_hospital(RuntimeOrigin::root(), GENERAL),
-            Error::<Test>::TooFewValidators
-        );
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
-        assert_noop!(
-            Consortium::suspend_hospital(RuntimeOrigin::root(), id),
-            Error::<Test>::NotActive
-        );
-    });
+	test(|| {
+		assert_noop!(Consortium::suspend_hospital(RuntimeOrigin::signed(1), GENERAL), BadOrigin);
+		assert_noop!(
+			Consortium::suspend_hospital(RuntimeOrigin::root(), 9),
+			Error::<Test>::UnknownHospital
+		);
+		// Two active hospitals and a minimum of two: no suspension possible.
+		assert_noop!(
+			Consortium::suspend_hospital(RuntimeOrigin::root(), GENERAL),
+			Error::<Test>::TooFewValidators
+		);
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_noop!(
+			Consortium::suspend_hospital(RuntimeOrigin::root(), id),
+			Error::<Test>::NotActive
+		);
+	});
 }
 
 // --- reinstate_hospital ---
 
 #[test]
 fn reinstate_hospital_seats_validator_again() {
-    test(|| {
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
-        assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), id));
-        assert_eq!(status(id), HospitalStatus::Active);
-        assert_eq!(last_event(), Event::HospitalReinstated { hospital: id });
-        assert_eq!(Council::get(), vec![10, 20, 30]);
-    });
+	test(|| {
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(status(id), HospitalStatus::Active);
+		assert_eq!(last_event(), Event::HospitalReinstated { hospital: id });
+		assert_eq!(Council::get(), vec![10, 20, 30]);
+	});
 }
 
 #[test]
 fn reinstate_hospital_errors() {
-    test(|| {
-        assert_noop!(
-            Consortium::reinstate_hospital(RuntimeOrigin::signed(1), GENERAL),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::reinstate_hospital(RuntimeOrigin::root(), 9),
-            Error::<Test>::UnknownHospital
-        );
-        assert_noop!(
-            Consortium::reinstate_hospital(RuntimeOrigin::root(), GENERAL),
-            Error::<Test>::NotSuspended
-        );
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
-        assert_noop!(
-            Consortium::reinstate_hospital(RuntimeOrigin::root(), id),
-            Error::<Test>::NotSuspended
-        );
-    });
+	test(|| {
+		assert_noop!(Consortium::reinstate_hospital(RuntimeOrigin::signed(1), GENERAL), BadOrigin);
+		assert_noop!(
+			Consortium::reinstate_hospital(RuntimeOrigin::root(), 9),
+			Error::<Test>::UnknownHospital
+		);
+		assert_noop!(
+			Consortium::reinstate_hospital(RuntimeOrigin::root(), GENERAL),
+			Error::<Test>::NotSuspended
+		);
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		assert_noop!(
+			Consortium::reinstate_hospital(RuntimeOrigin::root(), id),
+			Error::<Test>::NotSuspended
+		);
+	});
 }
 
 // --- remove_hospital ---
 
 #[test]
 fn remove_hospital_releases_validator_but_keeps_name_reserved() {
-    test(|| {
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
-        assert_eq!(status(id), HospitalStatus::Removed);
-        assert_eq!(last_event(), Event::HospitalRemoved { hospital: id });
-        assert_eq!(Council::get(), vec![10, 20]);
-        assert!(!Consortium::is_active(id));
-        assert_noop!(
-            Consortium::admit_hospital(RuntimeOrigin::root(), b"C".to_vec(), vec![4], 31),
-            Error::<Test>::DuplicateName
-        );
-        admit(b"C2", vec![4], 30);
-    });
+	test(|| {
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(status(id), HospitalStatus::Removed);
+		assert_eq!(last_event(), Event::HospitalRemoved { hospital: id });
+		assert_eq!(Council::get(), vec![10, 20]);
+		assert!(!Consortium::is_active(id));
+		assert_noop!(
+			Consortium::admit_hospital(RuntimeOrigin::root(), b"C".to_vec(), vec![4], 31),
+			Error::<Test>::DuplicateName
+		);
+		admit(b"C2", vec![4], 30);
+	});
 }
 
 #[test]
 fn remove_suspended_hospital() {
-    test(|| {
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
-        assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
-        assert_eq!(status(id), HospitalStatus::Removed);
-        assert_eq!(Council::get(), vec![10, 20]);
-    });
+	test(|| {
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(status(id), HospitalStatus::Removed);
+		assert_eq!(Council::get(), vec![10, 20]);
+	});
 }
 
 #[test]
 fn remove_hospital_errors() {
-    test(|| {
-        assert_noop!(
-            Consortium::remove_hospital(RuntimeOrigin::signed(1), GENERAL),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::remove_hospital(RuntimeOrigin::root(), 9),
-            Error::<Test>::UnknownHospital
-        );
-        assert_noop!(
-            Consortium::remove_hospital(RuntimeOrigin::root(), CHILDREN),
-            Error::<Test>::TooFewValidators
-        );
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
-        assert_noop!(
-            Consortium::remove_hospital(RuntimeOrigin::root(), id),
-            Error::<Test>::HospitalRemoved
-        );
-    });
+	test(|| {
+		assert_noop!(Consortium::remove_hospital(RuntimeOrigin::signed(1), GENERAL), BadOrigin);
+		assert_noop!(
+			Consortium::remove_hospital(RuntimeOrigin::root(), 9),
+			Error::<Test>::UnknownHospital
+		);
+		assert_noop!(
+			Consortium::remove_hospital(RuntimeOrigin::root(), CHILDREN),
+			Error::<Test>::TooFewValidators
+		);
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		assert_noop!(
+			Consortium::remove_hospital(RuntimeOrigin::root(), id),
+			Error::<Test>::HospitalRemoved
+		);
+	});
 }
 
 // --- add_admin / remove_admin ---
 
 #[test]
 fn admin_adds_and_removes_admins() {
-    test(|| {
-        assert_ok!(Consortium::add_admin(RuntimeOrigin::signed(1), GENERAL, 7));
-        assert_eq!(
-            last_event(),
-            Event::AdminAdded {
-                hospital: GENERAL,
-                admin: 7
-            }
-        );
-        assert!(Consortium::is_active_admin(GENERAL, &7));
-        // The new admin may remove the one who added them.
-        assert_ok!(Consortium::remove_admin(
-            RuntimeOrigin::signed(7),
-            GENERAL,
-            1
-        ));
-        assert_eq!(
-            last_event(),
-            Event::AdminRemoved {
-                hospital: GENERAL,
-                admin: 1
-            }
-        );
-        assert!(!Consortium::is_admin(GENERAL, &1));
-    });
+	test(|| {
+		assert_ok!(Consortium::add_admin(RuntimeOrigin::signed(1), GENERAL, 7));
+		assert_eq!(last_event(), Event::AdminAdded { hospital: GENERAL, admin: 7 });
+		assert!(Consortium::is_active_admin(GENERAL, &7));
+		// The new admin may remove the one who added them.
+		assert_ok!(Consortium::remove_admin(RuntimeOrigin::signed(7), GENERAL, 1));
+		assert_eq!(last_event(), Event::AdminRemoved { hospital: GENERAL, admin: 1 });
+		assert!(!Consortium::is_admin(GENERAL, &1));
+	});
 }
 
 #[test]
 fn add_admin_errors() {
-    test(|| {
-        assert_noop!(
-            Consortium::add_admin(RuntimeOrigin::none(), GENERAL, 7),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::add_admin(RuntimeOrigin::signed(1), 9, 7),
-            Error::<Test>::UnknownHospital
-        );
-        // An admin of another hospital is no admin here.
-        assert_noop!(
-            Consortium::add_admin(RuntimeOrigin::signed(2), GENERAL, 7),
-            Error::<Test>::NotAdmin
-        );
-        assert_noop!(
-            Consortium::add_admin(RuntimeOrigin::signed(2), CHILDREN, 3),
-            Error::<Test>::AlreadyAdmin
-        );
-        assert_ok!(Consortium::add_admin(RuntimeOrigin::signed(2), CHILDREN, 4));
-        assert_noop!(
-            Consortium::add_admin(RuntimeOrigin::signed(2), CHILDREN, 5),
-            Error::<Test>::TooManyAdmins
-        );
-    });
+	test(|| {
+		assert_noop!(Consortium::add_admin(RuntimeOrigin::none(), GENERAL, 7), BadOrigin);
+		assert_noop!(
+			Consortium::add_admin(RuntimeOrigin::signed(1), 9, 7),
+			Error::<Test>::UnknownHospital
+		);
+		// An admin of another hospital is no admin here.
+		assert_noop!(
+			Consortium::add_admin(RuntimeOrigin::signed(2), GENERAL, 7),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Consortium::add_admin(RuntimeOrigin::signed(2), CHILDREN, 3),
+			Error::<Test>::AlreadyAdmin
+		);
+		assert_ok!(Consortium::add_admin(RuntimeOrigin::signed(2), CHILDREN, 4));
+		assert_noop!(
+			Consortium::add_admin(RuntimeOrigin::signed(2), CHILDREN, 5),
+			Error::<Test>::TooManyAdmins
+		);
+	});
 }
 
 #[test]
 fn remove_admin_errors() {
-    test(|| {
-        assert_noop!(
-            Consortium::remove_admin(RuntimeOrigin::none(), GENERAL, 1),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::remove_admin(RuntimeOrigin::signed(1), 9, 1),
-            Error::<Test>::UnknownHospital
-        );
-        assert_noop!(
-            Consortium::remove_admin(RuntimeOrigin::signed(2), GENERAL, 1),
-            Error::<Test>::NotAdmin
-        );
-        assert_noop!(
-            Consortium::remove_admin(RuntimeOrigin::signed(2), CHILDREN, 9),
-            Error::<Test>::NotAdmin
-        );
-        assert_noop!(
-            Consortium::remove_admin(RuntimeOrigin::signed(1), GENERAL, 1),
-            Error::<Test>::LastAdmin
-        );
-    });
+	test(|| {
+		assert_noop!(Consortium::remove_admin(RuntimeOrigin::none(), GENERAL, 1), BadOrigin);
+		assert_noop!(
+			Consortium::remove_admin(RuntimeOrigin::signed(1), 9, 1),
+			Error::<Test>::UnknownHospital
+		);
+		assert_noop!(
+			Consortium::remove_admin(RuntimeOrigin::signed(2), GENERAL, 1),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Consortium::remove_admin(RuntimeOrigin::signed(2), CHILDREN, 9),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Consortium::remove_admin(RuntimeOrigin::signed(1), GENERAL, 1),
+			Error::<Test>::LastAdmin
+		);
+	});
 }
 
 #[test]
 fn admins_of_a_removed_hospital_can_do_nothing() {
-    test(|| {
-        let id = admit(b"C", vec![4, 5], 30);
-        assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
-        assert_noop!(
-            Consortium::add_admin(RuntimeOrigin::signed(4), id, 6),
-            Error::<Test>::HospitalRemoved
-        );
-        assert_noop!(
-            Consortium::remove_admin(RuntimeOrigin::signed(4), id, 5),
-            Error::<Test>::HospitalRemoved
-        );
-        assert_noop!(
-            Consortium::set_validator(RuntimeOrigin::signed(4), id, 31),
-            Error::<Test>::HospitalRemoved
-        );
-    });
+	test(|| {
+		let id = admit(b"C", vec![4, 5], 30);
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		assert_noop!(
+			Consortium::add_admin(RuntimeOrigin::signed(4), id, 6),
+			Error::<Test>::HospitalRemoved
+		);
+		assert_noop!(
+			Consortium::remove_admin(RuntimeOrigin::signed(4), id, 5),
+			Error::<Test>::HospitalRemoved
+		);
+		assert_noop!(
+			Consortium::set_validator(RuntimeOrigin::signed(4), id, 31),
+			Error::<Test>::HospitalRemoved
+		);
+	});
 }
 
 // --- set_validator ---
 
 #[test]
 fn set_validator_moves_council_seat_and_validator_slot() {
-    test(|| {
-        assert_ok!(Consortium::set_validator(
-            RuntimeOrigin::signed(1),
-            GENERAL,
-            11
-        ));
-        assert_eq!(
-            last_event(),
-            Event::ValidatorChanged {
-                hospital: GENERAL,
-                old: 10,
-                new: 11
-            }
-        );
-        assert_eq!(HospitalOf::<Test>::get(GENERAL).unwrap().validator, 11);
-        assert_eq!(Council::get(), vec![11, 20]);
-        assert_eq!(Consortium::new_session(1), Some(vec![11, 20]));
-        // The old account is free to serve another hospital.
-        admit(b"C", vec![4], 10);
-    });
+	test(|| {
+		assert_ok!(Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 11));
+		assert_eq!(last_event(), Event::ValidatorChanged { hospital: GENERAL, old: 10, new: 11 });
+		assert_eq!(HospitalOf::<Test>::get(GENERAL).unwrap().validator, 11);
+		assert_eq!(Council::get(), vec![11, 20]);
+		assert_eq!(Consortium::new_session(1), Some(vec![11, 20]));
+		// The old account is free to serve another hospital.
+		admit(b"C", vec![4], 10);
+	});
 }
 
 #[test]
 fn set_validator_of_suspended_hospital_does_not_seat_it() {
-    test(|| {
-        let id = admit(b"C", vec![4], 30);
-        assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
-        assert_ok!(Consortium::set_validator(RuntimeOrigin::signed(4), id, 31));
-        assert_eq!(Council::get(), vec![10, 20]);
-        assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), id));
-        assert_eq!(Council::get(), vec![10, 20, 31]);
-    });
+	test(|| {
+		let id = admit(b"C", vec![4], 30);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_ok!(Consortium::set_validator(RuntimeOrigin::signed(4), id, 31));
+		assert_eq!(Council::get(), vec![10, 20]);
+		assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(Council::get(), vec![10, 20, 31]);
+	});
 }
 
 #[test]
 fn set_validator_errors() {
-    test(|| {
-        assert_noop!(
-            Consortium::set_validator(RuntimeOrigin::none(), GENERAL, 11),
-            BadOrigin
-        );
-        assert_noop!(
-            Consortium::set_validator(RuntimeOrigin::signed(1), 9, 11),
-            Error::<Test>::UnknownHospital
-        );
-        assert_noop!(
-            Consortium::set_validator(RuntimeOrigin::signed(2), GENERAL, 11),
-            Error::<Test>::NotAdmin
-        );
-        assert_noop!(
-            Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 20),
-            Error::<Test>::ValidatorInUse
-        );
-        assert_noop!(
-            Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 10),
-            Error::<Test>::ValidatorInUse
-        );
-    });
+	test(|| {
+		assert_noop!(Consortium::set_validator(RuntimeOrigin::none(), GENERAL, 11), BadOrigin);
+		assert_noop!(
+			Consortium::set_validator(RuntimeOrigin::signed(1), 9, 11),
+			Error::<Test>::UnknownHospital
+		);
+		assert_noop!(
+			Consortium::set_validator(RuntimeOrigin::signed(2), GENERAL, 11),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 20),
+			Error::<Test>::ValidatorInUse
+		);
+		assert_noop!(
+			Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 10),
+			Error::<Test>::ValidatorInUse
+		);
+	});
 }
 
 // --- session manager ---
 
 #[test]
 fn validators_without_session_keys_are_not_planned() {
-    test(|| {
-        admit(b"C", vec![4], 30);
-        WithoutKeys::set(vec![30]);
-        assert_eq!(Consortium::new_session(1), Some(vec![10, 20]));
-        WithoutKeys::set(vec![]);
-        assert_eq!(Consortium::new_session(2), Some(vec![10, 20, 30]));
-    });
+	test(|| {
+		admit(b"C", vec![4], 30);
+		WithoutKeys::set(vec![30]);
+		assert_eq!(Consortium::new_session(1), Some(vec![10, 20]));
+		WithoutKeys::set(vec![]);
+		assert_eq!(Consortium::new_session(2), Some(vec![10, 20, 30]));
+	});
 }
 
 #[test]
 fn no_empty_validator_set_is_ever_planned() {
-    test(|| {
-        WithoutKeys::set(vec![10, 20]);
-        assert_eq!(Consortium::new_session(1), None);
-    });
+	test(|| {
+		WithoutKeys::set(vec![10, 20]);
+		assert_eq!(Consortium::new_session(1), None);
+	});
 }
 
 // --- registry ---
 
 #[test]
 fn registry_answers_for_unknown_hospital() {
-    test(|| {
-        assert!(!Consortium::is_active(9));
-        assert!(!Consortium::is_admin(9, &1));
-        assert!(Consortium::is_active_admin(GENERAL, &1));
-        assert!(!Consortium::is_active_admin(GENERAL, &2));
-    });
+	test(|| {
+		assert!(!Consortium::is_active(9));
+		assert!(!Consortium::is_admin(9, &1));
+		assert!(Consortium::is_active_admin(GENERAL, &1));
+		assert!(!Consortium::is_active_admin(GENERAL, &2));
+	});
 }

@@ -104,10 +104,13 @@ export class DevNode {
     this.process.stdout.pipe(log);
     this.process.stderr.pipe(log);
     this.exited = new Promise((resolve) => this.process.once('exit', (code, signal) => resolve({ code, signal })));
-    await waitFor(`the node's RPC on port ${this.rpcPort} (log: ${this.logFile})`, async () => {
-      if (this.process.exitCode !== null) throw new Error(`node exited with ${this.process.exitCode}; see ${this.logFile}`);
-      return rpc(this.rpcPort, 'system_health');
+    const died = this.exited.then(({ code, signal }) => {
+      throw new Error(`medchain-node exited (${signal || code}) while starting; see ${this.logFile}`);
     });
+    const ready = waitFor(`the node's RPC on port ${this.rpcPort} (log: ${this.logFile})`, () =>
+      rpc(this.rpcPort, 'system_health'));
+    await Promise.race([ready, died]);
+    died.catch(() => {}); // a later, deliberate stop() is not an error
     return this;
   }
 
