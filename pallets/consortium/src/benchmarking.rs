@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::Pallet as Consortium;
-use alloc::{format, vec::Vec};
+use alloc::{format, vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
@@ -24,16 +24,16 @@ fn validator<T: Config>(hospital: u32) -> T::AccountId {
 	account("validator", hospital, 0)
 }
 
-/// Admit `n` active hospitals; returns the id of the last one.
-fn fill<T: Config>(n: u32) -> Result<HospitalId, BenchmarkError> {
-	let mut last = 0;
-	for i in 0..n {
-		last = Consortium::<T>::do_admit(
-			name::<T>(i),
-			alloc::vec![admin::<T>(i, 0)],
-			validator::<T>(i),
-		)
-		.map_err(|_| BenchmarkError::Stop("could not admit a hospital"))?;
+/// Admit active hospitals until the consortium holds `total` (genesis ones
+/// included); returns the id of the last one. Hospital `id` has admin
+/// `admin(id, 0)` and validator `validator(id)`.
+fn fill<T: Config>(total: u32) -> Result<HospitalId, BenchmarkError> {
+	let mut last = NextHospitalId::<T>::get().saturating_sub(1);
+	while HospitalCount::<T>::get() < total {
+		let id = NextHospitalId::<T>::get();
+		last =
+			Consortium::<T>::do_admit(name::<T>(id), vec![admin::<T>(id, 0)], validator::<T>(id))
+				.map_err(|_| BenchmarkError::Stop("could not admit a hospital"))?;
 	}
 	Ok(last)
 }
@@ -54,16 +54,16 @@ mod benchmarks {
 
 	#[benchmark]
 	fn admit_hospital(a: Linear<1, { T::MaxAdmins::get() }>) -> Result<(), BenchmarkError> {
-		let max = T::MaxHospitals::get();
-		fill::<T>(max - 1)?;
+		fill::<T>(T::MaxHospitals::get() - 1)?;
+		let id = NextHospitalId::<T>::get();
 		let origin = governance::<T>()?;
-		let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(max, i)).collect();
-		let new = validator::<T>(max);
+		let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(id, i)).collect();
+		let new = validator::<T>(id);
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, name::<T>(max), admins, new.clone());
+		_(origin as T::RuntimeOrigin, name::<T>(id), admins, new.clone());
 
-		assert_last_event::<T>(Event::HospitalAdmitted { hospital: max - 1, validator: new });
+		assert_last_event::<T>(Event::HospitalAdmitted { hospital: id, validator: new });
 		Ok(())
 	}
 
@@ -106,7 +106,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn add_admin() -> Result<(), BenchmarkError> {
-		let id = fill::<T>(1)?;
+		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
 		for i in 1..T::MaxAdmins::get() - 1 {
 			Consortium::<T>::do_add_admin(&admin::<T>(id, 0), id, admin::<T>(id, i))
 				.map_err(|_| BenchmarkError::Stop("add admin"))?;
@@ -123,7 +123,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn remove_admin() -> Result<(), BenchmarkError> {
-		let id = fill::<T>(1)?;
+		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
 		for i in 1..T::MaxAdmins::get() {
 			Consortium::<T>::do_add_admin(&admin::<T>(id, 0), id, admin::<T>(id, i))
 				.map_err(|_| BenchmarkError::Stop("add admin"))?;
@@ -140,10 +140,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_validator() -> Result<(), BenchmarkError> {
-		let max = T::MaxHospitals::get();
-		let id = fill::<T>(max)?;
+		let id = fill::<T>(T::MaxHospitals::get())?;
 		let caller = admin::<T>(id, 0);
-		let new = validator::<T>(max);
+		let new = validator::<T>(NextHospitalId::<T>::get());
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), id, new.clone());
@@ -156,5 +155,5 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Consortium, crate::mock::new_bench_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Consortium, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -81,12 +81,3 @@ pub fn test(f: impl FnOnce()) {
 		Consortium::do_try_state().expect("storage invariants hold");
 	});
 }
-
-/// An empty consortium, for the benchmark test suite.
-#[cfg(feature = "runtime-benchmarks")]
-pub fn new_bench_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
-}
