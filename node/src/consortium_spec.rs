@@ -67,7 +67,8 @@ pub struct SessionKeysEntry {
 }
 
 fn account(what: &str, s: &str) -> Result<AccountId, String> {
-	AccountId::from_ss58check(s).map_err(|e| {
+	// Any SS58 prefix: MedChain's own (2403) or the generic Substrate one.
+	AccountId::from_ss58check_with_version(s).map(|(account, _)| account).map_err(|e| {
 		format!("{what}: '{s}' is not an SS58 account address ({e:?}); use e.g. the output of `medchain-node key inspect`")
 	})
 }
@@ -78,8 +79,8 @@ fn public_bytes(what: &str, s: &str) -> Result<[u8; 32], String> {
 			.map_err(|e| format!("{what}: '{s}' is not valid hex ({e})"))?;
 		return bytes.try_into().map_err(|_| format!("{what}: '{s}' must be 32 bytes of hex"));
 	}
-	sr25519::Public::from_ss58check(s)
-		.map(|p| p.0)
+	sr25519::Public::from_ss58check_with_version(s)
+		.map(|(p, _)| p.0)
 		.map_err(|e| format!("{what}: '{s}' is neither SS58 nor 0x-hex ({e:?})"))
 }
 

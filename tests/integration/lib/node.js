@@ -75,11 +75,13 @@ export async function finalizedNumber(port) {
 }
 
 /**
- * A dev node on free ports. `basePath` keeps the database between start()s;
- * by default a fresh temporary directory.
+ * A node on free ports, `--dev` unless `chainArgs` says otherwise.
+ * `basePath` keeps the database between start()s; by default a fresh
+ * temporary directory.
  */
 export class DevNode {
-  constructor({ basePath } = {}) {
+  constructor({ basePath, chainArgs = ['--dev'] } = {}) {
+    this.chainArgs = chainArgs;
     this.basePath = basePath || mkdtempSync(join(tmpdir(), 'medchain-test-'));
     this.logFile = join(this.basePath, 'node.log');
     this.process = null;
@@ -90,7 +92,7 @@ export class DevNode {
     this.p2pPort = await freePort();
     this.prometheusPort = await freePort();
     const args = [
-      '--dev',
+      ...this.chainArgs,
       '--base-path', this.basePath,
       '--rpc-port', String(this.rpcPort),
       '--port', String(this.p2pPort),
