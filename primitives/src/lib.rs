@@ -3,12 +3,36 @@
 //! Types and traits shared by the MedChain pallets. Pallets never read each
 //! other's storage: they talk through the traits defined here, bound as
 //! `Config` associated types and wired together by the runtime. Unit tests of
-//! each pallet replace these traits by small mocks.
+//! each pallet replace these traits by the small mocks of [`testing`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod audit;
+pub mod cid;
+#[cfg(feature = "std")]
+pub mod testing;
+
+pub use audit::{AuditAction, AuditLog, AuditSeq, Entity};
+pub use cid::{canonical_cid, Cid, CidError, MAX_CID_LEN};
+
 /// Identifier of a hospital of the consortium, assigned in admission order.
 pub type HospitalId = u32;
+
+/// Chain time in milliseconds since the Unix epoch (`pallet-timestamp`).
+pub type Moment = u64;
+
+/// An X25519 public key: what a patient or doctor registers so that file keys
+/// can be wrapped (HPKE) to them. The private half never leaves the client.
+pub type EncryptionKey = [u8; 32];
+
+/// Whether `key` can be an X25519 public key to wrap file keys to. The
+/// all-zero key is the identity point: anything "encrypted" to it is readable
+/// by anyone, so it is refused.
+pub fn is_valid_encryption_key(key: &EncryptionKey) -> bool {
+	key.iter().any(|b| *b != 0)
+}
 
 /// What other pallets may ask about the hospitals of the consortium.
 ///
@@ -26,14 +50,39 @@ pub trait HospitalRegistry<AccountId> {
 	fn is_active_admin(hospital: HospitalId, who: &AccountId) -> bool {
 		Self::is_active(hospital) && Self::is_admin(hospital, who)
 	}
+
+	/// Make an active hospital with `admin` as its admin, for benchmarks of
+	/// the pallets that need one.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_hospital(admin: AccountId) -> HospitalId;
 }
 
-/// A registry with no hospitals, for pallets and tests that do not need one.
-impl<AccountId> HospitalRegistry<AccountId> for () {
-	fn is_active(_: HospitalId) -> bool {
-		false
-	}
-	fn is_admin(_: HospitalId, _: &AccountId) -> bool {
-		false
-	}
+/// What other pallets may ask about registered patients.
+///
+/// Implemented by `pallet-patients`.
+pub trait PatientRegistry<AccountId> {
+	/// Whether `who` is a registered patient.
+	fn is_registered(who: &AccountId) -> bool;
+
+	/// The patient's current X25519 public key, if registered.
+	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
+
+	/// Whether `actor` may act for `patient`: the patient themself or one of
+	/// their guardians. False when `patient` is not registered.
+	fn may_act_for(actor: &AccountId, patient: &AccountId) -> bool;
+}
+
+/// What other pallets may ask about doctors.
+///
+/// Implemented by `pallet-doctors`.
+pub trait DoctorRegistry<AccountId> {
+	/// Whether `who` is an active doctor of an active hospital. Pending and
+	/// suspended doctors, and doctors of a suspended hospital, are not.
+	fn is_active(who: &AccountId) -> bool;
+
+	/// The hospital `who` belongs to (or applied to), if a doctor.
+	fn hospital_of(who: &AccountId) -> Option<HospitalId>;
+
+	/// The doctor's current X25519 public key, if a doctor.
+	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
 }

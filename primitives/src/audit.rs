@@ -1,0 +1,114 @@
+//! The audit vocabulary: who acted, on whom, and what they did.
+//!
+//! `pallet-audit` stores entries; every other MedChain pallet writes one per
+//! state change through [`AuditLog`], inside the same call, so that a call
+//! that fails leaves no entry and a call that succeeds always leaves one.
+
+use crate::HospitalId;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::DispatchError;
+
+/// Sequence number of an audit entry: global, gapless, from 0.
+pub type AuditSeq = u64;
+
+/// Someone or something an audit entry is about, or that acted.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Entity<AccountId> {
+	/// A person's account: patient, guardian, doctor or hospital admin.
+	Account(AccountId),
+	/// A hospital of the consortium.
+	Hospital(HospitalId),
+	/// The hospital council (or root on a development chain).
+	Governance,
+}
+
+/// Every state change of every MedChain pallet, with the ids it concerns.
+/// No personal data: accounts, ids and hashes only.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub enum AuditAction<AccountId> {
+	// Consortium (subject: the hospital).
+	/// The council admitted the hospital.
+	HospitalAdmitted,
+	/// The council suspended the hospital.
+	HospitalSuspended,
+	/// The council reinstated the hospital.
+	HospitalReinstated,
+	/// The council removed the hospital.
+	HospitalRemoved,
+	/// An admin added `admin` to the hospital.
+	HospitalAdminAdded { admin: AccountId },
+	/// An admin removed `admin` from the hospital.
+	HospitalAdminRemoved { admin: AccountId },
+	/// An admin moved the hospital's validator to `validator`.
+	HospitalValidatorSet { validator: AccountId },
+
+	// Patients (subject: the patient).
+	/// The patient registered themself (`hospital: None`) or an admin of
+	/// `hospital` registered them.
+	PatientRegistered { hospital: Option<HospitalId> },
+	/// The encrypted profile document changed (or was cleared).
+	PatientProfileUpdated,
+	/// The patient's encryption key was replaced.
+	PatientKeyRotated,
+	/// `guardian` may now act for the patient.
+	GuardianAdded { guardian: AccountId },
+	/// `guardian` may no longer act for the patient.
+	GuardianRemoved { guardian: AccountId },
+
+	// Doctors (subject: the doctor).
+	/// The doctor applied to `hospital`.
+	DoctorApplied { hospital: HospitalId },
+	/// An admin of `hospital` approved the application.
+	DoctorApproved { hospital: HospitalId },
+	/// An admin of `hospital` rejected the application.
+	DoctorRejected { hospital: HospitalId },
+	/// An admin of `hospital` suspended the doctor.
+	DoctorSuspended { hospital: HospitalId },
+	/// An admin of `hospital` reinstated the doctor.
+	DoctorReinstated { hospital: HospitalId },
+	/// An admin of `hospital` registered the doctor directly, active.
+	DoctorRegistered { hospital: HospitalId },
+	/// The doctor changed their public name or specialty.
+	DoctorProfileUpdated,
+	/// The doctor's encryption key was replaced.
+	DoctorKeyRotated,
+}
+
+/// Where pallets write their audit entries. Implemented by `pallet-audit`;
+/// there is no call that writes one.
+pub trait AuditLog<AccountId> {
+	/// Append an entry: `actor` did `action` concerning `subject`. Returns its
+	/// sequence number. Fails only if the log cannot grow (sequence overflow);
+	/// the caller then fails too, so no state change goes unlogged.
+	fn log(
+		actor: Entity<AccountId>,
+		subject: Entity<AccountId>,
+		action: AuditAction<AccountId>,
+	) -> Result<AuditSeq, DispatchError>;
+}
+
+/// A log that keeps nothing, for tests of pallets that do not look at it.
+impl<AccountId> AuditLog<AccountId> for () {
+	fn log(
+		_: Entity<AccountId>,
+		_: Entity<AccountId>,
+		_: AuditAction<AccountId>,
+	) -> Result<AuditSeq, DispatchError> {
+		Ok(0)
+	}
+}
