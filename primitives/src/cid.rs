@@ -65,4 +65,17 @@ mod tests {
 		assert_eq!(canonical_cid(&[0xff, 0xfe]), Err(CidError::Malformed));
 		assert_eq!(canonical_cid(&[b'b'; 129]), Err(CidError::TooLong));
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	#[test]
+	fn the_benchmark_cid_is_valid_and_canonical() {
+		assert_eq!(canonical_cid(LONG_CID).unwrap().to_vec(), LONG_CID);
+	}
 }
+
+/// A valid CID near the longest a client would send: CIDv1 of a SHA-512
+/// digest, 110 characters of base32. Benchmarks use it for the worst case of
+/// parsing.
+#[cfg(feature = "runtime-benchmarks")]
+pub const LONG_CID: &[u8] =
+	b"bafkrgqcpzas5y7gnudwskljd5j5al4c7kq2ux6nxilgfjdnt6iislx2qcvoxh2xc47lnhwlgy6t5rvdkxrfxdvjihr2jpr5mxogzxqggxjzqa";

@@ -1,1 +1,311 @@
+//! # Patients Pallet
+//!
+//! Patients of MedChain: their encryption key, their encrypted profile and
+//! the guardians who may act for them.
+//!
+//! ## Overview
+//!
+//! A patient's account is the owner of their medical records. Registration
+//! puts on chain only what others need to share files with the patient:
+//!
+//! - their X25519 **encryption public key**, to which file keys are wrapped;
+//! - the **CID of their encrypted profile** (name, birth date, sex, blood
+//!   group, allergies, contact are encrypted on the client and stored in IPFS;
+//!   never on chain);
+//! - who registered them (themself, or an admin of a hospital at the desk) and
+//!   when.
+//!
+//! A patient may name **guardians** (a parent of a minor, the carer of an
+//! incapacitated adult). A guardian may do everything the patient may do, here
+//! and in the records and access pallets ([`PatientRegistry::may_act_for`]).
+//!
+//! Every call writes one audit entry per change through `T::Audit`, in the
+//! same transaction: a call that fails writes nothing.
+//!
+//! ## Interface
+//!
+//! ### Dispatchable functions
+//!
+//! - [`Pallet::register`]: a person registers themself as a patient.
+//! - [`Pallet::register_patient`]: a hospital admin registers a patient.
+//! - [`Pallet::set_profile`]: replace or clear the encrypted profile's CID.
+//! - [`Pallet::rotate_key`]: replace the encryption key.
+//! - [`Pallet::add_guardian`], [`Pallet::remove_guardian`]: manage guardians.
+//!
+//! The last four take the patient's account: the caller must be that patient
+//! or one of their guardians.
+//!
+//! ### Traits implemented
+//!
+//! - [`PatientRegistry`] for the other MedChain pallets.
+//!
+//! ## Low Level
+//!
+//! [`PatientOf`] holds one bounded entry per patient (at most
+//! `T::MaxGuardians` guardians, a CID of at most
+//! [`medchain_primitives::MAX_CID_LEN`] bytes). [`WardsOf`] indexes patients by
+//! guardian so that a guardian's client can list whom it acts for. CIDs are
+//! parsed on chain and stored in canonical text form.
+
 #![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod impls;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use medchain_primitives::{EncryptionKey, HospitalId, PatientRegistry};
+pub use types::Patient;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{AuditLog, HospitalRegistry, Moment};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	/// A patient as this runtime stores them.
+	pub type PatientInfo<T> =
+		Patient<<T as frame_system::Config>::AccountId, <T as Config>::MaxGuardians>;
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The consortium's hospitals, to check hospital admins.
+		type Hospitals: HospitalRegistry<Self::AccountId>;
+
+		/// The audit trail every call writes to.
+		type Audit: AuditLog<Self::AccountId>;
+
+		/// Chain time, for registration dates.
+		type Time: Time<Moment = Moment>;
+
+		/// The most guardians one patient has.
+		#[pallet::constant]
+		type MaxGuardians: Get<u32>;
+
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Registered patients.
+	#[pallet::storage]
+	pub type PatientOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PatientInfo<T>>;
+
+	/// `(guardian, patient)` for every guardianship: whom a guardian acts for.
+	#[pallet::storage]
+	pub type WardsOf<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
+
+	/// How many patients are registered.
+	#[pallet::storage]
+	pub type PatientCount<T> = StorageValue<_, u64, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A patient was registered, by themself (`hospital: None`) or by an admin of `hospital`.
+		PatientRegistered { patient: T::AccountId, hospital: Option<HospitalId> },
+		/// The patient's encrypted profile CID was replaced or cleared.
+		ProfileUpdated { patient: T::AccountId },
+		/// The patient's encryption key was replaced.
+		EncryptionKeyRotated { patient: T::AccountId },
+		/// `guardian` may now act for `patient`.
+		GuardianAdded { patient: T::AccountId, guardian: T::AccountId },
+		/// `guardian` may no longer act for `patient`.
+		GuardianRemoved { patient: T::AccountId, guardian: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a registered patient.
+		AlreadyRegistered,
+		/// The account is not a registered patient.
+		NotRegistered,
+		/// The caller is neither the patient nor one of their guardians.
+		NotPatientOrGuardian,
+		/// The caller is not an admin of this hospital, or the hospital is not active.
+		NotHospitalAdmin,
+		/// The encryption key is all zeros, which is not a usable X25519 public key.
+		InvalidEncryptionKey,
+		/// The profile CID is not the text of a CIDv0 or CIDv1.
+		MalformedCid,
+		/// The profile CID is longer than 128 bytes.
+		CidTooLong,
+		/// The patient already has `MaxGuardians` guardians.
+		TooManyGuardians,
+		/// The account is already a guardian of this patient.
+		AlreadyGuardian,
+		/// The account is not a guardian of this patient.
+		NotGuardian,
+		/// A patient cannot be their own guardian.
+		SelfGuardian,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register yourself as a patient.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the account that becomes the
+		/// patient, not yet registered.
+		///
+		/// - `encryption_key`: your X25519 public key (32 bytes, not all zeros). The `medchain`
+		///   client derives it from your mnemonic.
+		/// - `profile`: optionally, the CID (text, e.g. `bafk…`) of your encrypted profile in IPFS.
+		///
+		/// Emits `PatientRegistered`. Errors: `AlreadyRegistered`, `InvalidEncryptionKey`,
+		/// `MalformedCid`, `CidTooLong`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			encryption_key: EncryptionKey,
+			profile: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(&who, who.clone(), None, encryption_key, profile, None)
+		}
+
+		/// Register a patient at a hospital's desk, optionally with a first guardian (the parent
+		/// of a minor, the carer of an incapacitated adult).
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must be active.
+		///
+		/// - `patient`: the patient's account, not yet registered.
+		/// - `encryption_key`: the patient's X25519 public key (32 bytes, not all zeros).
+		/// - `profile`: optionally, the CID (text) of the patient's encrypted profile in IPFS.
+		/// - `guardian`: optionally, an account that may act for the patient.
+		///
+		/// Emits `PatientRegistered`, and `GuardianAdded` with a guardian. Errors:
+		/// `NotHospitalAdmin`, `AlreadyRegistered`, `InvalidEncryptionKey`, `MalformedCid`,
+		/// `CidTooLong`, `SelfGuardian`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::register_patient())]
+		pub fn register_patient(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			patient: T::AccountId,
+			encryption_key: EncryptionKey,
+			profile: Option<Vec<u8>>,
+			guardian: Option<T::AccountId>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(&who, patient, Some(hospital), encryption_key, profile, guardian)
+		}
+
+		/// Replace the CID of a patient's encrypted profile, or clear it with `None`.
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
+		/// guardians.
+		///
+		/// Emits `ProfileUpdated`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// `MalformedCid`, `CidTooLong`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_profile())]
+		pub fn set_profile(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			profile: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_profile(&who, &patient, profile)?;
+			Self::deposit_event(Event::ProfileUpdated { patient });
+			Ok(())
+		}
+
+		/// Replace a patient's encryption key. Keys already wrapped to the old key stay readable
+		/// only with the old private key: re-share records after a rotation.
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
+		/// guardians.
+		///
+		/// Emits `EncryptionKeyRotated`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// `InvalidEncryptionKey`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::rotate_key())]
+		pub fn rotate_key(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			encryption_key: EncryptionKey,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_rotate_key(&who, &patient, encryption_key)?;
+			Self::deposit_event(Event::EncryptionKeyRotated { patient });
+			Ok(())
+		}
+
+		/// Let `guardian` act for `patient` in every patient action.
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
+		/// guardians.
+		///
+		/// Emits `GuardianAdded`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// `SelfGuardian`, `AlreadyGuardian`, `TooManyGuardians`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::add_guardian())]
+		pub fn add_guardian(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			guardian: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_add_guardian(&who, &patient, &guardian)?;
+			Self::deposit_event(Event::GuardianAdded { patient, guardian });
+			Ok(())
+		}
+
+		/// Stop `guardian` acting for `patient`. A guardian may remove themself.
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
+		/// guardians.
+		///
+		/// Emits `GuardianRemoved`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// `NotGuardian`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::remove_guardian())]
+		pub fn remove_guardian(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			guardian: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_guardian(&who, &patient, &guardian)?;
+			Self::deposit_event(Event::GuardianRemoved { patient, guardian });
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,115 @@
+//! Benchmarks of the patients pallet, each at its worst case: the longest
+//! CID to parse, and the caller found last in a full guardian list.
+
+use super::*;
+use crate::Pallet as Patients;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::traits::Get;
+use frame_system::RawOrigin;
+use medchain_primitives::{cid::LONG_CID, HospitalRegistry};
+
+const KEY: EncryptionKey = [7; 32];
+
+fn patient<T: Config>() -> T::AccountId {
+	account("patient", 0, 0)
+}
+
+fn guardian<T: Config>(i: u32) -> T::AccountId {
+	account("guardian", i, 0)
+}
+
+/// A registered patient with `n` guardians; returns the last guardian (the
+/// slowest to find) or the patient when `n` is 0.
+fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkError> {
+	let patient = patient::<T>();
+	Patients::<T>::do_register(&patient, patient.clone(), None, KEY, Some(LONG_CID.to_vec()), None)?;
+	let mut last = patient.clone();
+	for i in 0..n {
+		let guardian = guardian::<T>(i);
+		Patients::<T>::do_add_guardian(&patient, &patient, &guardian)?;
+		last = guardian;
+	}
+	Ok(last)
+}
+
+fn assert_last_event<T: Config>(event: Event<T>) {
+	frame_system::Pallet::<T>::assert_last_event(
+		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
+	);
+}
+
+#[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let who = patient::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), KEY, Some(LONG_CID.to_vec()));
+		assert_last_event::<T>(Event::PatientRegistered { patient: who, hospital: None });
+	}
+
+	#[benchmark]
+	fn register_patient() {
+		let admin: T::AccountId = account("admin", 0, 0);
+		let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+		let who = patient::<T>();
+		let guardian = guardian::<T>(0);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(admin),
+			hospital,
+			who.clone(),
+			KEY,
+			Some(LONG_CID.to_vec()),
+			Some(guardian.clone()),
+		);
+		assert_last_event::<T>(Event::GuardianAdded { patient: who, guardian });
+	}
+
+	#[benchmark]
+	fn set_profile() -> Result<(), BenchmarkError> {
+		let caller = patient_with_guardians::<T>(T::MaxGuardians::get())?;
+		let who = patient::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), who.clone(), Some(LONG_CID.to_vec()));
+		assert_last_event::<T>(Event::ProfileUpdated { patient: who });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn rotate_key() -> Result<(), BenchmarkError> {
+		let caller = patient_with_guardians::<T>(T::MaxGuardians::get())?;
+		let who = patient::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), who.clone(), [9; 32]);
+		assert_last_event::<T>(Event::EncryptionKeyRotated { patient: who });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn add_guardian() -> Result<(), BenchmarkError> {
+		let max = T::MaxGuardians::get();
+		let caller = patient_with_guardians::<T>(max.saturating_sub(1))?;
+		let who = patient::<T>();
+		let new = guardian::<T>(max);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), who.clone(), new.clone());
+		assert_last_event::<T>(Event::GuardianAdded { patient: who, guardian: new });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_guardian() -> Result<(), BenchmarkError> {
+		let caller = patient_with_guardians::<T>(T::MaxGuardians::get())?;
+		let who = patient::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), who.clone(), caller.clone());
+		assert_last_event::<T>(Event::GuardianRemoved { patient: who, guardian: caller });
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Patients, crate::mock::new_test_ext(), crate::mock::Test);
+}

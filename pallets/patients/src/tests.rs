@@ -1,0 +1,400 @@
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use medchain_primitives::{AuditAction, Entity};
+use sp_runtime::DispatchError;
+
+const KEY: EncryptionKey = [7; 32];
+const NEW_KEY: EncryptionKey = [8; 32];
+/// CIDv1 (raw, SHA-256) of "hello world\n", and the same CID in base58btc.
+const CID: &[u8] = b"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
+const CID_BASE58: &[u8] = b"zb2rhi36Gc9GJWijLEL6zW45MBux5FcFv5gJmjXA7VAMozEXY";
+/// CIDv0 of the same bytes.
+const CID_V0: &[u8] = b"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+
+const PATIENT: u64 = 10;
+const OTHER_PATIENT: u64 = 11;
+const GUARDIAN: u64 = 20;
+const STRANGER: u64 = 99;
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn register(who: u64) {
+	assert_ok!(Patients::register(signed(who), KEY, Some(CID.to_vec())));
+}
+
+fn register_with_guardian() {
+	register(PATIENT);
+	assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+}
+
+/// `(actor, action)` of every audit entry about `who`, after checking the
+/// subject's hash chain end to end.
+fn trail(who: u64) -> Vec<(Entity<u64>, AuditAction<u64>)> {
+	let subject = Entity::Account(who);
+	let len = Audit::verify_subject_trail(&subject).expect("hash chain verifies");
+	let entries = Audit::subject_entries(&subject, 0, 100);
+	assert_eq!(entries.len() as u64, len);
+	entries.into_iter().map(|e| (e.actor, e.action)).collect()
+}
+
+fn by(who: u64, action: AuditAction<u64>) -> (Entity<u64>, AuditAction<u64>) {
+	(Entity::Account(who), action)
+}
+
+#[test]
+fn a_person_registers_as_patient_with_key_and_profile() {
+	test(|| {
+		register(PATIENT);
+		let info = PatientOf::<Test>::get(PATIENT).unwrap();
+		assert_eq!(info.encryption_key, KEY);
+		assert_eq!(info.profile.unwrap().to_vec(), CID);
+		assert_eq!(info.registered_by, PATIENT);
+		assert_eq!(info.hospital, None);
+		assert_eq!(info.registered_at, NOW);
+		assert!(info.guardians.is_empty());
+		assert_eq!(PatientCount::<Test>::get(), 1);
+		System::assert_last_event(
+			Event::PatientRegistered { patient: PATIENT, hospital: None }.into(),
+		);
+		assert_eq!(trail(PATIENT), vec![by(PATIENT, AuditAction::PatientRegistered { hospital: None })]);
+	});
+}
+
+#[test]
+fn a_patient_may_register_without_a_profile() {
+	test(|| {
+		assert_ok!(Patients::register(signed(PATIENT), KEY, None));
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().profile, None);
+	});
+}
+
+#[test]
+fn cids_are_stored_in_canonical_form() {
+	test(|| {
+		assert_ok!(Patients::register(signed(PATIENT), KEY, Some(CID_BASE58.to_vec())));
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().profile.unwrap().to_vec(), CID);
+		assert_ok!(Patients::register(signed(OTHER_PATIENT), KEY, Some(CID_V0.to_vec())));
+		assert_eq!(PatientOf::<Test>::get(OTHER_PATIENT).unwrap().profile.unwrap().to_vec(), CID_V0);
+	});
+}
+
+#[test]
+fn registering_twice_fails() {
+	test(|| {
+		register(PATIENT);
+		assert_noop!(
+			Patients::register(signed(PATIENT), NEW_KEY, None),
+			Error::<Test>::AlreadyRegistered
+		);
+		assert_noop!(
+			Patients::register_patient(signed(1), 0, PATIENT, NEW_KEY, None, None),
+			Error::<Test>::AlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn an_all_zero_encryption_key_is_refused() {
+	test(|| {
+		assert_noop!(
+			Patients::register(signed(PATIENT), [0; 32], None),
+			Error::<Test>::InvalidEncryptionKey
+		);
+	});
+}
+
+#[test]
+fn malformed_or_overlong_cids_are_refused() {
+	test(|| {
+		assert_noop!(
+			Patients::register(signed(PATIENT), KEY, Some(b"QmNotACid".to_vec())),
+			Error::<Test>::MalformedCid
+		);
+		assert_noop!(
+			Patients::register(signed(PATIENT), KEY, Some(vec![b'b'; 200])),
+			Error::<Test>::CidTooLong
+		);
+		register(PATIENT);
+		assert_noop!(
+			Patients::set_profile(signed(PATIENT), PATIENT, Some(b"hello".to_vec())),
+			Error::<Test>::MalformedCid
+		);
+	});
+}
+
+#[test]
+fn unsigned_and_root_origins_are_refused() {
+	test(|| {
+		assert_noop!(
+			Patients::register(RuntimeOrigin::none(), KEY, None),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Patients::register_patient(RuntimeOrigin::root(), 0, PATIENT, KEY, None, None),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn a_hospital_admin_registers_a_patient_with_a_guardian() {
+	test(|| {
+		assert_ok!(Patients::register_patient(
+			signed(1),
+			0,
+			PATIENT,
+			KEY,
+			Some(CID.to_vec()),
+			Some(GUARDIAN)
+		));
+		let info = PatientOf::<Test>::get(PATIENT).unwrap();
+		assert_eq!(info.registered_by, 1);
+		assert_eq!(info.hospital, Some(0));
+		assert_eq!(info.guardians.to_vec(), vec![GUARDIAN]);
+		assert!(WardsOf::<Test>::contains_key(GUARDIAN, PATIENT));
+		System::assert_has_event(
+			Event::PatientRegistered { patient: PATIENT, hospital: Some(0) }.into(),
+		);
+		System::assert_last_event(Event::GuardianAdded { patient: PATIENT, guardian: GUARDIAN }.into());
+		assert_eq!(
+			trail(PATIENT),
+			vec![
+				by(1, AuditAction::PatientRegistered { hospital: Some(0) }),
+				by(1, AuditAction::GuardianAdded { guardian: GUARDIAN }),
+			]
+		);
+	});
+}
+
+#[test]
+fn only_an_admin_of_an_active_hospital_registers_patients() {
+	test(|| {
+		// Not an admin at all.
+		assert_noop!(
+			Patients::register_patient(signed(STRANGER), 0, PATIENT, KEY, None, None),
+			Error::<Test>::NotHospitalAdmin
+		);
+		// Admin of another hospital.
+		assert_noop!(
+			Patients::register_patient(signed(2), 0, PATIENT, KEY, None, None),
+			Error::<Test>::NotHospitalAdmin
+		);
+		// Admin of a suspended hospital.
+		assert_noop!(
+			Patients::register_patient(signed(3), 2, PATIENT, KEY, None, None),
+			Error::<Test>::NotHospitalAdmin
+		);
+		// Unknown hospital.
+		assert_noop!(
+			Patients::register_patient(signed(1), 9, PATIENT, KEY, None, None),
+			Error::<Test>::NotHospitalAdmin
+		);
+	});
+}
+
+#[test]
+fn a_patient_cannot_be_registered_as_their_own_guardian() {
+	test(|| {
+		assert_noop!(
+			Patients::register_patient(signed(1), 0, PATIENT, KEY, None, Some(PATIENT)),
+			Error::<Test>::SelfGuardian
+		);
+	});
+}
+
+#[test]
+fn the_patient_or_a_guardian_updates_the_profile() {
+	test(|| {
+		register_with_guardian();
+		assert_ok!(Patients::set_profile(signed(PATIENT), PATIENT, None));
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().profile, None);
+		System::assert_last_event(Event::ProfileUpdated { patient: PATIENT }.into());
+		assert_ok!(Patients::set_profile(signed(GUARDIAN), PATIENT, Some(CID_V0.to_vec())));
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().profile.unwrap().to_vec(), CID_V0);
+		let entries = trail(PATIENT);
+		assert_eq!(entries[2..], [
+			by(PATIENT, AuditAction::PatientProfileUpdated),
+			by(GUARDIAN, AuditAction::PatientProfileUpdated)
+		]);
+	});
+}
+
+#[test]
+fn nobody_else_acts_for_a_patient() {
+	test(|| {
+		register_with_guardian();
+		register(OTHER_PATIENT);
+		// Another patient, a hospital admin, a stranger.
+		for who in [OTHER_PATIENT, 1, STRANGER] {
+			assert_noop!(
+				Patients::set_profile(signed(who), PATIENT, None),
+				Error::<Test>::NotPatientOrGuardian
+			);
+			assert_noop!(
+				Patients::rotate_key(signed(who), PATIENT, NEW_KEY),
+				Error::<Test>::NotPatientOrGuardian
+			);
+			assert_noop!(
+				Patients::add_guardian(signed(who), PATIENT, who),
+				Error::<Test>::NotPatientOrGuardian
+			);
+			assert_noop!(
+				Patients::remove_guardian(signed(who), PATIENT, GUARDIAN),
+				Error::<Test>::NotPatientOrGuardian
+			);
+		}
+		// A guardian of one patient is nobody for another.
+		assert_noop!(
+			Patients::set_profile(signed(GUARDIAN), OTHER_PATIENT, None),
+			Error::<Test>::NotPatientOrGuardian
+		);
+	});
+}
+
+#[test]
+fn calls_about_an_unregistered_patient_fail() {
+	test(|| {
+		assert_noop!(
+			Patients::set_profile(signed(PATIENT), PATIENT, None),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			Patients::rotate_key(signed(PATIENT), PATIENT, NEW_KEY),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			Patients::add_guardian(signed(PATIENT), PATIENT, GUARDIAN),
+			Error::<Test>::NotRegistered
+		);
+		assert_noop!(
+			Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN),
+			Error::<Test>::NotRegistered
+		);
+	});
+}
+
+#[test]
+fn the_patient_or_a_guardian_rotates_the_key() {
+	test(|| {
+		register_with_guardian();
+		assert_ok!(Patients::rotate_key(signed(GUARDIAN), PATIENT, NEW_KEY));
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().encryption_key, NEW_KEY);
+		System::assert_last_event(Event::EncryptionKeyRotated { patient: PATIENT }.into());
+		assert_noop!(
+			Patients::rotate_key(signed(PATIENT), PATIENT, [0; 32]),
+			Error::<Test>::InvalidEncryptionKey
+		);
+		assert_eq!(trail(PATIENT).last(), Some(&by(GUARDIAN, AuditAction::PatientKeyRotated)));
+	});
+}
+
+#[test]
+fn guardians_are_added_up_to_the_limit() {
+	test(|| {
+		register_with_guardian();
+		// A guardian may add another guardian.
+		assert_ok!(Patients::add_guardian(signed(GUARDIAN), PATIENT, 21));
+		System::assert_last_event(Event::GuardianAdded { patient: PATIENT, guardian: 21 }.into());
+		assert_noop!(
+			Patients::add_guardian(signed(PATIENT), PATIENT, 21),
+			Error::<Test>::AlreadyGuardian
+		);
+		assert_noop!(
+			Patients::add_guardian(signed(GUARDIAN), PATIENT, PATIENT),
+			Error::<Test>::SelfGuardian
+		);
+		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, 22));
+		assert_noop!(
+			Patients::add_guardian(signed(PATIENT), PATIENT, 23),
+			Error::<Test>::TooManyGuardians
+		);
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().guardians.to_vec(), vec![GUARDIAN, 21, 22]);
+		assert_eq!(
+			trail(PATIENT)[1..],
+			[
+				by(PATIENT, AuditAction::GuardianAdded { guardian: GUARDIAN }),
+				by(GUARDIAN, AuditAction::GuardianAdded { guardian: 21 }),
+				by(PATIENT, AuditAction::GuardianAdded { guardian: 22 }),
+			]
+		);
+	});
+}
+
+#[test]
+fn a_removed_guardian_loses_every_right() {
+	test(|| {
+		register_with_guardian();
+		assert_ok!(Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+		System::assert_last_event(
+			Event::GuardianRemoved { patient: PATIENT, guardian: GUARDIAN }.into(),
+		);
+		assert!(!WardsOf::<Test>::contains_key(GUARDIAN, PATIENT));
+		assert!(!<Patients as PatientRegistry<u64>>::may_act_for(&GUARDIAN, &PATIENT));
+		assert_noop!(
+			Patients::set_profile(signed(GUARDIAN), PATIENT, None),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(
+			Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN),
+			Error::<Test>::NotGuardian
+		);
+		assert_eq!(
+			trail(PATIENT).last(),
+			Some(&by(PATIENT, AuditAction::GuardianRemoved { guardian: GUARDIAN }))
+		);
+	});
+}
+
+#[test]
+fn a_guardian_may_step_down() {
+	test(|| {
+		register_with_guardian();
+		assert_ok!(Patients::remove_guardian(signed(GUARDIAN), PATIENT, GUARDIAN));
+		assert!(PatientOf::<Test>::get(PATIENT).unwrap().guardians.is_empty());
+	});
+}
+
+#[test]
+fn the_registry_answers_for_other_pallets() {
+	test(|| {
+		register_with_guardian();
+		type R = Patients;
+		assert!(<R as PatientRegistry<u64>>::is_registered(&PATIENT));
+		assert!(!<R as PatientRegistry<u64>>::is_registered(&GUARDIAN));
+		assert_eq!(<R as PatientRegistry<u64>>::encryption_key(&PATIENT), Some(KEY));
+		assert_eq!(<R as PatientRegistry<u64>>::encryption_key(&STRANGER), None);
+		assert!(<R as PatientRegistry<u64>>::may_act_for(&PATIENT, &PATIENT));
+		assert!(<R as PatientRegistry<u64>>::may_act_for(&GUARDIAN, &PATIENT));
+		assert!(!<R as PatientRegistry<u64>>::may_act_for(&STRANGER, &PATIENT));
+		// Nobody acts for an unregistered account, not even itself.
+		assert!(!<R as PatientRegistry<u64>>::may_act_for(&STRANGER, &STRANGER));
+	});
+}
+
+#[test]
+fn every_action_writes_exactly_one_entry_and_failures_write_none() {
+	test(|| {
+		register(PATIENT);
+		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+		assert_ok!(Patients::set_profile(signed(GUARDIAN), PATIENT, None));
+		assert_ok!(Patients::rotate_key(signed(PATIENT), PATIENT, NEW_KEY));
+		assert_ok!(Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+		let before = pallet_audit::NextSeq::<Test>::get();
+		assert!(Patients::rotate_key(signed(STRANGER), PATIENT, KEY).is_err());
+		assert_eq!(pallet_audit::NextSeq::<Test>::get(), before);
+		assert_eq!(
+			trail(PATIENT),
+			vec![
+				by(PATIENT, AuditAction::PatientRegistered { hospital: None }),
+				by(PATIENT, AuditAction::GuardianAdded { guardian: GUARDIAN }),
+				by(GUARDIAN, AuditAction::PatientProfileUpdated),
+				by(PATIENT, AuditAction::PatientKeyRotated),
+				by(PATIENT, AuditAction::GuardianRemoved { guardian: GUARDIAN }),
+			]
+		);
+		// The actor index holds the guardian's one action.
+		assert_eq!(Audit::actor_entries(&Entity::Account(GUARDIAN), 0, 10).len(), 1);
+	});
+}

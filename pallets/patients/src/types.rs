@@ -1,0 +1,35 @@
+//! Types stored by the patients pallet.
+
+use codec::{Decode, Encode, MaxEncodedLen};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use medchain_primitives::{Cid, EncryptionKey, HospitalId, Moment};
+use scale_info::TypeInfo;
+
+/// A registered patient. No personal data: the profile (name, birth date,
+/// sex, blood group, allergies, contact) is a document encrypted on the
+/// client and stored in IPFS; the chain keeps only its CID.
+#[derive(
+	Encode, Decode, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, TypeInfo, MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxGuardians))]
+#[codec(mel_bound(AccountId: MaxEncodedLen))]
+pub struct Patient<AccountId, MaxGuardians: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// X25519 public key that file keys are wrapped to for this patient.
+	pub encryption_key: EncryptionKey,
+	/// CID of the encrypted profile document, if the patient has one.
+	pub profile: Option<Cid>,
+	/// Who registered the patient: the patient themself or a hospital admin.
+	pub registered_by: AccountId,
+	/// The hospital whose admin registered the patient, if one did.
+	pub hospital: Option<HospitalId>,
+	/// Chain time of registration, ms since the Unix epoch.
+	pub registered_at: Moment,
+	/// Accounts that may act for the patient in every patient action (of a
+	/// minor, an incapacitated adult).
+	pub guardians: BoundedVec<AccountId, MaxGuardians>,
+}
