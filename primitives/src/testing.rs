@@ -39,7 +39,8 @@ impl HospitalRegistry<u64> for MockHospitals {
 	}
 
 	fn is_admin(hospital: HospitalId, who: &u64) -> bool {
-		HOSPITALS.with(|h| h.borrow().get(&hospital).is_some_and(|(_, admins)| admins.contains(who)))
+		HOSPITALS
+			.with(|h| h.borrow().get(&hospital).is_some_and(|(_, admins)| admins.contains(who)))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -123,10 +123,7 @@ impl<T: Config> Pallet<T> {
 			by_subject += trail.len;
 		}
 		ensure!(by_subject == next, "subject trails do not cover every entry exactly once");
-		ensure!(
-			SubjectEntries::<T>::iter().count() as u64 == next,
-			"stale subject index entry"
-		);
+		ensure!(SubjectEntries::<T>::iter().count() as u64 == next, "stale subject index entry");
 
 		let mut by_actor = 0u64;
 		for (actor, len) in ActorEntryCount::<T>::iter() {

@@ -97,7 +97,8 @@ pub mod pallet {
 
 	/// Per subject: how many entries concern it and the hash of the last one.
 	#[pallet::storage]
-	pub type SubjectTrail<T: Config> = StorageMap<_, Blake2_128Concat, EntityOf<T>, Trail, ValueQuery>;
+	pub type SubjectTrail<T: Config> =
+		StorageMap<_, Blake2_128Concat, EntityOf<T>, Trail, ValueQuery>;
 
 	/// Per subject: the sequence number of its entry at each position `0..len`.
 	#[pallet::storage]

@@ -95,7 +95,10 @@ fn pages_start_at_the_cursor_and_stop_at_the_end_or_the_cap() {
 		}
 		let page = |from, limit| Audit::subject_entries(&patient(1), from, limit);
 		assert_eq!(page(0, 0).len(), 0);
-		assert_eq!(page(0, 10).iter().map(|e| e.seq).collect::<Vec<_>>(), (0..10).collect::<Vec<_>>());
+		assert_eq!(
+			page(0, 10).iter().map(|e| e.seq).collect::<Vec<_>>(),
+			(0..10).collect::<Vec<_>>()
+		);
 		assert_eq!(page(140, 50).len(), 10);
 		assert_eq!(page(150, 10).len(), 0);
 		assert_eq!(page(u64::MAX, 10).len(), 0);

@@ -18,23 +18,55 @@ pub trait WeightInfo {
 
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	fn apply() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn approve() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn reject() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn suspend() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn reinstate() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn register_doctor() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn update_profile() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn rotate_key() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
+	fn apply() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn approve() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn reject() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn suspend() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn reinstate() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn register_doctor() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn update_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn rotate_key() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
 }
 
 impl WeightInfo for () {
-	fn apply() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn approve() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn reject() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn suspend() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn reinstate() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn register_doctor() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn update_profile() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn rotate_key() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
+	fn apply() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn approve() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn reject() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn suspend() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn reinstate() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn register_doctor() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn update_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn rotate_key() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
 }

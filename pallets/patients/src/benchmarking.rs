@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::Pallet as Patients;
-use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
@@ -23,7 +22,14 @@ fn guardian<T: Config>(i: u32) -> T::AccountId {
 /// slowest to find) or the patient when `n` is 0.
 fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkError> {
 	let patient = patient::<T>();
-	Patients::<T>::do_register(&patient, patient.clone(), None, KEY, Some(LONG_CID.to_vec()), None)?;
+	Patients::<T>::do_register(
+		&patient,
+		patient.clone(),
+		None,
+		KEY,
+		Some(LONG_CID.to_vec()),
+		None,
+	)?;
 	let mut last = patient.clone();
 	for i in 0..n {
 		let guardian = guardian::<T>(i);

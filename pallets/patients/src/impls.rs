@@ -27,7 +27,11 @@ impl<T: Config> Pallet<T> {
 		Ok(key)
 	}
 
-	fn log(actor: &T::AccountId, patient: &T::AccountId, action: AuditAction<T::AccountId>) -> DispatchResult {
+	fn log(
+		actor: &T::AccountId,
+		patient: &T::AccountId,
+		action: AuditAction<T::AccountId>,
+	) -> DispatchResult {
 		T::Audit::log(Entity::Account(actor.clone()), Entity::Account(patient.clone()), action)?;
 		Ok(())
 	}
@@ -137,7 +141,8 @@ impl<T: Config> Pallet<T> {
 		guardian: &T::AccountId,
 	) -> DispatchResult {
 		Self::mutate_as(actor, patient, |info| {
-			let at = info.guardians.iter().position(|g| g == guardian).ok_or(Error::<T>::NotGuardian)?;
+			let at =
+				info.guardians.iter().position(|g| g == guardian).ok_or(Error::<T>::NotGuardian)?;
 			info.guardians.remove(at);
 			Ok(())
 		})?;

@@ -58,7 +58,10 @@ fn a_person_registers_as_patient_with_key_and_profile() {
 		System::assert_last_event(
 			Event::PatientRegistered { patient: PATIENT, hospital: None }.into(),
 		);
-		assert_eq!(trail(PATIENT), vec![by(PATIENT, AuditAction::PatientRegistered { hospital: None })]);
+		assert_eq!(
+			trail(PATIENT),
+			vec![by(PATIENT, AuditAction::PatientRegistered { hospital: None })]
+		);
 	});
 }
 
@@ -76,7 +79,10 @@ fn cids_are_stored_in_canonical_form() {
 		assert_ok!(Patients::register(signed(PATIENT), KEY, Some(CID_BASE58.to_vec())));
 		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().profile.unwrap().to_vec(), CID);
 		assert_ok!(Patients::register(signed(OTHER_PATIENT), KEY, Some(CID_V0.to_vec())));
-		assert_eq!(PatientOf::<Test>::get(OTHER_PATIENT).unwrap().profile.unwrap().to_vec(), CID_V0);
+		assert_eq!(
+			PatientOf::<Test>::get(OTHER_PATIENT).unwrap().profile.unwrap().to_vec(),
+			CID_V0
+		);
 	});
 }
 
@@ -157,7 +163,9 @@ fn a_hospital_admin_registers_a_patient_with_a_guardian() {
 		System::assert_has_event(
 			Event::PatientRegistered { patient: PATIENT, hospital: Some(0) }.into(),
 		);
-		System::assert_last_event(Event::GuardianAdded { patient: PATIENT, guardian: GUARDIAN }.into());
+		System::assert_last_event(
+			Event::GuardianAdded { patient: PATIENT, guardian: GUARDIAN }.into(),
+		);
 		assert_eq!(
 			trail(PATIENT),
 			vec![
@@ -214,10 +222,13 @@ fn the_patient_or_a_guardian_updates_the_profile() {
 		assert_ok!(Patients::set_profile(signed(GUARDIAN), PATIENT, Some(CID_V0.to_vec())));
 		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().profile.unwrap().to_vec(), CID_V0);
 		let entries = trail(PATIENT);
-		assert_eq!(entries[2..], [
-			by(PATIENT, AuditAction::PatientProfileUpdated),
-			by(GUARDIAN, AuditAction::PatientProfileUpdated)
-		]);
+		assert_eq!(
+			entries[2..],
+			[
+				by(PATIENT, AuditAction::PatientProfileUpdated),
+				by(GUARDIAN, AuditAction::PatientProfileUpdated)
+			]
+		);
 	});
 }
 
@@ -310,7 +321,10 @@ fn guardians_are_added_up_to_the_limit() {
 			Patients::add_guardian(signed(PATIENT), PATIENT, 23),
 			Error::<Test>::TooManyGuardians
 		);
-		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().guardians.to_vec(), vec![GUARDIAN, 21, 22]);
+		assert_eq!(
+			PatientOf::<Test>::get(PATIENT).unwrap().guardians.to_vec(),
+			vec![GUARDIAN, 21, 22]
+		);
 		assert_eq!(
 			trail(PATIENT)[1..],
 			[

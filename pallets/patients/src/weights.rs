@@ -16,19 +16,43 @@ pub trait WeightInfo {
 
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	fn register() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn register_patient() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn set_profile() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn rotate_key() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn add_guardian() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn remove_guardian() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
+	fn register() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn register_patient() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn set_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn rotate_key() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn add_guardian() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn remove_guardian() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
 }
 
 impl WeightInfo for () {
-	fn register() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn register_patient() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn set_profile() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn rotate_key() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn add_guardian() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
-	fn remove_guardian() -> Weight { Weight::from_parts(1_000_000_000, 10_000) }
+	fn register() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn register_patient() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn set_profile() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn rotate_key() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn add_guardian() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn remove_guardian() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
 }

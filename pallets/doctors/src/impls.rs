@@ -1,0 +1,227 @@
+//! The doctors pallet's logic behind its calls, and the registry it offers
+//! the other pallets.
+
+use crate::{pallet::*, DoctorRegistry, DoctorStatus, LicenceHash};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::*, traits::Time};
+use medchain_primitives::{
+	is_valid_encryption_key, AuditAction, AuditLog, EncryptionKey, Entity, HospitalId,
+	HospitalRegistry,
+};
+
+/// What an application or a direct registration declares.
+pub(crate) struct Declaration {
+	pub name: Vec<u8>,
+	pub specialty: Vec<u8>,
+	pub licence_hash: LicenceHash,
+	pub encryption_key: EncryptionKey,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Check a name and a specialty: non-empty UTF-8 within their bounds.
+	pub(crate) fn checked_profile(
+		name: Vec<u8>,
+		specialty: Vec<u8>,
+	) -> Result<(NameOf<T>, SpecialtyOf<T>), Error<T>> {
+		ensure!(!name.is_empty() && core::str::from_utf8(&name).is_ok(), Error::<T>::InvalidName);
+		ensure!(
+			!specialty.is_empty() && core::str::from_utf8(&specialty).is_ok(),
+			Error::<T>::InvalidSpecialty
+		);
+		let name = name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
+		let specialty = specialty.try_into().map_err(|_| Error::<T>::SpecialtyTooLong)?;
+		Ok((name, specialty))
+	}
+
+	fn checked_key(key: EncryptionKey) -> Result<EncryptionKey, Error<T>> {
+		ensure!(is_valid_encryption_key(&key), Error::<T>::InvalidEncryptionKey);
+		Ok(key)
+	}
+
+	fn log(
+		actor: &T::AccountId,
+		doctor: &T::AccountId,
+		action: AuditAction<T::AccountId>,
+	) -> DispatchResult {
+		T::Audit::log(Entity::Account(actor.clone()), Entity::Account(doctor.clone()), action)?;
+		Ok(())
+	}
+
+	/// Enter `doctor` at `hospital` with `status`, replacing any earlier entry
+	/// (a doctor moving to another hospital).
+	fn enter(
+		doctor: &T::AccountId,
+		hospital: HospitalId,
+		status: DoctorStatus,
+		declaration: Declaration,
+	) -> DispatchResult {
+		ensure!(T::Hospitals::is_active(hospital), Error::<T>::HospitalNotActive);
+		let (name, specialty) = Self::checked_profile(declaration.name, declaration.specialty)?;
+		let encryption_key = Self::checked_key(declaration.encryption_key)?;
+		let licence_hash = declaration.licence_hash;
+		ensure!(licence_hash != [0; 32], Error::<T>::InvalidLicenceHash);
+		if let Some(owner) = DoctorByLicence::<T>::get(licence_hash) {
+			ensure!(&owner == doctor, Error::<T>::LicenceInUse);
+		}
+
+		if let Some(old) = DoctorOf::<T>::get(doctor) {
+			DoctorsOf::<T>::remove(old.hospital, doctor);
+			DoctorByLicence::<T>::remove(old.licence_hash);
+		}
+		DoctorByLicence::<T>::insert(licence_hash, doctor);
+		DoctorsOf::<T>::insert(hospital, doctor, ());
+		DoctorOf::<T>::insert(
+			doctor,
+			DoctorInfo::<T> {
+				hospital,
+				name,
+				specialty,
+				licence_hash,
+				encryption_key,
+				status,
+				since: T::Time::now(),
+			},
+		);
+		Ok(())
+	}
+
+	pub(crate) fn do_apply(
+		doctor: &T::AccountId,
+		hospital: HospitalId,
+		declaration: Declaration,
+	) -> DispatchResult {
+		if let Some(current) = DoctorOf::<T>::get(doctor) {
+			match current.status {
+				DoctorStatus::Pending => return Err(Error::<T>::ApplicationPending.into()),
+				DoctorStatus::Suspended => return Err(Error::<T>::DoctorSuspended.into()),
+				DoctorStatus::Active => {
+					ensure!(current.hospital != hospital, Error::<T>::AlreadyAtHospital)
+				}
+			}
+		}
+		Self::enter(doctor, hospital, DoctorStatus::Pending, declaration)?;
+		Self::log(doctor, doctor, AuditAction::DoctorApplied { hospital })
+	}
+
+	pub(crate) fn do_register(
+		admin: &T::AccountId,
+		doctor: &T::AccountId,
+		hospital: HospitalId,
+		declaration: Declaration,
+	) -> DispatchResult {
+		ensure!(T::Hospitals::is_active_admin(hospital, admin), Error::<T>::NotHospitalAdmin);
+		ensure!(!DoctorOf::<T>::contains_key(doctor), Error::<T>::AlreadyDoctor);
+		Self::enter(doctor, hospital, DoctorStatus::Active, declaration)?;
+		Self::log(admin, doctor, AuditAction::DoctorRegistered { hospital })
+	}
+
+	/// Move `doctor` from status `from` to `to` as an admin of their hospital.
+	/// Returns the hospital.
+	pub(crate) fn do_transition(
+		admin: &T::AccountId,
+		doctor: &T::AccountId,
+		from: DoctorStatus,
+		to: DoctorStatus,
+		action: fn(HospitalId) -> AuditAction<T::AccountId>,
+	) -> Result<HospitalId, DispatchError> {
+		let hospital = DoctorOf::<T>::try_mutate(doctor, |maybe| {
+			let info = maybe.as_mut().ok_or(Error::<T>::NotDoctor)?;
+			ensure!(
+				T::Hospitals::is_active_admin(info.hospital, admin),
+				Error::<T>::NotHospitalAdmin
+			);
+			ensure!(info.status == from, Self::wrong_status(from));
+			info.status = to;
+			Ok::<_, DispatchError>(info.hospital)
+		})?;
+		Self::log(admin, doctor, action(hospital))?;
+		Ok(hospital)
+	}
+
+	fn wrong_status(expected: DoctorStatus) -> Error<T> {
+		match expected {
+			DoctorStatus::Pending => Error::<T>::NotPending,
+			DoctorStatus::Active => Error::<T>::NotActive,
+			DoctorStatus::Suspended => Error::<T>::NotSuspended,
+		}
+	}
+
+	/// Reject a pending application: the entry goes, the licence is free again.
+	/// Returns the hospital.
+	pub(crate) fn do_reject(
+		admin: &T::AccountId,
+		doctor: &T::AccountId,
+	) -> Result<HospitalId, DispatchError> {
+		let info = DoctorOf::<T>::get(doctor).ok_or(Error::<T>::NotDoctor)?;
+		ensure!(T::Hospitals::is_active_admin(info.hospital, admin), Error::<T>::NotHospitalAdmin);
+		ensure!(info.status == DoctorStatus::Pending, Error::<T>::NotPending);
+		DoctorOf::<T>::remove(doctor);
+		DoctorsOf::<T>::remove(info.hospital, doctor);
+		DoctorByLicence::<T>::remove(info.licence_hash);
+		Self::log(admin, doctor, AuditAction::DoctorRejected { hospital: info.hospital })?;
+		Ok(info.hospital)
+	}
+
+	pub(crate) fn do_update_profile(
+		doctor: &T::AccountId,
+		name: Vec<u8>,
+		specialty: Vec<u8>,
+	) -> DispatchResult {
+		let (name, specialty) = Self::checked_profile(name, specialty)?;
+		DoctorOf::<T>::try_mutate(doctor, |maybe| {
+			let info = maybe.as_mut().ok_or(Error::<T>::NotDoctor)?;
+			info.name = name;
+			info.specialty = specialty;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::log(doctor, doctor, AuditAction::DoctorProfileUpdated)
+	}
+
+	pub(crate) fn do_rotate_key(doctor: &T::AccountId, key: EncryptionKey) -> DispatchResult {
+		let key = Self::checked_key(key)?;
+		DoctorOf::<T>::try_mutate(doctor, |maybe| {
+			let info = maybe.as_mut().ok_or(Error::<T>::NotDoctor)?;
+			info.encryption_key = key;
+			Ok::<_, DispatchError>(())
+		})?;
+		Self::log(doctor, doctor, AuditAction::DoctorKeyRotated)
+	}
+
+	/// The storage invariants of this pallet. Called by `try_state` and after
+	/// every unit test.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut count = 0usize;
+		for (doctor, info) in DoctorOf::<T>::iter() {
+			count += 1;
+			ensure!(
+				DoctorsOf::<T>::contains_key(info.hospital, &doctor),
+				"doctor not indexed under their hospital"
+			);
+			ensure!(
+				DoctorByLicence::<T>::get(info.licence_hash) == Some(doctor.clone()),
+				"licence hash not indexed to its doctor"
+			);
+			ensure!(is_valid_encryption_key(&info.encryption_key), "invalid encryption key stored");
+		}
+		ensure!(DoctorsOf::<T>::iter().count() == count, "stale hospital index entry");
+		ensure!(DoctorByLicence::<T>::iter().count() == count, "stale licence index entry");
+		Ok(())
+	}
+}
+
+impl<T: Config> DoctorRegistry<T::AccountId> for Pallet<T> {
+	fn is_active(who: &T::AccountId) -> bool {
+		DoctorOf::<T>::get(who).is_some_and(|info| {
+			info.status == DoctorStatus::Active && T::Hospitals::is_active(info.hospital)
+		})
+	}
+
+	fn hospital_of(who: &T::AccountId) -> Option<HospitalId> {
+		DoctorOf::<T>::get(who).map(|info| info.hospital)
+	}
+
+	fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
+		DoctorOf::<T>::get(who).map(|info| info.encryption_key)
+	}
+}

@@ -1,0 +1,73 @@
+//! A test runtime with the real audit pallet (so tests check the entries and
+//! their hash chains) and in-memory hospitals:
+//! hospital 0 (admin 1), hospital 1 (admin 2), hospital 2 suspended (admin 3).
+
+use crate as pallet_doctors;
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
+use medchain_primitives::testing::MockHospitals;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Audit: pallet_audit,
+		Doctors: pallet_doctors,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+impl pallet_audit::Config for Test {
+	type Time = Timestamp;
+}
+
+impl pallet_doctors::Config for Test {
+	type Hospitals = MockHospitals;
+	type Audit = Audit;
+	type Time = Timestamp;
+	type MaxNameLength = ConstU32<32>;
+	type MaxSpecialtyLength = ConstU32<16>;
+	type WeightInfo = ();
+}
+
+pub const NOW: u64 = 1_700_000_000_000;
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		Timestamp::set_timestamp(NOW);
+		MockHospitals::reset();
+		MockHospitals::add(0, &[1]);
+		MockHospitals::add(1, &[2]);
+		MockHospitals::add(2, &[3]);
+		MockHospitals::set_active(2, false);
+	});
+	ext
+}
+
+/// Run a test and check both pallets' invariants after it.
+pub fn test(f: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		f();
+		Doctors::do_try_state().expect("doctors invariants hold");
+		Audit::do_try_state().expect("audit invariants hold");
+	});
+}
