@@ -3,4 +3,6 @@
 frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_consortium, Consortium]
+	[pallet_patients, Patients]
+	[pallet_doctors, Doctors]
 );

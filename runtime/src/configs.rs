@@ -151,7 +151,29 @@ impl pallet_consortium::Config for Runtime {
 	type MaxAdmins = ConstU32<16>;
 	type MaxNameLength = ConstU32<128>;
 	type MinActiveHospitals = ConstU32<1>;
+	type Audit = Audit;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_audit::Config for Runtime {
+	type Time = Timestamp;
+}
+
+impl pallet_patients::Config for Runtime {
+	type Hospitals = Consortium;
+	type Audit = Audit;
+	type Time = Timestamp;
+	type MaxGuardians = ConstU32<4>;
+	type WeightInfo = pallet_patients::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_doctors::Config for Runtime {
+	type Hospitals = Consortium;
+	type Audit = Audit;
+	type Time = Timestamp;
+	type MaxNameLength = ConstU32<64>;
+	type MaxSpecialtyLength = ConstU32<64>;
+	type WeightInfo = pallet_doctors::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {

@@ -30,6 +30,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis;
+#[cfg(test)]
+mod tests;
 
 use alloc::vec::Vec;
 use sp_runtime::{
@@ -195,4 +197,14 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type NodeAuthorization = pallet_node_authorization;
+
+	// MedChain's medical pallets.
+	#[runtime::pallet_index(20)]
+	pub type Patients = pallet_patients;
+
+	#[runtime::pallet_index(21)]
+	pub type Doctors = pallet_doctors;
+
+	#[runtime::pallet_index(29)]
+	pub type Audit = pallet_audit;
 }

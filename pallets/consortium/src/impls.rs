@@ -8,8 +8,28 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{ChangeMembers, Contains},
 };
+use medchain_primitives::{AuditAction, AuditLog, Entity};
 
 impl<T: Config> Pallet<T> {
+	/// Write the audit entry of a council (or root) decision about `hospital`.
+	pub(crate) fn log_governance(
+		hospital: HospitalId,
+		action: AuditAction<T::AccountId>,
+	) -> DispatchResult {
+		T::Audit::log(Entity::Governance, Entity::Hospital(hospital), action)?;
+		Ok(())
+	}
+
+	/// Write the audit entry of an admin's action on `hospital`.
+	pub(crate) fn log_admin(
+		admin: T::AccountId,
+		hospital: HospitalId,
+		action: AuditAction<T::AccountId>,
+	) -> DispatchResult {
+		T::Audit::log(Entity::Account(admin), Entity::Hospital(hospital), action)?;
+		Ok(())
+	}
+
 	/// Check a name: non-empty UTF-8, bounded, not taken.
 	fn checked_name(name: Vec<u8>) -> Result<NameOf<T>, DispatchError> {
 		ensure!(!name.is_empty() && core::str::from_utf8(&name).is_ok(), Error::<T>::InvalidName);
@@ -262,6 +282,17 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 
 	fn is_admin(hospital: HospitalId, who: &T::AccountId) -> bool {
 		HospitalOf::<T>::get(hospital).is_some_and(|h| h.admins.contains(who))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_hospital(admin: T::AccountId) -> HospitalId {
+		let id = NextHospitalId::<T>::get();
+		let name = alloc::format!("bench{id}").into_bytes();
+		let validator = frame_benchmarking::account("bench-validator", id, 0);
+		if Self::do_admit(name, alloc::vec![admin], validator).is_err() {
+			defensive!("cannot admit a hospital for a benchmark");
+		}
+		id
 	}
 }
 

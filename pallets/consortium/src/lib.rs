@@ -82,6 +82,7 @@ pub mod pallet {
 		traits::{ChangeMembers, Contains},
 	};
 	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{AuditAction, AuditLog};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -131,6 +132,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinActiveHospitals: Get<u32>;
 
+		/// The audit trail every call writes to (subject: the hospital).
+		type Audit: AuditLog<Self::AccountId>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -174,7 +178,8 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			for (name, admins, validator) in &self.hospitals {
-				let result = Pallet::<T>::do_admit(name.clone(), admins.clone(), validator.clone());
+				let result = Pallet::<T>::do_admit(name.clone(), admins.clone(), validator.clone())
+					.and_then(|id| Pallet::<T>::log_governance(id, AuditAction::HospitalAdmitted));
 				assert!(result.is_ok(), "invalid genesis hospital {:?}: {:?}", name, result);
 			}
 		}
@@ -268,6 +273,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let hospital = Self::do_admit(name, admins, validator.clone())?;
+			Self::log_governance(hospital, AuditAction::HospitalAdmitted)?;
 			Self::deposit_event(Event::HospitalAdmitted { hospital, validator });
 			Ok(())
 		}
@@ -284,6 +290,7 @@ pub mod pallet {
 		pub fn suspend_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_suspend(hospital)?;
+			Self::log_governance(hospital, AuditAction::HospitalSuspended)?;
 			Self::deposit_event(Event::HospitalSuspended { hospital });
 			Ok(())
 		}
@@ -299,6 +306,7 @@ pub mod pallet {
 		pub fn reinstate_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_reinstate(hospital)?;
+			Self::log_governance(hospital, AuditAction::HospitalReinstated)?;
 			Self::deposit_event(Event::HospitalReinstated { hospital });
 			Ok(())
 		}
@@ -316,6 +324,7 @@ pub mod pallet {
 		pub fn remove_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_remove(hospital)?;
+			Self::log_governance(hospital, AuditAction::HospitalRemoved)?;
 			Self::deposit_event(Event::HospitalRemoved { hospital });
 			Ok(())
 		}
@@ -336,6 +345,11 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_add_admin(&who, hospital, admin.clone())?;
+			Self::log_admin(
+				who,
+				hospital,
+				AuditAction::HospitalAdminAdded { admin: admin.clone() },
+			)?;
 			Self::deposit_event(Event::AdminAdded { hospital, admin });
 			Ok(())
 		}
@@ -356,6 +370,11 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_remove_admin(&who, hospital, &admin)?;
+			Self::log_admin(
+				who,
+				hospital,
+				AuditAction::HospitalAdminRemoved { admin: admin.clone() },
+			)?;
 			Self::deposit_event(Event::AdminRemoved { hospital, admin });
 			Ok(())
 		}
@@ -377,6 +396,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let old = Self::do_set_validator(&who, hospital, validator.clone())?;
+			let action = AuditAction::HospitalValidatorSet { validator: validator.clone() };
+			Self::log_admin(who, hospital, action)?;
 			Self::deposit_event(Event::ValidatorChanged { hospital, old, new: validator });
 			Ok(())
 		}

@@ -1,4 +1,5 @@
-//! A test runtime with just `frame_system` and the consortium. The council and
+//! A test runtime with `frame_system`, the consortium and the real audit
+//! trail (so tests check the entries each call writes). The council and
 //! the session keys are replaced by small in-memory stand-ins, so that tests
 //! can see exactly which accounts the pallet seats and which it plans as
 //! validators.
@@ -6,7 +7,7 @@
 use crate as pallet_consortium;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ChangeMembers, ConstU32, Contains},
+	traits::{ChangeMembers, ConstU32, ConstU64, Contains},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
@@ -16,6 +17,8 @@ type Block = frame_system::mocking::MockBlock<Test>;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Audit: pallet_audit,
 		Consortium: pallet_consortium,
 	}
 );
@@ -46,6 +49,17 @@ impl Contains<u64> for MockKeys {
 	}
 }
 
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+impl pallet_audit::Config for Test {
+	type Time = Timestamp;
+}
+
 impl pallet_consortium::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type CouncilMembers = MockCouncil;
@@ -54,6 +68,7 @@ impl pallet_consortium::Config for Test {
 	type MaxAdmins = ConstU32<3>;
 	type MaxNameLength = ConstU32<16>;
 	type MinActiveHospitals = ConstU32<2>;
+	type Audit = Audit;
 	type WeightInfo = ();
 }
 
@@ -79,5 +94,6 @@ pub fn test(f: impl FnOnce()) {
 	new_test_ext().execute_with(|| {
 		f();
 		Consortium::do_try_state().expect("storage invariants hold");
+		Audit::do_try_state().expect("audit invariants hold");
 	});
 }

@@ -5,6 +5,7 @@
 
 use crate::{mock::*, Error, Event, HospitalOf, HospitalRegistry, HospitalStatus};
 use frame_support::{assert_noop, assert_ok};
+use medchain_primitives::{AuditAction, Entity};
 use pallet_session::SessionManager;
 use sp_runtime::DispatchError::BadOrigin;
 
@@ -433,5 +434,51 @@ fn registry_answers_for_unknown_hospital() {
 		assert!(!Consortium::is_admin(9, &1));
 		assert!(Consortium::is_active_admin(GENERAL, &1));
 		assert!(!Consortium::is_active_admin(GENERAL, &2));
+	});
+}
+
+/// `(actor, action)` of every audit entry about hospital `id`, after checking
+/// its hash chain end to end.
+fn trail(id: u32) -> Vec<(Entity<u64>, AuditAction<u64>)> {
+	let subject = Entity::Hospital(id);
+	let len = Audit::verify_subject_trail(&subject).expect("hash chain verifies");
+	let entries = Audit::subject_entries(&subject, 0, 100);
+	assert_eq!(entries.len() as u64, len);
+	entries.into_iter().map(|e| (e.actor, e.action)).collect()
+}
+
+#[test]
+fn genesis_admissions_are_in_the_audit_trail() {
+	test(|| {
+		assert_eq!(trail(0), vec![(Entity::Governance, AuditAction::HospitalAdmitted)]);
+		assert_eq!(trail(1), vec![(Entity::Governance, AuditAction::HospitalAdmitted)]);
+	});
+}
+
+#[test]
+fn every_call_writes_exactly_one_entry_about_the_hospital() {
+	test(|| {
+		let id = admit(b"Clinic", vec![4], 40);
+		assert_ok!(Consortium::add_admin(RuntimeOrigin::signed(4), id, 5));
+		assert_ok!(Consortium::remove_admin(RuntimeOrigin::signed(5), id, 4));
+		assert_ok!(Consortium::set_validator(RuntimeOrigin::signed(5), id, 41));
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), id));
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		let before = pallet_audit::NextSeq::<Test>::get();
+		assert!(Consortium::remove_hospital(RuntimeOrigin::root(), id).is_err());
+		assert_eq!(pallet_audit::NextSeq::<Test>::get(), before);
+		assert_eq!(
+			trail(id),
+			vec![
+				(Entity::Governance, AuditAction::HospitalAdmitted),
+				(Entity::Account(4), AuditAction::HospitalAdminAdded { admin: 5 }),
+				(Entity::Account(5), AuditAction::HospitalAdminRemoved { admin: 4 }),
+				(Entity::Account(5), AuditAction::HospitalValidatorSet { validator: 41 }),
+				(Entity::Governance, AuditAction::HospitalSuspended),
+				(Entity::Governance, AuditAction::HospitalReinstated),
+				(Entity::Governance, AuditAction::HospitalRemoved),
+			]
+		);
 	});
 }

@@ -1,0 +1,148 @@
+// Patients, doctors and the audit trail on the dev node, through @polkadot/api
+// with no custom types (as Polkadot.js Apps would): every role's calls,
+// named errors that change nothing, and the audit hash chain checked the way
+// an auditor's client checks it.
+//
+// Dev chain: Alice is the admin of hospital 0. Bob registers himself; Alice
+// registers Charlie with Dave as guardian; Eve applies as a doctor.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { u8aEq, u8aToString } from '@polkadot/util';
+import { DevNode } from './lib/node.js';
+import { connect, devAccounts, submit, eventsOf } from './lib/chain.js';
+
+// CIDv1 (raw leaves) of "hello world\n", as `ipfs add --cid-version=1` prints it.
+const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
+// The same bytes as a CIDv0.
+const CID_V0 = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
+const KEY = '0x' + '07'.repeat(32);
+const LICENCE = '0x' + '11'.repeat(32);
+
+const node = new DevNode();
+let api;
+let accounts;
+
+before(async () => {
+  await node.start();
+  api = await connect(node.wsUrl);
+  accounts = devAccounts(api);
+});
+
+after(async () => {
+  await api?.disconnect();
+  await node.stop();
+});
+
+/** Submit, expect the named error, and check that no audit entry was written. */
+async function rejects(tx, signer, expected) {
+  const before = (await api.query.audit.nextSeq()).toNumber();
+  await assert.rejects(submit(api, tx, signer), (e) => {
+    assert.equal(e.message, expected);
+    return true;
+  });
+  assert.equal((await api.query.audit.nextSeq()).toNumber(), before, `${expected} wrote no audit entry`);
+}
+
+/** Every entry about `subject`, oldest first, with the hash chain checked. */
+async function verifiedTrail(subject) {
+  const trail = await api.query.audit.subjectTrail(subject);
+  const entries = [];
+  let prev = new Uint8Array(32);
+  for (let position = 0; position < trail.len.toNumber(); position++) {
+    const seq = (await api.query.audit.subjectEntries(subject, position)).unwrap();
+    const entry = (await api.query.audit.entries(seq)).unwrap();
+    assert.ok(u8aEq(entry.prev, prev), `entry ${position} links to the one before`);
+    prev = blake2AsU8a(entry.toU8a(), 256);
+    entries.push(entry);
+  }
+  assert.ok(u8aEq(prev, trail.head), 'the last entry hashes to the stored head');
+  return entries;
+}
+
+const actions = (entries) => entries.map((e) => e.action.type);
+
+test('the medical pallets are in the metadata, every call documented', () => {
+  for (const [pallet, calls] of Object.entries({
+    patients: ['register', 'registerPatient', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian'],
+    doctors: ['apply', 'approve', 'reject', 'suspend', 'reinstate', 'registerDoctor', 'updateProfile', 'rotateKey'],
+  })) {
+    for (const call of calls) {
+      assert.ok(api.tx[pallet][call], `${pallet}.${call} is callable`);
+      const docs = api.tx[pallet][call].meta.docs.map(String).join(' ');
+      assert.match(docs, /dispatch origin/, `${pallet}.${call} documents its origin`);
+    }
+  }
+  // Nobody can write an audit entry: the pallet has no calls.
+  assert.equal(api.tx.audit, undefined);
+});
+
+test('a patient registers themself with an encrypted profile CID', async () => {
+  const { bob } = accounts;
+  const { events } = await submit(api, api.tx.patients.register(KEY, CID), bob);
+  const [registered] = eventsOf(api, events, 'patients', 'PatientRegistered');
+  assert.equal(registered.data.patient.toString(), bob.address);
+  assert.ok(registered.data.hospital.isNone);
+  const patient = (await api.query.patients.patientOf(bob.address)).unwrap();
+  assert.equal(patient.encryptionKey.toHex(), KEY);
+  assert.equal(u8aToString(patient.profile.unwrap()), CID);
+  assert.deepEqual(actions(await verifiedTrail({ Account: bob.address })), ['PatientRegistered']);
+
+  await rejects(api.tx.patients.register(KEY, null), bob, 'patients.AlreadyRegistered');
+  await rejects(api.tx.patients.setProfile(bob.address, 'Qm-not-a-cid'), bob, 'patients.MalformedCid');
+  await rejects(api.tx.patients.register('0x' + '00'.repeat(32), null), accounts.ferdie, 'patients.InvalidEncryptionKey');
+});
+
+test('a hospital admin registers a patient with a guardian, who then acts for them', async () => {
+  const { alice, charlie, dave, ferdie } = accounts;
+  await rejects(api.tx.patients.registerPatient(0, charlie.address, KEY, null, dave.address), ferdie, 'patients.NotHospitalAdmin');
+  await submit(api, api.tx.patients.registerPatient(0, charlie.address, KEY, CID, dave.address), alice);
+  await submit(api, api.tx.patients.setProfile(charlie.address, CID_V0), dave);
+  await rejects(api.tx.patients.setProfile(charlie.address, null), ferdie, 'patients.NotPatientOrGuardian');
+  await rejects(api.tx.patients.rotateKey(charlie.address, KEY), accounts.bob, 'patients.NotPatientOrGuardian');
+
+  const patient = (await api.query.patients.patientOf(charlie.address)).unwrap();
+  assert.equal(patient.hospital.unwrap().toNumber(), 0);
+  assert.equal(patient.registeredBy.toString(), alice.address);
+  assert.deepEqual(patient.guardians.map(String), [dave.address]);
+  assert.equal(u8aToString(patient.profile.unwrap()), CID_V0);
+
+  const entries = await verifiedTrail({ Account: charlie.address });
+  assert.deepEqual(actions(entries), ['PatientRegistered', 'GuardianAdded', 'PatientProfileUpdated']);
+  assert.deepEqual(entries.map((e) => e.actor.asAccount.toString()), [alice.address, alice.address, dave.address]);
+  assert.ok(entries.every((e) => e.at.toNumber() > 1_600_000_000_000), 'entries carry chain time');
+});
+
+test('a doctor applies, an admin of the hospital approves and suspends', async () => {
+  const { alice, bob, eve } = accounts;
+  await submit(api, api.tx.doctors.apply(0, 'Dr Eve Example', 'Cardiology', LICENCE, KEY), eve);
+  let doctor = (await api.query.doctors.doctorOf(eve.address)).unwrap();
+  assert.equal(doctor.status.type, 'Pending');
+  assert.equal(u8aToString(doctor.name), 'Dr Eve Example');
+
+  await rejects(api.tx.doctors.approve(eve.address), bob, 'doctors.NotHospitalAdmin');
+  await rejects(api.tx.doctors.approve(eve.address), eve, 'doctors.NotHospitalAdmin');
+  await rejects(api.tx.doctors.apply(0, 'Dr Bob', 'GP', LICENCE, KEY), bob, 'doctors.LicenceInUse');
+
+  const { events } = await submit(api, api.tx.doctors.approve(eve.address), alice);
+  const [approved] = eventsOf(api, events, 'doctors', 'DoctorApproved');
+  assert.equal(approved.data.hospital.toNumber(), 0);
+  await submit(api, api.tx.doctors.suspend(eve.address), alice);
+  doctor = (await api.query.doctors.doctorOf(eve.address)).unwrap();
+  assert.equal(doctor.status.type, 'Suspended');
+  assert.ok((await api.query.doctors.doctorsOf(0, eve.address)).isSome);
+
+  const entries = await verifiedTrail({ Account: eve.address });
+  assert.deepEqual(actions(entries), ['DoctorApplied', 'DoctorApproved', 'DoctorSuspended']);
+  // Alice's own list of actions, by actor.
+  const aliceActions = (await api.query.audit.actorEntryCount({ Account: alice.address })).toNumber();
+  assert.ok(aliceActions >= 4, `Alice acted at least 4 times (got ${aliceActions})`);
+});
+
+test("the hospital's trail starts at its genesis admission by governance", async () => {
+  const entries = await verifiedTrail({ Hospital: 0 });
+  assert.equal(entries[0].action.type, 'HospitalAdmitted');
+  assert.ok(entries[0].actor.isGovernance);
+  assert.equal(entries[0].block.toNumber(), 0);
+});
