@@ -101,6 +101,20 @@ impl<T: Config> Pallet<T> {
 		Ok(trail.len)
 	}
 
+	/// `(actor, action)` of every entry about `subject`, oldest first, once its
+	/// hash chain verifies. Reads the whole trail: for tests and off-chain use.
+	#[cfg(feature = "std")]
+	pub fn verified_trail(
+		subject: &EntityOf<T>,
+	) -> Result<Vec<(EntityOf<T>, AuditAction<T::AccountId>)>, TrailError> {
+		let len = Self::verify_subject_trail(subject)?;
+		Ok((0..len)
+			.filter_map(|position| SubjectEntries::<T>::get(subject, position))
+			.filter_map(Entries::<T>::get)
+			.map(|entry| (entry.actor, entry.action))
+			.collect())
+	}
+
 	/// The storage invariants of this pallet. Called by `try_state` and after
 	/// every unit test (the other pallets' tests too). Reads everything.
 	#[cfg(any(feature = "std", feature = "try-runtime"))]

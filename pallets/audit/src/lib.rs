@@ -60,6 +60,34 @@ mod tests;
 pub use medchain_primitives::{AuditAction, AuditLog, AuditSeq, Entity};
 pub use types::{AuditEntry, EntryHash, Trail};
 
+/// Implement the `frame_system`, `pallet_timestamp` and audit configs of a test
+/// runtime that declares `System`, `Timestamp` and `Audit` (the MedChain
+/// pallets' unit tests use the real audit trail). The calling crate needs
+/// `frame_system`, `frame_support` and `pallet_timestamp`.
+#[cfg(feature = "std")]
+#[macro_export]
+macro_rules! impl_test_configs {
+	($runtime:ty) => {
+		use frame_support::derive_impl;
+
+		#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+		impl frame_system::Config for $runtime {
+			type Block = frame_system::mocking::MockBlock<$runtime>;
+		}
+
+		impl pallet_timestamp::Config for $runtime {
+			type Moment = u64;
+			type OnTimestampSet = ();
+			type MinimumPeriod = frame_support::traits::ConstU64<1>;
+			type WeightInfo = ();
+		}
+
+		impl $crate::Config for $runtime {
+			type Time = Timestamp;
+		}
+	};
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;

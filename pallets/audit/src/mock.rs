@@ -1,10 +1,7 @@
 //! A test runtime with `frame_system`, `pallet_timestamp` and the audit pallet.
 
 use crate as pallet_audit;
-use frame_support::{derive_impl, traits::ConstU64};
 use sp_runtime::BuildStorage;
-
-type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -14,21 +11,7 @@ frame_support::construct_runtime!(
 	}
 );
 
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
-
-impl pallet_timestamp::Config for Test {
-	type Moment = u64;
-	type OnTimestampSet = ();
-	type MinimumPeriod = ConstU64<1>;
-	type WeightInfo = ();
-}
-
-impl pallet_audit::Config for Test {
-	type Time = Timestamp;
-}
+pallet_audit::impl_test_configs!(Test);
 
 /// Run a test at block 1, time 1_000_000 ms, and check the invariants after it.
 pub fn test(f: impl FnOnce()) {

@@ -6,13 +6,11 @@
 
 use crate as pallet_consortium;
 use frame_support::{
-	derive_impl, parameter_types,
-	traits::{ChangeMembers, ConstU32, ConstU64, Contains},
+	parameter_types,
+	traits::{ChangeMembers, ConstU32, Contains},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
-
-type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -22,11 +20,6 @@ frame_support::construct_runtime!(
 		Consortium: pallet_consortium,
 	}
 );
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
 
 parameter_types! {
 	/// The council's members as the pallet last set them.
@@ -49,16 +42,7 @@ impl Contains<u64> for MockKeys {
 	}
 }
 
-impl pallet_timestamp::Config for Test {
-	type Moment = u64;
-	type OnTimestampSet = ();
-	type MinimumPeriod = ConstU64<1>;
-	type WeightInfo = ();
-}
-
-impl pallet_audit::Config for Test {
-	type Time = Timestamp;
-}
+pallet_audit::impl_test_configs!(Test);
 
 impl pallet_consortium::Config for Test {
 	type GovernanceOrigin = EnsureRoot<u64>;

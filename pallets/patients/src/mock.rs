@@ -3,14 +3,9 @@
 //! hospital 0 (admin 1), hospital 1 (admin 2), hospital 2 suspended (admin 3).
 
 use crate as pallet_patients;
-use frame_support::{
-	derive_impl,
-	traits::{ConstU32, ConstU64},
-};
+use frame_support::traits::ConstU32;
 use medchain_primitives::testing::MockHospitals;
 use sp_runtime::BuildStorage;
-
-type Block = frame_system::mocking::MockBlock<Test>;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -21,21 +16,7 @@ frame_support::construct_runtime!(
 	}
 );
 
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-}
-
-impl pallet_timestamp::Config for Test {
-	type Moment = u64;
-	type OnTimestampSet = ();
-	type MinimumPeriod = ConstU64<1>;
-	type WeightInfo = ();
-}
-
-impl pallet_audit::Config for Test {
-	type Time = Timestamp;
-}
+pallet_audit::impl_test_configs!(Test);
 
 impl pallet_patients::Config for Test {
 	type Hospitals = MockHospitals;
