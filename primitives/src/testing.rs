@@ -18,6 +18,16 @@ impl MockHospitals {
 		HOSPITALS.with(|h| h.borrow_mut().clear());
 	}
 
+	/// The hospitals the pallets' tests use: 0 (admin 1) and 1 (admin 2)
+	/// active, 2 (admin 3) suspended.
+	pub fn set_up() {
+		Self::reset();
+		Self::add(0, &[1]);
+		Self::add(1, &[2]);
+		Self::add(2, &[3]);
+		Self::set_active(2, false);
+	}
+
 	/// Declare an active hospital with these admins.
 	pub fn add(id: HospitalId, admins: &[u64]) {
 		HOSPITALS.with(|h| h.borrow_mut().insert(id, (true, admins.to_vec())));

@@ -62,8 +62,9 @@ pub use types::{AuditEntry, EntryHash, Trail};
 
 /// Implement the `frame_system`, `pallet_timestamp` and audit configs of a test
 /// runtime that declares `System`, `Timestamp` and `Audit` (the MedChain
-/// pallets' unit tests use the real audit trail). The calling crate needs
-/// `frame_system`, `frame_support` and `pallet_timestamp`.
+/// pallets' unit tests use the real audit trail), and `base_test_ext()`: empty
+/// storage at block 1, time `NOW`. The calling crate needs `frame_system`,
+/// `frame_support`, `pallet_timestamp`, `sp_io` and `sp_runtime`.
 #[cfg(feature = "std")]
 #[macro_export]
 macro_rules! impl_test_configs {
@@ -84,6 +85,24 @@ macro_rules! impl_test_configs {
 
 		impl $crate::Config for $runtime {
 			type Time = Timestamp;
+		}
+
+		/// Chain time of the tests' block, ms since the Unix epoch.
+		pub const NOW: u64 = 1_700_000_000_000;
+
+		/// Empty storage at block 1, time [`NOW`].
+		pub fn base_test_ext() -> sp_io::TestExternalities {
+			let storage =
+				<frame_system::GenesisConfig<$runtime> as sp_runtime::BuildStorage>::build_storage(
+					&Default::default(),
+				)
+				.expect("system genesis builds");
+			let mut ext = sp_io::TestExternalities::new(storage);
+			ext.execute_with(|| {
+				System::set_block_number(1);
+				Timestamp::set_timestamp(NOW);
+			});
+			ext
 		}
 	};
 }

@@ -21,6 +21,10 @@
 //!   its validator account here, and register doctors and patients in the other
 //!   pallets, which ask through the [`HospitalRegistry`] trait.
 //!
+//! Every call writes one entry to the audit trail (`T::Audit`), subject the
+//! hospital, in the same transaction: council decisions with actor
+//! `Governance`, admin actions with the admin's account.
+//!
 //! The pallet refuses any change that would leave fewer than
 //! `T::MinActiveHospitals` active hospitals, so the chain cannot be governed
 //! into a state where it stops producing blocks.

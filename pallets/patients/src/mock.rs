@@ -5,7 +5,6 @@
 use crate as pallet_patients;
 use frame_support::traits::ConstU32;
 use medchain_primitives::testing::MockHospitals;
-use sp_runtime::BuildStorage;
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -26,20 +25,10 @@ impl pallet_patients::Config for Test {
 	type WeightInfo = ();
 }
 
-pub const NOW: u64 = 1_700_000_000_000;
-
+/// Empty storage at block 1, time `NOW`, with the three mock hospitals.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		Timestamp::set_timestamp(NOW);
-		MockHospitals::reset();
-		MockHospitals::add(0, &[1]);
-		MockHospitals::add(1, &[2]);
-		MockHospitals::add(2, &[3]);
-		MockHospitals::set_active(2, false);
-	});
+	let mut ext = base_test_ext();
+	ext.execute_with(MockHospitals::set_up);
 	ext
 }
 
