@@ -87,6 +87,16 @@ pub enum AuditAction<AccountId> {
 	DoctorProfileUpdated,
 	/// The doctor's encryption key was replaced.
 	DoctorKeyRotated,
+
+	// Access (subject: the patient).
+	/// The patient (or a guardian) granted `grantee` access.
+	AccessGranted { grantee: AccountId },
+	/// The patient (or a guardian) changed the grant of `grantee`.
+	AccessChanged { grantee: AccountId },
+	/// The grant of `grantee` was revoked; `keys_removed` wrapped keys went with it.
+	AccessRevoked { grantee: AccountId, keys_removed: u32 },
+	/// An expired grant of `grantee` was cleaned up.
+	ExpiredGrantRemoved { grantee: AccountId, keys_removed: u32 },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

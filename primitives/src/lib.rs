@@ -86,3 +86,85 @@ pub trait DoctorRegistry<AccountId> {
 	/// The doctor's current X25519 public key, if a doctor.
 	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
 }
+
+/// Identifier of a medical record, from a global counter.
+pub type RecordId = u64;
+
+/// The kind of a medical record, aligned with FHIR resource types.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+)]
+pub enum RecordCategory {
+	/// An encounter note (FHIR `Encounter`).
+	Consultation,
+	/// A diagnosis (FHIR `Condition`).
+	Diagnosis,
+	/// A prescription (FHIR `MedicationRequest`).
+	Prescription,
+	/// A laboratory result (FHIR `Observation`, `DiagnosticReport`).
+	LabResult,
+	/// Imaging (FHIR `ImagingStudy`).
+	Imaging,
+	/// An allergy or intolerance (FHIR `AllergyIntolerance`).
+	Allergy,
+	/// An immunization (FHIR `Immunization`).
+	Immunization,
+	/// A procedure (FHIR `Procedure`).
+	Procedure,
+	/// A discharge summary.
+	Discharge,
+	/// Anything else.
+	Other,
+}
+
+/// What the records pallet asks the access pallet: may this account read or
+/// write this patient's records? Decided by chain time; expired grants count
+/// as absent.
+///
+/// Implemented by `pallet-access`.
+pub trait AccessPolicy<AccountId> {
+	/// Whether `reader` holds a grant of `patient` that covers `record` of
+	/// `category`.
+	fn can_read(
+		reader: &AccountId,
+		patient: &AccountId,
+		record: RecordId,
+		category: RecordCategory,
+	) -> bool;
+
+	/// Whether `writer` holds a read-write grant of `patient` that covers
+	/// `category` (and `record`, when updating one).
+	fn can_write(
+		writer: &AccountId,
+		patient: &AccountId,
+		record: Option<RecordId>,
+		category: RecordCategory,
+	) -> bool;
+}
+
+/// What the access pallet asks the records pallet when a grant ends.
+///
+/// Implemented by `pallet-records`.
+pub trait RecordKeys<AccountId> {
+	/// Remove the wrapped keys `reader` holds on `patient`'s records, at most
+	/// `limit` of them. Returns how many were removed.
+	fn remove_reader_keys(patient: &AccountId, reader: &AccountId, limit: u32) -> u32;
+}
+
+/// No records: nothing to remove.
+impl<AccountId> RecordKeys<AccountId> for () {
+	fn remove_reader_keys(_: &AccountId, _: &AccountId, _: u32) -> u32 {
+		0
+	}
+}

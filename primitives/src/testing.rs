@@ -60,3 +60,81 @@ impl HospitalRegistry<u64> for MockHospitals {
 		id
 	}
 }
+
+thread_local! {
+	static PATIENTS: RefCell<BTreeMap<u64, Vec<u64>>> = RefCell::new(BTreeMap::new());
+	static DOCTORS: RefCell<BTreeMap<u64, (HospitalId, bool)>> = RefCell::new(BTreeMap::new());
+}
+
+/// Patients a test declares, with their guardians. Every patient's
+/// encryption key is `[patient as u8; 32]`.
+pub struct MockPatients;
+
+impl MockPatients {
+	/// Forget every patient.
+	pub fn reset() {
+		PATIENTS.with(|p| p.borrow_mut().clear());
+	}
+
+	/// Declare a patient with these guardians.
+	pub fn add(patient: u64, guardians: &[u64]) {
+		PATIENTS.with(|p| p.borrow_mut().insert(patient, guardians.to_vec()));
+	}
+}
+
+impl crate::PatientRegistry<u64> for MockPatients {
+	fn is_registered(who: &u64) -> bool {
+		PATIENTS.with(|p| p.borrow().contains_key(who))
+	}
+
+	fn encryption_key(who: &u64) -> Option<crate::EncryptionKey> {
+		Self::is_registered(who).then(|| [*who as u8; 32])
+	}
+
+	fn may_act_for(actor: &u64, patient: &u64) -> bool {
+		PATIENTS.with(|p| {
+			p.borrow()
+				.get(patient)
+				.is_some_and(|guardians| actor == patient || guardians.contains(actor))
+		})
+	}
+}
+
+/// Doctors a test declares: hospital, active or not. Every doctor's
+/// encryption key is `[doctor as u8; 32]`.
+pub struct MockDoctors;
+
+impl MockDoctors {
+	/// Forget every doctor.
+	pub fn reset() {
+		DOCTORS.with(|d| d.borrow_mut().clear());
+	}
+
+	/// Declare an active doctor of `hospital`.
+	pub fn add(doctor: u64, hospital: HospitalId) {
+		DOCTORS.with(|d| d.borrow_mut().insert(doctor, (hospital, true)));
+	}
+
+	/// Suspend (`false`) or reinstate (`true`) a declared doctor.
+	pub fn set_active(doctor: u64, active: bool) {
+		DOCTORS.with(|d| {
+			if let Some(entry) = d.borrow_mut().get_mut(&doctor) {
+				entry.1 = active;
+			}
+		});
+	}
+}
+
+impl crate::DoctorRegistry<u64> for MockDoctors {
+	fn is_active(who: &u64) -> bool {
+		DOCTORS.with(|d| d.borrow().get(who).is_some_and(|(_, active)| *active))
+	}
+
+	fn hospital_of(who: &u64) -> Option<HospitalId> {
+		DOCTORS.with(|d| d.borrow().get(who).map(|(hospital, _)| *hospital))
+	}
+
+	fn encryption_key(who: &u64) -> Option<crate::EncryptionKey> {
+		Self::hospital_of(who).map(|_| [*who as u8; 32])
+	}
+}
