@@ -32,14 +32,19 @@ impl<T: Config> Pallet<T> {
 			Scope::All => Scope::All,
 			Scope::Categories(categories) => {
 				ensure!(!categories.is_empty(), Error::<T>::EmptyScope);
+				// Bound first, then sort: only ten distinct categories exist, so a
+				// longer list repeats one.
+				let categories: BoundedVec<_, _> =
+					categories.try_into().map_err(|_| Error::<T>::DuplicateCategory)?;
 				Self::ensure_distinct(&categories, Error::<T>::DuplicateCategory)?;
-				// Ten distinct categories exist, so a distinct list always fits.
-				Scope::Categories(categories.try_into().map_err(|_| Error::<T>::DuplicateCategory)?)
+				Scope::Categories(categories)
 			}
 			Scope::Records(records) => {
 				ensure!(!records.is_empty(), Error::<T>::EmptyScope);
+				let records: BoundedVec<_, _> =
+					records.try_into().map_err(|_| Error::<T>::TooManyRecords)?;
 				Self::ensure_distinct(&records, Error::<T>::TooManyRecords)?;
-				Scope::Records(records.try_into().map_err(|_| Error::<T>::TooManyRecords)?)
+				Scope::Records(records)
 			}
 		})
 	}

@@ -210,6 +210,10 @@ fn malformed_scopes_are_refused() {
 		);
 		assert_noop!(try_scope(Scope::Records(vec![1, 2, 3, 4])), Error::<Test>::TooManyRecords);
 		assert_noop!(try_scope(Scope::Records(vec![1, 1])), Error::<Test>::TooManyRecords);
+		assert_noop!(
+			try_scope(Scope::Categories(vec![Other; 11])),
+			Error::<Test>::DuplicateCategory
+		);
 	});
 }
 
