@@ -110,6 +110,20 @@ pub trait AuditLog<AccountId> {
 		subject: Entity<AccountId>,
 		action: AuditAction<AccountId>,
 	) -> Result<AuditSeq, DispatchError>;
+
+	/// Append an entry about one account's action concerning another (or the
+	/// same) account: the shape of every patient, doctor and access entry.
+	fn log_accounts(
+		actor: &AccountId,
+		subject: &AccountId,
+		action: AuditAction<AccountId>,
+	) -> Result<(), DispatchError>
+	where
+		AccountId: Clone,
+	{
+		Self::log(Entity::Account(actor.clone()), Entity::Account(subject.clone()), action)?;
+		Ok(())
+	}
 }
 
 /// A log that keeps nothing, for tests of pallets that do not look at it.

@@ -5,22 +5,13 @@ use crate::{pallet::*, AccessPolicy, BoundedScope, Permission, Purpose, Scope, S
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	AuditAction, AuditLog, DoctorRegistry, Entity, Moment, PatientRegistry, RecordCategory,
-	RecordId, RecordKeys,
+	AuditAction, AuditLog, DoctorRegistry, Moment, PatientRegistry, RecordCategory, RecordId,
+	RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
 	fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
 		ensure!(T::Patients::may_act_for(who, patient), Error::<T>::NotPatientOrGuardian);
-		Ok(())
-	}
-
-	fn log(
-		actor: &T::AccountId,
-		patient: &T::AccountId,
-		action: AuditAction<T::AccountId>,
-	) -> DispatchResult {
-		T::Audit::log(Entity::Account(actor.clone()), Entity::Account(patient.clone()), action)?;
 		Ok(())
 	}
 
@@ -96,7 +87,11 @@ impl<T: Config> Pallet<T> {
 		PatientsOf::<T>::insert(grantee, patient, ());
 		GrantCount::<T>::insert(patient, grants.saturating_add(1));
 		PatientCount::<T>::insert(grantee, patients.saturating_add(1));
-		Self::log(who, patient, AuditAction::AccessGranted { grantee: grantee.clone() })
+		T::Audit::log_accounts(
+			who,
+			patient,
+			AuditAction::AccessGranted { grantee: grantee.clone() },
+		)
 	}
 
 	pub(crate) fn do_change(
@@ -114,7 +109,11 @@ impl<T: Config> Pallet<T> {
 		let grant = Self::checked_grant(scope, permission, purpose, expires_at)?;
 		GrantOf::<T>::insert(patient, grantee, grant);
 		T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
-		Self::log(who, patient, AuditAction::AccessChanged { grantee: grantee.clone() })
+		T::Audit::log_accounts(
+			who,
+			patient,
+			AuditAction::AccessChanged { grantee: grantee.clone() },
+		)
 	}
 
 	/// Remove a grant, its index entries and the grantee's keys. Returns how
@@ -138,7 +137,7 @@ impl<T: Config> Pallet<T> {
 	) -> Result<u32, DispatchError> {
 		Self::ensure_may_act(who, patient)?;
 		let keys_removed = Self::remove_grant(patient, grantee)?;
-		Self::log(
+		T::Audit::log_accounts(
 			who,
 			patient,
 			AuditAction::AccessRevoked { grantee: grantee.clone(), keys_removed },
@@ -155,7 +154,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(grant.is_expired(T::Time::now()), Error::<T>::NotExpired);
 		let keys_removed = Self::remove_grant(patient, grantee)?;
 		let action = AuditAction::ExpiredGrantRemoved { grantee: grantee.clone(), keys_removed };
-		Self::log(who, patient, action)?;
+		T::Audit::log_accounts(who, patient, action)?;
 		Ok(keys_removed)
 	}
 

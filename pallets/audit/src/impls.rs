@@ -87,8 +87,15 @@ impl<T: Config> Pallet<T> {
 	/// and off-chain checks, never for a call.
 	#[cfg(any(feature = "std", feature = "try-runtime"))]
 	pub fn verify_subject_trail(subject: &EntityOf<T>) -> Result<u64, TrailError> {
+		Self::checked_entries(subject).map(|entries| entries.len() as u64)
+	}
+
+	/// The subject's entries, oldest first, checked as [`Self::verify_subject_trail`] says.
+	#[cfg(any(feature = "std", feature = "try-runtime"))]
+	fn checked_entries(subject: &EntityOf<T>) -> Result<Vec<AuditEntryOf<T>>, TrailError> {
 		let trail = SubjectTrail::<T>::get(subject);
 		let mut prev: EntryHash = [0; 32];
+		let mut entries = Vec::new();
 		for position in 0..trail.len {
 			let entry = SubjectEntries::<T>::get(subject, position)
 				.and_then(Entries::<T>::get)
@@ -96,9 +103,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(&entry.subject == subject, TrailError::WrongSubject { position });
 			ensure!(entry.prev == prev, TrailError::BrokenLink { position });
 			prev = entry.hash();
+			entries.push(entry);
 		}
 		ensure!(prev == trail.head, TrailError::HeadMismatch);
-		Ok(trail.len)
+		Ok(entries)
 	}
 
 	/// `(actor, action)` of every entry about `subject`, oldest first, once its
@@ -107,12 +115,8 @@ impl<T: Config> Pallet<T> {
 	pub fn verified_trail(
 		subject: &EntityOf<T>,
 	) -> Result<Vec<(EntityOf<T>, AuditAction<T::AccountId>)>, TrailError> {
-		let len = Self::verify_subject_trail(subject)?;
-		Ok((0..len)
-			.filter_map(|position| SubjectEntries::<T>::get(subject, position))
-			.filter_map(Entries::<T>::get)
-			.map(|entry| (entry.actor, entry.action))
-			.collect())
+		let entries = Self::checked_entries(subject)?;
+		Ok(entries.into_iter().map(|entry| (entry.actor, entry.action)).collect())
 	}
 
 	/// The storage invariants of this pallet. Called by `try_state` and after

@@ -5,8 +5,7 @@ use crate::{pallet::*, DoctorRegistry, DoctorStatus, LicenceHash};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	is_valid_encryption_key, AuditAction, AuditLog, EncryptionKey, Entity, HospitalId,
-	HospitalRegistry,
+	is_valid_encryption_key, AuditAction, AuditLog, EncryptionKey, HospitalId, HospitalRegistry,
 };
 
 /// What an application or a direct registration declares.
@@ -36,15 +35,6 @@ impl<T: Config> Pallet<T> {
 	fn checked_key(key: EncryptionKey) -> Result<EncryptionKey, Error<T>> {
 		ensure!(is_valid_encryption_key(&key), Error::<T>::InvalidEncryptionKey);
 		Ok(key)
-	}
-
-	fn log(
-		actor: &T::AccountId,
-		doctor: &T::AccountId,
-		action: AuditAction<T::AccountId>,
-	) -> DispatchResult {
-		T::Audit::log(Entity::Account(actor.clone()), Entity::Account(doctor.clone()), action)?;
-		Ok(())
 	}
 
 	/// Enter `doctor` at `hospital` with `status`, replacing any earlier entry
@@ -100,7 +90,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::enter(doctor, hospital, DoctorStatus::Pending, declaration)?;
-		Self::log(doctor, doctor, AuditAction::DoctorApplied { hospital })
+		T::Audit::log_accounts(doctor, doctor, AuditAction::DoctorApplied { hospital })
 	}
 
 	pub(crate) fn do_register(
@@ -112,7 +102,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Hospitals::is_active_admin(hospital, admin), Error::<T>::NotHospitalAdmin);
 		ensure!(!DoctorOf::<T>::contains_key(doctor), Error::<T>::AlreadyDoctor);
 		Self::enter(doctor, hospital, DoctorStatus::Active, declaration)?;
-		Self::log(admin, doctor, AuditAction::DoctorRegistered { hospital })
+		T::Audit::log_accounts(admin, doctor, AuditAction::DoctorRegistered { hospital })
 	}
 
 	/// Move `doctor` from status `from` to `to` as an admin of their hospital.
@@ -134,7 +124,7 @@ impl<T: Config> Pallet<T> {
 			info.status = to;
 			Ok::<_, DispatchError>(info.hospital)
 		})?;
-		Self::log(admin, doctor, action(hospital))?;
+		T::Audit::log_accounts(admin, doctor, action(hospital))?;
 		Ok(hospital)
 	}
 
@@ -158,7 +148,11 @@ impl<T: Config> Pallet<T> {
 		DoctorOf::<T>::remove(doctor);
 		DoctorsOf::<T>::remove(info.hospital, doctor);
 		DoctorByLicence::<T>::remove(info.licence_hash);
-		Self::log(admin, doctor, AuditAction::DoctorRejected { hospital: info.hospital })?;
+		T::Audit::log_accounts(
+			admin,
+			doctor,
+			AuditAction::DoctorRejected { hospital: info.hospital },
+		)?;
 		Ok(info.hospital)
 	}
 
@@ -174,7 +168,7 @@ impl<T: Config> Pallet<T> {
 			info.specialty = specialty;
 			Ok::<_, DispatchError>(())
 		})?;
-		Self::log(doctor, doctor, AuditAction::DoctorProfileUpdated)
+		T::Audit::log_accounts(doctor, doctor, AuditAction::DoctorProfileUpdated)
 	}
 
 	pub(crate) fn do_rotate_key(doctor: &T::AccountId, key: EncryptionKey) -> DispatchResult {
@@ -184,7 +178,7 @@ impl<T: Config> Pallet<T> {
 			info.encryption_key = key;
 			Ok::<_, DispatchError>(())
 		})?;
-		Self::log(doctor, doctor, AuditAction::DoctorKeyRotated)
+		T::Audit::log_accounts(doctor, doctor, AuditAction::DoctorKeyRotated)
 	}
 
 	/// The storage invariants of this pallet. Called by `try_state` and after

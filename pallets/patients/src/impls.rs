@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, is_valid_encryption_key, AuditAction, AuditLog, Cid, CidError, EncryptionKey,
-	Entity, HospitalId, HospitalRegistry,
+	HospitalId, HospitalRegistry,
 };
 
 impl<T: Config> Pallet<T> {
@@ -25,15 +25,6 @@ impl<T: Config> Pallet<T> {
 	fn checked_key(key: EncryptionKey) -> Result<EncryptionKey, Error<T>> {
 		ensure!(is_valid_encryption_key(&key), Error::<T>::InvalidEncryptionKey);
 		Ok(key)
-	}
-
-	fn log(
-		actor: &T::AccountId,
-		patient: &T::AccountId,
-		action: AuditAction<T::AccountId>,
-	) -> DispatchResult {
-		T::Audit::log(Entity::Account(actor.clone()), Entity::Account(patient.clone()), action)?;
-		Ok(())
 	}
 
 	/// Register `patient`, by themself (`hospital: None`) or by an admin of an
@@ -70,11 +61,15 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		PatientCount::<T>::mutate(|count| *count = count.saturating_add(1));
-		Self::log(by, &patient, AuditAction::PatientRegistered { hospital })?;
+		T::Audit::log_accounts(by, &patient, AuditAction::PatientRegistered { hospital })?;
 		Self::deposit_event(Event::PatientRegistered { patient: patient.clone(), hospital });
 		if let Some(guardian) = guardian {
 			WardsOf::<T>::insert(&guardian, &patient, ());
-			Self::log(by, &patient, AuditAction::GuardianAdded { guardian: guardian.clone() })?;
+			T::Audit::log_accounts(
+				by,
+				&patient,
+				AuditAction::GuardianAdded { guardian: guardian.clone() },
+			)?;
 			Self::deposit_event(Event::GuardianAdded { patient, guardian });
 		}
 		Ok(())
@@ -105,7 +100,7 @@ impl<T: Config> Pallet<T> {
 			info.profile = Self::checked_profile(profile)?;
 			Ok(())
 		})?;
-		Self::log(actor, patient, AuditAction::PatientProfileUpdated)
+		T::Audit::log_accounts(actor, patient, AuditAction::PatientProfileUpdated)
 	}
 
 	pub(crate) fn do_rotate_key(
@@ -117,7 +112,7 @@ impl<T: Config> Pallet<T> {
 			info.encryption_key = Self::checked_key(key)?;
 			Ok(())
 		})?;
-		Self::log(actor, patient, AuditAction::PatientKeyRotated)
+		T::Audit::log_accounts(actor, patient, AuditAction::PatientKeyRotated)
 	}
 
 	pub(crate) fn do_add_guardian(
@@ -132,7 +127,11 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		})?;
 		WardsOf::<T>::insert(guardian, patient, ());
-		Self::log(actor, patient, AuditAction::GuardianAdded { guardian: guardian.clone() })
+		T::Audit::log_accounts(
+			actor,
+			patient,
+			AuditAction::GuardianAdded { guardian: guardian.clone() },
+		)
 	}
 
 	pub(crate) fn do_remove_guardian(
@@ -147,7 +146,11 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		})?;
 		WardsOf::<T>::remove(guardian, patient);
-		Self::log(actor, patient, AuditAction::GuardianRemoved { guardian: guardian.clone() })
+		T::Audit::log_accounts(
+			actor,
+			patient,
+			AuditAction::GuardianRemoved { guardian: guardian.clone() },
+		)
 	}
 
 	/// The storage invariants of this pallet. Called by `try_state` and after
