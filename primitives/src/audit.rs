@@ -4,7 +4,7 @@
 //! state change through [`AuditLog`], inside the same call, so that a call
 //! that fails leaves no entry and a call that succeeds always leaves one.
 
-use crate::HospitalId;
+use crate::{EmergencyReason, HospitalId, RecordId};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::DispatchError;
@@ -97,6 +97,35 @@ pub enum AuditAction<AccountId> {
 	AccessRevoked { grantee: AccountId, keys_removed: u32 },
 	/// An expired grant of `grantee` was cleaned up.
 	ExpiredGrantRemoved { grantee: AccountId, keys_removed: u32 },
+	/// `doctor` asked the patient for access.
+	AccessRequested { doctor: AccountId },
+	/// The patient (or a guardian) approved the request of `doctor`.
+	AccessRequestApproved { doctor: AccountId },
+	/// The patient (or a guardian) denied the request of `doctor`.
+	AccessRequestDenied { doctor: AccountId },
+	/// `doctor` withdrew their request.
+	AccessRequestWithdrawn { doctor: AccountId },
+	/// An expired request of `doctor` was cleaned up.
+	ExpiredRequestRemoved { doctor: AccountId },
+	/// Break-glass: the actor, a doctor of `hospital`, opened emergency
+	/// access. Flagged for review by an admin of `hospital`.
+	EmergencyAccessOpened { hospital: HospitalId, reason: EmergencyReason },
+	/// An admin closed the review of the emergency access logged at `entry`.
+	EmergencyReviewClosed { entry: AuditSeq, justified: bool },
+
+	// Records (subject: the patient).
+	/// The actor created `record`.
+	RecordCreated { record: RecordId },
+	/// The actor stored `version` of `record`.
+	RecordUpdated { record: RecordId, version: u32 },
+	/// The actor shared the key of `record` with `reader`.
+	RecordKeyShared { record: RecordId, reader: AccountId },
+	/// The actor re-encrypted `record` under key epoch `epoch`; older keys are gone.
+	RecordKeyRotated { record: RecordId, epoch: u32 },
+	/// The actor erased `record`: every CID and wrapped key is gone.
+	RecordErased { record: RecordId },
+	/// The actor opened `record` (read receipt).
+	RecordOpened { record: RecordId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

@@ -70,6 +70,10 @@ pub trait PatientRegistry<AccountId> {
 	/// Whether `actor` may act for `patient`: the patient themself or one of
 	/// their guardians. False when `patient` is not registered.
 	fn may_act_for(actor: &AccountId, patient: &AccountId) -> bool;
+
+	/// Register `who` as a patient, for benchmarks of the pallets that need one.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_patient(who: &AccountId);
 }
 
 /// What other pallets may ask about doctors.
@@ -85,6 +89,11 @@ pub trait DoctorRegistry<AccountId> {
 
 	/// The doctor's current X25519 public key, if a doctor.
 	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
+
+	/// Make `who` an active doctor of a fresh active hospital whose admin is
+	/// `admin`, for benchmarks of the pallets that need one.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_doctor(who: &AccountId, admin: &AccountId) -> HospitalId;
 }
 
 /// Identifier of a medical record, from a global counter.
@@ -151,20 +160,101 @@ pub trait AccessPolicy<AccountId> {
 		record: Option<RecordId>,
 		category: RecordCategory,
 	) -> bool;
+
+	/// Whether `grantee` holds a grant of `patient` at all, even expired or
+	/// out of scope: the keys a grantee holds are only allowed while it does
+	/// (checked by the records pallet's invariants).
+	fn holds_grant(grantee: &AccountId, patient: &AccountId) -> bool;
+
+	/// Give `grantee` (an active doctor) a read-write grant on every record
+	/// of `patient`, for benchmarks of the records pallet.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_grant(patient: &AccountId, grantee: &AccountId);
 }
 
-/// What the access pallet asks the records pallet when a grant ends.
+/// The shortest wrapped key accepted: an HPKE output is at least the
+/// encapsulated X25519 key (32 bytes) and the AEAD tag (16 bytes).
+pub const MIN_WRAPPED_KEY_LEN: u32 = 48;
+
+/// The longest wrapped key accepted. HPKE base mode with X25519 and
+/// ChaCha20-Poly1305 wrapping a 32-byte data key makes 80 bytes; 128 leaves
+/// room for other suites.
+pub const MAX_WRAPPED_KEY_LEN: u32 = 128;
+
+/// A record's data key wrapped (HPKE) to one reader's X25519 key.
+pub type WrappedKey = sp_runtime::BoundedVec<u8, sp_runtime::traits::ConstU32<MAX_WRAPPED_KEY_LEN>>;
+
+/// What the access pallet asks the records pallet: remove a reader's keys
+/// when a grant ends, store the keys a patient shares when approving a
+/// request.
 ///
 /// Implemented by `pallet-records`.
 pub trait RecordKeys<AccountId> {
 	/// Remove the wrapped keys `reader` holds on `patient`'s records, at most
 	/// `limit` of them. Returns how many were removed.
 	fn remove_reader_keys(patient: &AccountId, reader: &AccountId, limit: u32) -> u32;
+
+	/// Store wrapped keys for `reader` on records of `patient`, as `actor`
+	/// (the patient or a guardian) shares them. Each record must be the
+	/// patient's and the reader must be allowed to read it now. Writes an
+	/// audit entry per key.
+	fn share_keys(
+		actor: &AccountId,
+		patient: &AccountId,
+		reader: &AccountId,
+		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
+	) -> sp_runtime::DispatchResult;
+
+	/// Give `reader` `n` wrapped keys on `n` new records of `patient`, for
+	/// benchmarks of revocation.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_keys(patient: &AccountId, reader: &AccountId, n: u32);
 }
 
-/// No records: nothing to remove.
+/// No records: nothing to remove, and no record to share a key of.
 impl<AccountId> RecordKeys<AccountId> for () {
 	fn remove_reader_keys(_: &AccountId, _: &AccountId, _: u32) -> u32 {
 		0
 	}
+
+	fn share_keys(
+		_: &AccountId,
+		_: &AccountId,
+		_: &AccountId,
+		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
+	) -> sp_runtime::DispatchResult {
+		if keys.is_empty() {
+			Ok(())
+		} else {
+			Err(sp_runtime::DispatchError::Other("no records"))
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_keys(_: &AccountId, _: &AccountId, _: u32) {}
+}
+
+/// Why a doctor breaks the glass: a code, never free text, so that no
+/// personal data reaches the chain.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum EmergencyReason {
+	/// The patient is unconscious or cannot consent.
+	PatientUnconscious,
+	/// A life-threatening condition needs the history now.
+	LifeThreatening,
+	/// The patient is a minor and no guardian can be reached.
+	GuardianUnreachable,
+	/// Another urgent reason, to be explained at review.
+	Other,
 }

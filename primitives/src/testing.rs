@@ -98,6 +98,11 @@ impl crate::PatientRegistry<u64> for MockPatients {
 				.is_some_and(|guardians| actor == patient || guardians.contains(actor))
 		})
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_patient(who: &u64) {
+		Self::add(*who, &[]);
+	}
 }
 
 /// Doctors a test declares: hospital, active or not. Every doctor's
@@ -136,5 +141,11 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 
 	fn encryption_key(who: &u64) -> Option<crate::EncryptionKey> {
 		Self::hospital_of(who).map(|_| [*who as u8; 32])
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_doctor(who: &u64, _admin: &u64) -> HospitalId {
+		Self::add(*who, 0);
+		0
 	}
 }

@@ -1,16 +1,19 @@
 //! The access pallet's logic behind its calls, and the policy it offers the
 //! records pallet.
 
-use crate::{pallet::*, AccessPolicy, BoundedScope, Permission, Purpose, Scope, ScopeInput};
+use crate::{
+	pallet::*, AccessPolicy, BoundedScope, EmergencyReason, Grant, Permission, Purpose, Review,
+	Scope, ScopeInput,
+};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	AuditAction, AuditLog, DoctorRegistry, Moment, PatientRegistry, RecordCategory, RecordId,
-	RecordKeys,
+	canonical_cid, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, HospitalId, Moment,
+	PatientRegistry, RecordCategory, RecordId, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
-	fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
+	pub(crate) fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
 		ensure!(T::Patients::may_act_for(who, patient), Error::<T>::NotPatientOrGuardian);
 		Ok(())
 	}
@@ -76,22 +79,31 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_may_act(who, patient)?;
 		ensure!(grantee != patient, Error::<T>::SelfGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
-		ensure!(!GrantOf::<T>::contains_key(patient, grantee), Error::<T>::GrantExists);
 		let grant = Self::checked_grant(scope, permission, purpose, expires_at)?;
-		let grants = GrantCount::<T>::get(patient);
-		ensure!(grants < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
-		let patients = PatientCount::<T>::get(grantee);
-		ensure!(patients < T::MaxPatientsPerGrantee::get(), Error::<T>::TooManyPatients);
-
-		GrantOf::<T>::insert(patient, grantee, grant);
-		PatientsOf::<T>::insert(grantee, patient, ());
-		GrantCount::<T>::insert(patient, grants.saturating_add(1));
-		PatientCount::<T>::insert(grantee, patients.saturating_add(1));
+		Self::insert_grant(patient, grantee, grant)?;
 		T::Audit::log_accounts(
 			who,
 			patient,
 			AuditAction::AccessGranted { grantee: grantee.clone() },
 		)
+	}
+
+	/// Store a new grant and its index entries, within the bounds.
+	fn insert_grant(
+		patient: &T::AccountId,
+		grantee: &T::AccountId,
+		grant: GrantInfo<T>,
+	) -> DispatchResult {
+		ensure!(!GrantOf::<T>::contains_key(patient, grantee), Error::<T>::GrantExists);
+		let grants = GrantCount::<T>::get(patient);
+		ensure!(grants < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
+		let patients = PatientCount::<T>::get(grantee);
+		ensure!(patients < T::MaxPatientsPerGrantee::get(), Error::<T>::TooManyPatients);
+		GrantOf::<T>::insert(patient, grantee, grant);
+		PatientsOf::<T>::insert(grantee, patient, ());
+		GrantCount::<T>::insert(patient, grants.saturating_add(1));
+		PatientCount::<T>::insert(grantee, patients.saturating_add(1));
+		Ok(())
 	}
 
 	pub(crate) fn do_change(
@@ -102,18 +114,19 @@ impl<T: Config> Pallet<T> {
 		permission: Permission,
 		purpose: Purpose,
 		expires_at: Option<Moment>,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		Self::ensure_may_act(who, patient)?;
 		ensure!(GrantOf::<T>::contains_key(patient, grantee), Error::<T>::NoGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
 		let grant = Self::checked_grant(scope, permission, purpose, expires_at)?;
 		GrantOf::<T>::insert(patient, grantee, grant);
-		T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
+		let keys = T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
 		T::Audit::log_accounts(
 			who,
 			patient,
 			AuditAction::AccessChanged { grantee: grantee.clone() },
-		)
+		)?;
+		Ok(keys)
 	}
 
 	/// Remove a grant, its index entries and the grantee's keys. Returns how
@@ -158,6 +171,131 @@ impl<T: Config> Pallet<T> {
 		Ok(keys_removed)
 	}
 
+	/// Returns when the request expires.
+	pub(crate) fn do_request(
+		doctor: &T::AccountId,
+		patient: &T::AccountId,
+		scope: ScopeInput,
+		permission: Permission,
+		purpose: Purpose,
+		note: Option<alloc::vec::Vec<u8>>,
+	) -> Result<Moment, DispatchError> {
+		ensure!(T::Doctors::is_active(doctor), Error::<T>::NotActiveDoctor);
+		ensure!(T::Patients::is_registered(patient), Error::<T>::UnknownPatient);
+		ensure!(doctor != patient, Error::<T>::SelfGrant);
+		let now = T::Time::now();
+		let replaces = match RequestOf::<T>::get(patient, doctor) {
+			Some(request) => {
+				ensure!(now >= request.expires_at, Error::<T>::RequestExists);
+				true
+			}
+			None => false,
+		};
+		let scope = Self::checked_scope(scope)?;
+		let note = note
+			.map(|cid| canonical_cid(&cid).map_err(|_| Error::<T>::MalformedNote))
+			.transpose()?;
+		let count = RequestCount::<T>::get(patient);
+		if !replaces {
+			ensure!(count < T::MaxRequestsPerPatient::get(), Error::<T>::TooManyRequests);
+			RequestCount::<T>::insert(patient, count.saturating_add(1));
+		}
+		let expires_at = now.saturating_add(T::RequestLifetime::get());
+		let request =
+			RequestInfo::<T> { scope, permission, purpose, note, requested_at: now, expires_at };
+		RequestOf::<T>::insert(patient, doctor, request);
+		T::Audit::log_accounts(
+			doctor,
+			patient,
+			AuditAction::AccessRequested { doctor: doctor.clone() },
+		)?;
+		Ok(expires_at)
+	}
+
+	/// Remove a request and free its slot.
+	pub(crate) fn take_request(
+		patient: &T::AccountId,
+		doctor: &T::AccountId,
+	) -> Result<RequestInfo<T>, DispatchError> {
+		let request = RequestOf::<T>::take(patient, doctor).ok_or(Error::<T>::NoRequest)?;
+		RequestCount::<T>::mutate_exists(patient, |n| {
+			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
+		});
+		Ok(request)
+	}
+
+	/// Returns the permission granted.
+	pub(crate) fn do_approve(
+		who: &T::AccountId,
+		patient: &T::AccountId,
+		doctor: &T::AccountId,
+		scope: Option<ScopeInput>,
+		permission: Option<Permission>,
+		expires_at: Option<Moment>,
+		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
+	) -> Result<Permission, DispatchError> {
+		Self::ensure_may_act(who, patient)?;
+		ensure!(keys.len() <= T::MaxKeysPerApproval::get() as usize, Error::<T>::TooManyKeys);
+		let request = Self::take_request(patient, doctor)?;
+		let now = T::Time::now();
+		ensure!(now < request.expires_at, Error::<T>::RequestExpired);
+		ensure!(T::Doctors::is_active(doctor), Error::<T>::NotActiveDoctor);
+		let scope = match scope {
+			Some(scope) => Self::checked_scope(scope)?,
+			None => request.scope.clone(),
+		};
+		ensure!(scope.within(&request.scope), Error::<T>::NotWithinRequest);
+		let permission = permission.unwrap_or(request.permission);
+		ensure!(permission.within(request.permission), Error::<T>::NotWithinRequest);
+		ensure!(expires_at.map_or(true, |at| at > now), Error::<T>::ExpiryInPast);
+		let grant =
+			Grant { scope, permission, purpose: request.purpose, expires_at, granted_at: now };
+		Self::insert_grant(patient, doctor, grant)?;
+		T::Audit::log_accounts(
+			who,
+			patient,
+			AuditAction::AccessRequestApproved { doctor: doctor.clone() },
+		)?;
+		T::RecordKeys::share_keys(who, patient, doctor, keys)?;
+		Ok(permission)
+	}
+
+	/// Returns the doctor's hospital, the grant's expiry and the audit entry to review.
+	pub(crate) fn do_emergency(
+		doctor: &T::AccountId,
+		patient: &T::AccountId,
+		reason: EmergencyReason,
+	) -> Result<(HospitalId, Moment, AuditSeq), DispatchError> {
+		ensure!(T::Doctors::is_active(doctor), Error::<T>::NotActiveDoctor);
+		let hospital = T::Doctors::hospital_of(doctor).ok_or(Error::<T>::NotActiveDoctor)?;
+		ensure!(T::Patients::is_registered(patient), Error::<T>::UnknownPatient);
+		ensure!(doctor != patient, Error::<T>::SelfGrant);
+		let now = T::Time::now();
+		let period = now / T::EmergencyPeriod::get().max(1);
+		let (last, used) = EmergencyUse::<T>::get(doctor);
+		let used = if last == period { used } else { 0 };
+		ensure!(used < T::MaxEmergenciesPerPeriod::get(), Error::<T>::TooManyEmergencies);
+		let expires_at = now.saturating_add(T::EmergencyDuration::get());
+		let grant = Grant {
+			scope: Scope::All,
+			permission: Permission::ReadWrite,
+			purpose: Purpose::Emergency,
+			expires_at: Some(expires_at),
+			granted_at: now,
+		};
+		Self::insert_grant(patient, doctor, grant)?;
+		EmergencyUse::<T>::insert(doctor, (period, used.saturating_add(1)));
+		let entry = T::Audit::log(
+			Entity::Account(doctor.clone()),
+			Entity::Account(patient.clone()),
+			AuditAction::EmergencyAccessOpened { hospital, reason },
+		)?;
+		let review =
+			Review { patient: patient.clone(), doctor: doctor.clone(), reason, opened_at: now };
+		PendingReviews::<T>::insert(hospital, entry, review);
+		Ok((hospital, expires_at, entry))
+	}
+
 	/// The grant of `patient` to `grantee` if it counts now: present, not
 	/// expired, and the grantee an active doctor.
 	pub fn live_grant(patient: &T::AccountId, grantee: &T::AccountId) -> Option<GrantInfo<T>> {
@@ -168,7 +306,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The storage invariants of this pallet. Called by `try_state` and after
 	/// every unit test.
-	#[cfg(any(feature = "try-runtime", test))]
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let mut grants: BTreeMap<T::AccountId, u32> = BTreeMap::new();
@@ -190,6 +328,18 @@ impl<T: Config> Pallet<T> {
 			PatientsOf::<T>::iter().count() == GrantOf::<T>::iter().count(),
 			"stale patient index entry"
 		);
+		let mut requests: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		for (patient, _, request) in RequestOf::<T>::iter() {
+			ensure!(request.requested_at < request.expires_at, "request expires before it is made");
+			*requests.entry(patient).or_default() += 1;
+		}
+		ensure!(
+			RequestCount::<T>::iter().collect::<BTreeMap<_, _>>() == requests,
+			"RequestCount does not count requests"
+		);
+		for (_, (_, used)) in EmergencyUse::<T>::iter() {
+			ensure!(used <= T::MaxEmergenciesPerPeriod::get(), "too many emergency accesses");
+		}
 		Ok(())
 	}
 }
@@ -213,5 +363,21 @@ impl<T: Config> AccessPolicy<T::AccountId> for Pallet<T> {
 		Self::live_grant(patient, writer).is_some_and(|g| {
 			g.permission == Permission::ReadWrite && g.scope.covers(record, category)
 		})
+	}
+
+	fn holds_grant(grantee: &T::AccountId, patient: &T::AccountId) -> bool {
+		GrantOf::<T>::contains_key(patient, grantee)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_grant(patient: &T::AccountId, grantee: &T::AccountId) {
+		let grant = Grant {
+			scope: Scope::All,
+			permission: Permission::ReadWrite,
+			purpose: Purpose::Treatment,
+			expires_at: None,
+			granted_at: T::Time::now(),
+		};
+		Self::insert_grant(patient, grantee, grant).expect("room for the benchmark's grant");
 	}
 }

@@ -60,22 +60,34 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use medchain_primitives::EmergencyReason;
 pub use medchain_primitives::{AccessPolicy, RecordCategory, RecordId};
-pub use types::{BoundedScope, Grant, Permission, Purpose, Scope, ScopeInput};
+pub use types::{BoundedScope, Grant, Permission, Purpose, Request, Review, Scope, ScopeInput};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditLog, DoctorRegistry, Moment, PatientRegistry, RecordKeys};
+	use medchain_primitives::AuditAction;
+	use medchain_primitives::{
+		AuditLog, AuditSeq, DoctorRegistry, HospitalId, HospitalRegistry, Moment, PatientRegistry,
+		RecordKeys,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// A grant as this runtime stores it.
 	pub type GrantInfo<T> = Grant<BoundedScope<<T as Config>::MaxScopeRecords>>;
+
+	/// A request as this runtime stores it.
+	pub type RequestInfo<T> = Request<BoundedScope<<T as Config>::MaxScopeRecords>>;
+
+	/// A pending emergency review as this runtime stores it.
+	pub type ReviewOf<T> = Review<<T as frame_system::Config>::AccountId>;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -88,6 +100,9 @@ pub mod pallet {
 
 		/// Doctors, to grant only to active ones.
 		type Doctors: DoctorRegistry<Self::AccountId>;
+
+		/// Hospitals, whose admins review emergency access.
+		type Hospitals: HospitalRegistry<Self::AccountId>;
 
 		/// The records pallet, which drops a grantee's wrapped keys on revocation.
 		type RecordKeys: RecordKeys<Self::AccountId>;
@@ -114,6 +129,30 @@ pub mod pallet {
 		/// records a patient has, so that a revocation removes every key.
 		#[pallet::constant]
 		type MaxKeysPerRevoke: Get<u32>;
+
+		/// The most wrapped keys an approval shares.
+		#[pallet::constant]
+		type MaxKeysPerApproval: Get<u32>;
+
+		/// How long (ms) a request waits for an answer before it counts as absent.
+		#[pallet::constant]
+		type RequestLifetime: Get<Moment>;
+
+		/// The most pending requests one patient has.
+		#[pallet::constant]
+		type MaxRequestsPerPatient: Get<u32>;
+
+		/// How long (ms) an emergency grant lasts.
+		#[pallet::constant]
+		type EmergencyDuration: Get<Moment>;
+
+		/// The period (ms) over which a doctor's emergency accesses are counted.
+		#[pallet::constant]
+		type EmergencyPeriod: Get<Moment>;
+
+		/// The most emergency accesses one doctor opens per period.
+		#[pallet::constant]
+		type MaxEmergenciesPerPeriod: Get<u32>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -151,6 +190,32 @@ pub mod pallet {
 	pub type PatientCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// Pending requests by (patient, doctor).
+	#[pallet::storage]
+	pub type RequestOf<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		RequestInfo<T>,
+	>;
+
+	/// How many requests each patient has pending.
+	#[pallet::storage]
+	pub type RequestCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Each doctor's emergency accesses: (period number, how many in it).
+	#[pallet::storage]
+	pub type EmergencyUse<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u64, u32), ValueQuery>;
+
+	/// Emergency accesses awaiting review, by (hospital, audit entry).
+	#[pallet::storage]
+	pub type PendingReviews<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, HospitalId, Twox64Concat, AuditSeq, ReviewOf<T>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -172,6 +237,40 @@ pub mod pallet {
 		AccessRevoked { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
 		/// An expired grant was cleaned up with `keys_removed` wrapped keys.
 		ExpiredGrantRemoved { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
+		/// `doctor` asked `patient` for access.
+		AccessRequested {
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			permission: Permission,
+			purpose: Purpose,
+			expires_at: Moment,
+		},
+		/// `patient` approved the request of `doctor`, sharing `keys` wrapped keys.
+		AccessRequestApproved {
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			permission: Permission,
+			expires_at: Option<Moment>,
+			keys: u32,
+		},
+		/// `patient` denied the request of `doctor`.
+		AccessRequestDenied { patient: T::AccountId, doctor: T::AccountId },
+		/// `doctor` withdrew their request to `patient`.
+		AccessRequestWithdrawn { patient: T::AccountId, doctor: T::AccountId },
+		/// An expired request was cleaned up.
+		ExpiredRequestRemoved { patient: T::AccountId, doctor: T::AccountId },
+		/// Break-glass: `doctor` of `hospital` opened emergency access to `patient`'s records
+		/// until `expires_at`; audit entry `entry` awaits the hospital's review.
+		EmergencyAccessOpened {
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			hospital: HospitalId,
+			reason: EmergencyReason,
+			expires_at: Moment,
+			entry: AuditSeq,
+		},
+		/// An admin of `hospital` closed the review of emergency access `entry`.
+		EmergencyReviewClosed { hospital: HospitalId, entry: AuditSeq, justified: bool },
 	}
 
 	#[pallet::error]
@@ -200,6 +299,28 @@ pub mod pallet {
 		TooManyGrants,
 		/// The grantee already holds grants of `MaxPatientsPerGrantee` patients.
 		TooManyPatients,
+		/// The patient is not registered.
+		UnknownPatient,
+		/// The doctor already has a pending request to this patient.
+		RequestExists,
+		/// There is no request from this doctor to this patient.
+		NoRequest,
+		/// The request has expired; the doctor may ask again.
+		RequestExpired,
+		/// The approved scope or permission is wider than the request.
+		NotWithinRequest,
+		/// The patient already has `MaxRequestsPerPatient` pending requests.
+		TooManyRequests,
+		/// The note is not the text of a CIDv0 or CIDv1, or is longer than 128 bytes.
+		MalformedNote,
+		/// The approval shares more than `MaxKeysPerApproval` keys.
+		TooManyKeys,
+		/// The doctor already opened `MaxEmergenciesPerPeriod` emergency accesses this period.
+		TooManyEmergencies,
+		/// The caller is not an admin of this active hospital.
+		NotHospitalAdmin,
+		/// No emergency access of this hospital awaits review under this entry.
+		NoReview,
 	}
 
 	#[pallet::hooks]
@@ -253,7 +374,7 @@ pub mod pallet {
 		/// Emits `AccessChanged`. Errors: `NotPatientOrGuardian`, `NoGrant`, `NotActiveDoctor`,
 		/// `ExpiryInPast`, `EmptyScope`, `DuplicateCategory`, `TooManyRecords`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::change_grant())]
+		#[pallet::weight(T::WeightInfo::change_grant(T::MaxKeysPerRevoke::get()))]
 		pub fn change_grant(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -262,11 +383,12 @@ pub mod pallet {
 			permission: Permission,
 			purpose: Purpose,
 			expires_at: Option<Moment>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_change(&who, &patient, &grantee, scope, permission, purpose, expires_at)?;
+			let keys =
+				Self::do_change(&who, &patient, &grantee, scope, permission, purpose, expires_at)?;
 			Self::deposit_event(Event::AccessChanged { patient, grantee, permission, expires_at });
-			Ok(())
+			Ok(Some(T::WeightInfo::change_grant(keys)).into())
 		}
 
 		/// End a grant. The grantee's wrapped keys on the patient's records go with it, in the
@@ -277,16 +399,16 @@ pub mod pallet {
 		///
 		/// Emits `AccessRevoked`. Errors: `NotPatientOrGuardian`, `NoGrant`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::revoke())]
+		#[pallet::weight(T::WeightInfo::revoke(T::MaxKeysPerRevoke::get()))]
 		pub fn revoke(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			grantee: T::AccountId,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let keys_removed = Self::do_revoke(&who, &patient, &grantee)?;
 			Self::deposit_event(Event::AccessRevoked { patient, grantee, keys_removed });
-			Ok(())
+			Ok(Some(T::WeightInfo::revoke(keys_removed)).into())
 		}
 
 		/// Clean up one expired grant (and the grantee's keys). Expired grants already count as
@@ -296,15 +418,219 @@ pub mod pallet {
 		///
 		/// Emits `ExpiredGrantRemoved`. Errors: `NoGrant`, `NotExpired`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::remove_expired())]
+		#[pallet::weight(T::WeightInfo::remove_expired(T::MaxKeysPerRevoke::get()))]
 		pub fn remove_expired(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			grantee: T::AccountId,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let keys_removed = Self::do_remove_expired(&who, &patient, &grantee)?;
 			Self::deposit_event(Event::ExpiredGrantRemoved { patient, grantee, keys_removed });
+			Ok(Some(T::WeightInfo::remove_expired(keys_removed)).into())
+		}
+
+		/// Ask a patient for access. The request waits `RequestLifetime` ms for the patient's
+		/// answer.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an active doctor.
+		///
+		/// - `scope`, `permission`: what the doctor asks for.
+		/// - `purpose`: the reason code.
+		/// - `note`: optionally, the CID of a note encrypted to the patient (never plain text on
+		///   chain).
+		///
+		/// Emits `AccessRequested`. Errors: `NotActiveDoctor`, `UnknownPatient`, `SelfGrant`,
+		/// `RequestExists`, `TooManyRequests`, `EmptyScope`, `DuplicateCategory`,
+		/// `TooManyRecords`, `MalformedNote`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::request_access())]
+		pub fn request_access(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			scope: ScopeInput,
+			permission: Permission,
+			purpose: Purpose,
+			note: Option<Vec<u8>>,
+		) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			let expires_at = Self::do_request(&doctor, &patient, scope, permission, purpose, note)?;
+			Self::deposit_event(Event::AccessRequested {
+				patient,
+				doctor,
+				permission,
+				purpose,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Approve a doctor's request: the doctor gets a grant of the requested scope and
+		/// permission, or narrower ones, and the wrapped keys shared with it.
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
+		/// guardians.
+		///
+		/// - `scope`, `permission`: `None` grants what was asked; a value narrows it.
+		/// - `expires_at`: the grant's expiry in chain time (ms); `None` keeps it until revoked.
+		/// - `keys`: `(record, wrapped key)` pairs for the doctor, at most `MaxKeysPerApproval`.
+		///
+		/// Emits `AccessRequestApproved`. Errors: `NotPatientOrGuardian`, `NoRequest`,
+		/// `RequestExpired`, `NotActiveDoctor`, `NotWithinRequest`, `GrantExists`,
+		/// `ExpiryInPast`, `TooManyKeys`, `TooManyGrants`, `TooManyPatients`, and the records
+		/// pallet's errors for the keys.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::approve_request(
+			(keys.len() as u32).min(T::MaxKeysPerApproval::get())
+		))]
+		pub fn approve_request(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			doctor: T::AccountId,
+			scope: Option<ScopeInput>,
+			permission: Option<Permission>,
+			expires_at: Option<Moment>,
+			keys: Vec<(RecordId, Vec<u8>)>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let count = keys.len() as u32;
+			let permission =
+				Self::do_approve(&who, &patient, &doctor, scope, permission, expires_at, keys)?;
+			Self::deposit_event(Event::AccessRequestApproved {
+				patient,
+				doctor,
+				permission,
+				expires_at,
+				keys: count,
+			});
+			Ok(())
+		}
+
+		/// Deny a doctor's request.
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
+		/// guardians.
+		///
+		/// Emits `AccessRequestDenied`. Errors: `NotPatientOrGuardian`, `NoRequest`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::deny_request())]
+		pub fn deny_request(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			doctor: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::ensure_may_act(&who, &patient)?;
+			Self::take_request(&patient, &doctor)?;
+			T::Audit::log_accounts(
+				&who,
+				&patient,
+				AuditAction::AccessRequestDenied { doctor: doctor.clone() },
+			)?;
+			Self::deposit_event(Event::AccessRequestDenied { patient, doctor });
+			Ok(())
+		}
+
+		/// Withdraw one's own request to a patient.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the doctor who asked.
+		///
+		/// Emits `AccessRequestWithdrawn`. Errors: `NoRequest`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::withdraw_request())]
+		pub fn withdraw_request(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			Self::take_request(&patient, &doctor)?;
+			T::Audit::log_accounts(
+				&doctor,
+				&patient,
+				AuditAction::AccessRequestWithdrawn { doctor: doctor.clone() },
+			)?;
+			Self::deposit_event(Event::AccessRequestWithdrawn { patient, doctor });
+			Ok(())
+		}
+
+		/// Clean up one expired request. Expired requests already count as absent; this frees
+		/// their storage and the patient's request slot.
+		///
+		/// The dispatch origin for this call must be _Signed_ (by anyone).
+		///
+		/// Emits `ExpiredRequestRemoved`. Errors: `NoRequest`, `NotExpired`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::remove_expired_request())]
+		pub fn remove_expired_request(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			doctor: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let request = RequestOf::<T>::get(&patient, &doctor).ok_or(Error::<T>::NoRequest)?;
+			ensure!(T::Time::now() >= request.expires_at, Error::<T>::NotExpired);
+			Self::take_request(&patient, &doctor)?;
+			T::Audit::log_accounts(
+				&who,
+				&patient,
+				AuditAction::ExpiredRequestRemoved { doctor: doctor.clone() },
+			)?;
+			Self::deposit_event(Event::ExpiredRequestRemoved { patient, doctor });
+			Ok(())
+		}
+
+		/// Break the glass: open read-write access to every record of `patient` for
+		/// `EmergencyDuration` ms, without the patient's consent. The audit entry is flagged for
+		/// review by an admin of the doctor's hospital; a doctor opens at most
+		/// `MaxEmergenciesPerPeriod` per `EmergencyPeriod`.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an active doctor.
+		///
+		/// Emits `EmergencyAccessOpened`. Errors: `NotActiveDoctor`, `UnknownPatient`,
+		/// `SelfGrant`, `GrantExists`, `TooManyEmergencies`, `TooManyGrants`, `TooManyPatients`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::emergency_access())]
+		pub fn emergency_access(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			reason: EmergencyReason,
+		) -> DispatchResult {
+			let doctor = ensure_signed(origin)?;
+			let (hospital, expires_at, entry) = Self::do_emergency(&doctor, &patient, reason)?;
+			Self::deposit_event(Event::EmergencyAccessOpened {
+				patient,
+				doctor,
+				hospital,
+				reason,
+				expires_at,
+				entry,
+			});
+			Ok(())
+		}
+
+		/// Close the review of an emergency access opened by a doctor of `hospital`, recording
+		/// whether it was justified in the patient's audit trail.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must be active.
+		///
+		/// - `entry`: the audit entry of the access (in its `EmergencyAccessOpened` event).
+		///
+		/// Emits `EmergencyReviewClosed`. Errors: `NotHospitalAdmin`, `NoReview`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::close_emergency_review())]
+		pub fn close_emergency_review(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			entry: AuditSeq,
+			justified: bool,
+		) -> DispatchResult {
+			let admin = ensure_signed(origin)?;
+			ensure!(T::Hospitals::is_active_admin(hospital, &admin), Error::<T>::NotHospitalAdmin);
+			let review = PendingReviews::<T>::take(hospital, entry).ok_or(Error::<T>::NoReview)?;
+			T::Audit::log_accounts(
+				&admin,
+				&review.patient,
+				AuditAction::EmergencyReviewClosed { entry, justified },
+			)?;
+			Self::deposit_event(Event::EmergencyReviewClosed { hospital, entry, justified });
 			Ok(())
 		}
 	}

@@ -1,13 +1,17 @@
 //! A test runtime with the real audit pallet and in-memory patients, doctors
-//! and record keys: patients 10 (guardian 20) and 11; active doctors 30
-//! (hospital 0) and 31 (hospital 1). Every key removal is recorded and
+//! and record keys: patients 10 (guardian 20), 11 and 12; active doctors 30
+//! (hospital 0) and 31 (hospital 1); hospitals 0 (admin 1), 1 (admin 2) and
+//! 2 (admin 3, suspended). Every key removal and share is recorded; a removal
 //! reports 3 keys removed.
 
 use crate as pallet_access;
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{
+	parameter_types,
+	traits::{ConstU32, ConstU64},
+};
 use medchain_primitives::{
-	testing::{MockDoctors, MockPatients},
-	RecordKeys,
+	testing::{MockDoctors, MockHospitals, MockPatients},
+	RecordId, RecordKeys,
 };
 
 frame_support::construct_runtime!(
@@ -24,6 +28,8 @@ pallet_audit::impl_test_configs!(Test);
 parameter_types! {
 	/// `(patient, reader, limit)` of every key removal asked for.
 	pub static KeyRemovals: Vec<(u64, u64, u32)> = vec![];
+	/// `(patient, reader, keys)` of every key share asked for.
+	pub static KeyShares: Vec<(u64, u64, u32)> = vec![];
 }
 
 pub struct MockRecordKeys;
@@ -32,11 +38,25 @@ impl RecordKeys<u64> for MockRecordKeys {
 		KeyRemovals::mutate(|r| r.push((*patient, *reader, limit)));
 		3
 	}
+
+	fn share_keys(
+		_actor: &u64,
+		patient: &u64,
+		reader: &u64,
+		keys: Vec<(RecordId, Vec<u8>)>,
+	) -> sp_runtime::DispatchResult {
+		KeyShares::mutate(|s| s.push((*patient, *reader, keys.len() as u32)));
+		Ok(())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_keys(_: &u64, _: &u64, _: u32) {}
 }
 
 impl pallet_access::Config for Test {
 	type Patients = MockPatients;
 	type Doctors = MockDoctors;
+	type Hospitals = MockHospitals;
 	type RecordKeys = MockRecordKeys;
 	type Audit = Audit;
 	type Time = Timestamp;
@@ -44,8 +64,17 @@ impl pallet_access::Config for Test {
 	type MaxPatientsPerGrantee = ConstU32<2>;
 	type MaxScopeRecords = ConstU32<3>;
 	type MaxKeysPerRevoke = ConstU32<100>;
+	type MaxKeysPerApproval = ConstU32<4>;
+	type RequestLifetime = ConstU64<{ 7 * DAY }>;
+	type MaxRequestsPerPatient = ConstU32<2>;
+	type EmergencyDuration = ConstU64<{ 4 * HOUR }>;
+	type EmergencyPeriod = ConstU64<DAY>;
+	type MaxEmergenciesPerPeriod = ConstU32<2>;
 	type WeightInfo = ();
 }
+
+pub const HOUR: u64 = 3_600_000;
+pub const DAY: u64 = 24 * HOUR;
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = base_test_ext();
@@ -58,6 +87,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		MockDoctors::add(30, 0);
 		MockDoctors::add(31, 1);
 		KeyRemovals::set(vec![]);
+		KeyShares::set(vec![]);
+		MockHospitals::set_up();
 	});
 	ext
 }

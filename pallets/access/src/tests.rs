@@ -9,7 +9,6 @@ const OTHER_PATIENT: u64 = 11;
 const DOCTOR: u64 = 30;
 const OTHER_DOCTOR: u64 = 31;
 const STRANGER: u64 = 99;
-const HOUR: u64 = 3_600_000;
 
 fn signed(who: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)

@@ -3,7 +3,7 @@
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::ConstU32, BoundedVec};
-use medchain_primitives::{Moment, RecordCategory, RecordId};
+use medchain_primitives::{Cid, EmergencyReason, Moment, RecordCategory, RecordId};
 use scale_info::TypeInfo;
 
 /// What a grantee may do with the records in scope.
@@ -83,6 +83,30 @@ impl<C: AsRef<[RecordCategory]>, R: AsRef<[RecordId]>> Scope<C, R> {
 	}
 }
 
+impl<C: AsRef<[RecordCategory]>, R: AsRef<[RecordId]>> Scope<C, R> {
+	/// Whether this scope is `other` or narrower: `All` holds every scope;
+	/// a list holds a list of the same kind whose items it all contains.
+	pub fn within(&self, other: &Self) -> bool {
+		match (self, other) {
+			(_, Scope::All) => true,
+			(Scope::Categories(mine), Scope::Categories(theirs)) => {
+				mine.as_ref().iter().all(|c| theirs.as_ref().contains(c))
+			}
+			(Scope::Records(mine), Scope::Records(theirs)) => {
+				mine.as_ref().iter().all(|r| theirs.as_ref().contains(r))
+			}
+			_ => false,
+		}
+	}
+}
+
+impl Permission {
+	/// Whether this permission is `other` or less.
+	pub fn within(self, other: Permission) -> bool {
+		self == other || self == Permission::Read
+	}
+}
+
 /// A patient's consent to one grantee.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
@@ -105,4 +129,38 @@ impl<S> Grant<S> {
 	pub fn is_expired(&self, now: Moment) -> bool {
 		self.expires_at.is_some_and(|at| now >= at)
 	}
+}
+
+/// A doctor's request for access, waiting for the patient's answer.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Request<S> {
+	/// Which records the doctor asks for.
+	pub scope: S,
+	/// Read, or read and write.
+	pub permission: Permission,
+	/// Why (the reason code).
+	pub purpose: Purpose,
+	/// CID of a note encrypted to the patient, if the doctor explains more.
+	pub note: Option<Cid>,
+	/// Chain time (ms) of the request.
+	pub requested_at: Moment,
+	/// Chain time (ms) from which the request counts as absent.
+	pub expires_at: Moment,
+}
+
+/// A break-glass access waiting for its hospital's review.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Review<AccountId> {
+	/// Whose records were opened.
+	pub patient: AccountId,
+	/// Who broke the glass.
+	pub doctor: AccountId,
+	/// The reason code given.
+	pub reason: EmergencyReason,
+	/// Chain time (ms) the access opened.
+	pub opened_at: Moment,
 }

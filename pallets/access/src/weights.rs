@@ -1,5 +1,5 @@
 //! Placeholder weights for `pallet_access`, until its benchmarks run in the runtime.
-//! Not wired into the runtime yet; replaced by `scripts/benchmark.sh`.
+//! Replaced by `scripts/benchmark.sh`.
 
 #![allow(missing_docs)]
 
@@ -8,9 +8,16 @@ use frame_support::weights::Weight;
 
 pub trait WeightInfo {
 	fn grant() -> Weight;
-	fn change_grant() -> Weight;
-	fn revoke() -> Weight;
-	fn remove_expired() -> Weight;
+	fn change_grant(k: u32) -> Weight;
+	fn revoke(k: u32) -> Weight;
+	fn remove_expired(k: u32) -> Weight;
+	fn request_access() -> Weight;
+	fn approve_request(k: u32) -> Weight;
+	fn deny_request() -> Weight;
+	fn withdraw_request() -> Weight;
+	fn remove_expired_request() -> Weight;
+	fn emergency_access() -> Weight;
+	fn close_emergency_review() -> Weight;
 }
 
 pub struct SubstrateWeight<T>(PhantomData<T>);
@@ -18,13 +25,34 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn grant() -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
-	fn change_grant() -> Weight {
+	fn change_grant(_k: u32) -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
-	fn revoke() -> Weight {
+	fn revoke(_k: u32) -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
-	fn remove_expired() -> Weight {
+	fn remove_expired(_k: u32) -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn request_access() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn approve_request(_k: u32) -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn deny_request() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn withdraw_request() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn remove_expired_request() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn emergency_access() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn close_emergency_review() -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
 }
@@ -33,13 +61,34 @@ impl WeightInfo for () {
 	fn grant() -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
-	fn change_grant() -> Weight {
+	fn change_grant(_k: u32) -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
-	fn revoke() -> Weight {
+	fn revoke(_k: u32) -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
-	fn remove_expired() -> Weight {
+	fn remove_expired(_k: u32) -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn request_access() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn approve_request(_k: u32) -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn deny_request() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn withdraw_request() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn remove_expired_request() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn emergency_access() -> Weight {
+		Weight::from_parts(1_000_000_000, 10_000)
+	}
+	fn close_emergency_review() -> Weight {
 		Weight::from_parts(1_000_000_000, 10_000)
 	}
 }

@@ -218,4 +218,23 @@ impl<T: Config> DoctorRegistry<T::AccountId> for Pallet<T> {
 	fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
 		DoctorOf::<T>::get(who).map(|info| info.encryption_key)
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_doctor(who: &T::AccountId, admin: &T::AccountId) -> HospitalId {
+		let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+		// A licence hash unique to the account: its first 32 encoded bytes.
+		let mut licence_hash = [1u8; 32];
+		let encoded = who.encode();
+		let len = encoded.len().min(32);
+		licence_hash[..len].copy_from_slice(&encoded[..len]);
+		let declaration = Declaration {
+			name: alloc::vec![b'd'; 8],
+			specialty: alloc::vec![b's'; 8],
+			licence_hash,
+			encryption_key: [7; 32],
+		};
+		Self::do_register(admin, who, hospital, declaration)
+			.expect("an admin of an active hospital registers a new doctor");
+		hospital
+	}
 }

@@ -191,4 +191,12 @@ impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 		PatientOf::<T>::get(patient)
 			.is_some_and(|info| actor == patient || info.guardians.contains(actor))
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_patient(who: &T::AccountId) {
+		if !PatientOf::<T>::contains_key(who) {
+			Self::do_register(who, who.clone(), None, [7; 32], None, None)
+				.expect("a new patient with a valid key registers");
+		}
+	}
 }

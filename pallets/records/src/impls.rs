@@ -1,0 +1,410 @@
+//! The records pallet's logic behind its calls, and the key removal and
+//! sharing it offers the access pallet.
+
+use crate::{pallet::*, Epoch, KeyInfo, RecordCategory, RecordId, RecordKeys, Version};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::*, traits::Time};
+use medchain_primitives::{
+	canonical_cid, AccessPolicy, AuditAction, AuditLog, Cid, CidError, DoctorRegistry,
+	PatientRegistry, WrappedKey, MIN_WRAPPED_KEY_LEN,
+};
+
+impl<T: Config> Pallet<T> {
+	fn checked_cid(cid: &[u8]) -> Result<Cid, Error<T>> {
+		canonical_cid(cid).map_err(|e| match e {
+			CidError::TooLong => Error::<T>::CidTooLong,
+			CidError::Malformed => Error::<T>::MalformedCid,
+		})
+	}
+
+	fn checked_key(bytes: Vec<u8>) -> Result<WrappedKey, Error<T>> {
+		ensure!(bytes.len() >= MIN_WRAPPED_KEY_LEN as usize, Error::<T>::WrongKeyLength);
+		bytes.try_into().map_err(|_| Error::<T>::WrongKeyLength)
+	}
+
+	fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
+		ensure!(T::Patients::may_act_for(who, patient), Error::<T>::NotPatientOrGuardian);
+		Ok(())
+	}
+
+	/// The patient and their guardians write any of the patient's records; a
+	/// doctor needs to be active and to hold a read-write grant covering it.
+	fn ensure_may_write(
+		who: &T::AccountId,
+		patient: &T::AccountId,
+		record: Option<RecordId>,
+		category: RecordCategory,
+	) -> DispatchResult {
+		if !T::Patients::may_act_for(who, patient) {
+			ensure!(
+				T::Doctors::is_active(who) && T::Access::can_write(who, patient, record, category),
+				Error::<T>::NoWriteAccess
+			);
+		}
+		Ok(())
+	}
+
+	/// Whether `reader` may hold a key to `record`: the patient, the record's
+	/// author, or a grantee whose live grant covers it.
+	fn may_hold_key(
+		reader: &T::AccountId,
+		patient: &T::AccountId,
+		author: Option<&T::AccountId>,
+		record: RecordId,
+		category: RecordCategory,
+	) -> bool {
+		reader == patient
+			|| author == Some(reader)
+			|| T::Access::can_read(reader, patient, record, category)
+	}
+
+	/// Check the keys of a new epoch of `record`: at most
+	/// `MaxReadersPerRecord`, each of the right length, each reader once and
+	/// allowed to hold it, the patient's (and `author`'s, if given) included.
+	fn checked_reader_keys(
+		patient: &T::AccountId,
+		author: Option<&T::AccountId>,
+		record: RecordId,
+		category: RecordCategory,
+		keys: ReaderKeys<T>,
+	) -> Result<Vec<(T::AccountId, WrappedKey)>, DispatchError> {
+		ensure!(keys.len() <= T::MaxReadersPerRecord::get() as usize, Error::<T>::TooManyReaders);
+		let mut readers: Vec<&T::AccountId> = keys.iter().map(|(reader, _)| reader).collect();
+		readers.sort();
+		ensure!(readers.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateReader);
+		ensure!(readers.binary_search(&patient).is_ok(), Error::<T>::PatientKeyMissing);
+		if let Some(author) = author {
+			ensure!(readers.binary_search(&author).is_ok(), Error::<T>::AuthorKeyMissing);
+		}
+		keys.into_iter()
+			.map(|(reader, bytes)| {
+				ensure!(
+					Self::may_hold_key(&reader, patient, author, record, category),
+					Error::<T>::ReaderWithoutAccess
+				);
+				Ok((reader, Self::checked_key(bytes)?))
+			})
+			.collect()
+	}
+
+	/// Store a key; returns whether the reader is new to the record.
+	fn insert_key(
+		patient: &T::AccountId,
+		record: RecordId,
+		reader: &T::AccountId,
+		epoch: Epoch,
+		wrapped: WrappedKey,
+	) -> bool {
+		let new = !Keys::<T>::contains_key(record, reader);
+		Keys::<T>::insert(record, reader, KeyInfo { epoch, wrapped });
+		KeysOf::<T>::insert((patient, reader, record), ());
+		new
+	}
+
+	/// Remove every key of `record` (at most `MaxReadersPerRecord`, which
+	/// bounds them). Returns how many went.
+	fn remove_all_keys(patient: &T::AccountId, record: RecordId) -> u32 {
+		let readers: Vec<T::AccountId> = Keys::<T>::drain_prefix(record)
+			.take(T::MaxReadersPerRecord::get() as usize)
+			.map(|(reader, _)| reader)
+			.collect();
+		for reader in &readers {
+			KeysOf::<T>::remove((patient, reader, record));
+		}
+		readers.len() as u32
+	}
+
+	/// Store a new record with its first version and keys. Checks nothing but
+	/// the per-patient bound and the id counter.
+	fn insert_record(
+		patient: &T::AccountId,
+		author: &T::AccountId,
+		category: RecordCategory,
+		cid: Cid,
+		keys: Vec<(T::AccountId, WrappedKey)>,
+	) -> Result<RecordId, DispatchError> {
+		let count = RecordCount::<T>::get(patient);
+		ensure!(count < T::MaxRecordsPerPatient::get(), Error::<T>::TooManyRecords);
+		let id = NextRecordId::<T>::get();
+		let next = id.checked_add(1).ok_or(Error::<T>::RecordIdOverflow)?;
+		let now = T::Time::now();
+		let readers = keys.len() as u32;
+		for (reader, wrapped) in keys {
+			Self::insert_key(patient, id, &reader, 0, wrapped);
+		}
+		Versions::<T>::insert(
+			id,
+			1,
+			VersionOf::<T> { cid: cid.clone(), author: author.clone(), epoch: 0, at: now },
+		);
+		RecordById::<T>::insert(
+			id,
+			RecordOf::<T> {
+				patient: patient.clone(),
+				author: author.clone(),
+				category,
+				cid,
+				version: 1,
+				epoch: 0,
+				readers,
+				created_at: now,
+				updated_at: now,
+			},
+		);
+		RecordsOf::<T>::insert(patient, id, ());
+		RecordCount::<T>::insert(patient, count.saturating_add(1));
+		NextRecordId::<T>::put(next);
+		Ok(id)
+	}
+
+	pub(crate) fn do_create(
+		who: T::AccountId,
+		patient: T::AccountId,
+		category: RecordCategory,
+		cid: &[u8],
+		keys: ReaderKeys<T>,
+	) -> Result<(RecordId, T::AccountId), DispatchError> {
+		ensure!(T::Patients::is_registered(&patient), Error::<T>::UnknownPatient);
+		Self::ensure_may_write(&who, &patient, None, category)?;
+		let cid = Self::checked_cid(cid)?;
+		let id = NextRecordId::<T>::get();
+		let keys = Self::checked_reader_keys(&patient, Some(&who), id, category, keys)?;
+		let id = Self::insert_record(&patient, &who, category, cid, keys)?;
+		T::Audit::log_accounts(&who, &patient, AuditAction::RecordCreated { record: id })?;
+		Ok((id, patient))
+	}
+
+	/// The record's next version number, if it has room for one.
+	fn next_version(record: &RecordOf<T>) -> Result<Version, Error<T>> {
+		let version = record.version.saturating_add(1);
+		ensure!(version <= T::MaxVersions::get(), Error::<T>::TooManyVersions);
+		Ok(version)
+	}
+
+	/// Make `cid` the record's current version, written by `author`.
+	fn push_version(
+		id: RecordId,
+		record: &mut RecordOf<T>,
+		version: Version,
+		cid: Cid,
+		author: &T::AccountId,
+	) {
+		let now = T::Time::now();
+		let info = VersionOf::<T> {
+			cid: cid.clone(),
+			author: author.clone(),
+			epoch: record.epoch,
+			at: now,
+		};
+		Versions::<T>::insert(id, version, info);
+		record.cid = cid;
+		record.version = version;
+		record.updated_at = now;
+	}
+
+	pub(crate) fn do_update(
+		who: &T::AccountId,
+		id: RecordId,
+		cid: &[u8],
+	) -> Result<Version, DispatchError> {
+		let mut record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		Self::ensure_may_write(who, &record.patient, Some(id), record.category)?;
+		if !T::Patients::may_act_for(who, &record.patient) {
+			ensure!(Self::holds_current_key(who, id, &record), Error::<T>::NoKey);
+		}
+		let cid = Self::checked_cid(cid)?;
+		let version = Self::next_version(&record)?;
+		Self::push_version(id, &mut record, version, cid, who);
+		T::Audit::log_accounts(
+			who,
+			&record.patient,
+			AuditAction::RecordUpdated { record: id, version },
+		)?;
+		RecordById::<T>::insert(id, record);
+		Ok(version)
+	}
+
+	fn holds_current_key(who: &T::AccountId, id: RecordId, record: &RecordOf<T>) -> bool {
+		Keys::<T>::get(id, who).is_some_and(|key| key.epoch == record.epoch)
+	}
+
+	pub(crate) fn do_share(
+		who: &T::AccountId,
+		patient: &T::AccountId,
+		reader: &T::AccountId,
+		keys: Vec<(RecordId, Vec<u8>)>,
+	) -> DispatchResult {
+		Self::ensure_may_act(who, patient)?;
+		ensure!(keys.len() <= T::MaxKeysPerCall::get() as usize, Error::<T>::TooManyKeys);
+		let mut ids: Vec<RecordId> = keys.iter().map(|(id, _)| *id).collect();
+		ids.sort();
+		ensure!(ids.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateReader);
+		for (id, bytes) in keys {
+			let mut record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(&record.patient == patient, Error::<T>::NotPatientsRecord);
+			ensure!(
+				Self::may_hold_key(reader, patient, Some(&record.author), id, record.category),
+				Error::<T>::ReaderWithoutAccess
+			);
+			let wrapped = Self::checked_key(bytes)?;
+			if Self::insert_key(patient, id, reader, record.epoch, wrapped) {
+				record.readers = record.readers.saturating_add(1);
+				ensure!(
+					record.readers <= T::MaxReadersPerRecord::get(),
+					Error::<T>::TooManyReaders
+				);
+				RecordById::<T>::insert(id, record);
+			}
+			let action = AuditAction::RecordKeyShared { record: id, reader: reader.clone() };
+			T::Audit::log_accounts(who, patient, action)?;
+		}
+		Ok(())
+	}
+
+	/// Returns the new epoch and how many old keys were removed.
+	pub(crate) fn do_rotate(
+		who: &T::AccountId,
+		id: RecordId,
+		cid: &[u8],
+		keys: ReaderKeys<T>,
+	) -> Result<(Epoch, u32), DispatchError> {
+		let mut record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		let patient = record.patient.clone();
+		Self::ensure_may_act(who, &patient)?;
+		let cid = Self::checked_cid(cid)?;
+		let version = Self::next_version(&record)?;
+		let keys = Self::checked_reader_keys(&patient, None, id, record.category, keys)?;
+		let removed = Self::remove_all_keys(&patient, id);
+		record.epoch = record.epoch.saturating_add(1);
+		record.readers = keys.len() as u32;
+		for (reader, wrapped) in keys {
+			Self::insert_key(&patient, id, &reader, record.epoch, wrapped);
+		}
+		Self::push_version(id, &mut record, version, cid, who);
+		let epoch = record.epoch;
+		RecordById::<T>::insert(id, record);
+		T::Audit::log_accounts(who, &patient, AuditAction::RecordKeyRotated { record: id, epoch })?;
+		Ok((epoch, removed))
+	}
+
+	/// Returns the patient, and how many keys and versions were removed.
+	pub(crate) fn do_erase(
+		who: &T::AccountId,
+		id: RecordId,
+	) -> Result<(T::AccountId, u32, u32), DispatchError> {
+		let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		let patient = record.patient;
+		Self::ensure_may_act(who, &patient)?;
+		RecordById::<T>::remove(id);
+		let keys = Self::remove_all_keys(&patient, id);
+		for version in 1..=record.version {
+			Versions::<T>::remove(id, version);
+		}
+		RecordsOf::<T>::remove(&patient, id);
+		RecordCount::<T>::mutate_exists(&patient, |n| {
+			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
+		});
+		T::Audit::log_accounts(who, &patient, AuditAction::RecordErased { record: id })?;
+		Ok((patient, keys, record.version))
+	}
+
+	pub(crate) fn do_open(who: &T::AccountId, id: RecordId) -> DispatchResult {
+		let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		ensure!(
+			T::Patients::may_act_for(who, &record.patient)
+				|| T::Access::can_read(who, &record.patient, id, record.category),
+			Error::<T>::NoReadAccess
+		);
+		ensure!(Self::holds_current_key(who, id, &record), Error::<T>::NoKey);
+		T::Audit::log_accounts(who, &record.patient, AuditAction::RecordOpened { record: id })
+	}
+
+	/// The storage invariants of this pallet. Called by `try_state` and after
+	/// every unit test.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		let mut counts: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let (mut keys, mut versions) = (0usize, 0usize);
+		for (id, record) in RecordById::<T>::iter() {
+			let patient = &record.patient;
+			ensure!(id < NextRecordId::<T>::get(), "record id not yet issued");
+			ensure!(RecordsOf::<T>::contains_key(patient, id), "record not indexed");
+			*counts.entry(patient.clone()).or_default() += 1;
+			ensure!(record.version <= T::MaxVersions::get(), "too many versions");
+			ensure!(
+				Versions::<T>::iter_key_prefix(id).count() == record.version as usize,
+				"versions do not match the record's version"
+			);
+			ensure!(
+				Versions::<T>::get(id, record.version).map(|v| v.cid) == Some(record.cid.clone()),
+				"the current CID is not the last version's"
+			);
+			versions += record.version as usize;
+			let readers: Vec<(T::AccountId, KeyInfo)> = Keys::<T>::iter_prefix(id).collect();
+			ensure!(readers.len() == record.readers as usize, "reader count is wrong");
+			ensure!(readers.len() <= T::MaxReadersPerRecord::get() as usize, "too many readers");
+			ensure!(Keys::<T>::contains_key(id, patient), "the patient holds no key");
+			for (reader, key) in &readers {
+				ensure!(key.epoch == record.epoch, "a key of an older epoch remains");
+				ensure!(KeysOf::<T>::contains_key((patient, reader, id)), "key not indexed");
+				ensure!(
+					reader == patient
+						|| reader == &record.author
+						|| T::Access::holds_grant(reader, patient),
+					"a key is held by a reader without a grant"
+				);
+			}
+			keys += readers.len();
+		}
+		ensure!(
+			RecordCount::<T>::iter().collect::<BTreeMap<_, _>>() == counts,
+			"RecordCount does not count records"
+		);
+		ensure!(
+			RecordsOf::<T>::iter().count() == RecordById::<T>::iter().count(),
+			"stale record index"
+		);
+		ensure!(Versions::<T>::iter().count() == versions, "versions of an erased record remain");
+		ensure!(KeysOf::<T>::iter().count() == keys, "stale key index entry");
+		Ok(())
+	}
+}
+
+impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
+	fn remove_reader_keys(patient: &T::AccountId, reader: &T::AccountId, limit: u32) -> u32 {
+		let ids: Vec<RecordId> =
+			KeysOf::<T>::iter_key_prefix((patient, reader)).take(limit as usize).collect();
+		for id in &ids {
+			KeysOf::<T>::remove((patient, reader, *id));
+			if Keys::<T>::take(*id, reader).is_some() {
+				RecordById::<T>::mutate(*id, |record| {
+					if let Some(record) = record {
+						record.readers = record.readers.saturating_sub(1);
+					}
+				});
+			}
+		}
+		ids.len() as u32
+	}
+
+	fn share_keys(
+		actor: &T::AccountId,
+		patient: &T::AccountId,
+		reader: &T::AccountId,
+		keys: Vec<(RecordId, Vec<u8>)>,
+	) -> DispatchResult {
+		Self::do_share(actor, patient, reader, keys)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_keys(patient: &T::AccountId, reader: &T::AccountId, n: u32) {
+		let cid = Self::checked_cid(medchain_primitives::cid::LONG_CID).expect("a valid CID");
+		let key: WrappedKey = alloc::vec![7u8; 80].try_into().expect("80 bytes fit");
+		for _ in 0..n {
+			let keys = alloc::vec![(patient.clone(), key.clone()), (reader.clone(), key.clone())];
+			Self::insert_record(patient, patient, RecordCategory::Other, cid.clone(), keys)
+				.expect("the patient has room for the benchmark's records");
+		}
+	}
+}

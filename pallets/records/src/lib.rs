@@ -1,0 +1,418 @@
+//! # Records Pallet
+//!
+//! Medical records: the IPFS CID of each encrypted file, every version of
+//! it, and the file's data key wrapped for each reader.
+//!
+//! ## Overview
+//!
+//! A record belongs to a patient. Its file is encrypted on the client and
+//! stored in IPFS; the chain keeps the CID of every version and, per reader,
+//! the data key wrapped (HPKE) to that reader's X25519 key, tagged with the
+//! record's key epoch. The chain never sees a file or a data key.
+//!
+//! - The patient (or a guardian) creates records of their own; an active
+//!   doctor creates one when holding a read-write grant covering its category
+//!   (`T::Access`). A new record carries wrapped keys for the patient and for
+//!   its author, and may carry more for readers who hold read access.
+//! - The patient, a guardian, or a doctor with write access to the record
+//!   (and a key to it) stores a new version.
+//! - The patient shares keys with readers who hold access; when a grant ends,
+//!   the access pallet removes the reader's keys through [`RecordKeys`].
+//! - After a revocation the patient rotates the key: new epoch, re-encrypted
+//!   file (a new version) and fresh wrapped keys; every older key is removed.
+//! - The patient erases a record (crypto-shredding): every CID and wrapped
+//!   key goes; the audit trail keeps that the record existed and was erased.
+//! - A reader declares opening a record with `open_record` (a read receipt in
+//!   the audit trail) before unwrapping its key.
+//!
+//! Every call writes its audit entry (subject: the patient) through
+//! `T::Audit`, in the same transaction.
+//!
+//! ## Interface
+//!
+//! ### Dispatchable functions
+//!
+//! - [`Pallet::create_record`]: the patient, a guardian, or a doctor with write access.
+//! - [`Pallet::update_record`]: the patient, a guardian, or a doctor with write access.
+//! - [`Pallet::share_keys`]: the patient or a guardian.
+//! - [`Pallet::rotate_key`]: the patient or a guardian.
+//! - [`Pallet::erase_record`]: the patient or a guardian.
+//! - [`Pallet::open_record`]: a reader with access and a key.
+//!
+//! ### Traits implemented
+//!
+//! - [`RecordKeys`] for the access pallet.
+//!
+//! ## Low Level
+//!
+//! [`RecordById`] (from [`NextRecordId`]); [`Versions`] by (record,
+//! version), at most `T::MaxVersions` per record; [`Keys`] by (record,
+//! reader), at most `T::MaxReadersPerRecord` per record. Indexes:
+//! [`RecordsOf`] (patient, record), at most `T::MaxRecordsPerPatient` per
+//! patient, counted in [`RecordCount`]; [`KeysOf`] (patient, reader, record),
+//! so that a reader's keys on a patient's records are found without a scan.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod impls;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use medchain_primitives::{RecordCategory, RecordId, RecordKeys};
+pub use types::{Epoch, KeyInfo, Record, Version, VersionInfo};
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{
+		AccessPolicy, AuditLog, DoctorRegistry, Moment, PatientRegistry, MAX_WRAPPED_KEY_LEN,
+	};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	/// A record as this runtime stores it.
+	pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId>;
+
+	/// A version as this runtime stores it.
+	pub type VersionOf<T> = VersionInfo<<T as frame_system::Config>::AccountId>;
+
+	/// Wrapped keys as a call takes them: the reader and the HPKE output.
+	pub type ReaderKeys<T> = Vec<(<T as frame_system::Config>::AccountId, Vec<u8>)>;
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Registered patients and their guardians.
+		type Patients: PatientRegistry<Self::AccountId>;
+
+		/// Doctors: only active ones write.
+		type Doctors: DoctorRegistry<Self::AccountId>;
+
+		/// The patient's consent: who may read and write which records.
+		type Access: AccessPolicy<Self::AccountId>;
+
+		/// The audit trail every call writes to.
+		type Audit: AuditLog<Self::AccountId>;
+
+		/// Chain time, for creation and version dates.
+		type Time: Time<Moment = Moment>;
+
+		/// The most records one patient has.
+		#[pallet::constant]
+		type MaxRecordsPerPatient: Get<u32>;
+
+		/// The most readers holding a key to one record (patient and author included).
+		#[pallet::constant]
+		type MaxReadersPerRecord: Get<u32>;
+
+		/// The most versions one record has (key rotations included).
+		#[pallet::constant]
+		type MaxVersions: Get<u32>;
+
+		/// The most keys one `share_keys` call shares.
+		#[pallet::constant]
+		type MaxKeysPerCall: Get<u32>;
+
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next record gets.
+	#[pallet::storage]
+	pub type NextRecordId<T: Config> = StorageValue<_, RecordId, ValueQuery>;
+
+	/// Records by id.
+	#[pallet::storage]
+	pub type RecordById<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordOf<T>>;
+
+	/// Every version of every record, by (record, version).
+	#[pallet::storage]
+	pub type Versions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, RecordId, Twox64Concat, Version, VersionOf<T>>;
+
+	/// Wrapped data keys by (record, reader).
+	#[pallet::storage]
+	pub type Keys<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, KeyInfo>;
+
+	/// `(patient, record)` for every record: a patient's records in id order.
+	#[pallet::storage]
+	pub type RecordsOf<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		RecordId,
+		(),
+		OptionQuery,
+	>;
+
+	/// How many records each patient has.
+	#[pallet::storage]
+	pub type RecordCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// `(patient, reader, record)` for every wrapped key: what a reader holds
+	/// of a patient's records, found without a scan when a grant ends.
+	#[pallet::storage]
+	pub type KeysOf<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, RecordId>,
+		),
+		(),
+		OptionQuery,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `author` created `record` of `patient`.
+		RecordCreated {
+			record: RecordId,
+			patient: T::AccountId,
+			author: T::AccountId,
+			category: RecordCategory,
+		},
+		/// `author` stored `version` of `record`.
+		RecordUpdated { record: RecordId, version: Version, author: T::AccountId },
+		/// `count` keys to records of `patient` were shared with `reader`.
+		KeysShared { patient: T::AccountId, reader: T::AccountId, count: u32 },
+		/// `record` was re-encrypted under `epoch`; `readers` hold its new key.
+		RecordKeyRotated { record: RecordId, epoch: Epoch, readers: u32 },
+		/// `record` of `patient` was erased: its CIDs and keys are gone.
+		RecordErased { record: RecordId, patient: T::AccountId },
+		/// `reader` opened `record`.
+		RecordOpened { record: RecordId, reader: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The patient is not registered.
+		UnknownPatient,
+		/// No record has this id (or it was erased).
+		UnknownRecord,
+		/// The caller is neither the patient nor one of their guardians.
+		NotPatientOrGuardian,
+		/// The caller holds no live read-write grant covering this record (or
+		/// is not an active doctor).
+		NoWriteAccess,
+		/// The caller holds no live grant covering this record.
+		NoReadAccess,
+		/// The caller holds no wrapped key to this record's current epoch.
+		NoKey,
+		/// The CID is not the text of a CIDv0 or CIDv1.
+		MalformedCid,
+		/// The CID is longer than 128 bytes.
+		CidTooLong,
+		/// A wrapped key is shorter than 48 or longer than 128 bytes.
+		WrongKeyLength,
+		/// The keys do not include one for the patient.
+		PatientKeyMissing,
+		/// The keys do not include one for the author (the caller).
+		AuthorKeyMissing,
+		/// A reader (or a record) is listed twice.
+		DuplicateReader,
+		/// A reader holds no grant to read this record.
+		ReaderWithoutAccess,
+		/// The record would have more than `MaxReadersPerRecord` readers.
+		TooManyReaders,
+		/// The call shares more than `MaxKeysPerCall` keys.
+		TooManyKeys,
+		/// The patient already has `MaxRecordsPerPatient` records.
+		TooManyRecords,
+		/// The record already has `MaxVersions` versions; create a new record.
+		TooManyVersions,
+		/// The record belongs to another patient.
+		NotPatientsRecord,
+		/// The record id counter is exhausted.
+		RecordIdOverflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::MaxReadersPerRecord::get() >= 2,
+				"a record needs room for the patient's and the author's keys"
+			);
+			assert!(T::MaxVersions::get() >= 1, "a record has at least one version");
+			assert!(MAX_WRAPPED_KEY_LEN >= 80, "an X25519/ChaCha20-Poly1305 wrap is 80 bytes");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Create a record of `patient`: the CID of its encrypted file, and its data key
+		/// wrapped for the patient, the author (the caller) and any other reader.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient, one of their
+		/// guardians, or an active doctor holding a read-write grant of the patient that
+		/// covers `category`.
+		///
+		/// - `cid`: the file's CID as text (`bafy…` or `Qm…`).
+		/// - `keys`: `(reader, wrapped key)` pairs, 48 to 128 bytes each; one for the patient
+		///   and one for the caller are required; other readers must hold read access.
+		///
+		/// Emits `RecordCreated`. Errors: `UnknownPatient`, `NoWriteAccess`, `MalformedCid`,
+		/// `CidTooLong`, `TooManyRecords`, `TooManyReaders`, `WrongKeyLength`, `DuplicateReader`,
+		/// `PatientKeyMissing`, `AuthorKeyMissing`, `ReaderWithoutAccess`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_record(
+			(keys.len() as u32).min(T::MaxReadersPerRecord::get())
+		))]
+		pub fn create_record(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			category: RecordCategory,
+			cid: Vec<u8>,
+			keys: ReaderKeys<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let (record, patient) = Self::do_create(who.clone(), patient, category, &cid, keys)?;
+			Self::deposit_event(Event::RecordCreated { record, patient, author: who, category });
+			Ok(())
+		}
+
+		/// Store a new version of a record: the CID of its re-encrypted file, under the same
+		/// key epoch.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient, one of their
+		/// guardians, or an active doctor holding a read-write grant covering the record and a
+		/// wrapped key to it.
+		///
+		/// Emits `RecordUpdated`. Errors: `UnknownRecord`, `NoWriteAccess`, `NoKey`,
+		/// `MalformedCid`, `CidTooLong`, `TooManyVersions`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_record())]
+		pub fn update_record(
+			origin: OriginFor<T>,
+			record: RecordId,
+			cid: Vec<u8>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let version = Self::do_update(&who, record, &cid)?;
+			Self::deposit_event(Event::RecordUpdated { record, version, author: who });
+			Ok(())
+		}
+
+		/// Share the data keys of some of `patient`'s records with `reader`, who must hold read
+		/// access to each. A key the reader already holds is replaced.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		///
+		/// - `keys`: `(record, wrapped key)` pairs, at most `MaxKeysPerCall`.
+		///
+		/// Emits `KeysShared`. Errors: `NotPatientOrGuardian`, `TooManyKeys`, `UnknownRecord`,
+		/// `NotPatientsRecord`, `DuplicateReader`, `ReaderWithoutAccess`, `WrongKeyLength`,
+		/// `TooManyReaders`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::share_keys(
+			(keys.len() as u32).min(T::MaxKeysPerCall::get())
+		))]
+		pub fn share_keys(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			reader: T::AccountId,
+			keys: Vec<(RecordId, Vec<u8>)>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let count = keys.len() as u32;
+			Self::do_share(&who, &patient, &reader, keys)?;
+			Self::deposit_event(Event::KeysShared { patient, reader, count });
+			Ok(())
+		}
+
+		/// Re-encrypt a record under a new data key: a new version with `cid`, a new key epoch,
+		/// and `keys` for the readers who keep access. Every key of an older epoch is removed.
+		/// Do this after revoking a reader so that later versions are closed to them.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		///
+		/// - `keys`: `(reader, wrapped key)` pairs; one for the patient is required; others
+		///   must hold read access.
+		///
+		/// Emits `RecordKeyRotated`. Errors: `UnknownRecord`, `NotPatientOrGuardian`,
+		/// `MalformedCid`, `CidTooLong`, `TooManyVersions`, `TooManyReaders`, `WrongKeyLength`,
+		/// `DuplicateReader`, `PatientKeyMissing`, `ReaderWithoutAccess`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::rotate_key(
+			T::MaxReadersPerRecord::get(),
+			(keys.len() as u32).min(T::MaxReadersPerRecord::get())
+		))]
+		pub fn rotate_key(
+			origin: OriginFor<T>,
+			record: RecordId,
+			cid: Vec<u8>,
+			keys: ReaderKeys<T>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let new_keys = (keys.len() as u32).min(T::MaxReadersPerRecord::get());
+			let (epoch, removed) = Self::do_rotate(&who, record, &cid, keys)?;
+			Self::deposit_event(Event::RecordKeyRotated { record, epoch, readers: new_keys });
+			Ok(Some(T::WeightInfo::rotate_key(removed, new_keys)).into())
+		}
+
+		/// Erase a record (crypto-shredding): every version's CID and every wrapped key are
+		/// removed, so nobody can find or decrypt its files through the chain. The audit trail
+		/// keeps that it existed and was erased.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		///
+		/// Emits `RecordErased`. Errors: `UnknownRecord`, `NotPatientOrGuardian`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::erase_record(
+			T::MaxReadersPerRecord::get(),
+			T::MaxVersions::get()
+		))]
+		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let (patient, keys, versions) = Self::do_erase(&who, record)?;
+			Self::deposit_event(Event::RecordErased { record, patient });
+			Ok(Some(T::WeightInfo::erase_record(keys, versions)).into())
+		}
+
+		/// Declare opening a record: checks that the caller may read it and holds its key, and
+		/// writes a `RecordOpened` entry in the patient's audit trail (a read receipt). Clients
+		/// call this before unwrapping the key.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient, a guardian or a
+		/// grantee holding a key to the record.
+		///
+		/// Emits `RecordOpened`. Errors: `UnknownRecord`, `NoReadAccess`, `NoKey`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::open_record())]
+		pub fn open_record(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_open(&who, record)?;
+			Self::deposit_event(Event::RecordOpened { record, reader: who });
+			Ok(())
+		}
+	}
+}

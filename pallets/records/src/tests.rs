@@ -1,0 +1,659 @@
+use crate::{mock::*, *};
+use frame_support::{assert_noop, assert_ok};
+use medchain_primitives::{testing::MockDoctors, AuditAction, Entity, RecordCategory::*};
+use pallet_access::{Permission, Purpose, Scope, ScopeInput};
+use sp_runtime::DispatchError;
+
+const PATIENT: u64 = 10;
+const GUARDIAN: u64 = 20;
+const OTHER_PATIENT: u64 = 11;
+const DOCTOR: u64 = 30;
+const READER: u64 = 31;
+const COLLEAGUE: u64 = 32;
+const STRANGER: u64 = 99;
+
+// `ipfs add` of two files: a CIDv1 (base32) and a CIDv0.
+const CID1: &[u8] = b"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
+const CID2: &[u8] = b"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// An 80-byte HPKE output, told apart by its first byte.
+fn wrapped(tag: u8) -> Vec<u8> {
+	let mut key = vec![0xAB; 80];
+	key[0] = tag;
+	key
+}
+
+fn keys_for(readers: &[u64]) -> Vec<(u64, Vec<u8>)> {
+	readers.iter().map(|r| (*r, wrapped(*r as u8))).collect()
+}
+
+fn give(grantee: u64, scope: ScopeInput, permission: Permission, expires_at: Option<u64>) {
+	assert_ok!(Access::grant(
+		signed(PATIENT),
+		PATIENT,
+		grantee,
+		scope,
+		permission,
+		Purpose::Treatment,
+		expires_at
+	));
+}
+
+fn create(by: u64, category: RecordCategory, readers: &[u64]) -> sp_runtime::DispatchResult {
+	Records::create_record(signed(by), PATIENT, category, CID1.to_vec(), keys_for(readers))
+}
+
+/// A record of the patient created by the patient; returns its id.
+fn own_record() -> RecordId {
+	let id = NextRecordId::<Test>::get();
+	assert_ok!(create(PATIENT, LabResult, &[PATIENT]));
+	id
+}
+
+/// DOCTOR with read-write access to everything creates a record, READER
+/// (read access) holding a key too; returns its id.
+fn doctors_record() -> RecordId {
+	give(DOCTOR, Scope::All, Permission::ReadWrite, None);
+	give(READER, Scope::All, Permission::Read, None);
+	let id = NextRecordId::<Test>::get();
+	assert_ok!(create(DOCTOR, Diagnosis, &[PATIENT, DOCTOR, READER]));
+	id
+}
+
+fn readers(id: RecordId) -> Vec<u64> {
+	let mut readers: Vec<u64> = Keys::<Test>::iter_key_prefix(id).collect();
+	readers.sort();
+	readers
+}
+
+fn trail_actions() -> Vec<(Entity<u64>, AuditAction<u64>)> {
+	Audit::verified_trail(&Entity::Account(PATIENT)).expect("hash chain verifies")
+}
+
+fn last_action() -> (Entity<u64>, AuditAction<u64>) {
+	trail_actions().pop().expect("an entry")
+}
+
+fn by(who: u64, action: AuditAction<u64>) -> (Entity<u64>, AuditAction<u64>) {
+	(Entity::Account(who), action)
+}
+
+#[test]
+fn a_patient_creates_a_record_of_their_own() {
+	test(|| {
+		let id = own_record();
+		let record = RecordById::<Test>::get(id).unwrap();
+		assert_eq!((record.patient, record.author, record.category), (PATIENT, PATIENT, LabResult));
+		assert_eq!((record.version, record.epoch, record.readers), (1, 0, 1));
+		assert_eq!((record.created_at, record.updated_at), (NOW, NOW));
+		assert_eq!(record.cid.to_vec(), CID1);
+		let version = Versions::<Test>::get(id, 1).unwrap();
+		assert_eq!(
+			(version.cid.to_vec(), version.author, version.epoch),
+			(CID1.to_vec(), PATIENT, 0)
+		);
+		assert_eq!(
+			Keys::<Test>::get(id, PATIENT).unwrap().wrapped.to_vec(),
+			wrapped(PATIENT as u8)
+		);
+		assert!(RecordsOf::<Test>::contains_key(PATIENT, id));
+		assert_eq!((RecordCount::<Test>::get(PATIENT), NextRecordId::<Test>::get()), (1, 1));
+		System::assert_last_event(
+			Event::RecordCreated {
+				record: id,
+				patient: PATIENT,
+				author: PATIENT,
+				category: LabResult,
+			}
+			.into(),
+		);
+		assert_eq!(trail_actions(), vec![by(PATIENT, AuditAction::RecordCreated { record: id })]);
+	});
+}
+
+#[test]
+fn a_cid_is_stored_in_canonical_form() {
+	test(|| {
+		assert_ok!(Records::create_record(
+			signed(PATIENT),
+			PATIENT,
+			Imaging,
+			CID2.to_vec(),
+			keys_for(&[PATIENT])
+		));
+		assert_eq!(RecordById::<Test>::get(0).unwrap().cid.to_vec(), CID2);
+	});
+}
+
+#[test]
+fn a_doctor_with_write_access_creates_a_record_with_keys_for_readers() {
+	test(|| {
+		let id = doctors_record();
+		let record = RecordById::<Test>::get(id).unwrap();
+		assert_eq!((record.author, record.readers), (DOCTOR, 3));
+		assert_eq!(readers(id), vec![PATIENT, DOCTOR, READER]);
+		assert!(KeysOf::<Test>::contains_key((PATIENT, READER, id)));
+		assert_eq!(last_action(), by(DOCTOR, AuditAction::RecordCreated { record: id }));
+	});
+}
+
+#[test]
+fn a_guardian_creates_a_record_holding_a_key_as_its_author() {
+	test(|| {
+		assert_noop!(create(GUARDIAN, Allergy, &[PATIENT]), Error::<Test>::AuthorKeyMissing);
+		assert_ok!(create(GUARDIAN, Allergy, &[PATIENT, GUARDIAN]));
+		assert_eq!(RecordById::<Test>::get(0).unwrap().author, GUARDIAN);
+		assert_eq!(last_action(), by(GUARDIAN, AuditAction::RecordCreated { record: 0 }));
+	});
+}
+
+#[test]
+fn creating_needs_write_access_covering_the_category() {
+	test(|| {
+		assert_noop!(create(STRANGER, Other, &[PATIENT, STRANGER]), Error::<Test>::NoWriteAccess);
+		assert_noop!(create(DOCTOR, Other, &[PATIENT, DOCTOR]), Error::<Test>::NoWriteAccess);
+		give(DOCTOR, Scope::Categories(vec![Prescription]), Permission::ReadWrite, None);
+		give(READER, Scope::All, Permission::Read, None);
+		// Read-only, and outside the categories.
+		assert_noop!(create(READER, Other, &[PATIENT, READER]), Error::<Test>::NoWriteAccess);
+		assert_noop!(create(DOCTOR, Diagnosis, &[PATIENT, DOCTOR]), Error::<Test>::NoWriteAccess);
+		// Another patient's doctor.
+		assert_noop!(
+			Records::create_record(
+				signed(DOCTOR),
+				OTHER_PATIENT,
+				Prescription,
+				CID1.to_vec(),
+				keys_for(&[OTHER_PATIENT, DOCTOR])
+			),
+			Error::<Test>::NoWriteAccess
+		);
+		// A suspended doctor.
+		MockDoctors::set_active(DOCTOR, false);
+		assert_noop!(
+			create(DOCTOR, Prescription, &[PATIENT, DOCTOR]),
+			Error::<Test>::NoWriteAccess
+		);
+		MockDoctors::set_active(DOCTOR, true);
+		assert_ok!(create(DOCTOR, Prescription, &[PATIENT, DOCTOR]));
+	});
+}
+
+#[test]
+fn an_expired_grant_is_treated_as_absent() {
+	test(|| {
+		let id = own_record();
+		give(DOCTOR, Scope::All, Permission::ReadWrite, Some(NOW + HOUR));
+		assert_ok!(Records::share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(1))]));
+		assert_ok!(Records::open_record(signed(DOCTOR), id));
+		Timestamp::set_timestamp(NOW + HOUR);
+		assert_noop!(Records::open_record(signed(DOCTOR), id), Error::<Test>::NoReadAccess);
+		assert_noop!(
+			Records::update_record(signed(DOCTOR), id, CID2.to_vec()),
+			Error::<Test>::NoWriteAccess
+		);
+		assert_noop!(create(DOCTOR, Other, &[PATIENT, DOCTOR]), Error::<Test>::NoWriteAccess);
+		assert_noop!(
+			Records::share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(1))]),
+			Error::<Test>::ReaderWithoutAccess
+		);
+		// Cleaning up the grant takes the key with it.
+		assert_ok!(Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR));
+		assert_eq!(readers(id), vec![PATIENT]);
+		assert_eq!(RecordById::<Test>::get(id).unwrap().readers, 1);
+	});
+}
+
+#[test]
+fn create_refuses_malformed_input_with_named_errors() {
+	test(|| {
+		give(DOCTOR, Scope::All, Permission::ReadWrite, None);
+		let create_with = |cid: &[u8], keys: Vec<(u64, Vec<u8>)>| {
+			Records::create_record(signed(DOCTOR), PATIENT, Other, cid.to_vec(), keys)
+		};
+		let good = || keys_for(&[PATIENT, DOCTOR]);
+		assert_noop!(
+			Records::create_record(signed(DOCTOR), STRANGER, Other, CID1.to_vec(), good()),
+			Error::<Test>::UnknownPatient
+		);
+		assert_noop!(create_with(b"not a cid", good()), Error::<Test>::MalformedCid);
+		assert_noop!(create_with(&[b'b'; 129], good()), Error::<Test>::CidTooLong);
+		let mut short = good();
+		short[0].1 = vec![1; 47];
+		assert_noop!(create_with(CID1, short), Error::<Test>::WrongKeyLength);
+		let mut long = good();
+		long[1].1 = vec![1; 129];
+		assert_noop!(create_with(CID1, long), Error::<Test>::WrongKeyLength);
+		assert_noop!(create_with(CID1, keys_for(&[DOCTOR])), Error::<Test>::PatientKeyMissing);
+		assert_noop!(create_with(CID1, keys_for(&[PATIENT])), Error::<Test>::AuthorKeyMissing);
+		assert_noop!(
+			create_with(CID1, keys_for(&[PATIENT, DOCTOR, PATIENT])),
+			Error::<Test>::DuplicateReader
+		);
+		assert_noop!(
+			create_with(CID1, keys_for(&[PATIENT, DOCTOR, STRANGER])),
+			Error::<Test>::ReaderWithoutAccess
+		);
+		// A guardian is not given keys unless they author the record.
+		assert_noop!(
+			create_with(CID1, keys_for(&[PATIENT, DOCTOR, GUARDIAN])),
+			Error::<Test>::ReaderWithoutAccess
+		);
+		assert_noop!(
+			create_with(CID1, keys_for(&[PATIENT, DOCTOR, 1, 2, 3])),
+			Error::<Test>::TooManyReaders
+		);
+		assert_eq!(NextRecordId::<Test>::get(), 0);
+		assert!(trail_actions()
+			.iter()
+			.all(|(_, a)| !matches!(a, AuditAction::RecordCreated { .. })));
+	});
+}
+
+#[test]
+fn a_patient_has_at_most_max_records() {
+	test(|| {
+		for _ in 0..5 {
+			own_record();
+		}
+		assert_noop!(create(PATIENT, Other, &[PATIENT]), Error::<Test>::TooManyRecords);
+		assert_ok!(Records::erase_record(signed(PATIENT), 0));
+		assert_ok!(create(PATIENT, Other, &[PATIENT]));
+	});
+}
+
+#[test]
+fn updates_keep_every_version_and_its_author() {
+	test(|| {
+		let id = doctors_record();
+		Timestamp::set_timestamp(NOW + 5);
+		assert_ok!(Records::update_record(signed(PATIENT), id, CID2.to_vec()));
+		System::assert_last_event(
+			Event::RecordUpdated { record: id, version: 2, author: PATIENT }.into(),
+		);
+		assert_ok!(Records::update_record(signed(DOCTOR), id, CID1.to_vec()));
+		let record = RecordById::<Test>::get(id).unwrap();
+		assert_eq!((record.version, record.updated_at, record.created_at), (3, NOW + 5, NOW));
+		assert_eq!(record.cid.to_vec(), CID1);
+		let authors: Vec<(u64, Vec<u8>)> = (1..=3)
+			.map(|v| Versions::<Test>::get(id, v).unwrap())
+			.map(|v| (v.author, v.cid.to_vec()))
+			.collect();
+		assert_eq!(
+			authors,
+			vec![(DOCTOR, CID1.to_vec()), (PATIENT, CID2.to_vec()), (DOCTOR, CID1.to_vec())]
+		);
+		assert_eq!(
+			last_action(),
+			by(DOCTOR, AuditAction::RecordUpdated { record: id, version: 3 })
+		);
+		assert_noop!(
+			Records::update_record(signed(PATIENT), id, CID2.to_vec()),
+			Error::<Test>::TooManyVersions
+		);
+	});
+}
+
+#[test]
+fn who_may_update_a_record() {
+	test(|| {
+		let id = doctors_record();
+		assert_noop!(
+			Records::update_record(signed(PATIENT), 7, CID2.to_vec()),
+			Error::<Test>::UnknownRecord
+		);
+		// A read-only grantee, a stranger, another patient.
+		for who in [READER, STRANGER, OTHER_PATIENT] {
+			assert_noop!(
+				Records::update_record(signed(who), id, CID2.to_vec()),
+				Error::<Test>::NoWriteAccess
+			);
+		}
+		// A doctor with write access but no key cannot have encrypted the file.
+		give(COLLEAGUE, Scope::All, Permission::ReadWrite, None);
+		assert_noop!(
+			Records::update_record(signed(COLLEAGUE), id, CID2.to_vec()),
+			Error::<Test>::NoKey
+		);
+		assert_noop!(
+			Records::update_record(signed(DOCTOR), id, b"bafy".to_vec()),
+			Error::<Test>::MalformedCid
+		);
+		assert_ok!(Records::update_record(signed(GUARDIAN), id, CID2.to_vec()));
+	});
+}
+
+#[test]
+fn a_patient_shares_keys_with_readers_who_have_access() {
+	test(|| {
+		let first = own_record();
+		let second = own_record();
+		give(READER, Scope::Records(vec![first, second]), Permission::Read, None);
+		let keys = vec![(first, wrapped(1)), (second, wrapped(2))];
+		assert_ok!(Records::share_keys(signed(GUARDIAN), PATIENT, READER, keys));
+		System::assert_last_event(
+			Event::KeysShared { patient: PATIENT, reader: READER, count: 2 }.into(),
+		);
+		assert_eq!(readers(first), vec![PATIENT, READER]);
+		assert_eq!(Keys::<Test>::get(second, READER).unwrap().wrapped.to_vec(), wrapped(2));
+		assert_eq!(RecordById::<Test>::get(second).unwrap().readers, 2);
+		let actions = trail_actions();
+		assert_eq!(
+			actions[actions.len() - 2..],
+			[
+				by(GUARDIAN, AuditAction::RecordKeyShared { record: first, reader: READER }),
+				by(GUARDIAN, AuditAction::RecordKeyShared { record: second, reader: READER }),
+			]
+		);
+		// Sharing again replaces the key and counts the reader once.
+		assert_ok!(Records::share_keys(
+			signed(PATIENT),
+			PATIENT,
+			READER,
+			vec![(first, wrapped(9))]
+		));
+		assert_eq!(RecordById::<Test>::get(first).unwrap().readers, 2);
+		assert_ok!(Records::open_record(signed(READER), first));
+	});
+}
+
+#[test]
+fn sharing_refuses_bad_input_and_grantees_cannot_share() {
+	test(|| {
+		let id = own_record();
+		give(READER, Scope::Categories(vec![LabResult]), Permission::ReadWrite, None);
+		let share = |by: u64, reader: u64, keys: Vec<(RecordId, Vec<u8>)>| {
+			Records::share_keys(signed(by), PATIENT, reader, keys)
+		};
+		// A grantee can never pass access on.
+		assert_noop!(
+			share(READER, COLLEAGUE, vec![(id, wrapped(1))]),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(
+			share(
+				PATIENT,
+				READER,
+				vec![(1, wrapped(1)), (2, wrapped(1)), (3, wrapped(1)), (4, wrapped(1))]
+			),
+			Error::<Test>::TooManyKeys
+		);
+		assert_noop!(share(PATIENT, READER, vec![(7, wrapped(1))]), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			share(PATIENT, READER, vec![(id, wrapped(1)), (id, wrapped(2))]),
+			Error::<Test>::DuplicateReader
+		);
+		assert_noop!(
+			share(PATIENT, COLLEAGUE, vec![(id, wrapped(1))]),
+			Error::<Test>::ReaderWithoutAccess
+		);
+		assert_noop!(
+			share(PATIENT, READER, vec![(id, vec![1; 20])]),
+			Error::<Test>::WrongKeyLength
+		);
+		assert_ok!(Records::create_record(
+			signed(OTHER_PATIENT),
+			OTHER_PATIENT,
+			LabResult,
+			CID1.to_vec(),
+			keys_for(&[OTHER_PATIENT])
+		));
+		assert_noop!(
+			share(PATIENT, READER, vec![(1, wrapped(1))]),
+			Error::<Test>::NotPatientsRecord
+		);
+		// A record outside the grant's categories.
+		assert_ok!(create(PATIENT, Imaging, &[PATIENT]));
+		assert_noop!(
+			share(PATIENT, READER, vec![(2, wrapped(1))]),
+			Error::<Test>::ReaderWithoutAccess
+		);
+	});
+}
+
+#[test]
+fn a_record_has_at_most_max_readers() {
+	test(|| {
+		let id = doctors_record(); // patient, doctor, reader
+		give(COLLEAGUE, Scope::All, Permission::Read, None);
+		assert_ok!(Records::share_keys(
+			signed(PATIENT),
+			PATIENT,
+			COLLEAGUE,
+			vec![(id, wrapped(1))]
+		));
+		MockDoctors::add(33, 0);
+		give(33, Scope::All, Permission::Read, None);
+		assert_noop!(
+			Records::share_keys(signed(PATIENT), PATIENT, 33, vec![(id, wrapped(1))]),
+			Error::<Test>::TooManyReaders
+		);
+	});
+}
+
+#[test]
+fn a_revoked_doctor_has_no_keys_and_can_neither_open_nor_update() {
+	test(|| {
+		let id = doctors_record();
+		let second = NextRecordId::<Test>::get();
+		assert_ok!(create(DOCTOR, Prescription, &[PATIENT, DOCTOR]));
+		assert_ok!(Records::open_record(signed(DOCTOR), id));
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
+		System::assert_last_event(
+			pallet_access::Event::AccessRevoked {
+				patient: PATIENT,
+				grantee: DOCTOR,
+				keys_removed: 2,
+			}
+			.into(),
+		);
+		assert_eq!(readers(id), vec![PATIENT, READER]);
+		assert_eq!(readers(second), vec![PATIENT]);
+		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+		assert_eq!(RecordById::<Test>::get(id).unwrap().readers, 2);
+		assert_noop!(Records::open_record(signed(DOCTOR), id), Error::<Test>::NoReadAccess);
+		assert_noop!(
+			Records::update_record(signed(DOCTOR), id, CID2.to_vec()),
+			Error::<Test>::NoWriteAccess
+		);
+		// The other reader still opens it.
+		assert_ok!(Records::open_record(signed(READER), id));
+	});
+}
+
+#[test]
+fn changing_a_grant_removes_the_grantees_keys() {
+	test(|| {
+		let id = doctors_record();
+		assert_ok!(Access::change_grant(
+			signed(PATIENT),
+			PATIENT,
+			READER,
+			Scope::Categories(vec![Diagnosis]),
+			Permission::Read,
+			Purpose::SecondOpinion,
+			None
+		));
+		assert_eq!(readers(id), vec![PATIENT, DOCTOR]);
+		assert_noop!(Records::open_record(signed(READER), id), Error::<Test>::NoKey);
+	});
+}
+
+#[test]
+fn rotation_leaves_no_key_of_an_older_epoch() {
+	test(|| {
+		let id = doctors_record();
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, READER));
+		// The revoked reader cannot be given the new key.
+		assert_noop!(
+			Records::rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, READER])),
+			Error::<Test>::ReaderWithoutAccess
+		);
+		assert_noop!(
+			Records::rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[DOCTOR])),
+			Error::<Test>::PatientKeyMissing
+		);
+		assert_noop!(
+			Records::rotate_key(signed(DOCTOR), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR])),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(
+			Records::rotate_key(signed(PATIENT), 9, CID2.to_vec(), keys_for(&[PATIENT])),
+			Error::<Test>::UnknownRecord
+		);
+		assert_ok!(Records::rotate_key(
+			signed(GUARDIAN),
+			id,
+			CID2.to_vec(),
+			keys_for(&[PATIENT, DOCTOR])
+		));
+		System::assert_last_event(
+			Event::RecordKeyRotated { record: id, epoch: 1, readers: 2 }.into(),
+		);
+		let record = RecordById::<Test>::get(id).unwrap();
+		assert_eq!((record.epoch, record.version, record.readers), (1, 2, 2));
+		assert_eq!(record.cid.to_vec(), CID2);
+		assert_eq!(Versions::<Test>::get(id, 2).unwrap().epoch, 1);
+		assert_eq!(Versions::<Test>::get(id, 1).unwrap().epoch, 0);
+		assert!(Keys::<Test>::iter_prefix(id).all(|(_, key)| key.epoch == 1));
+		assert_eq!(readers(id), vec![PATIENT, DOCTOR]);
+		assert_eq!(
+			last_action(),
+			by(GUARDIAN, AuditAction::RecordKeyRotated { record: id, epoch: 1 })
+		);
+		assert_ok!(Records::open_record(signed(DOCTOR), id));
+		// A key shared afterwards is of the new epoch.
+		give(COLLEAGUE, Scope::All, Permission::Read, None);
+		assert_ok!(Records::share_keys(
+			signed(PATIENT),
+			PATIENT,
+			COLLEAGUE,
+			vec![(id, wrapped(3))]
+		));
+		assert_eq!(Keys::<Test>::get(id, COLLEAGUE).unwrap().epoch, 1);
+	});
+}
+
+#[test]
+fn erasing_removes_every_cid_and_key_but_not_the_audit_entries() {
+	test(|| {
+		let id = doctors_record();
+		assert_ok!(Records::update_record(signed(DOCTOR), id, CID2.to_vec()));
+		assert_noop!(
+			Records::erase_record(signed(DOCTOR), id),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(Records::erase_record(signed(PATIENT), 9), Error::<Test>::UnknownRecord);
+		assert_ok!(Records::erase_record(signed(PATIENT), id));
+		System::assert_last_event(Event::RecordErased { record: id, patient: PATIENT }.into());
+		assert!(RecordById::<Test>::get(id).is_none());
+		assert_eq!(Versions::<Test>::iter_prefix(id).count(), 0);
+		assert_eq!(Keys::<Test>::iter_prefix(id).count(), 0);
+		assert_eq!(KeysOf::<Test>::iter().count(), 0);
+		assert!(!RecordsOf::<Test>::contains_key(PATIENT, id));
+		assert_eq!(RecordCount::<Test>::get(PATIENT), 0);
+		assert_noop!(Records::open_record(signed(PATIENT), id), Error::<Test>::UnknownRecord);
+		let actions: Vec<AuditAction<u64>> = trail_actions().into_iter().map(|(_, a)| a).collect();
+		assert!(actions.contains(&AuditAction::RecordCreated { record: id }));
+		assert_eq!(actions.last(), Some(&AuditAction::RecordErased { record: id }));
+		// Ids are never reused.
+		assert_eq!(own_record(), id + 1);
+	});
+}
+
+#[test]
+fn opening_a_record_writes_a_read_receipt() {
+	test(|| {
+		let id = doctors_record();
+		assert_ok!(Records::open_record(signed(READER), id));
+		System::assert_last_event(Event::RecordOpened { record: id, reader: READER }.into());
+		assert_eq!(last_action(), by(READER, AuditAction::RecordOpened { record: id }));
+		assert_ok!(Records::open_record(signed(PATIENT), id));
+		// Access without a key, a key-less guardian, no access at all.
+		give(COLLEAGUE, Scope::All, Permission::Read, None);
+		assert_noop!(Records::open_record(signed(COLLEAGUE), id), Error::<Test>::NoKey);
+		assert_noop!(Records::open_record(signed(GUARDIAN), id), Error::<Test>::NoKey);
+		assert_noop!(Records::open_record(signed(STRANGER), id), Error::<Test>::NoReadAccess);
+		assert_noop!(Records::open_record(signed(READER), 9), Error::<Test>::UnknownRecord);
+		// A suspended doctor's grant does not count.
+		MockDoctors::set_active(READER, false);
+		assert_noop!(Records::open_record(signed(READER), id), Error::<Test>::NoReadAccess);
+	});
+}
+
+#[test]
+fn an_approved_request_shares_keys_through_the_records_pallet() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(Access::request_access(
+			signed(DOCTOR),
+			PATIENT,
+			Scope::All,
+			Permission::ReadWrite,
+			Purpose::Treatment,
+			None
+		));
+		assert_ok!(Access::approve_request(
+			signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			None,
+			None,
+			None,
+			vec![(id, wrapped(5))]
+		));
+		assert_eq!(readers(id), vec![PATIENT, DOCTOR]);
+		assert_ok!(Records::open_record(signed(DOCTOR), id));
+		assert_ok!(Records::update_record(signed(DOCTOR), id, CID2.to_vec()));
+		let actions: Vec<AuditAction<u64>> = trail_actions().into_iter().map(|(_, a)| a).collect();
+		assert_eq!(
+			actions[1..],
+			[
+				AuditAction::AccessRequested { doctor: DOCTOR },
+				AuditAction::AccessRequestApproved { doctor: DOCTOR },
+				AuditAction::RecordKeyShared { record: id, reader: DOCTOR },
+				AuditAction::RecordOpened { record: id },
+				AuditAction::RecordUpdated { record: id, version: 2 },
+			]
+		);
+		// A key to a record the patient does not have undoes the whole approval.
+		assert_ok!(Access::request_access(
+			signed(READER),
+			PATIENT,
+			Scope::All,
+			Permission::Read,
+			Purpose::Treatment,
+			None
+		));
+		assert_noop!(
+			Access::approve_request(
+				signed(PATIENT),
+				PATIENT,
+				READER,
+				None,
+				None,
+				None,
+				vec![(9, wrapped(5))]
+			),
+			DispatchError::from(Error::<Test>::UnknownRecord)
+		);
+	});
+}
+
+#[test]
+fn revocation_removes_at_most_the_configured_keys() {
+	test(|| {
+		give(DOCTOR, Scope::All, Permission::ReadWrite, None);
+		for _ in 0..5 {
+			assert_ok!(create(DOCTOR, Other, &[PATIENT, DOCTOR]));
+		}
+		assert_eq!(<Records as RecordKeys<u64>>::remove_reader_keys(&PATIENT, &DOCTOR, 2), 2);
+		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 3);
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
+		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+	});
+}

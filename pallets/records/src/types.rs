@@ -1,0 +1,63 @@
+//! Types of the records pallet: a record, its versions and its wrapped keys.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use medchain_primitives::{Cid, Moment, RecordCategory, WrappedKey};
+use scale_info::TypeInfo;
+
+/// Number of a record's version, from 1.
+pub type Version = u32;
+
+/// Number of a record's key epoch, from 0; each rotation adds one.
+pub type Epoch = u32;
+
+/// A medical record: where its encrypted file is, and who holds its key.
+/// No content and no personal data: the file is in IPFS, encrypted.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Record<AccountId> {
+	/// Whose record it is.
+	pub patient: AccountId,
+	/// Who created it (the patient, a guardian, or a doctor).
+	pub author: AccountId,
+	/// What kind of record.
+	pub category: RecordCategory,
+	/// CID of the current version's encrypted file.
+	pub cid: Cid,
+	/// The current version, from 1.
+	pub version: Version,
+	/// The current key epoch, from 0. Every stored wrapped key is of this epoch.
+	pub epoch: Epoch,
+	/// How many readers hold a wrapped key.
+	pub readers: u32,
+	/// Chain time (ms) of creation.
+	pub created_at: Moment,
+	/// Chain time (ms) of the current version.
+	pub updated_at: Moment,
+}
+
+/// One version of a record, kept after newer ones.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct VersionInfo<AccountId> {
+	/// CID of this version's encrypted file.
+	pub cid: Cid,
+	/// Who stored this version.
+	pub author: AccountId,
+	/// Key epoch the file is encrypted under.
+	pub epoch: Epoch,
+	/// Chain time (ms) it was stored.
+	pub at: Moment,
+}
+
+/// A record's data key wrapped to one reader, tagged with its epoch.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct KeyInfo {
+	/// The key epoch this wrap is of.
+	pub epoch: Epoch,
+	/// HPKE output: the data key wrapped to the reader's X25519 key.
+	pub wrapped: WrappedKey,
+}
