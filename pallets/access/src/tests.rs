@@ -344,3 +344,369 @@ fn grants_are_bounded_per_patient_and_per_grantee() {
 		);
 	});
 }
+
+fn request(doctor: u64, scope: ScopeInput, permission: Permission) -> sp_runtime::DispatchResult {
+	Access::request_access(signed(doctor), PATIENT, scope, permission, Purpose::Treatment, None)
+}
+
+fn approve(
+	by: u64,
+	doctor: u64,
+	scope: Option<ScopeInput>,
+	permission: Option<Permission>,
+) -> sp_runtime::DispatchResult {
+	Access::approve_request(signed(by), PATIENT, doctor, scope, permission, None, vec![])
+}
+
+const NOTE: &[u8] = b"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
+
+#[test]
+fn a_doctor_requests_access_and_the_patient_approves_it() {
+	test(|| {
+		assert_ok!(Access::request_access(
+			signed(DOCTOR),
+			PATIENT,
+			Scope::Categories(vec![LabResult, Imaging]),
+			Permission::ReadWrite,
+			Purpose::SecondOpinion,
+			Some(NOTE.to_vec())
+		));
+		System::assert_last_event(
+			Event::AccessRequested {
+				patient: PATIENT,
+				doctor: DOCTOR,
+				permission: Permission::ReadWrite,
+				purpose: Purpose::SecondOpinion,
+				expires_at: NOW + 7 * DAY,
+			}
+			.into(),
+		);
+		let stored = RequestOf::<Test>::get(PATIENT, DOCTOR).unwrap();
+		assert_eq!(stored.note.unwrap().to_vec(), NOTE);
+		assert_eq!((stored.requested_at, stored.expires_at), (NOW, NOW + 7 * DAY));
+		assert_eq!(RequestCount::<Test>::get(PATIENT), 1);
+		// A request is not access.
+		assert!(!can_read(DOCTOR, 1, LabResult));
+
+		let keys = vec![(4, vec![1; 80]), (5, vec![2; 80])];
+		assert_ok!(Access::approve_request(
+			signed(GUARDIAN),
+			PATIENT,
+			DOCTOR,
+			None,
+			None,
+			Some(NOW + DAY),
+			keys
+		));
+		System::assert_last_event(
+			Event::AccessRequestApproved {
+				patient: PATIENT,
+				doctor: DOCTOR,
+				permission: Permission::ReadWrite,
+				expires_at: Some(NOW + DAY),
+				keys: 2,
+			}
+			.into(),
+		);
+		let grant = GrantOf::<Test>::get(PATIENT, DOCTOR).unwrap();
+		assert_eq!(grant.purpose, Purpose::SecondOpinion);
+		assert_eq!(grant.expires_at, Some(NOW + DAY));
+		assert!(can_write(DOCTOR, None, Imaging));
+		assert!(!can_read(DOCTOR, 1, Allergy));
+		assert_eq!(KeyShares::get(), vec![(PATIENT, DOCTOR, 2)]);
+		assert!(RequestOf::<Test>::get(PATIENT, DOCTOR).is_none());
+		assert_eq!(RequestCount::<Test>::get(PATIENT), 0);
+		assert_eq!(
+			trail(PATIENT),
+			vec![
+				by(DOCTOR, AuditAction::AccessRequested { doctor: DOCTOR }),
+				by(GUARDIAN, AuditAction::AccessRequestApproved { doctor: DOCTOR }),
+			]
+		);
+	});
+}
+
+#[test]
+fn the_patient_may_narrow_a_request_but_not_widen_it() {
+	test(|| {
+		assert_ok!(request(DOCTOR, Scope::Categories(vec![LabResult, Imaging]), Permission::Read));
+		assert_noop!(
+			approve(PATIENT, DOCTOR, Some(Scope::All), None),
+			Error::<Test>::NotWithinRequest
+		);
+		assert_noop!(
+			approve(PATIENT, DOCTOR, Some(Scope::Categories(vec![LabResult, Allergy])), None),
+			Error::<Test>::NotWithinRequest
+		);
+		assert_noop!(
+			approve(PATIENT, DOCTOR, Some(Scope::Records(vec![1])), None),
+			Error::<Test>::NotWithinRequest
+		);
+		assert_noop!(
+			approve(PATIENT, DOCTOR, None, Some(Permission::ReadWrite)),
+			Error::<Test>::NotWithinRequest
+		);
+		assert_ok!(approve(PATIENT, DOCTOR, Some(Scope::Categories(vec![Imaging])), None));
+		assert!(can_read(DOCTOR, 1, Imaging));
+		assert!(!can_read(DOCTOR, 1, LabResult));
+
+		assert_ok!(request(OTHER_DOCTOR, Scope::All, Permission::ReadWrite));
+		assert_ok!(approve(
+			PATIENT,
+			OTHER_DOCTOR,
+			Some(Scope::Records(vec![7])),
+			Some(Permission::Read)
+		));
+		assert!(can_read(OTHER_DOCTOR, 7, Allergy));
+		assert!(!can_write(OTHER_DOCTOR, Some(7), Allergy));
+	});
+}
+
+#[test]
+fn request_errors_are_named() {
+	test(|| {
+		let all = || Scope::All;
+		assert_noop!(request(STRANGER, all(), Permission::Read), Error::<Test>::NotActiveDoctor);
+		MockDoctors::set_active(DOCTOR, false);
+		assert_noop!(request(DOCTOR, all(), Permission::Read), Error::<Test>::NotActiveDoctor);
+		MockDoctors::set_active(DOCTOR, true);
+		assert_noop!(
+			Access::request_access(
+				signed(DOCTOR),
+				STRANGER,
+				all(),
+				Permission::Read,
+				Purpose::Other,
+				None
+			),
+			Error::<Test>::UnknownPatient
+		);
+		assert_noop!(
+			request(DOCTOR, Scope::Categories(vec![]), Permission::Read),
+			Error::<Test>::EmptyScope
+		);
+		assert_noop!(
+			Access::request_access(
+				signed(DOCTOR),
+				PATIENT,
+				all(),
+				Permission::Read,
+				Purpose::Other,
+				Some(b"a plain text reason".to_vec())
+			),
+			Error::<Test>::MalformedNote
+		);
+		assert_ok!(request(DOCTOR, all(), Permission::Read));
+		assert_noop!(request(DOCTOR, all(), Permission::Read), Error::<Test>::RequestExists);
+		assert_ok!(request(OTHER_DOCTOR, all(), Permission::Read));
+		MockDoctors::add(32, 0);
+		assert_noop!(request(32, all(), Permission::Read), Error::<Test>::TooManyRequests);
+		// Approving and denying are the patient's.
+		assert_noop!(approve(DOCTOR, DOCTOR, None, None), Error::<Test>::NotPatientOrGuardian);
+		assert_noop!(
+			Access::deny_request(signed(OTHER_DOCTOR), PATIENT, DOCTOR),
+			Error::<Test>::NotPatientOrGuardian
+		);
+		assert_noop!(approve(PATIENT, 32, None, None), Error::<Test>::NoRequest);
+		assert_noop!(
+			Access::approve_request(
+				signed(PATIENT),
+				PATIENT,
+				DOCTOR,
+				None,
+				None,
+				None,
+				vec![(1, vec![1; 80]); 5]
+			),
+			Error::<Test>::TooManyKeys
+		);
+		assert_noop!(
+			Access::approve_request(
+				signed(PATIENT),
+				PATIENT,
+				DOCTOR,
+				None,
+				None,
+				Some(NOW),
+				vec![]
+			),
+			Error::<Test>::ExpiryInPast
+		);
+		MockDoctors::set_active(DOCTOR, false);
+		assert_noop!(approve(PATIENT, DOCTOR, None, None), Error::<Test>::NotActiveDoctor);
+		MockDoctors::set_active(DOCTOR, true);
+		// A doctor who already holds a grant has it changed instead.
+		read_all(None);
+		assert_noop!(approve(PATIENT, DOCTOR, None, None), Error::<Test>::GrantExists);
+	});
+}
+
+#[test]
+fn requests_are_denied_withdrawn_or_expire() {
+	test(|| {
+		assert_ok!(request(DOCTOR, Scope::All, Permission::Read));
+		assert_ok!(Access::deny_request(signed(GUARDIAN), PATIENT, DOCTOR));
+		System::assert_last_event(
+			Event::AccessRequestDenied { patient: PATIENT, doctor: DOCTOR }.into(),
+		);
+		assert_noop!(
+			Access::deny_request(signed(PATIENT), PATIENT, DOCTOR),
+			Error::<Test>::NoRequest
+		);
+
+		assert_ok!(request(DOCTOR, Scope::All, Permission::Read));
+		assert_noop!(
+			Access::withdraw_request(signed(OTHER_DOCTOR), PATIENT),
+			Error::<Test>::NoRequest
+		);
+		assert_ok!(Access::withdraw_request(signed(DOCTOR), PATIENT));
+		System::assert_last_event(
+			Event::AccessRequestWithdrawn { patient: PATIENT, doctor: DOCTOR }.into(),
+		);
+
+		assert_ok!(request(DOCTOR, Scope::All, Permission::Read));
+		assert_noop!(
+			Access::remove_expired_request(signed(STRANGER), PATIENT, DOCTOR),
+			Error::<Test>::NotExpired
+		);
+		Timestamp::set_timestamp(NOW + 7 * DAY);
+		assert_noop!(approve(PATIENT, DOCTOR, None, None), Error::<Test>::RequestExpired);
+		// An expired request is replaced by a new one without taking a slot.
+		assert_ok!(request(DOCTOR, Scope::All, Permission::ReadWrite));
+		assert_eq!(RequestCount::<Test>::get(PATIENT), 1);
+		Timestamp::set_timestamp(NOW + 14 * DAY);
+		assert_ok!(Access::remove_expired_request(signed(STRANGER), PATIENT, DOCTOR));
+		System::assert_last_event(
+			Event::ExpiredRequestRemoved { patient: PATIENT, doctor: DOCTOR }.into(),
+		);
+		assert_eq!(RequestCount::<Test>::get(PATIENT), 0);
+		assert_noop!(
+			Access::remove_expired_request(signed(STRANGER), PATIENT, DOCTOR),
+			Error::<Test>::NoRequest
+		);
+		let actions: Vec<AuditAction<u64>> = trail(PATIENT).into_iter().map(|(_, a)| a).collect();
+		assert_eq!(
+			actions,
+			vec![
+				AuditAction::AccessRequested { doctor: DOCTOR },
+				AuditAction::AccessRequestDenied { doctor: DOCTOR },
+				AuditAction::AccessRequested { doctor: DOCTOR },
+				AuditAction::AccessRequestWithdrawn { doctor: DOCTOR },
+				AuditAction::AccessRequested { doctor: DOCTOR },
+				AuditAction::AccessRequested { doctor: DOCTOR },
+				AuditAction::ExpiredRequestRemoved { doctor: DOCTOR },
+			]
+		);
+	});
+}
+
+#[test]
+fn break_glass_opens_a_short_flagged_grant() {
+	test(|| {
+		assert_ok!(Access::emergency_access(
+			signed(DOCTOR),
+			PATIENT,
+			EmergencyReason::PatientUnconscious
+		));
+		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
+		System::assert_last_event(
+			Event::EmergencyAccessOpened {
+				patient: PATIENT,
+				doctor: DOCTOR,
+				hospital: 0,
+				reason: EmergencyReason::PatientUnconscious,
+				expires_at: NOW + 4 * HOUR,
+				entry,
+			}
+			.into(),
+		);
+		let grant = GrantOf::<Test>::get(PATIENT, DOCTOR).unwrap();
+		assert_eq!(
+			(grant.scope, grant.permission, grant.purpose, grant.expires_at),
+			(Scope::All, Permission::ReadWrite, Purpose::Emergency, Some(NOW + 4 * HOUR))
+		);
+		assert!(can_write(DOCTOR, None, Diagnosis));
+		let review = PendingReviews::<Test>::get(0, entry).unwrap();
+		assert_eq!((review.patient, review.doctor, review.opened_at), (PATIENT, DOCTOR, NOW));
+		assert_eq!(
+			trail(PATIENT),
+			vec![by(
+				DOCTOR,
+				AuditAction::EmergencyAccessOpened {
+					hospital: 0,
+					reason: EmergencyReason::PatientUnconscious
+				}
+			)]
+		);
+		Timestamp::set_timestamp(NOW + 4 * HOUR);
+		assert!(!can_read(DOCTOR, 1, Diagnosis));
+	});
+}
+
+#[test]
+fn break_glass_is_bounded_per_doctor_and_period() {
+	test(|| {
+		let reason = EmergencyReason::LifeThreatening;
+		assert_noop!(
+			Access::emergency_access(signed(STRANGER), PATIENT, reason),
+			Error::<Test>::NotActiveDoctor
+		);
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), STRANGER, reason),
+			Error::<Test>::UnknownPatient
+		);
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, reason));
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), PATIENT, reason),
+			Error::<Test>::GrantExists
+		);
+		assert_ok!(Access::emergency_access(signed(DOCTOR), OTHER_PATIENT, reason));
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), 12, reason),
+			Error::<Test>::TooManyEmergencies
+		);
+		// The next period starts afresh (the expired grant making room for the third patient).
+		Timestamp::set_timestamp(NOW + DAY);
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), 12, reason),
+			Error::<Test>::TooManyPatients
+		);
+		assert_ok!(Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR));
+		assert_ok!(Access::emergency_access(signed(DOCTOR), 12, reason));
+		assert_eq!(EmergencyUse::<Test>::get(DOCTOR).1, 1);
+	});
+}
+
+#[test]
+fn an_admin_of_the_doctors_hospital_closes_the_review() {
+	test(|| {
+		assert_ok!(Access::emergency_access(signed(OTHER_DOCTOR), PATIENT, EmergencyReason::Other));
+		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
+		// Admin 1 is of hospital 0, not the doctor's hospital 1.
+		assert_noop!(
+			Access::close_emergency_review(signed(1), 1, entry, true),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_noop!(
+			Access::close_emergency_review(signed(1), 0, entry, true),
+			Error::<Test>::NoReview
+		);
+		assert_noop!(
+			Access::close_emergency_review(signed(OTHER_DOCTOR), 1, entry, true),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_ok!(Access::close_emergency_review(signed(2), 1, entry, false));
+		System::assert_last_event(
+			Event::EmergencyReviewClosed { hospital: 1, entry, justified: false }.into(),
+		);
+		assert!(PendingReviews::<Test>::get(1, entry).is_none());
+		assert_eq!(
+			trail(PATIENT).pop().unwrap(),
+			by(2, AuditAction::EmergencyReviewClosed { entry, justified: false })
+		);
+		assert_noop!(
+			Access::close_emergency_review(signed(2), 1, entry, true),
+			Error::<Test>::NoReview
+		);
+	});
+}
