@@ -205,10 +205,12 @@ pub trait RecordKeys<AccountId> {
 		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
 	) -> sp_runtime::DispatchResult;
 
-	/// Give `reader` `n` wrapped keys on `n` new records of `patient`, for
-	/// benchmarks of revocation.
+	/// Make `n` new records of `patient`, each with a wrapped key for the
+	/// patient and for `reader`, for benchmarks of revocation and sharing.
+	/// Returns their ids.
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_keys(patient: &AccountId, reader: &AccountId, n: u32);
+	fn benchmark_keys(patient: &AccountId, reader: &AccountId, n: u32)
+		-> alloc::vec::Vec<RecordId>;
 }
 
 /// No records: nothing to remove, and no record to share a key of.
@@ -231,7 +233,9 @@ impl<AccountId> RecordKeys<AccountId> for () {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_keys(_: &AccountId, _: &AccountId, _: u32) {}
+	fn benchmark_keys(_: &AccountId, _: &AccountId, _: u32) -> alloc::vec::Vec<RecordId> {
+		alloc::vec::Vec::new()
+	}
 }
 
 /// Why a doctor breaks the glass: a code, never free text, so that no

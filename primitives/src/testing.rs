@@ -144,8 +144,10 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_doctor(who: &u64, _admin: &u64) -> HospitalId {
-		Self::add(*who, 0);
-		0
+	fn benchmark_doctor(who: &u64, admin: &u64) -> HospitalId {
+		const BENCHMARK_HOSPITAL: HospitalId = 100;
+		MockHospitals::add(BENCHMARK_HOSPITAL, &[*admin]);
+		Self::add(*who, BENCHMARK_HOSPITAL);
+		BENCHMARK_HOSPITAL
 	}
 }

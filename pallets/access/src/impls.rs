@@ -89,7 +89,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Store a new grant and its index entries, within the bounds.
-	fn insert_grant(
+	pub(crate) fn insert_grant(
 		patient: &T::AccountId,
 		grantee: &T::AccountId,
 		grant: GrantInfo<T>,

@@ -51,6 +51,8 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod impls;
 pub mod types;
 pub mod weights;

@@ -2,7 +2,7 @@
 //! and record keys: patients 10 (guardian 20), 11 and 12; active doctors 30
 //! (hospital 0) and 31 (hospital 1); hospitals 0 (admin 1), 1 (admin 2) and
 //! 2 (admin 3, suspended). Every key removal and share is recorded; a removal
-//! reports 3 keys removed.
+//! reports 3 keys removed (or as many as a benchmark made).
 
 use crate as pallet_access;
 use frame_support::{
@@ -30,13 +30,15 @@ parameter_types! {
 	pub static KeyRemovals: Vec<(u64, u64, u32)> = vec![];
 	/// `(patient, reader, keys)` of every key share asked for.
 	pub static KeyShares: Vec<(u64, u64, u32)> = vec![];
+	/// How many keys the next removal reports, when a benchmark made them.
+	pub static BenchmarkKeys: Option<u32> = None;
 }
 
 pub struct MockRecordKeys;
 impl RecordKeys<u64> for MockRecordKeys {
 	fn remove_reader_keys(patient: &u64, reader: &u64, limit: u32) -> u32 {
 		KeyRemovals::mutate(|r| r.push((*patient, *reader, limit)));
-		3
+		BenchmarkKeys::take().unwrap_or(3)
 	}
 
 	fn share_keys(
@@ -50,7 +52,10 @@ impl RecordKeys<u64> for MockRecordKeys {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_keys(_: &u64, _: &u64, _: u32) {}
+	fn benchmark_keys(_: &u64, _: &u64, n: u32) -> Vec<RecordId> {
+		BenchmarkKeys::set(Some(n));
+		(0..n as u64).collect()
+	}
 }
 
 impl pallet_access::Config for Test {

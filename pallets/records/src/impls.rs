@@ -398,13 +398,24 @@ impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn benchmark_keys(patient: &T::AccountId, reader: &T::AccountId, n: u32) {
+	fn benchmark_keys(patient: &T::AccountId, reader: &T::AccountId, n: u32) -> Vec<RecordId> {
 		let cid = Self::checked_cid(medchain_primitives::cid::LONG_CID).expect("a valid CID");
 		let key: WrappedKey = alloc::vec![7u8; 80].try_into().expect("80 bytes fit");
-		for _ in 0..n {
-			let keys = alloc::vec![(patient.clone(), key.clone()), (reader.clone(), key.clone())];
-			Self::insert_record(patient, patient, RecordCategory::Other, cid.clone(), keys)
-				.expect("the patient has room for the benchmark's records");
+		let mut keys = alloc::vec![(patient.clone(), key.clone())];
+		if reader != patient {
+			keys.push((reader.clone(), key));
 		}
+		(0..n)
+			.map(|_| {
+				Self::insert_record(
+					patient,
+					patient,
+					RecordCategory::Other,
+					cid.clone(),
+					keys.clone(),
+				)
+				.expect("the patient has room for the benchmark's records")
+			})
+			.collect()
 	}
 }

@@ -1,0 +1,281 @@
+//! Benchmarks of the access pallet, each at its worst case: the caller a
+//! patient, the longest scopes to check and sort, the longest note CID, and
+//! revocations removing the most keys.
+
+use super::*;
+use crate::Pallet as Access;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{Get, Time};
+use frame_system::RawOrigin;
+use medchain_primitives::{
+	cid::LONG_CID, DoctorRegistry, HospitalId, Moment, PatientRegistry, RecordKeys,
+};
+
+fn patient<T: Config>() -> T::AccountId {
+	let who: T::AccountId = account("patient", 0, 0);
+	T::Patients::benchmark_patient(&who);
+	who
+}
+
+/// An active doctor of a fresh hospital, with that hospital's admin.
+fn doctor<T: Config>() -> (T::AccountId, HospitalId, T::AccountId) {
+	let doctor: T::AccountId = account("doctor", 0, 0);
+	let admin: T::AccountId = account("admin", 0, 0);
+	let hospital = T::Doctors::benchmark_doctor(&doctor, &admin);
+	(doctor, hospital, admin)
+}
+
+/// The widest scope to check: `MaxScopeRecords` distinct record ids.
+fn long_scope<T: Config>() -> ScopeInput {
+	Scope::Records((0..T::MaxScopeRecords::get() as u64).rev().collect())
+}
+
+/// A grant of `patient` to `doctor` expiring at `expires_at`, stored
+/// without the checks of the call (so that it may already be expired).
+fn grant_to<T: Config>(
+	patient: &T::AccountId,
+	doctor: &T::AccountId,
+	expires_at: Option<Moment>,
+) -> Result<(), BenchmarkError> {
+	let scope = Access::<T>::checked_scope(long_scope::<T>()).map_err(|_| "scope")?;
+	let grant = Grant {
+		scope,
+		permission: Permission::ReadWrite,
+		purpose: Purpose::Treatment,
+		expires_at,
+		granted_at: T::Time::now(),
+	};
+	Access::<T>::insert_grant(patient, doctor, grant)?;
+	Ok(())
+}
+
+fn request<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) -> Result<(), BenchmarkError> {
+	Access::<T>::do_request(
+		doctor,
+		patient,
+		long_scope::<T>(),
+		Permission::ReadWrite,
+		Purpose::Treatment,
+		Some(LONG_CID.to_vec()),
+	)?;
+	Ok(())
+}
+
+fn assert_last_event<T: Config>(event: Event<T>) {
+	frame_system::Pallet::<T>::assert_last_event(
+		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
+	);
+}
+
+#[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn grant() {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			patient.clone(),
+			doctor.clone(),
+			long_scope::<T>(),
+			Permission::ReadWrite,
+			Purpose::Treatment,
+			None,
+		);
+		assert_last_event::<T>(Event::AccessGranted {
+			patient,
+			grantee: doctor,
+			permission: Permission::ReadWrite,
+			expires_at: None,
+		});
+	}
+
+	#[benchmark]
+	fn change_grant(k: Linear<0, { T::MaxKeysPerRevoke::get() }>) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, None)?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			patient.clone(),
+			doctor.clone(),
+			long_scope::<T>(),
+			Permission::Read,
+			Purpose::SecondOpinion,
+			None,
+		);
+		assert_last_event::<T>(Event::AccessChanged {
+			patient,
+			grantee: doctor,
+			permission: Permission::Read,
+			expires_at: None,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn revoke(k: Linear<0, { T::MaxKeysPerRevoke::get() }>) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, None)?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), patient.clone(), doctor.clone());
+		assert_last_event::<T>(Event::AccessRevoked { patient, grantee: doctor, keys_removed: k });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_expired(k: Linear<0, { T::MaxKeysPerRevoke::get() }>) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, Some(T::Time::now()))?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), patient.clone(), doctor.clone());
+		assert_last_event::<T>(Event::ExpiredGrantRemoved {
+			patient,
+			grantee: doctor,
+			keys_removed: k,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn request_access() {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(doctor.clone()),
+			patient.clone(),
+			long_scope::<T>(),
+			Permission::ReadWrite,
+			Purpose::Treatment,
+			Some(LONG_CID.to_vec()),
+		);
+		let expires_at = T::Time::now().saturating_add(T::RequestLifetime::get());
+		assert_last_event::<T>(Event::AccessRequested {
+			patient,
+			doctor,
+			permission: Permission::ReadWrite,
+			purpose: Purpose::Treatment,
+			expires_at,
+		});
+	}
+
+	#[benchmark]
+	fn approve_request(
+		k: Linear<0, { T::MaxKeysPerApproval::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		request::<T>(&patient, &doctor)?;
+		// Records 0..k, inside the requested scope (records 0..MaxScopeRecords).
+		let records = T::RecordKeys::benchmark_keys(&patient, &patient, k);
+		let keys: Vec<(u64, Vec<u8>)> = records.into_iter().map(|id| (id, vec![7; 128])).collect();
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(patient.clone()),
+			patient.clone(),
+			doctor.clone(),
+			Some(long_scope::<T>()),
+			Some(Permission::Read),
+			None,
+			keys,
+		);
+		assert_last_event::<T>(Event::AccessRequestApproved {
+			patient,
+			doctor,
+			permission: Permission::Read,
+			expires_at: None,
+			keys: k,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn deny_request() -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		request::<T>(&patient, &doctor)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), patient.clone(), doctor.clone());
+		assert_last_event::<T>(Event::AccessRequestDenied { patient, doctor });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_request() -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		request::<T>(&patient, &doctor)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), patient.clone());
+		assert_last_event::<T>(Event::AccessRequestWithdrawn { patient, doctor });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_expired_request() -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		request::<T>(&patient, &doctor)?;
+		RequestOf::<T>::mutate(&patient, &doctor, |request| {
+			if let Some(request) = request {
+				request.expires_at = request.requested_at;
+			}
+		});
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), patient.clone(), doctor.clone());
+		assert_last_event::<T>(Event::ExpiredRequestRemoved { patient, doctor });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn emergency_access() {
+		let patient = patient::<T>();
+		let (doctor, hospital, _) = doctor::<T>();
+		let now = T::Time::now();
+		let period = now / T::EmergencyPeriod::get().max(1);
+		EmergencyUse::<T>::insert(
+			&doctor,
+			(period, T::MaxEmergenciesPerPeriod::get().saturating_sub(1)),
+		);
+		let reason = EmergencyReason::LifeThreatening;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), patient.clone(), reason);
+		let expires_at = now.saturating_add(T::EmergencyDuration::get());
+		let (entry, _) = PendingReviews::<T>::iter_prefix(hospital).next().expect("flagged");
+		assert_last_event::<T>(Event::EmergencyAccessOpened {
+			patient,
+			doctor,
+			hospital,
+			reason,
+			expires_at,
+			entry,
+		});
+	}
+
+	#[benchmark]
+	fn close_emergency_review() -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, hospital, admin) = doctor::<T>();
+		let (_, _, entry) =
+			Access::<T>::do_emergency(&doctor, &patient, EmergencyReason::PatientUnconscious)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), hospital, entry, true);
+		assert_last_event::<T>(Event::EmergencyReviewClosed { hospital, entry, justified: true });
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Access, crate::mock::new_test_ext(), crate::mock::Test);
+}
