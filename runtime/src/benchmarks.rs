@@ -5,4 +5,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consortium, Consortium]
 	[pallet_patients, Patients]
 	[pallet_doctors, Doctors]
+	[pallet_access, Access]
+	[pallet_records, Records]
 );

@@ -176,6 +176,45 @@ impl pallet_doctors::Config for Runtime {
 	type WeightInfo = pallet_doctors::weights::SubstrateWeight<Runtime>;
 }
 
+/// An hour of chain time, in milliseconds (grant and request times are chain time).
+const HOUR_MS: u64 = 3_600_000;
+
+/// The most records a patient has; a revocation removes the grantee's key on every one.
+pub type MaxRecordsPerPatient = ConstU32<1_000>;
+
+impl pallet_access::Config for Runtime {
+	type Patients = Patients;
+	type Doctors = Doctors;
+	type Hospitals = Consortium;
+	type RecordKeys = Records;
+	type Audit = Audit;
+	type Time = Timestamp;
+	type MaxGrantsPerPatient = ConstU32<64>;
+	type MaxPatientsPerGrantee = ConstU32<10_000>;
+	type MaxScopeRecords = ConstU32<32>;
+	type MaxKeysPerRevoke = MaxRecordsPerPatient;
+	type MaxKeysPerApproval = ConstU32<32>;
+	type RequestLifetime = ConstU64<{ 7 * 24 * HOUR_MS }>;
+	type MaxRequestsPerPatient = ConstU32<16>;
+	type EmergencyDuration = ConstU64<{ 4 * HOUR_MS }>;
+	type EmergencyPeriod = ConstU64<{ 24 * HOUR_MS }>;
+	type MaxEmergenciesPerPeriod = ConstU32<5>;
+	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_records::Config for Runtime {
+	type Patients = Patients;
+	type Doctors = Doctors;
+	type Access = Access;
+	type Audit = Audit;
+	type Time = Timestamp;
+	type MaxRecordsPerPatient = MaxRecordsPerPatient;
+	type MaxReadersPerRecord = ConstU32<32>;
+	type MaxVersions = ConstU32<64>;
+	type MaxKeysPerCall = ConstU32<32>;
+	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
+}
+
 parameter_types! {
 	pub const CouncilMotionDuration: BlockNumber = 3 * DAYS;
 	pub MaxCouncilProposalWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;

@@ -205,6 +205,12 @@ mod runtime {
 	#[runtime::pallet_index(21)]
 	pub type Doctors = pallet_doctors;
 
+	#[runtime::pallet_index(22)]
+	pub type Access = pallet_access;
+
+	#[runtime::pallet_index(23)]
+	pub type Records = pallet_records;
+
 	#[runtime::pallet_index(29)]
 	pub type Audit = pallet_audit;
 }

@@ -8,10 +8,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { blake2AsU8a } from '@polkadot/util-crypto';
-import { u8aEq, u8aToString } from '@polkadot/util';
+import { u8aToString } from '@polkadot/util';
 import { DevNode } from './lib/node.js';
-import { connect, devAccounts, submit, eventsOf } from './lib/chain.js';
+import {
+  connect, devAccounts, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
+} from './lib/chain.js';
 
 // CIDv1 (raw leaves) of "hello world\n", as `ipfs add --cid-version=1` prints it.
 const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
@@ -35,31 +36,8 @@ after(async () => {
   await node.stop();
 });
 
-/** Submit, expect the named error, and check that no audit entry was written. */
-async function rejects(tx, signer, expected) {
-  const before = (await api.query.audit.nextSeq()).toNumber();
-  await assert.rejects(submit(api, tx, signer), (e) => {
-    assert.equal(e.message, expected);
-    return true;
-  });
-  assert.equal((await api.query.audit.nextSeq()).toNumber(), before, `${expected} wrote no audit entry`);
-}
-
-/** Every entry about `subject`, oldest first, with the hash chain checked. */
-async function verifiedTrail(subject) {
-  const trail = await api.query.audit.subjectTrail(subject);
-  const entries = [];
-  let prev = new Uint8Array(32);
-  for (let position = 0; position < trail.len.toNumber(); position++) {
-    const seq = (await api.query.audit.subjectEntries(subject, position)).unwrap();
-    const entry = (await api.query.audit.entries(seq)).unwrap();
-    assert.ok(u8aEq(entry.prev, prev), `entry ${position} links to the one before`);
-    prev = blake2AsU8a(entry.toU8a(), 256);
-    entries.push(entry);
-  }
-  assert.ok(u8aEq(prev, trail.head), 'the last entry hashes to the stored head');
-  return entries;
-}
+const rejects = (tx, signer, expected) => rejectsWithoutAudit(api, tx, signer, expected);
+const verifiedTrail = (subject) => verifiedAuditTrail(api, subject);
 
 const actions = (entries) => entries.map((e) => e.action.type);
 

@@ -1,7 +1,10 @@
 // @polkadot/api helpers: connect with no custom types, sign, submit, and
 // decode dispatch errors by name.
 
+import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
+import { blake2AsU8a } from '@polkadot/util-crypto';
+import { u8aEq } from '@polkadot/util';
 
 export async function connect(wsUrl) {
   // No `types`, no `signedExtensions`: exactly what Polkadot.js Apps does.
@@ -67,4 +70,35 @@ export function eventsOf(api, events, section, method) {
   return events
     .filter(({ event }) => event.section === section && event.method === method)
     .map(({ event }) => event);
+}
+
+/** Submit, expect the named error, and check that no audit entry was written. */
+export async function rejectsWithoutAudit(api, tx, signer, expected) {
+  const before = (await api.query.audit.nextSeq()).toNumber();
+  await assert.rejects(submit(api, tx, signer), (e) => {
+    assert.equal(e.message, expected);
+    return true;
+  });
+  assert.equal((await api.query.audit.nextSeq()).toNumber(), before, `${expected} wrote no audit entry`);
+}
+
+/**
+ * Every audit entry about `subject` (e.g. `{ Account: address }`), oldest
+ * first, with its hash chain checked the way an auditor's client checks it:
+ * each entry names the BLAKE2b-256 of the previous one's SCALE encoding, and
+ * the last one hashes to the head the chain stores.
+ */
+export async function verifiedAuditTrail(api, subject) {
+  const trail = await api.query.audit.subjectTrail(subject);
+  const entries = [];
+  let prev = new Uint8Array(32);
+  for (let position = 0; position < trail.len.toNumber(); position++) {
+    const seq = (await api.query.audit.subjectEntries(subject, position)).unwrap();
+    const entry = (await api.query.audit.entries(seq)).unwrap();
+    assert.ok(u8aEq(entry.prev, prev), `entry ${position} links to the one before`);
+    prev = blake2AsU8a(entry.toU8a(), 256);
+    entries.push(entry);
+  }
+  assert.ok(u8aEq(prev, trail.head), 'the last entry hashes to the stored head');
+  return entries;
 }
