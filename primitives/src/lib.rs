@@ -34,6 +34,12 @@ pub fn is_valid_encryption_key(key: &EncryptionKey) -> bool {
 	key.iter().any(|b| *b != 0)
 }
 
+/// Count one down in a counter kept with `mutate_exists`: a counter that
+/// reaches zero is removed from storage.
+pub fn count_down(counter: &mut Option<u32>) {
+	*counter = counter.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+}
+
 /// What other pallets may ask about the hospitals of the consortium.
 ///
 /// Implemented by `pallet-consortium`.

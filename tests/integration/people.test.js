@@ -6,12 +6,11 @@
 // Dev chain: Alice is the admin of hospital 0. Bob registers himself; Alice
 // registers Charlie with Dave as guardian; Eve applies as a doctor.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
-import { DevNode } from './lib/node.js';
 import {
-  connect, devAccounts, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
+  useDevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
 
 // CIDv1 (raw leaves) of "hello world\n", as `ipfs add --cid-version=1` prints it.
@@ -21,19 +20,12 @@ const CID_V0 = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
 const KEY = '0x' + '07'.repeat(32);
 const LICENCE = '0x' + '11'.repeat(32);
 
-const node = new DevNode();
+const chain = useDevChain();
 let api;
 let accounts;
 
-before(async () => {
-  await node.start();
-  api = await connect(node.wsUrl);
-  accounts = devAccounts(api);
-});
-
-after(async () => {
-  await api?.disconnect();
-  await node.stop();
+before(() => {
+  ({ api, accounts } = chain);
 });
 
 const rejects = (tx, signer, expected) => rejectsWithoutAudit(api, tx, signer, expected);

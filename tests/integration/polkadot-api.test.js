@@ -3,24 +3,16 @@
 // consortium calls as Alice and waits for finality. Bad input comes back as
 // named errors and changes nothing.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { DevNode } from './lib/node.js';
-import { connect, devAccounts, submit, eventsOf } from './lib/chain.js';
+import { useDevChain, submit, eventsOf } from './lib/chain.js';
 
-const node = new DevNode();
+const chain = useDevChain();
 let api;
 let accounts;
 
-before(async () => {
-  await node.start();
-  api = await connect(node.wsUrl);
-  accounts = devAccounts(api);
-});
-
-after(async () => {
-  await api?.disconnect();
-  await node.stop();
+before(() => {
+  ({ api, accounts } = chain);
 });
 
 test('the metadata decodes with no custom types and documents every consortium call', async () => {

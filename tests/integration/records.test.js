@@ -9,12 +9,11 @@
 // checks their length and holder but never opens them (the `medchain`
 // client makes real HPKE wraps).
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
-import { DevNode } from './lib/node.js';
 import {
-  connect, devAccounts, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
+  useDevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
 
 // `ipfs add --cid-version=1` of "hello world\n", and a CIDv0.
@@ -22,19 +21,12 @@ const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
 const CID_V2 = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
 const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
 
-const node = new DevNode();
+const chain = useDevChain();
 let api;
 let accounts;
 
-before(async () => {
-  await node.start();
-  api = await connect(node.wsUrl);
-  accounts = devAccounts(api);
-});
-
-after(async () => {
-  await api?.disconnect();
-  await node.stop();
+before(() => {
+  ({ api, accounts } = chain);
 });
 
 const rejects = (tx, signer, expected) => rejectsWithoutAudit(api, tx, signer, expected);
@@ -106,7 +98,11 @@ test('the seed story: register, approve, request, consent, record, audit, revoke
   assert.equal(record.version.toNumber(), 1);
   assert.equal(record.readers.toNumber(), 2);
   assert.equal((await api.query.records.keys(id, eve.address)).unwrap().wrapped.toHex(), wrapped(2));
-  assert.ok((await api.query.records.recordsOf(bob.address, id)).isSome);
+  // Listing: the patient's records (paged, as any storage map) and the record's readers.
+  const page = await api.query.records.recordsOf.entriesPaged({ args: [bob.address], pageSize: 10 });
+  assert.deepEqual(page.map(([key]) => key.args[1].toNumber()), [id]);
+  const readers = (await api.query.records.keys.keys(id)).map((key) => key.args[1].toString()).sort();
+  assert.deepEqual(readers, [bob.address, eve.address].sort());
 
   // The doctor opens it (read receipt) and stores a second version.
   await submit(api, api.tx.records.openRecord(id), eve);

@@ -8,8 +8,8 @@ use crate::{
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	canonical_cid, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, HospitalId, Moment,
-	PatientRegistry, RecordCategory, RecordId, RecordKeys,
+	canonical_cid, count_down, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, HospitalId,
+	Moment, PatientRegistry, RecordCategory, RecordId, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -134,12 +134,8 @@ impl<T: Config> Pallet<T> {
 	fn remove_grant(patient: &T::AccountId, grantee: &T::AccountId) -> Result<u32, DispatchError> {
 		GrantOf::<T>::take(patient, grantee).ok_or(Error::<T>::NoGrant)?;
 		PatientsOf::<T>::remove(grantee, patient);
-		GrantCount::<T>::mutate_exists(patient, |n| {
-			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
-		});
-		PatientCount::<T>::mutate_exists(grantee, |n| {
-			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
-		});
+		GrantCount::<T>::mutate_exists(patient, count_down);
+		PatientCount::<T>::mutate_exists(grantee, count_down);
 		Ok(T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get()))
 	}
 
@@ -218,9 +214,7 @@ impl<T: Config> Pallet<T> {
 		doctor: &T::AccountId,
 	) -> Result<RequestInfo<T>, DispatchError> {
 		let request = RequestOf::<T>::take(patient, doctor).ok_or(Error::<T>::NoRequest)?;
-		RequestCount::<T>::mutate_exists(patient, |n| {
-			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
-		});
+		RequestCount::<T>::mutate_exists(patient, count_down);
 		Ok(request)
 	}
 

@@ -5,7 +5,7 @@ use crate::{pallet::*, Epoch, KeyInfo, RecordCategory, RecordId, RecordKeys, Ver
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	canonical_cid, AccessPolicy, AuditAction, AuditLog, Cid, CidError, DoctorRegistry,
+	canonical_cid, count_down, AccessPolicy, AuditAction, AuditLog, Cid, CidError, DoctorRegistry,
 	PatientRegistry, WrappedKey, MIN_WRAPPED_KEY_LEN,
 };
 
@@ -301,9 +301,7 @@ impl<T: Config> Pallet<T> {
 			Versions::<T>::remove(id, version);
 		}
 		RecordsOf::<T>::remove(&patient, id);
-		RecordCount::<T>::mutate_exists(&patient, |n| {
-			*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
-		});
+		RecordCount::<T>::mutate_exists(&patient, count_down);
 		T::Audit::log_accounts(who, &patient, AuditAction::RecordErased { record: id })?;
 		Ok((patient, keys, record.version))
 	}

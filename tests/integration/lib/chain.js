@@ -2,6 +2,8 @@
 // decode dispatch errors by name.
 
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
+import { DevNode } from './node.js';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aEq } from '@polkadot/util';
@@ -101,4 +103,22 @@ export async function verifiedAuditTrail(api, subject) {
   }
   assert.ok(u8aEq(prev, trail.head), 'the last entry hashes to the stored head');
   return entries;
+}
+
+/**
+ * Start a fresh `--dev` node before the file's tests and stop it after; the
+ * returned object's `api` and `accounts` are set once it is up.
+ */
+export function useDevChain() {
+  const chain = { node: new DevNode(), api: undefined, accounts: undefined };
+  before(async () => {
+    await chain.node.start();
+    chain.api = await connect(chain.node.wsUrl);
+    chain.accounts = devAccounts(chain.api);
+  });
+  after(async () => {
+    await chain.api?.disconnect();
+    await chain.node.stop();
+  });
+  return chain;
 }
