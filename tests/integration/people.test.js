@@ -6,11 +6,11 @@
 // Dev chain: Alice is the admin of hospital 0. Bob registers himself; Alice
 // registers Charlie with Dave as guardian; Eve applies as a doctor.
 
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
 import {
-  useDevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
+  DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
 
 // CIDv1 (raw leaves) of "hello world\n", as `ipfs add --cid-version=1` prints it.
@@ -20,13 +20,15 @@ const CID_V0 = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
 const KEY = '0x' + '07'.repeat(32);
 const LICENCE = '0x' + '11'.repeat(32);
 
-const chain = useDevChain();
+const chain = new DevChain();
 let api;
 let accounts;
 
-before(() => {
-  ({ api, accounts } = chain);
+before(async () => {
+  ({ api, accounts } = await chain.start());
 });
+
+after(() => chain.stop());
 
 const rejects = (tx, signer, expected) => rejectsWithoutAudit(api, tx, signer, expected);
 const verifiedTrail = (subject) => verifiedAuditTrail(api, subject);

@@ -3,17 +3,19 @@
 // consortium calls as Alice and waits for finality. Bad input comes back as
 // named errors and changes nothing.
 
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useDevChain, submit, eventsOf } from './lib/chain.js';
+import { DevChain, submit, eventsOf } from './lib/chain.js';
 
-const chain = useDevChain();
+const chain = new DevChain();
 let api;
 let accounts;
 
-before(() => {
-  ({ api, accounts } = chain);
+before(async () => {
+  ({ api, accounts } = await chain.start());
 });
+
+after(() => chain.stop());
 
 test('the metadata decodes with no custom types and documents every consortium call', async () => {
   assert.equal(api.registry.chainSS58, 2403);

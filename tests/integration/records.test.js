@@ -9,11 +9,11 @@
 // checks their length and holder but never opens them (the `medchain`
 // client makes real HPKE wraps).
 
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
 import {
-  useDevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
+  DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
 
 // `ipfs add --cid-version=1` of "hello world\n", and a CIDv0.
@@ -21,13 +21,15 @@ const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
 const CID_V2 = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
 const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
 
-const chain = useDevChain();
+const chain = new DevChain();
 let api;
 let accounts;
 
-before(() => {
-  ({ api, accounts } = chain);
+before(async () => {
+  ({ api, accounts } = await chain.start());
 });
+
+after(() => chain.stop());
 
 const rejects = (tx, signer, expected) => rejectsWithoutAudit(api, tx, signer, expected);
 const trailOf = async (who) => (await verifiedAuditTrail(api, { Account: who.address }));

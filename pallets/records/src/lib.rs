@@ -154,7 +154,7 @@ pub mod pallet {
 	pub type Keys<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, KeyInfo>;
 
-	/// `(patient, record)` for every record: a patient's records in id order.
+	/// `(patient, record)` for every record: a patient's records (in storage order, not id order).
 	#[pallet::storage]
 	pub type RecordsOf<T: Config> = StorageDoubleMap<
 		_,

@@ -2,7 +2,6 @@
 // decode dispatch errors by name.
 
 import assert from 'node:assert/strict';
-import { before, after } from 'node:test';
 import { DevNode } from './node.js';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { blake2AsU8a } from '@polkadot/util-crypto';
@@ -105,20 +104,21 @@ export async function verifiedAuditTrail(api, subject) {
   return entries;
 }
 
-/**
- * Start a fresh `--dev` node before the file's tests and stop it after; the
- * returned object's `api` and `accounts` are set once it is up.
- */
-export function useDevChain() {
-  const chain = { node: new DevNode(), api: undefined, accounts: undefined };
-  before(async () => {
-    await chain.node.start();
-    chain.api = await connect(chain.node.wsUrl);
-    chain.accounts = devAccounts(chain.api);
-  });
-  after(async () => {
-    await chain.api?.disconnect();
-    await chain.node.stop();
-  });
-  return chain;
+/** A fresh `--dev` node with an @polkadot/api connection to it. */
+export class DevChain {
+  constructor() {
+    this.node = new DevNode();
+  }
+
+  /** Start the node and connect; resolves to `{ api, accounts }`. */
+  async start() {
+    await this.node.start();
+    this.api = await connect(this.node.wsUrl);
+    return { api: this.api, accounts: devAccounts(this.api) };
+  }
+
+  async stop() {
+    await this.api?.disconnect();
+    await this.node.stop();
+  }
 }
