@@ -11,11 +11,13 @@ extern crate alloc;
 
 pub mod audit;
 pub mod cid;
+pub mod query;
 #[cfg(feature = "std")]
 pub mod testing;
 
 pub use audit::{AuditAction, AuditLog, AuditSeq, Entity};
 pub use cid::{canonical_cid, Cid, CidError, MAX_CID_LEN};
+pub use query::{page_of, page_size, Page, MAX_PAGE_SIZE};
 
 /// Identifier of a hospital of the consortium, assigned in admission order.
 pub type HospitalId = u32;

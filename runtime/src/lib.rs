@@ -30,6 +30,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis;
+pub mod queries;
 #[cfg(test)]
 mod tests;
 

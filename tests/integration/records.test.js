@@ -142,6 +142,20 @@ test('the seed story: register, approve, request, consent, record, audit, revoke
 
   entries = await trailOf(bob);
   assert.deepEqual(actions(entries).slice(-2), ['AccessRevoked', 'RecordKeyRotated']);
+
+  // The same, through the runtime API (Apps' runtime calls), typed and paged.
+  const records = await api.call.medchainApi.recordsOf(bob.address, null, 1000);
+  assert.deepEqual(records.items.map((r) => r.id.toNumber()), [id]);
+  assert.equal(records.next.isNone, true);
+  assert.deepEqual(records.items[0].versions.map((v) => u8aToString(v.cid)), [CID, CID_V2, CID]);
+  const trailPage = await api.call.medchainApi.auditTrail({ Account: bob.address }, 0, 5);
+  assert.equal(trailPage.len.toNumber(), entries.length);
+  assert.equal(trailPage.items.length, 5);
+  assert.equal(trailPage.next.unwrap().toNumber(), 5);
+  assert.ok(trailPage.items.every((e, i) => e.seq.eq(entries[i].seq)));
+  const rest = await api.call.medchainApi.auditTrail({ Account: bob.address }, 5, 100);
+  assert.ok(rest.next.isNone);
+  assert.equal(rest.head.toHex(), (await api.query.audit.subjectTrail({ Account: bob.address })).head.toHex());
 });
 
 test('break-glass access is flagged and reviewed by the hospital', async () => {

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
 
 /// The most entries one page read returns.
-pub const MAX_PAGE_SIZE: u32 = 100;
+pub use medchain_primitives::MAX_PAGE_SIZE;
 
 /// Why a subject's trail does not verify.
 #[derive(Clone, Debug, PartialEq, Eq)]
