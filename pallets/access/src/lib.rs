@@ -19,6 +19,13 @@
 //! expired grant may be cleaned up by anyone, one grant per call: no loop
 //! over grants ever runs on chain.
 //!
+//! A doctor may **request** access; the patient approves it (as asked or
+//! narrower, with wrapped keys for the doctor) or denies it; requests expire
+//! after `T::RequestLifetime` of chain time. In an emergency an active doctor
+//! **breaks the glass**: a short read-write grant on every record, with a
+//! reason code, bounded per doctor and period, flagged in the audit trail
+//! until an admin of the doctor's hospital closes its review.
+//!
 //! Every call writes its audit entry (subject: the patient) through
 //! `T::Audit`, in the same transaction.
 //!
@@ -30,9 +37,20 @@
 //! - [`Pallet::grant`]: give a doctor access.
 //! - [`Pallet::change_grant`]: replace an existing grant's terms.
 //! - [`Pallet::revoke`]: end a grant, removing the grantee's keys.
+//! - [`Pallet::approve_request`]: grant what a doctor asked for, or less.
+//! - [`Pallet::deny_request`]: refuse it.
+//!
+//! An active doctor (_Signed_):
+//! - [`Pallet::request_access`]: ask a patient for access.
+//! - [`Pallet::withdraw_request`]: take the request back.
+//! - [`Pallet::emergency_access`]: break the glass.
+//!
+//! An admin of the doctor's hospital (_Signed_):
+//! - [`Pallet::close_emergency_review`]: record the review's outcome.
 //!
 //! Anyone (_Signed_):
 //! - [`Pallet::remove_expired`]: clean up one expired grant.
+//! - [`Pallet::remove_expired_request`]: clean up one expired request.
 //!
 //! ### Traits implemented
 //!
@@ -43,7 +61,10 @@
 //! [`GrantOf`] holds one grant per (patient, grantee); at most
 //! `T::MaxGrantsPerPatient` per patient and `T::MaxPatientsPerGrantee` per
 //! grantee (counted in [`GrantCount`] and [`PatientCount`]). [`PatientsOf`]
-//! lists a grantee's patients (the doctor's patient list).
+//! lists a grantee's patients (the doctor's patient list). [`RequestOf`]
+//! holds one request per (patient, doctor), counted in [`RequestCount`];
+//! [`EmergencyUse`] counts each doctor's break-glass uses per period and
+//! [`PendingReviews`] holds the audit entries awaiting review per hospital.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
