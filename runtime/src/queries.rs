@@ -9,10 +9,8 @@
 use crate::{AccountId, Runtime};
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
-use medchain_primitives::{AuditSeq, Entity, HospitalId, Page, RecordId};
+use medchain_primitives::{page_of, AuditSeq, Entity, HospitalId, Page, RecordId};
 use scale_info::TypeInfo;
-
-pub use medchain_primitives::page_of;
 
 /// A patient as stored.
 pub type PatientView = pallet_patients::PatientInfo<Runtime>;

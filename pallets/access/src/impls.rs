@@ -218,6 +218,20 @@ impl<T: Config> Pallet<T> {
 		Ok(request)
 	}
 
+	/// End a request (freeing its slot) and write `action` by `actor` to the
+	/// patient's trail. Returns the request, for checks that undo it all by
+	/// failing.
+	pub(crate) fn end_request(
+		actor: &T::AccountId,
+		patient: &T::AccountId,
+		doctor: &T::AccountId,
+		action: AuditAction<T::AccountId>,
+	) -> Result<RequestInfo<T>, DispatchError> {
+		let request = Self::take_request(patient, doctor)?;
+		T::Audit::log_accounts(actor, patient, action)?;
+		Ok(request)
+	}
+
 	/// Returns the permission granted.
 	pub(crate) fn do_approve(
 		who: &T::AccountId,

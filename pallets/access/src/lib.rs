@@ -544,12 +544,8 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::ensure_may_act(&who, &patient)?;
-			Self::take_request(&patient, &doctor)?;
-			T::Audit::log_accounts(
-				&who,
-				&patient,
-				AuditAction::AccessRequestDenied { doctor: doctor.clone() },
-			)?;
+			let action = AuditAction::AccessRequestDenied { doctor: doctor.clone() };
+			Self::end_request(&who, &patient, &doctor, action)?;
 			Self::deposit_event(Event::AccessRequestDenied { patient, doctor });
 			Ok(())
 		}
@@ -563,12 +559,8 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::withdraw_request())]
 		pub fn withdraw_request(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
 			let doctor = ensure_signed(origin)?;
-			Self::take_request(&patient, &doctor)?;
-			T::Audit::log_accounts(
-				&doctor,
-				&patient,
-				AuditAction::AccessRequestWithdrawn { doctor: doctor.clone() },
-			)?;
+			let action = AuditAction::AccessRequestWithdrawn { doctor: doctor.clone() };
+			Self::end_request(&doctor, &patient, &doctor, action)?;
 			Self::deposit_event(Event::AccessRequestWithdrawn { patient, doctor });
 			Ok(())
 		}
@@ -587,14 +579,9 @@ pub mod pallet {
 			doctor: T::AccountId,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let request = RequestOf::<T>::get(&patient, &doctor).ok_or(Error::<T>::NoRequest)?;
+			let action = AuditAction::ExpiredRequestRemoved { doctor: doctor.clone() };
+			let request = Self::end_request(&who, &patient, &doctor, action)?;
 			ensure!(T::Time::now() >= request.expires_at, Error::<T>::NotExpired);
-			Self::take_request(&patient, &doctor)?;
-			T::Audit::log_accounts(
-				&who,
-				&patient,
-				AuditAction::ExpiredRequestRemoved { doctor: doctor.clone() },
-			)?;
 			Self::deposit_event(Event::ExpiredRequestRemoved { patient, doctor });
 			Ok(())
 		}
