@@ -37,8 +37,17 @@ pub enum Entity<AccountId> {
 
 /// Every state change of every MedChain pallet, with the ids it concerns.
 /// No personal data: accounts, ids and hashes only.
+///
+/// With `std`, it serializes to JSON (for the node's `medchain_*` RPC) as
+/// `{"type": "<Variant>", <fields in camelCase>}`; accounts as their own
+/// `Serialize` says (SS58 for `AccountId32`).
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+#[cfg_attr(
+	feature = "std",
+	derive(serde::Serialize),
+	serde(tag = "type", rename_all_fields = "camelCase")
 )]
 pub enum AuditAction<AccountId> {
 	// Consortium (subject: the hospital).

@@ -260,6 +260,7 @@ impl<AccountId> RecordKeys<AccountId> for () {
 	Eq,
 	Debug,
 )]
+#[cfg_attr(feature = "std", derive(serde::Serialize))]
 pub enum EmergencyReason {
 	/// The patient is unconscious or cannot consent.
 	PatientUnconscious,
