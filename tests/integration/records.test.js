@@ -1,6 +1,7 @@
 // Records and consent on the dev node, through @polkadot/api with no custom
 // types: the whole seed story of a patient, a doctor and a record, then
-// break-glass access and its review.
+// break-glass access and its review; then every `medchain_*` JSON-RPC
+// method over plain HTTP, now and at past blocks of the story.
 //
 // Dev chain: Alice is the admin of hospital 0. Bob is the patient; Eve and
 // Ferdie are doctors of hospital 0; Charlie is nobody in particular.
@@ -12,6 +13,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
+import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto';
+import { rpcAnswer } from './lib/node.js';
 import {
   DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
@@ -24,6 +27,9 @@ const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(
 const chain = new DevChain();
 let api;
 let accounts;
+// What the seed story leaves for the JSON-RPC test: the record's id and the
+// hashes of two past blocks.
+const story = {};
 
 before(async () => {
   ({ api, accounts } = await chain.start());
@@ -67,7 +73,8 @@ test('the seed story: register, approve, request, consent, record, audit, revoke
   const scope = { Categories: ['LabResult', 'Diagnosis'] };
   await rejects(api.tx.access.requestAccess(bob.address, scope, 'ReadWrite', 'Treatment', 'plain text reason'), eve, 'access.MalformedNote');
   await rejects(api.tx.access.requestAccess(bob.address, scope, 'ReadWrite', 'Treatment', null), charlie, 'access.NotActiveDoctor');
-  const { events: requested } = await submit(api, api.tx.access.requestAccess(bob.address, scope, 'ReadWrite', 'Treatment', null), eve);
+  const { events: requested, blockHash: requestedIn } = await submit(api, api.tx.access.requestAccess(bob.address, scope, 'ReadWrite', 'Treatment', null), eve);
+  story.requested = requestedIn.toHex();
   const [request] = eventsOf(api, requested, 'access', 'AccessRequested');
   assert.equal(request.data.doctor.toString(), eve.address);
   assert.ok((await api.query.access.requestOf(bob.address, eve.address)).isSome);
@@ -108,7 +115,8 @@ test('the seed story: register, approve, request, consent, record, audit, revoke
 
   // The doctor opens it (read receipt) and stores a second version.
   await submit(api, api.tx.records.openRecord(id), eve);
-  await submit(api, api.tx.records.updateRecord(id, CID_V2), eve);
+  const { blockHash: updatedIn } = await submit(api, api.tx.records.updateRecord(id, CID_V2), eve);
+  Object.assign(story, { id, updated: updatedIn.toHex() });
   assert.equal(u8aToString((await api.query.records.versions(id, 1)).unwrap().cid), CID);
   assert.equal(u8aToString((await api.query.records.recordById(id)).unwrap().cid), CID_V2);
   await rejects(api.tx.records.openRecord(id), charlie, 'records.NoReadAccess');
@@ -184,4 +192,154 @@ test('break-glass access is flagged and reviewed by the hospital', async () => {
   assert.equal(closed.action.type, 'EmergencyReviewClosed');
   assert.equal(closed.action.asEmergencyReviewClosed.entry.toNumber(), entry);
   assert.equal(closed.actor.asAccount.toString(), alice.address);
+});
+
+test('medchain_* JSON-RPC answers in plain JSON, now and at a past block', async () => {
+  const { alice, bob, charlie, eve, ferdie } = accounts;
+  const { id } = story;
+  const call = (method, ...params) => rpcAnswer(chain.node.rpcPort, method, params);
+  const ok = async (method, ...params) => {
+    const answer = await call(method, ...params);
+    assert.equal(answer.error, undefined, `${method} ${JSON.stringify(params)}: ${JSON.stringify(answer.error)}`);
+    return answer.result;
+  };
+  const fails = async (code, pattern, method, ...params) => {
+    const { error } = await call(method, ...params);
+    assert.ok(error, `${method} ${JSON.stringify(params)} fails`);
+    assert.equal(error.code, code, error.message);
+    assert.match(error.message, pattern);
+  };
+  // Accounts come back in SS58 with MedChain's prefix, whatever prefix went in.
+  const ss58 = (pair) => encodeAddress(pair.publicKey, 2403);
+  const isTime = (t) => Number.isInteger(t.ms) && t.iso === new Date(t.ms).toISOString();
+  const METHODS = ['patient', 'doctor', 'hospital', 'record', 'wrappedKey', 'records', 'readers', 'grants',
+    'patientsOf', 'requests', 'auditTrail', 'auditByActor', 'auditEntry'].map((m) => `medchain_${m}`);
+  const { methods } = await ok('rpc_methods');
+  for (const method of METHODS) assert.ok(methods.includes(method), `${method} is listed by rpc_methods`);
+
+  const patient = await ok('medchain_patient', bob.address);
+  assert.equal(patient.account, ss58(bob));
+  assert.equal(patient.encryptionKey, '0x' + '07'.repeat(32));
+  assert.deepEqual([patient.profile, patient.guardians, patient.hospital, patient.registeredBy], [null, [], null, ss58(bob)]);
+  assert.ok(isTime(patient.registeredAt));
+  assert.deepEqual(await ok('medchain_patient', ss58(bob)), patient);
+
+  const doctor = await ok('medchain_doctor', eve.address);
+  assert.deepEqual(
+    [doctor.account, doctor.hospital, doctor.status, doctor.name, doctor.specialty, doctor.licenceHash],
+    [ss58(eve), 0, 'Active', 'Dr Eve Example', 'Cardiology', '0x' + '21'.repeat(32)],
+  );
+  assert.ok(isTime(doctor.since));
+
+  const hospital = await ok('medchain_hospital', 0);
+  assert.deepEqual([hospital.id, hospital.status, hospital.admins, hospital.validator], [0, 'Active', [ss58(alice)], ss58(alice)]);
+
+  // The record now: rotated by the patient (version 3, epoch 1, one reader).
+  const record = await ok('medchain_record', id);
+  assert.deepEqual(
+    [record.id, record.patient, record.author, record.category, record.cid, record.version, record.epoch, record.readers],
+    [id, ss58(bob), ss58(eve), 'LabResult', CID, 3, 1, 1],
+  );
+  assert.deepEqual(record.versions.map((v) => [v.version, v.cid, v.author, v.epoch]), [
+    [1, CID, ss58(eve), 0], [2, CID_V2, ss58(eve), 0], [3, CID, ss58(bob), 1],
+  ]);
+  assert.ok([record.createdAt, record.updatedAt, ...record.versions.map((v) => v.at)].every(isTime));
+  assert.equal(record.updatedAt.ms, record.versions[2].at.ms);
+  // ... and at the block of the doctor's update, before the revocation.
+  const earlier = await ok('medchain_record', id, story.updated);
+  assert.deepEqual([earlier.cid, earlier.version, earlier.epoch, earlier.readers], [CID_V2, 2, 0, 2]);
+
+  assert.deepEqual(await ok('medchain_wrappedKey', id, bob.address), { record: id, reader: ss58(bob), epoch: 1, wrapped: wrapped(3) });
+  await fails(4004, /holds no key to record/, 'medchain_wrappedKey', id, eve.address);
+  assert.deepEqual(await ok('medchain_wrappedKey', id, eve.address, story.updated), { record: id, reader: ss58(eve), epoch: 0, wrapped: wrapped(2) });
+
+  const records = await ok('medchain_records', bob.address);
+  assert.deepEqual([records.items.map((r) => r.id), records.next], [[id], null]);
+  assert.deepEqual(records.items[0], record);
+  assert.deepEqual(await ok('medchain_readers', id), { items: [ss58(bob)], next: null });
+  const readersThen = await ok('medchain_readers', id, null, 1, story.updated);
+  assert.equal(readersThen.items.length, 1);
+  const readersRest = await ok('medchain_readers', id, readersThen.next, 1, story.updated);
+  assert.deepEqual([...readersThen.items, ...readersRest.items].sort(), [ss58(bob), ss58(eve)].sort());
+  assert.equal(readersRest.next, null);
+
+  // Consent now: Ferdie's break-glass grant; then: Eve's grant.
+  const grants = await ok('medchain_grants', bob.address);
+  assert.deepEqual(grants.items.map((g) => [g.patient, g.grantee, g.scope, g.permission, g.purpose]), [
+    [ss58(bob), ss58(ferdie), { kind: 'all' }, 'ReadWrite', 'Emergency'],
+  ]);
+  assert.equal(grants.items[0].expiresAt.ms - grants.items[0].grantedAt.ms, 4 * 3_600_000);
+  const grantsThen = await ok('medchain_grants', bob.address, null, 100, story.updated);
+  assert.deepEqual(grantsThen.items.map((g) => [g.grantee, g.scope, g.expiresAt]), [
+    [ss58(eve), { kind: 'categories', categories: ['LabResult', 'Diagnosis'] }, null],
+  ]);
+  assert.deepEqual(await ok('medchain_patientsOf', ferdie.address), { items: [ss58(bob)], next: null });
+  assert.deepEqual(await ok('medchain_patientsOf', eve.address), { items: [], next: null });
+  assert.deepEqual(await ok('medchain_patientsOf', eve.address, null, 100, story.updated), { items: [ss58(bob)], next: null });
+  assert.deepEqual(await ok('medchain_requests', bob.address), { items: [], next: null });
+  const requestsThen = await ok('medchain_requests', bob.address, null, 100, story.requested);
+  assert.deepEqual(requestsThen.items.map((r) => [r.patient, r.doctor, r.scope.kind, r.permission, r.purpose, r.note]), [
+    [ss58(bob), ss58(eve), 'categories', 'ReadWrite', 'Treatment', null],
+  ]);
+  assert.equal(requestsThen.items[0].expiresAt.ms - requestsThen.items[0].requestedAt.ms, 7 * 24 * 3_600_000);
+
+  // The patient's audit trail, page by page with the hash-chain check, is
+  // the one @polkadot/api reads from storage; each hash is BLAKE2b-256 of
+  // the SCALE bytes the node returns.
+  const stored = await verifiedAuditTrail(api, { Account: bob.address });
+  const pages = [];
+  for (let from = 0; from !== null;) {
+    const page = await ok('medchain_auditTrail', bob.address, from, 4, true);
+    assert.equal(page.check.ok, true, page.check.problem);
+    assert.equal(page.check.endsAtHead, page.next === null);
+    assert.deepEqual([page.len, page.subject], [stored.length, { kind: 'account', account: ss58(bob) }]);
+    pages.push(page);
+    from = page.next;
+  }
+  const items = pages.flatMap((p) => p.items);
+  assert.deepEqual(items.map((e) => e.seq), stored.map((e) => e.seq.toNumber()));
+  assert.ok(items.every((e) => e.hash === blake2AsHex(e.scale, 256)));
+  assert.ok(items.slice(1).every((e, i) => e.prev === items[i].hash));
+  assert.equal(pages[0].head, (await api.query.audit.subjectTrail({ Account: bob.address })).head.toHex());
+  assert.equal(items.at(-1).hash, pages[0].head);
+  assert.deepEqual(items[0].action, { type: 'PatientRegistered', hospital: null });
+  const opened = items.find((e) => e.action.type === 'EmergencyAccessOpened');
+  assert.deepEqual(opened.action, { type: 'EmergencyAccessOpened', hospital: 0, reason: 'PatientUnconscious' });
+  assert.deepEqual(opened.actor, { kind: 'account', account: ss58(ferdie) });
+  assert.ok(isTime(opened.at) && opened.block > 0);
+  const revoked = items.find((e) => e.action.type === 'AccessRevoked');
+  assert.deepEqual(revoked.action, { type: 'AccessRevoked', grantee: ss58(eve), keysRemoved: 1 });
+  // Without `verify`: no SCALE bytes, no check. At the past block: the shorter trail.
+  const plain = await ok('medchain_auditTrail', bob.address, 0, 2);
+  assert.deepEqual([plain.check, plain.items[0].scale, plain.next], [undefined, undefined, 2]);
+  const then = await ok('medchain_auditTrail', bob.address, 0, 100, true, story.updated);
+  assert.deepEqual(then.items.map((e) => e.action.type), [
+    'PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened', 'RecordUpdated',
+  ]);
+  assert.ok(then.check.ok && then.check.endsAtHead);
+  const governance = await ok('medchain_auditTrail', 'governance');
+  assert.deepEqual([governance.len, governance.items], [0, []]);
+  assert.equal((await ok('medchain_auditTrail', 'hospital:0')).items[0].action.type, 'HospitalAdmitted');
+
+  const byEve = await ok('medchain_auditByActor', eve.address);
+  assert.deepEqual(byEve.items.map((e) => e.action.type), [
+    'DoctorApplied', 'AccessRequested', 'RecordCreated', 'RecordOpened', 'RecordUpdated',
+  ]);
+  const { scale: _, ...openedEntry } = opened;
+  assert.deepEqual(await ok('medchain_auditEntry', opened.seq), openedEntry);
+
+  // Bad input: named JSON-RPC errors.
+  await fails(-32602, /`patient`: "bob" is not an account/, 'medchain_records', 'bob');
+  await fails(-32602, /`limit` 101 is over the maximum page size 100/, 'medchain_records', bob.address, null, 101);
+  await fails(-32602, /`limit` must be at least 1/, 'medchain_auditTrail', bob.address, 0, 0);
+  await fails(-32602, /not an entity/, 'medchain_auditTrail', 'somebody');
+  await fails(4004, /no patient/, 'medchain_records', charlie.address);
+  await fails(4004, /no patient/, 'medchain_patient', charlie.address);
+  await fails(4004, /no doctor/, 'medchain_doctor', bob.address);
+  await fails(4004, /no doctor/, 'medchain_patientsOf', charlie.address);
+  await fails(4004, /no hospital 7/, 'medchain_hospital', 7);
+  await fails(4004, /no record 999/, 'medchain_record', 999);
+  await fails(4004, /no record 999/, 'medchain_readers', 999);
+  await fails(4004, /no audit entry/, 'medchain_auditEntry', 1_000_000);
+  await fails(4004, /unknown block/, 'medchain_patient', bob.address, '0x' + '12'.repeat(32));
 });

@@ -2,7 +2,7 @@
 // over plain JSON-RPC, and wait on conditions with bounded timeouts.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, existsSync } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -52,15 +52,30 @@ export async function waitFor(what, check, { timeoutMs = 180_000, intervalMs = 1
 }
 
 let rpcId = 0;
-/** One JSON-RPC call over HTTP; throws on a JSON-RPC error. */
-export async function rpc(port, method, params = []) {
+/**
+ * One JSON-RPC call over plain HTTP (no client library); resolves to the
+ * whole answer, `{ result }` or `{ error }`. With MEDCHAIN_RPC_EXAMPLES set
+ * to a file, appends each request and answer to it (docs/rpc.md's examples
+ * come from there).
+ */
+export async function rpcAnswer(port, method, params = []) {
+  const request = { jsonrpc: '2.0', id: ++rpcId, method, params };
   const response = await fetch(`http://127.0.0.1:${port}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method, params }),
+    body: JSON.stringify(request),
     signal: AbortSignal.timeout(10_000),
   });
   const body = await response.json();
+  if (process.env.MEDCHAIN_RPC_EXAMPLES) {
+    appendFileSync(process.env.MEDCHAIN_RPC_EXAMPLES, `${JSON.stringify({ request, response: body })}\n`);
+  }
+  return body;
+}
+
+/** One JSON-RPC call over HTTP; throws on a JSON-RPC error. */
+export async function rpc(port, method, params = []) {
+  const body = await rpcAnswer(port, method, params);
   if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
   return body.result;
 }
