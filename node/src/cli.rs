@@ -53,6 +53,11 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Write the development chain with a large synthetic state (patients,
+	/// records, audit entries) as a raw chain spec, for the query latency
+	/// benchmark (scripts/rpc-latency.sh).
+	BenchState(crate::bench_state::BenchStateCmd),
 }
 
 /// `medchain-node consortium-spec --hospitals hospitals.json`

@@ -75,6 +75,7 @@ pub fn run() -> sc_cli::Result<()> {
 			cmd.run(spec)
 		}
 		Some(Subcommand::ConsortiumSpec(cmd)) => consortium_spec(cmd),
+		Some(Subcommand::BenchState(cmd)) => crate::bench_state::run(cmd).map_err(Into::into),
 		Some(Subcommand::CheckBlock(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.async_run(|config| {

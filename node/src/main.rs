@@ -1,5 +1,6 @@
 //! `medchain-node`: the node each hospital of the MedChain consortium runs.
 
+mod bench_state;
 mod chain_spec;
 mod cli;
 mod command;
