@@ -61,7 +61,6 @@ fn consortium_spec(cmd: &ConsortiumSpecCmd) -> sc_cli::Result<()> {
 /// Parse the command line and run the node or the subcommand.
 pub fn run() -> sc_cli::Result<()> {
 	let cli = Cli::from_args();
-	crate::rpc::json::use_medchain_addresses();
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),

@@ -40,7 +40,8 @@ pub enum Entity<AccountId> {
 ///
 /// With `std`, it serializes to JSON (for the node's `medchain_*` RPC) as
 /// `{"type": "<Variant>", <fields in camelCase>}`; accounts as their own
-/// `Serialize` says (SS58 for `AccountId32`).
+/// `Serialize` says (the node uses an account type that writes MedChain
+/// SS58).
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]

@@ -11,17 +11,34 @@ use medchain_runtime::{
 	AccountId, BlockNumber,
 };
 use serde::Serialize;
-use sp_core::crypto::{set_default_ss58_version, Ss58AddressFormat, Ss58Codec};
+use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 
-/// Make SS58 text use MedChain's prefix everywhere in this process (the
-/// node's RPC answers and `key inspect`). Called once at start.
-pub fn use_medchain_addresses() {
-	set_default_ss58_version(Ss58AddressFormat::custom(medchain_runtime::SS58_PREFIX));
+/// An account as SS58 text with MedChain's prefix (2403). Explicit, not the
+/// process-wide default: the runtime's genesis JSON must keep the generic
+/// prefix, which is all its `no_std` build can read.
+pub fn ss58(account: &AccountId) -> String {
+	account.to_ss58check_with_version(Ss58AddressFormat::custom(medchain_runtime::SS58_PREFIX))
 }
 
-/// An account as SS58 text with the process's default prefix.
-pub fn ss58(account: &AccountId) -> String {
-	account.to_ss58check()
+/// An account inside an audit action: SCALE-encoded exactly like
+/// `AccountId` (32 bytes), serialized as [`ss58`]. An action is re-decoded
+/// with this account type to become JSON.
+#[derive(codec::Encode, codec::Decode, Clone, Debug, PartialEq, Eq)]
+pub struct Ss58Account([u8; 32]);
+
+impl Serialize for Ss58Account {
+	fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		serializer.serialize_str(&ss58(&AccountId::from(self.0)))
+	}
+}
+
+/// An audit action with its accounts as MedChain SS58.
+pub type ActionJson = medchain_primitives::AuditAction<Ss58Account>;
+
+fn action(action: &medchain_primitives::AuditAction<AccountId>) -> ActionJson {
+	use codec::{Decode, Encode};
+	ActionJson::decode(&mut &action.encode()[..])
+		.expect("an account encodes as its 32 bytes, so the action decodes the same; qed")
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -321,7 +338,7 @@ pub struct AuditEntryJson {
 	pub block: BlockNumber,
 	pub actor: EntityJson,
 	pub subject: EntityJson,
-	pub action: medchain_primitives::AuditAction<AccountId>,
+	pub action: ActionJson,
 	/// The hash of the entry before it in the subject's trail (zeros for the first).
 	pub prev: String,
 	/// BLAKE2b-256 of this entry's SCALE encoding.
@@ -340,7 +357,7 @@ impl AuditEntryJson {
 			block: entry.block,
 			actor: (&entry.actor).into(),
 			subject: (&entry.subject).into(),
-			action: entry.action.clone(),
+			action: action(&entry.action),
 			prev: hex(&entry.prev),
 			hash: hex(&entry.hash()),
 			scale: with_scale.then(|| hex(&codec::Encode::encode(entry))),
@@ -467,7 +484,6 @@ mod tests {
 
 	#[test]
 	fn audit_entries_are_plain_json_with_medchain_addresses() {
-		use_medchain_addresses();
 		let bob = Sr25519Keyring::Bob.to_account_id();
 		let json =
 			serde_json::to_value(AuditEntryJson::new(&entry(7, &bob, [1; 32]), false)).unwrap();

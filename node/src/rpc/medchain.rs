@@ -9,7 +9,7 @@ use jsonrpsee::{
 	proc_macros::rpc,
 	types::{error::ErrorCode, ErrorObjectOwned},
 };
-use medchain_primitives::{Entity, HospitalId, RecordId, MAX_PAGE_SIZE};
+use medchain_primitives::{Entity, HospitalId, Page, RecordId, MAX_PAGE_SIZE};
 use medchain_runtime::{
 	opaque::Block,
 	queries::{AuditEntryView, MedchainApi},
@@ -158,8 +158,8 @@ fn runtime_error(error: ApiError) -> ErrorObjectOwned {
 	)
 }
 
-/// An account parameter: SS58 with MedChain's prefix or any well-known one,
-/// or 32 bytes of `0x` hex.
+/// An account parameter: SS58 of any prefix (MedChain's 2403, the generic
+/// 42 of `5…` addresses, ...), or 32 bytes of `0x` hex.
 pub fn parse_account(param: &str, text: &str) -> RpcResult<AccountId> {
 	if let Some(hex) = text.strip_prefix("0x") {
 		let bytes = sp_core::bytes::from_hex(hex).ok().filter(|b| b.len() == 32);
@@ -167,7 +167,8 @@ pub fn parse_account(param: &str, text: &str) -> RpcResult<AccountId> {
 			let raw: [u8; 32] = bytes.try_into().expect("length checked");
 			return Ok(raw.into());
 		}
-	} else if let Ok(account) = AccountId::from_ss58check(text) {
+	} else if let Ok((account, _prefix)) = AccountId::from_ss58check_with_version(text) {
+		// Any prefix names the same key; answers use MedChain's.
 		return Ok(account);
 	}
 	Err(invalid(format!(
@@ -212,7 +213,7 @@ fn parse_cursor(param: &str, after: Option<String>) -> RpcResult<Option<AccountI
 }
 
 fn account_page<T>(
-	page: medchain_primitives::Page<T, AccountId>,
+	page: Page<T, AccountId>,
 	item: impl FnMut(T) -> String,
 ) -> PageJson<String, String> {
 	PageJson {
@@ -242,6 +243,37 @@ where
 			Some(_) => Ok(()),
 			None => Err(not_found(format!("no patient {} at this block", ss58(patient)))),
 		}
+	}
+
+	/// A page of a patient's list keyed by account (grants by grantee,
+	/// requests by doctor). An empty first page of an unknown patient is
+	/// an error, not an empty list.
+	fn patient_list<V, J>(
+		&self,
+		patient: &str,
+		after: Option<String>,
+		limit: Option<u32>,
+		at: Option<H256>,
+		query: impl FnOnce(
+			H256,
+			AccountId,
+			Option<AccountId>,
+			u32,
+		) -> Result<Page<(AccountId, V), AccountId>, ApiError>,
+		to_json: impl Fn(&AccountId, &AccountId, &V) -> J,
+	) -> RpcResult<PageJson<J, String>> {
+		let who = parse_account("patient", patient)?;
+		let after = parse_cursor("after", after)?;
+		let limit = parse_limit(limit)?;
+		let at = self.block(at)?;
+		let page = query(at, who.clone(), after.clone(), limit).map_err(runtime_error)?;
+		if page.items.is_empty() && after.is_none() {
+			self.must_be_patient(at, &who)?;
+		}
+		Ok(PageJson {
+			items: page.items.iter().map(|(key, value)| to_json(&who, key, value)).collect(),
+			next: page.next.as_ref().map(ss58),
+		})
 	}
 
 	/// The hash the entry at `position` of a trail ends with (zeros before
@@ -363,19 +395,9 @@ where
 		limit: Option<u32>,
 		at: Option<H256>,
 	) -> RpcResult<PageJson<GrantJson, String>> {
-		let who = parse_account("patient", &patient)?;
-		let after = parse_cursor("after", after)?;
-		let limit = parse_limit(limit)?;
-		let at = self.block(at)?;
-		let api = self.client.runtime_api();
-		let page = api.grants_of(at, who.clone(), after.clone(), limit).map_err(runtime_error)?;
-		if page.items.is_empty() && after.is_none() {
-			self.must_be_patient(at, &who)?;
-		}
-		Ok(PageJson {
-			items: page.items.iter().map(|(grantee, g)| GrantJson::new(&who, grantee, g)).collect(),
-			next: page.next.as_ref().map(ss58),
-		})
+		let query =
+			|at, who, after, limit| self.client.runtime_api().grants_of(at, who, after, limit);
+		self.patient_list(&patient, after, limit, at, query, GrantJson::new)
 	}
 
 	fn patients_of(
@@ -407,19 +429,9 @@ where
 		limit: Option<u32>,
 		at: Option<H256>,
 	) -> RpcResult<PageJson<RequestJson, String>> {
-		let who = parse_account("patient", &patient)?;
-		let after = parse_cursor("after", after)?;
-		let limit = parse_limit(limit)?;
-		let at = self.block(at)?;
-		let api = self.client.runtime_api();
-		let page = api.requests_of(at, who.clone(), after.clone(), limit).map_err(runtime_error)?;
-		if page.items.is_empty() && after.is_none() {
-			self.must_be_patient(at, &who)?;
-		}
-		Ok(PageJson {
-			items: page.items.iter().map(|(doctor, r)| RequestJson::new(&who, doctor, r)).collect(),
-			next: page.next.as_ref().map(ss58),
-		})
+		let query =
+			|at, who, after, limit| self.client.runtime_api().requests_of(at, who, after, limit);
+		self.patient_list(&patient, after, limit, at, query, RequestJson::new)
 	}
 
 	fn audit_trail(
@@ -504,7 +516,6 @@ mod tests {
 
 	#[test]
 	fn accounts_parse_from_ss58_of_any_known_prefix_or_hex() {
-		use_medchain_addresses();
 		let bob = Sr25519Keyring::Bob.to_account_id();
 		assert_eq!(parse_account("a", &ss58(&bob)).unwrap(), bob);
 		let generic = bob.to_ss58check_with_version(42u16.into());
