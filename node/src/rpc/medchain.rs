@@ -276,8 +276,9 @@ where
 		})
 	}
 
-	/// The hash the entry at `position` of a trail ends with (zeros before
-	/// position 0).
+	/// The hash of the entry just before position `from` in the subject's
+	/// trail (zeros when `from` is 0): what the entry at `from` must hold
+	/// as `prev`.
 	fn hash_before(&self, at: H256, subject: &Entity<AccountId>, from: u64) -> RpcResult<[u8; 32]> {
 		if from == 0 {
 			return Ok([0; 32]);
