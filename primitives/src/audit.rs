@@ -4,7 +4,7 @@
 //! state change through [`AuditLog`], inside the same call, so that a call
 //! that fails leaves no entry and a call that succeeds always leaves one.
 
-use crate::{EmergencyReason, HospitalId, RecordId};
+use crate::{EmergencyReason, HospitalId, InviteRole, RecordId};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::DispatchError;
@@ -136,6 +136,12 @@ pub enum AuditAction<AccountId> {
 	RecordErased { record: RecordId },
 	/// The actor opened `record` (read receipt).
 	RecordOpened { record: RecordId },
+
+	// Invitations (subject: the hospital; last, so older actions keep their codec index).
+	/// An admin invited `account` to register as `role` without paying a fee.
+	AccountInvited { account: AccountId, role: InviteRole },
+	/// The invitation of `account` was withdrawn by an admin, or cleared once expired.
+	InvitationRemoved { account: AccountId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

@@ -11,12 +11,16 @@ extern crate alloc;
 
 pub mod audit;
 pub mod cid;
+pub mod fees;
 pub mod query;
 #[cfg(feature = "std")]
 pub mod testing;
 
 pub use audit::{AuditAction, AuditLog, AuditSeq, Entity};
 pub use cid::{canonical_cid, Cid, CidError, MAX_CID_LEN};
+pub use fees::{
+	hold_account, release_account, signed_by, signed_by_role_holder, InviteRole, Roles,
+};
 pub use query::{page_of, page_size, Page, MAX_PAGE_SIZE};
 
 /// Identifier of a hospital of the consortium, assigned in admission order.
@@ -59,6 +63,17 @@ pub trait HospitalRegistry<AccountId> {
 		Self::is_active(hospital) && Self::is_admin(hospital, who)
 	}
 
+	/// Whether `who` is an admin of at least one active hospital.
+	fn is_admin_anywhere(who: &AccountId) -> bool;
+
+	/// Whether `who` holds an unexpired invitation as `role` (to `hospital`,
+	/// when given). Read-only: what a `feeless_if` test asks.
+	fn is_invited(who: &AccountId, role: InviteRole, hospital: Option<HospitalId>) -> bool;
+
+	/// Use up `who`'s unexpired invitation as `role` (to `hospital`, when
+	/// given), if there is one: the registration it was for has happened.
+	fn take_invitation(who: &AccountId, role: InviteRole, hospital: Option<HospitalId>);
+
 	/// Make an active hospital with `admin` as its admin, for benchmarks of
 	/// the pallets that need one.
 	#[cfg(feature = "runtime-benchmarks")]
@@ -78,6 +93,9 @@ pub trait PatientRegistry<AccountId> {
 	/// Whether `actor` may act for `patient`: the patient themself or one of
 	/// their guardians. False when `patient` is not registered.
 	fn may_act_for(actor: &AccountId, patient: &AccountId) -> bool;
+
+	/// Whether `who` is a guardian of at least one patient.
+	fn is_guardian(who: &AccountId) -> bool;
 
 	/// Register `who` as a patient, for benchmarks of the pallets that need one.
 	#[cfg(feature = "runtime-benchmarks")]

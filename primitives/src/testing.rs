@@ -2,11 +2,12 @@
 //! Accounts are `u64`, as in FRAME's test runtimes. State is per thread, so
 //! each test (one thread each) starts from what it sets.
 
-use crate::{HospitalId, HospitalRegistry};
+use crate::{HospitalId, HospitalRegistry, InviteRole};
 use std::{cell::RefCell, collections::BTreeMap};
 
 thread_local! {
 	static HOSPITALS: RefCell<BTreeMap<HospitalId, (bool, Vec<u64>)>> = RefCell::new(BTreeMap::new());
+	static INVITES: RefCell<BTreeMap<u64, (InviteRole, HospitalId)>> = RefCell::new(BTreeMap::new());
 }
 
 /// Hospitals a test declares: id, active or not, admins.
@@ -16,6 +17,7 @@ impl MockHospitals {
 	/// Forget every hospital.
 	pub fn reset() {
 		HOSPITALS.with(|h| h.borrow_mut().clear());
+		INVITES.with(|i| i.borrow_mut().clear());
 	}
 
 	/// The hospitals the pallets' tests use: 0 (admin 1) and 1 (admin 2)
@@ -31,6 +33,11 @@ impl MockHospitals {
 	/// Declare an active hospital with these admins.
 	pub fn add(id: HospitalId, admins: &[u64]) {
 		HOSPITALS.with(|h| h.borrow_mut().insert(id, (true, admins.to_vec())));
+	}
+
+	/// Invite `who` as `role` to `hospital` (the mock's invitations never expire).
+	pub fn invite(who: u64, role: InviteRole, hospital: HospitalId) {
+		INVITES.with(|i| i.borrow_mut().insert(who, (role, hospital)));
 	}
 
 	/// Suspend (`false`) or reinstate (`true`) a declared hospital.
@@ -51,6 +58,25 @@ impl HospitalRegistry<u64> for MockHospitals {
 	fn is_admin(hospital: HospitalId, who: &u64) -> bool {
 		HOSPITALS
 			.with(|h| h.borrow().get(&hospital).is_some_and(|(_, admins)| admins.contains(who)))
+	}
+
+	fn is_admin_anywhere(who: &u64) -> bool {
+		HOSPITALS
+			.with(|h| h.borrow().values().any(|(active, admins)| *active && admins.contains(who)))
+	}
+
+	fn is_invited(who: &u64, role: InviteRole, hospital: Option<HospitalId>) -> bool {
+		INVITES.with(|i| {
+			i.borrow()
+				.get(who)
+				.is_some_and(|(r, h)| *r == role && hospital.is_none_or(|wanted| wanted == *h))
+		})
+	}
+
+	fn take_invitation(who: &u64, role: InviteRole, hospital: Option<HospitalId>) {
+		if Self::is_invited(who, role, hospital) {
+			INVITES.with(|i| i.borrow_mut().remove(who));
+		}
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -91,6 +117,10 @@ impl crate::PatientRegistry<u64> for MockPatients {
 		Self::is_registered(who).then(|| [*who as u8; 32])
 	}
 
+	fn is_guardian(who: &u64) -> bool {
+		PATIENTS.with(|p| p.borrow().values().any(|guardians| guardians.contains(who)))
+	}
+
 	fn may_act_for(actor: &u64, patient: &u64) -> bool {
 		PATIENTS.with(|p| {
 			p.borrow()
@@ -118,6 +148,11 @@ impl MockDoctors {
 	/// Declare an active doctor of `hospital`.
 	pub fn add(doctor: u64, hospital: HospitalId) {
 		DOCTORS.with(|d| d.borrow_mut().insert(doctor, (hospital, true)));
+	}
+
+	/// Invite `who` as `role` to `hospital` (the mock's invitations never expire).
+	pub fn invite(who: u64, role: InviteRole, hospital: HospitalId) {
+		INVITES.with(|i| i.borrow_mut().insert(who, (role, hospital)));
 	}
 
 	/// Suspend (`false`) or reinstate (`true`) a declared doctor.

@@ -7,4 +7,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_doctors, Doctors]
 	[pallet_access, Access]
 	[pallet_records, Records]
+	[pallet_feeless, Feeless]
 );

@@ -114,6 +114,58 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
+impl pallet_skip_feeless_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+}
+
+/// Who holds a MedChain role, and so pays no fee for the MedChain pallets'
+/// calls: a registered patient, an active doctor (not pending, not suspended,
+/// at an active hospital), a guardian of a patient, or an admin of an active
+/// hospital. Checked cheapest first; at most a handful of reads.
+pub struct MedchainRoles;
+
+impl medchain_primitives::Roles<AccountId> for MedchainRoles {
+	fn has_role(who: &AccountId) -> bool {
+		use medchain_primitives::{DoctorRegistry, HospitalRegistry, PatientRegistry};
+		Patients::is_registered(who) ||
+			Doctors::is_active(who) ||
+			Patients::is_guardian(who) ||
+			Consortium::is_admin_anywhere(who)
+	}
+}
+
+/// The length of a feeless rate-limit window: one minute of blocks.
+pub const FEELESS_WINDOW: BlockNumber = MINUTES;
+
+/// The most feeless calls one account may make per window.
+pub const MAX_FEELESS_CALLS_PER_WINDOW: u32 = 20;
+
+impl pallet_feeless::Config for Runtime {
+	type Window = ConstU32<FEELESS_WINDOW>;
+	type MaxCallsPerWindow = ConstU32<MAX_FEELESS_CALLS_PER_WINDOW>;
+	type WeightInfo = pallet_feeless::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = FeelessBenchmark;
+}
+
+/// The feeless call benchmarked: by an admin of an active hospital, the role
+/// `MedchainRoles` checks last (every other check reads and misses first).
+#[cfg(feature = "runtime-benchmarks")]
+pub struct FeelessBenchmark;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_feeless::BenchmarkHelper<AccountId, RuntimeCall> for FeelessBenchmark {
+	fn feeless_call(who: &AccountId) -> RuntimeCall {
+		use medchain_primitives::HospitalRegistry;
+		let hospital = Consortium::benchmark_hospital(who.clone());
+		RuntimeCall::Consortium(pallet_consortium::Call::invite {
+			hospital,
+			account: who.clone(),
+			role: medchain_primitives::InviteRole::Patient,
+		})
+	}
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -151,7 +203,10 @@ impl pallet_consortium::Config for Runtime {
 	type MaxAdmins = ConstU32<16>;
 	type MaxNameLength = ConstU32<128>;
 	type MinActiveHospitals = ConstU32<1>;
+	type MaxInvitesPerHospital = ConstU32<1_000>;
+	type InviteLifetime = ConstU32<{ 7 * DAYS }>;
 	type Audit = Audit;
+	type Roles = MedchainRoles;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
 }
 
@@ -162,6 +217,7 @@ impl pallet_audit::Config for Runtime {
 impl pallet_patients::Config for Runtime {
 	type Hospitals = Consortium;
 	type Audit = Audit;
+	type Roles = MedchainRoles;
 	type Time = Timestamp;
 	type MaxGuardians = ConstU32<4>;
 	type WeightInfo = pallet_patients::weights::SubstrateWeight<Runtime>;
@@ -170,6 +226,7 @@ impl pallet_patients::Config for Runtime {
 impl pallet_doctors::Config for Runtime {
 	type Hospitals = Consortium;
 	type Audit = Audit;
+	type Roles = MedchainRoles;
 	type Time = Timestamp;
 	type MaxNameLength = ConstU32<64>;
 	type MaxSpecialtyLength = ConstU32<64>;
@@ -188,6 +245,7 @@ impl pallet_access::Config for Runtime {
 	type Hospitals = Consortium;
 	type RecordKeys = Records;
 	type Audit = Audit;
+	type Roles = MedchainRoles;
 	type Time = Timestamp;
 	type MaxGrantsPerPatient = ConstU32<64>;
 	type MaxPatientsPerGrantee = ConstU32<10_000>;
@@ -207,6 +265,7 @@ impl pallet_records::Config for Runtime {
 	type Doctors = Doctors;
 	type Access = Access;
 	type Audit = Audit;
+	type Roles = MedchainRoles;
 	type Time = Timestamp;
 	type MaxRecordsPerPatient = MaxRecordsPerPatient;
 	type MaxReadersPerRecord = ConstU32<32>;

@@ -118,8 +118,14 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 pub type SignedBlock = generic::SignedBlock<Block>;
 pub type BlockId = generic::BlockId<Block>;
 
-/// The transaction extensions. All are standard FRAME extensions, so
+/// The transaction extensions. All but the last two are standard FRAME
+/// extensions; `SkipCheckIfFeeless` shows itself to wallets as the payment
+/// extension it wraps, and `LimitFeelessCalls` carries no data at all, so
 /// Polkadot.js Apps and @polkadot/api sign every call without custom types.
+///
+/// A MedChain call by a role holder is feeless (`#[pallet::feeless_if]`):
+/// `SkipCheckIfFeeless` then skips the payment, and `LimitFeelessCalls`
+/// counts it against the account's rate limit. See docs/fees.md.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
@@ -128,7 +134,11 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	pallet_skip_feeless_payment::SkipCheckIfFeeless<
+		Runtime,
+		pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	>,
+	pallet_feeless::LimitFeelessCalls<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
@@ -186,6 +196,9 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
+	#[runtime::pallet_index(7)]
+	pub type SkipFeelessPayment = pallet_skip_feeless_payment;
+
 	// Before `Session`: its genesis decides the first validator set.
 	#[runtime::pallet_index(10)]
 	pub type Consortium = pallet_consortium;
@@ -211,6 +224,9 @@ mod runtime {
 
 	#[runtime::pallet_index(23)]
 	pub type Records = pallet_records;
+
+	#[runtime::pallet_index(24)]
+	pub type Feeless = pallet_feeless;
 
 	#[runtime::pallet_index(29)]
 	pub type Audit = pallet_audit;

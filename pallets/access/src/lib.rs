@@ -133,6 +133,9 @@ pub mod pallet {
 		/// The audit trail every call writes to.
 		type Audit: AuditLog<Self::AccountId>;
 
+		/// Who holds a MedChain role: their calls of this pallet pay no fee.
+		type Roles: medchain_primitives::Roles<Self::AccountId>;
+
 		/// Chain time, for grant dates and expiry.
 		type Time: Time<Moment = Moment>;
 
@@ -373,6 +376,9 @@ pub mod pallet {
 		/// `TooManyGrants`, `TooManyPatients`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeInput, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn grant(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -398,6 +404,9 @@ pub mod pallet {
 		/// `ExpiryInPast`, `EmptyScope`, `DuplicateCategory`, `TooManyRecords`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::change_grant(T::MaxKeysPerRevoke::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeInput, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn change_grant(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -423,6 +432,9 @@ pub mod pallet {
 		/// Emits `AccessRevoked`. Errors: `NotPatientOrGuardian`, `NoGrant`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::revoke(T::MaxKeysPerRevoke::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn revoke(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -442,6 +454,9 @@ pub mod pallet {
 		/// Emits `ExpiredGrantRemoved`. Errors: `NoGrant`, `NotExpired`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_expired(T::MaxKeysPerRevoke::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn remove_expired(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -468,6 +483,9 @@ pub mod pallet {
 		/// `TooManyRecords`, `MalformedNote`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::request_access())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _scope: &ScopeInput, _permission: &Permission, _purpose: &Purpose, _note: &Option<Vec<u8>>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn request_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -506,6 +524,9 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::approve_request(
 			(keys.len() as u32).min(T::MaxKeysPerApproval::get())
 		))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _doctor: &T::AccountId, _scope: &Option<ScopeInput>, _permission: &Option<Permission>, _expires_at: &Option<Moment>, _keys: &Vec<(RecordId, Vec<u8>)>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn approve_request(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -537,6 +558,9 @@ pub mod pallet {
 		/// Emits `AccessRequestDenied`. Errors: `NotPatientOrGuardian`, `NoRequest`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::deny_request())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn deny_request(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -557,6 +581,9 @@ pub mod pallet {
 		/// Emits `AccessRequestWithdrawn`. Errors: `NoRequest`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::withdraw_request())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn withdraw_request(origin: OriginFor<T>, patient: T::AccountId) -> DispatchResult {
 			let doctor = ensure_signed(origin)?;
 			let action = AuditAction::AccessRequestWithdrawn { doctor: doctor.clone() };
@@ -573,6 +600,9 @@ pub mod pallet {
 		/// Emits `ExpiredRequestRemoved`. Errors: `NoRequest`, `NotExpired`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::remove_expired_request())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn remove_expired_request(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -597,6 +627,9 @@ pub mod pallet {
 		/// `SelfGrant`, `GrantExists`, `TooManyEmergencies`, `TooManyGrants`, `TooManyPatients`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::emergency_access())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _reason: &EmergencyReason| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -626,6 +659,9 @@ pub mod pallet {
 		/// Emits `EmergencyReviewClosed`. Errors: `NotHospitalAdmin`, `NoReview`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::close_emergency_review())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _entry: &AuditSeq, _justified: &bool| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn close_emergency_review(
 			origin: OriginFor<T>,
 			hospital: HospitalId,

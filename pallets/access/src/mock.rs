@@ -64,6 +64,7 @@ impl pallet_access::Config for Test {
 	type Hospitals = MockHospitals;
 	type RecordKeys = MockRecordKeys;
 	type Audit = Audit;
+	type Roles = ();
 	type Time = Timestamp;
 	type MaxGrantsPerPatient = ConstU32<2>;
 	type MaxPatientsPerGrantee = ConstU32<2>;

@@ -8,6 +8,7 @@ use alloc::{format, vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
+use medchain_primitives::InviteRole;
 
 /// A distinct, valid name of exactly `MaxNameLength` bytes.
 fn name<T: Config>(i: u32) -> Vec<u8> {
@@ -152,6 +153,50 @@ mod benchmarks {
 			old: validator::<T>(id),
 			new,
 		});
+		Ok(())
+	}
+
+	// Worst case: the account's expired invitation from another hospital is
+	// replaced (two counters touched), the inviting hospital one short of full.
+	#[benchmark]
+	fn invite() -> Result<(), BenchmarkError> {
+		let old = fill::<T>(HospitalCount::<T>::get() + 1)?;
+		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
+		let invited: T::AccountId = account("invited", 0, 0);
+		Consortium::<T>::do_invite(&admin::<T>(old, 0), old, &invited, InviteRole::Doctor)
+			.map_err(|_| BenchmarkError::Stop("first invitation"))?;
+		for i in 1..T::MaxInvitesPerHospital::get() {
+			let other: T::AccountId = account("other", i, 0);
+			Consortium::<T>::do_invite(&admin::<T>(id, 0), id, &other, InviteRole::Patient)
+				.map_err(|_| BenchmarkError::Stop("fill invitations"))?;
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		frame_system::Pallet::<T>::set_block_number(now + T::InviteLifetime::get());
+		let expires = now + T::InviteLifetime::get() + T::InviteLifetime::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin::<T>(id, 0)), id, invited.clone(), InviteRole::Patient);
+
+		assert_last_event::<T>(Event::Invited {
+			hospital: id,
+			account: invited,
+			role: InviteRole::Patient,
+			expires,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_invitation() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
+		let invited: T::AccountId = account("invited", 0, 0);
+		Consortium::<T>::do_invite(&admin::<T>(id, 0), id, &invited, InviteRole::Patient)
+			.map_err(|_| BenchmarkError::Stop("invitation"))?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin::<T>(id, 0)), invited.clone());
+
+		assert_last_event::<T>(Event::InvitationRemoved { hospital: id, account: invited });
 		Ok(())
 	}
 

@@ -8,7 +8,11 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{ChangeMembers, Contains},
 };
-use medchain_primitives::{AuditAction, AuditLog, Entity};
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_primitives::{
+	hold_account, release_account, AuditAction, AuditLog, Entity, InviteRole,
+};
+use sp_runtime::Saturating;
 
 impl<T: Config> Pallet<T> {
 	/// Write the audit entry of a council (or root) decision about `hospital`.
@@ -71,6 +75,9 @@ impl<T: Config> Pallet<T> {
 		HospitalCount::<T>::put(count.saturating_add(1));
 		HospitalIdByName::<T>::insert(&name, id);
 		HospitalOfValidator::<T>::insert(&validator, id);
+		for admin in &admins {
+			Self::index_admin(admin, id);
+		}
 		HospitalOf::<T>::insert(
 			id,
 			HospitalInfo::<T> {
@@ -140,9 +147,11 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		Self::mutate_as_admin(who, id, |hospital| {
 			ensure!(!hospital.admins.contains(&admin), Error::<T>::AlreadyAdmin);
-			hospital.admins.try_push(admin).map_err(|_| Error::<T>::TooManyAdmins)?;
+			hospital.admins.try_push(admin.clone()).map_err(|_| Error::<T>::TooManyAdmins)?;
 			Ok(())
-		})
+		})?;
+		Self::index_admin(&admin, id);
+		Ok(())
 	}
 
 	pub(crate) fn do_remove_admin(
@@ -156,6 +165,82 @@ impl<T: Config> Pallet<T> {
 			ensure!(hospital.admins.len() > 1, Error::<T>::LastAdmin);
 			hospital.admins.remove(index);
 			Ok(())
+		})?;
+		AdminOf::<T>::remove(admin, id);
+		release_account::<T>(admin);
+		Ok(())
+	}
+
+	/// Index `admin` as an admin of `id`; being one keeps its account alive.
+	/// Admins of a removed hospital stay indexed (the hospital keeps its
+	/// record), but only admins of active hospitals hold a role.
+	fn index_admin(admin: &T::AccountId, id: HospitalId) {
+		AdminOf::<T>::insert(admin, id, ());
+		hold_account::<T>(admin);
+	}
+
+	/// Invite `account` as `role` to `id`. Returns the block the invitation expires at.
+	pub(crate) fn do_invite(
+		who: &T::AccountId,
+		id: HospitalId,
+		account: &T::AccountId,
+		role: InviteRole,
+	) -> Result<BlockNumberFor<T>, DispatchError> {
+		let hospital = HospitalOf::<T>::get(id).ok_or(Error::<T>::UnknownHospital)?;
+		ensure!(hospital.status == HospitalStatus::Active, Error::<T>::NotActive);
+		ensure!(hospital.admins.contains(who), Error::<T>::NotAdmin);
+		let now = frame_system::Pallet::<T>::block_number();
+		if let Some(old) = Invitations::<T>::get(account) {
+			ensure!(old.expires <= now, Error::<T>::AlreadyInvited);
+			Self::drop_invitation(account, old.hospital);
+		}
+		InviteCount::<T>::try_mutate(id, |count| {
+			let n = count.unwrap_or(0);
+			ensure!(n < T::MaxInvitesPerHospital::get(), Error::<T>::TooManyInvites);
+			*count = Some(n.saturating_add(1));
+			Ok::<_, DispatchError>(())
+		})?;
+		let expires = now.saturating_add(T::InviteLifetime::get());
+		let invitation = InvitationOf::<T> { hospital: id, role, by: who.clone(), expires };
+		Invitations::<T>::insert(account, invitation);
+		hold_account::<T>(account);
+		Ok(expires)
+	}
+
+	/// Remove `account`'s invitation as `who`. Returns the inviting hospital.
+	pub(crate) fn do_remove_invitation(
+		who: &T::AccountId,
+		account: &T::AccountId,
+	) -> Result<HospitalId, DispatchError> {
+		let invitation = Invitations::<T>::get(account).ok_or(Error::<T>::NotInvited)?;
+		let expired = invitation.expires <= frame_system::Pallet::<T>::block_number();
+		ensure!(
+			expired || AdminOf::<T>::contains_key(who, invitation.hospital),
+			Error::<T>::InvitationNotExpired
+		);
+		Self::drop_invitation(account, invitation.hospital);
+		Ok(invitation.hospital)
+	}
+
+	/// Delete `account`'s invitation from `hospital` and what it held.
+	fn drop_invitation(account: &T::AccountId, hospital: HospitalId) {
+		Invitations::<T>::remove(account);
+		InviteCount::<T>::mutate(hospital, medchain_primitives::count_down);
+		release_account::<T>(account);
+	}
+
+	/// `account`'s invitation if it is unexpired, of `role`, and (when given)
+	/// from `hospital`.
+	fn live_invitation(
+		account: &T::AccountId,
+		role: InviteRole,
+		hospital: Option<HospitalId>,
+	) -> Option<InvitationOf<T>> {
+		Invitations::<T>::get(account).filter(|invitation| {
+			invitation.role == role
+				&& invitation.expires > frame_system::Pallet::<T>::block_number()
+				&& hospital.is_none_or(|id| id == invitation.hospital)
+				&& Self::is_active(invitation.hospital)
 		})
 	}
 
@@ -235,6 +320,7 @@ impl<T: Config> Pallet<T> {
 		let next_id = NextHospitalId::<T>::get();
 		let mut expected_active: Vec<T::AccountId> = Vec::new();
 		let mut not_removed = 0u32;
+		let mut admin_count = 0usize;
 		for (id, hospital) in HospitalOf::<T>::iter() {
 			ensure!(id < next_id, "hospital id at or above NextHospitalId");
 			ensure!(
@@ -246,6 +332,10 @@ impl<T: Config> Pallet<T> {
 			admins.sort();
 			admins.dedup();
 			ensure!(admins.len() == hospital.admins.len(), "duplicate admin");
+			for admin in &admins {
+				ensure!(AdminOf::<T>::contains_key(admin, id), "admin not indexed");
+			}
+			admin_count += admins.len();
 			if hospital.status != HospitalStatus::Removed {
 				not_removed += 1;
 				ensure!(
@@ -266,6 +356,15 @@ impl<T: Config> Pallet<T> {
 			HospitalIdByName::<T>::iter().count() == HospitalOf::<T>::iter().count(),
 			"stale name index entry"
 		);
+		ensure!(AdminOf::<T>::iter().count() == admin_count, "stale admin index entry");
+		let mut invites = alloc::collections::BTreeMap::<HospitalId, u32>::new();
+		for (_, invitation) in Invitations::<T>::iter() {
+			*invites.entry(invitation.hospital).or_default() += 1;
+		}
+		for (id, count) in InviteCount::<T>::iter() {
+			ensure!(invites.remove(&id) == Some(count), "InviteCount != invitations of hospital");
+		}
+		ensure!(invites.is_empty(), "invitations not counted in InviteCount");
 		expected_active.sort();
 		ensure!(
 			ActiveValidators::<T>::get().to_vec() == expected_active,
@@ -281,7 +380,21 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 	}
 
 	fn is_admin(hospital: HospitalId, who: &T::AccountId) -> bool {
-		HospitalOf::<T>::get(hospital).is_some_and(|h| h.admins.contains(who))
+		AdminOf::<T>::contains_key(who, hospital)
+	}
+
+	fn is_admin_anywhere(who: &T::AccountId) -> bool {
+		AdminOf::<T>::iter_key_prefix(who).any(Self::is_active)
+	}
+
+	fn is_invited(who: &T::AccountId, role: InviteRole, hospital: Option<HospitalId>) -> bool {
+		Self::live_invitation(who, role, hospital).is_some()
+	}
+
+	fn take_invitation(who: &T::AccountId, role: InviteRole, hospital: Option<HospitalId>) {
+		if let Some(invitation) = Self::live_invitation(who, role, hospital) {
+			Self::drop_invitation(who, invitation.hospital);
+		}
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -74,7 +74,7 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{HospitalId, HospitalRegistry};
-pub use types::{Hospital, HospitalStatus};
+pub use types::{Hospital, HospitalStatus, Invitation};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -86,7 +86,7 @@ pub mod pallet {
 		traits::{ChangeMembers, Contains},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditAction, AuditLog};
+	use medchain_primitives::{AuditAction, AuditLog, InviteRole};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -98,6 +98,10 @@ pub mod pallet {
 		<T as Config>::MaxNameLength,
 		<T as Config>::MaxAdmins,
 	>;
+
+	/// An invitation as this runtime stores it.
+	pub type InvitationOf<T> =
+		Invitation<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 	/// A hospital name as stored.
 	pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLength>;
@@ -136,8 +140,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MinActiveHospitals: Get<u32>;
 
+		/// The most invitations one hospital may have out, expired ones included until cleared.
+		#[pallet::constant]
+		type MaxInvitesPerHospital: Get<u32>;
+
+		/// How many blocks an invitation lasts.
+		#[pallet::constant]
+		type InviteLifetime: Get<BlockNumberFor<Self>>;
+
 		/// The audit trail every call writes to (subject: the hospital).
 		type Audit: AuditLog<Self::AccountId>;
+
+		/// Who holds a MedChain role: their calls of this pallet pay no fee.
+		type Roles: medchain_primitives::Roles<Self::AccountId>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -170,6 +185,28 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ActiveValidators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxHospitals>, ValueQuery>;
+
+	/// `(admin, hospital)` for every admin of every hospital: which hospitals an account
+	/// administers, without reading them all.
+	#[pallet::storage]
+	pub type AdminOf<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		HospitalId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Invitations by invited account: at most one each.
+	#[pallet::storage]
+	pub type Invitations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, InvitationOf<T>>;
+
+	/// How many invitations each hospital has in `Invitations`, expired or not.
+	#[pallet::storage]
+	pub type InviteCount<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u32, OptionQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -206,6 +243,15 @@ pub mod pallet {
 		AdminRemoved { hospital: HospitalId, admin: T::AccountId },
 		/// A hospital moved its validator to another account.
 		ValidatorChanged { hospital: HospitalId, old: T::AccountId, new: T::AccountId },
+		/// An admin invited `account` to register as `role` for free until block `expires`.
+		Invited {
+			hospital: HospitalId,
+			account: T::AccountId,
+			role: InviteRole,
+			expires: BlockNumberFor<T>,
+		},
+		/// The invitation of `account` was withdrawn, or cleared after it expired.
+		InvitationRemoved { hospital: HospitalId, account: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -242,6 +288,15 @@ pub mod pallet {
 		HospitalRemoved,
 		/// The change would leave fewer than `MinActiveHospitals` active hospitals.
 		TooFewValidators,
+		/// The account already holds an unexpired invitation.
+		AlreadyInvited,
+		/// The hospital already has `MaxInvitesPerHospital` invitations out: withdraw one, or
+		/// clear expired ones with `remove_invitation`.
+		TooManyInvites,
+		/// The account holds no invitation.
+		NotInvited,
+		/// Only an admin of the inviting hospital may withdraw an invitation before it expires.
+		InvitationNotExpired,
 	}
 
 	#[pallet::hooks]
@@ -342,6 +397,9 @@ pub mod pallet {
 		/// caller), `AlreadyAdmin`, `TooManyAdmins`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::add_admin())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _admin: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn add_admin(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
@@ -367,6 +425,9 @@ pub mod pallet {
 		/// caller or `admin`), `LastAdmin`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_admin())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _admin: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn remove_admin(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
@@ -393,6 +454,9 @@ pub mod pallet {
 		/// `ValidatorInUse`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_validator())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _validator: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn set_validator(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
@@ -403,6 +467,57 @@ pub mod pallet {
 			let action = AuditAction::HospitalValidatorSet { validator: validator.clone() };
 			Self::log_admin(who, hospital, action)?;
 			Self::deposit_event(Event::ValidatorChanged { hospital, old, new: validator });
+			Ok(())
+		}
+
+		/// Invite `account` to register as `role` (a patient, or a doctor of `hospital`)
+		/// without paying: until the invitation expires, `patients.register` or
+		/// `doctors.apply` to this hospital costs it no fee, so it needs no tokens at all.
+		/// The invitation lasts `InviteLifetime` blocks and is used up by that registration.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must be active.
+		///
+		/// Emits `Invited`. Errors: `UnknownHospital`, `NotActive`, `NotAdmin`,
+		/// `AlreadyInvited` (an unexpired invitation exists; an expired one is replaced),
+		/// `TooManyInvites`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::invite())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _account: &T::AccountId, _role: &InviteRole| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn invite(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			account: T::AccountId,
+			role: InviteRole,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let expires = Self::do_invite(&who, hospital, &account, role)?;
+			let action = AuditAction::AccountInvited { account: account.clone(), role };
+			Self::log_admin(who, hospital, action)?;
+			Self::deposit_event(Event::Invited { hospital, account, role, expires });
+			Ok(())
+		}
+
+		/// Withdraw the invitation of `account`, or clear it once expired (which frees its
+		/// place among the hospital's `MaxInvitesPerHospital`).
+		///
+		/// The dispatch origin for this call must be _Signed_: by an admin of the inviting
+		/// hospital at any time, by anyone once the invitation has expired.
+		///
+		/// Emits `InvitationRemoved`. Errors: `NotInvited`, `InvitationNotExpired`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::remove_invitation())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _account: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn remove_invitation(origin: OriginFor<T>, account: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let hospital = Self::do_remove_invitation(&who, &account)?;
+			let action = AuditAction::InvitationRemoved { account: account.clone() };
+			Self::log_admin(who, hospital, action)?;
+			Self::deposit_event(Event::InvitationRemoved { hospital, account });
 			Ok(())
 		}
 	}

@@ -7,7 +7,7 @@
 use crate as pallet_consortium;
 use frame_support::{
 	parameter_types,
-	traits::{ChangeMembers, ConstU32, Contains},
+	traits::{ChangeMembers, ConstU32, ConstU64, Contains},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
@@ -52,7 +52,10 @@ impl pallet_consortium::Config for Test {
 	type MaxAdmins = ConstU32<3>;
 	type MaxNameLength = ConstU32<16>;
 	type MinActiveHospitals = ConstU32<2>;
+	type MaxInvitesPerHospital = ConstU32<3>;
+	type InviteLifetime = ConstU64<10>;
 	type Audit = Audit;
+	type Roles = ();
 	type WeightInfo = ();
 }
 

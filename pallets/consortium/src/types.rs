@@ -56,3 +56,19 @@ where
 	/// Block at which the council admitted the hospital.
 	pub admitted_at: BlockNumber,
 }
+
+/// An invitation from a hospital admin: until `expires`, `role`'s
+/// registration by the invited account is free of fees.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Invitation<AccountId, BlockNumber> {
+	/// The inviting hospital.
+	pub hospital: medchain_primitives::HospitalId,
+	/// What the invited account may register as.
+	pub role: medchain_primitives::InviteRole,
+	/// The admin who invited.
+	pub by: AccountId,
+	/// The first block at which the invitation no longer counts.
+	pub expires: BlockNumber,
+}

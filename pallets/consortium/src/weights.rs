@@ -40,6 +40,8 @@ pub trait WeightInfo {
 	fn add_admin() -> Weight;
 	fn remove_admin() -> Weight;
 	fn set_validator() -> Weight;
+	fn invite() -> Weight;
+	fn remove_invitation() -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -262,6 +264,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
+	fn invite() -> Weight {
+		Weight::from_parts(840_994_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	fn remove_invitation() -> Weight {
+		Weight::from_parts(840_994_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -301,5 +313,15 @@ impl WeightInfo for () {
 		Weight::from_parts(1_373_044_000, 5678)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
+	}
+	fn invite() -> Weight {
+		Weight::from_parts(840_994_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	}
+	fn remove_invitation() -> Weight {
+		Weight::from_parts(840_994_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 }

@@ -5,7 +5,8 @@ use crate::{pallet::*, DoctorRegistry, DoctorStatus, LicenceHash};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	is_valid_encryption_key, AuditAction, AuditLog, EncryptionKey, HospitalId, HospitalRegistry,
+	hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog, EncryptionKey,
+	HospitalId, HospitalRegistry, InviteRole,
 };
 
 /// What an application or a direct registration declares.
@@ -38,7 +39,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Enter `doctor` at `hospital` with `status`, replacing any earlier entry
-	/// (a doctor moving to another hospital).
+	/// (a doctor moving to another hospital). A doctor's entry keeps their
+	/// account alive, so a doctor with no tokens can still sign.
 	fn enter(
 		doctor: &T::AccountId,
 		hospital: HospitalId,
@@ -57,6 +59,8 @@ impl<T: Config> Pallet<T> {
 		if let Some(old) = DoctorOf::<T>::get(doctor) {
 			DoctorsOf::<T>::remove(old.hospital, doctor);
 			DoctorByLicence::<T>::remove(old.licence_hash);
+		} else {
+			hold_account::<T>(doctor);
 		}
 		DoctorByLicence::<T>::insert(licence_hash, doctor);
 		DoctorsOf::<T>::insert(hospital, doctor, ());
@@ -90,6 +94,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::enter(doctor, hospital, DoctorStatus::Pending, declaration)?;
+		T::Hospitals::take_invitation(doctor, InviteRole::Doctor, Some(hospital));
 		T::Audit::log_accounts(doctor, doctor, AuditAction::DoctorApplied { hospital })
 	}
 
@@ -148,6 +153,7 @@ impl<T: Config> Pallet<T> {
 		DoctorOf::<T>::remove(doctor);
 		DoctorsOf::<T>::remove(info.hospital, doctor);
 		DoctorByLicence::<T>::remove(info.licence_hash);
+		release_account::<T>(doctor);
 		T::Audit::log_accounts(
 			admin,
 			doctor,

@@ -75,7 +75,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditAction, AuditLog, HospitalRegistry, Moment};
+	use medchain_primitives::{AuditAction, AuditLog, HospitalRegistry, InviteRole, Moment, Roles};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -101,6 +101,9 @@ pub mod pallet {
 
 		/// The audit trail every call writes to.
 		type Audit: AuditLog<Self::AccountId>;
+
+		/// Who holds a MedChain role: their calls of this pallet pay no fee.
+		type Roles: medchain_primitives::Roles<Self::AccountId>;
 
 		/// Chain time, for application and registration dates.
 		type Time: Time<Moment = Moment>;
@@ -225,6 +228,12 @@ pub mod pallet {
 		/// `InvalidEncryptionKey`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::apply())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, hospital: &HospitalId, _name: &Vec<u8>, _specialty: &Vec<u8>, _licence_hash: &LicenceHash, _encryption_key: &EncryptionKey| -> bool {
+			medchain_primitives::signed_by(origin, |who| {
+				T::Roles::has_role(who) ||
+					T::Hospitals::is_invited(who, InviteRole::Doctor, Some(*hospital))
+			})
+		})]
 		pub fn apply(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
@@ -248,6 +257,9 @@ pub mod pallet {
 		/// Emits `DoctorApproved`. Errors: `NotDoctor`, `NotHospitalAdmin`, `NotPending`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::approve())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn approve(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
 			let hospital = Self::do_transition(
@@ -270,6 +282,9 @@ pub mod pallet {
 		/// Emits `DoctorRejected`. Errors: `NotDoctor`, `NotHospitalAdmin`, `NotPending`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reject())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn reject(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
 			let hospital = Self::do_reject(&admin, &doctor)?;
@@ -285,6 +300,9 @@ pub mod pallet {
 		/// Emits `DoctorSuspended`. Errors: `NotDoctor`, `NotHospitalAdmin`, `NotActive`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::suspend())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn suspend(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
 			let hospital = Self::do_transition(
@@ -306,6 +324,9 @@ pub mod pallet {
 		/// Emits `DoctorReinstated`. Errors: `NotDoctor`, `NotHospitalAdmin`, `NotSuspended`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::reinstate())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn reinstate(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
 			let hospital = Self::do_transition(
@@ -332,6 +353,9 @@ pub mod pallet {
 		/// `InvalidLicenceHash`, `LicenceInUse`, `InvalidEncryptionKey`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::register_doctor())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _doctor: &T::AccountId, _name: &Vec<u8>, _specialty: &Vec<u8>, _licence_hash: &LicenceHash, _encryption_key: &EncryptionKey| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn register_doctor(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
@@ -356,6 +380,9 @@ pub mod pallet {
 		/// `InvalidSpecialty`, `SpecialtyTooLong`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::update_profile())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _name: &Vec<u8>, _specialty: &Vec<u8>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn update_profile(
 			origin: OriginFor<T>,
 			name: Vec<u8>,
@@ -375,6 +402,9 @@ pub mod pallet {
 		/// Emits `EncryptionKeyRotated`. Errors: `NotDoctor`, `InvalidEncryptionKey`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::rotate_key())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _encryption_key: &EncryptionKey| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn rotate_key(origin: OriginFor<T>, encryption_key: EncryptionKey) -> DispatchResult {
 			let doctor = ensure_signed(origin)?;
 			Self::do_rotate_key(&doctor, encryption_key)?;

@@ -20,6 +20,7 @@ pallet_audit::impl_test_configs!(Test);
 impl pallet_doctors::Config for Test {
 	type Hospitals = MockHospitals;
 	type Audit = Audit;
+	type Roles = ();
 	type Time = Timestamp;
 	type MaxNameLength = ConstU32<32>;
 	type MaxSpecialtyLength = ConstU32<16>;

@@ -5,8 +5,8 @@ use crate::{pallet::*, PatientRegistry};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	canonical_cid, is_valid_encryption_key, AuditAction, AuditLog, Cid, CidError, EncryptionKey,
-	HospitalId, HospitalRegistry,
+	canonical_cid, hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog,
+	Cid, CidError, EncryptionKey, HospitalId, HospitalRegistry, InviteRole,
 };
 
 impl<T: Config> Pallet<T> {
@@ -28,7 +28,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Register `patient`, by themself (`hospital: None`) or by an admin of an
-	/// active `hospital`, optionally with a first guardian.
+	/// active `hospital`, optionally with a first guardian. Being a patient or a
+	/// guardian keeps an account alive, so either can sign with no tokens; a
+	/// patient's invitation is used up by their registration.
 	pub(crate) fn do_register(
 		by: &T::AccountId,
 		patient: T::AccountId,
@@ -61,10 +63,13 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		PatientCount::<T>::mutate(|count| *count = count.saturating_add(1));
+		hold_account::<T>(&patient);
+		T::Hospitals::take_invitation(&patient, InviteRole::Patient, None);
 		T::Audit::log_accounts(by, &patient, AuditAction::PatientRegistered { hospital })?;
 		Self::deposit_event(Event::PatientRegistered { patient: patient.clone(), hospital });
 		if let Some(guardian) = guardian {
 			WardsOf::<T>::insert(&guardian, &patient, ());
+			hold_account::<T>(&guardian);
 			T::Audit::log_accounts(
 				by,
 				&patient,
@@ -127,6 +132,7 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		})?;
 		WardsOf::<T>::insert(guardian, patient, ());
+		hold_account::<T>(guardian);
 		T::Audit::log_accounts(
 			actor,
 			patient,
@@ -146,6 +152,7 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		})?;
 		WardsOf::<T>::remove(guardian, patient);
+		release_account::<T>(guardian);
 		T::Audit::log_accounts(
 			actor,
 			patient,
@@ -185,6 +192,10 @@ impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 
 	fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
 		PatientOf::<T>::get(who).map(|info| info.encryption_key)
+	}
+
+	fn is_guardian(who: &T::AccountId) -> bool {
+		WardsOf::<T>::iter_key_prefix(who).next().is_some()
 	}
 
 	fn may_act_for(actor: &T::AccountId, patient: &T::AccountId) -> bool {

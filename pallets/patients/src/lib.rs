@@ -74,7 +74,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditLog, HospitalRegistry, Moment};
+	use medchain_primitives::{AuditLog, HospitalRegistry, InviteRole, Moment, Roles};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -94,6 +94,9 @@ pub mod pallet {
 
 		/// The audit trail every call writes to.
 		type Audit: AuditLog<Self::AccountId>;
+
+		/// Who holds a MedChain role: their calls of this pallet pay no fee.
+		type Roles: medchain_primitives::Roles<Self::AccountId>;
 
 		/// Chain time, for registration dates.
 		type Time: Time<Moment = Moment>;
@@ -190,6 +193,11 @@ pub mod pallet {
 		/// `MalformedCid`, `CidTooLong`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _encryption_key: &EncryptionKey, _profile: &Option<Vec<u8>>| -> bool {
+			medchain_primitives::signed_by(origin, |who| {
+				T::Roles::has_role(who) || T::Hospitals::is_invited(who, InviteRole::Patient, None)
+			})
+		})]
 		pub fn register(
 			origin: OriginFor<T>,
 			encryption_key: EncryptionKey,
@@ -215,6 +223,9 @@ pub mod pallet {
 		/// `CidTooLong`, `SelfGuardian`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_patient())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _encryption_key: &EncryptionKey, _profile: &Option<Vec<u8>>, _guardian: &Option<T::AccountId>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn register_patient(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
@@ -236,6 +247,9 @@ pub mod pallet {
 		/// `MalformedCid`, `CidTooLong`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_profile())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _profile: &Option<Vec<u8>>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn set_profile(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -257,6 +271,9 @@ pub mod pallet {
 		/// `InvalidEncryptionKey`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::rotate_key())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _encryption_key: &EncryptionKey| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn rotate_key(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -277,6 +294,9 @@ pub mod pallet {
 		/// `SelfGuardian`, `AlreadyGuardian`, `TooManyGuardians`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::add_guardian())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _guardian: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn add_guardian(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -297,6 +317,9 @@ pub mod pallet {
 		/// `NotGuardian`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_guardian())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _guardian: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn remove_guardian(
 			origin: OriginFor<T>,
 			patient: T::AccountId,

@@ -20,6 +20,7 @@ pallet_audit::impl_test_configs!(Test);
 impl pallet_patients::Config for Test {
 	type Hospitals = MockHospitals;
 	type Audit = Audit;
+	type Roles = ();
 	type Time = Timestamp;
 	type MaxGuardians = ConstU32<3>;
 	type WeightInfo = ();

@@ -113,6 +113,9 @@ pub mod pallet {
 		/// The audit trail every call writes to.
 		type Audit: AuditLog<Self::AccountId>;
 
+		/// Who holds a MedChain role: their calls of this pallet pay no fee.
+		type Roles: medchain_primitives::Roles<Self::AccountId>;
+
 		/// Chain time, for creation and version dates.
 		type Time: Time<Moment = Moment>;
 
@@ -287,6 +290,9 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::create_record(
 			(keys.len() as u32).min(T::MaxReadersPerRecord::get())
 		))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _category: &RecordCategory, _cid: &Vec<u8>, _keys: &ReaderKeys<T>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn create_record(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -311,6 +317,9 @@ pub mod pallet {
 		/// `MalformedCid`, `CidTooLong`, `TooManyVersions`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_record())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _cid: &Vec<u8>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn update_record(
 			origin: OriginFor<T>,
 			record: RecordId,
@@ -336,6 +345,9 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::share_keys(
 			(keys.len() as u32).min(T::MaxKeysPerCall::get())
 		))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _reader: &T::AccountId, _keys: &Vec<(RecordId, Vec<u8>)>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn share_keys(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -366,6 +378,9 @@ pub mod pallet {
 			T::MaxReadersPerRecord::get(),
 			(keys.len() as u32).min(T::MaxReadersPerRecord::get())
 		))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _cid: &Vec<u8>, _keys: &ReaderKeys<T>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn rotate_key(
 			origin: OriginFor<T>,
 			record: RecordId,
@@ -391,6 +406,9 @@ pub mod pallet {
 			T::MaxReadersPerRecord::get(),
 			T::MaxVersions::get()
 		))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let (patient, keys, versions) = Self::do_erase(&who, record)?;
@@ -408,6 +426,9 @@ pub mod pallet {
 		/// Emits `RecordOpened`. Errors: `UnknownRecord`, `NoReadAccess`, `NoKey`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::open_record())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
 		pub fn open_record(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_open(&who, record)?;

@@ -26,6 +26,7 @@ impl pallet_access::Config for Test {
 	type Hospitals = MockHospitals;
 	type RecordKeys = Records;
 	type Audit = Audit;
+	type Roles = ();
 	type Time = Timestamp;
 	type MaxGrantsPerPatient = ConstU32<8>;
 	type MaxPatientsPerGrantee = ConstU32<8>;
@@ -45,6 +46,7 @@ impl pallet_records::Config for Test {
 	type Doctors = MockDoctors;
 	type Access = Access;
 	type Audit = Audit;
+	type Roles = ();
 	type Time = Timestamp;
 	type MaxRecordsPerPatient = ConstU32<5>;
 	type MaxReadersPerRecord = ConstU32<4>;

@@ -1,0 +1,120 @@
+//! The extension's decisions, as the pool and the block builder see them.
+
+use crate::{mock::*, FeelessCalls, LimitFeelessCalls, Usage, RATE_LIMITED};
+use frame_support::dispatch::GetDispatchInfo;
+use sp_runtime::{
+	traits::{DispatchTransaction, TransactionExtension, TxBaseImplication},
+	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+};
+
+fn note() -> RuntimeCall {
+	RuntimeCall::Ward(pallet_ward::Call::note { note: 7 })
+}
+
+/// Validate `call` by `who` as the pool does (no state kept).
+fn pool_check(who: u64, call: &RuntimeCall) -> Result<(), TransactionValidityError> {
+	LimitFeelessCalls::<Test>::new()
+		.validate_only(
+			RuntimeOrigin::signed(who),
+			call,
+			&call.get_dispatch_info(),
+			0,
+			TransactionSource::External,
+			0,
+		)
+		.map(|_| ())
+}
+
+/// Apply `call` by `who` as a block does: validate, prepare, dispatch.
+fn include(who: u64, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+	let info = call.get_dispatch_info();
+	LimitFeelessCalls::<Test>::new()
+		.dispatch_transaction(RuntimeOrigin::signed(who), call, &info, 0, 0)
+		.map(|result| result.expect("the call itself succeeds"))
+		.map(|_| ())
+}
+
+fn rate_limited() -> TransactionValidityError {
+	InvalidTransaction::Custom(RATE_LIMITED).into()
+}
+
+#[test]
+fn counts_feeless_calls_and_refuses_the_one_over_the_limit() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..3 {
+			assert_eq!(pool_check(1, &note()), Ok(()));
+			assert_eq!(include(1, note()), Ok(()));
+		}
+		assert_eq!(Feeless::calls_in_window(&1), 3);
+		assert_eq!(Feeless::calls_left(&1), 0);
+		assert_eq!(pool_check(1, &note()), Err(rate_limited()));
+		assert_eq!(include(1, note()), Err(rate_limited()));
+		// The refused call counts for nothing.
+		assert_eq!(FeelessCalls::<Test>::get(1), Some(Usage { window: 0, calls: 3 }));
+		// Other accounts have their own count.
+		assert_eq!(pool_check(2, &note()), Ok(()));
+	});
+}
+
+#[test]
+fn the_next_window_starts_from_zero() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..3 {
+			assert_eq!(include(1, note()), Ok(()));
+		}
+		// Block 9 is still window 0; block 10 starts window 1.
+		System::set_block_number(9);
+		assert_eq!(pool_check(1, &note()), Err(rate_limited()));
+		System::set_block_number(10);
+		assert_eq!(Feeless::calls_in_window(&1), 0);
+		assert_eq!(pool_check(1, &note()), Ok(()));
+		assert_eq!(include(1, note()), Ok(()));
+		assert_eq!(FeelessCalls::<Test>::get(1), Some(Usage { window: 1, calls: 1 }));
+	});
+}
+
+#[test]
+fn calls_that_pay_are_neither_counted_nor_limited() {
+	new_test_ext().execute_with(|| {
+		// Account 100 has no "role" in the mock: its call pays.
+		for _ in 0..5 {
+			assert_eq!(include(100, note()), Ok(()));
+		}
+		assert_eq!(FeelessCalls::<Test>::get(100), None);
+		// A system call is never feeless either.
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		assert_eq!(include(1, remark), Ok(()));
+		assert_eq!(FeelessCalls::<Test>::get(1), None);
+	});
+}
+
+#[test]
+fn unsigned_origins_pass_through() {
+	new_test_ext().execute_with(|| {
+		let call = note();
+		let result = LimitFeelessCalls::<Test>::new().validate(
+			RuntimeOrigin::none(),
+			&call,
+			&call.get_dispatch_info(),
+			0,
+			(),
+			&TxBaseImplication(()),
+			TransactionSource::External,
+		);
+		assert!(matches!(result, Ok((_, None, _))), "{result:?}");
+	});
+}
+
+#[test]
+fn the_extension_adds_no_signed_data() {
+	// Apps and @polkadot/api sign it with no custom types because there is
+	// nothing to sign or send: empty encoding, `()` implicit.
+	use codec::Encode;
+	let ext = LimitFeelessCalls::<Test>::new();
+	assert!(ext.encode().is_empty());
+	assert_eq!(ext.implicit(), Ok(()));
+	assert_eq!(
+		<LimitFeelessCalls<Test> as TransactionExtension<RuntimeCall>>::IDENTIFIER,
+		"LimitFeelessCalls"
+	);
+}
