@@ -127,10 +127,10 @@ pub struct MedchainRoles;
 impl medchain_primitives::Roles<AccountId> for MedchainRoles {
 	fn has_role(who: &AccountId) -> bool {
 		use medchain_primitives::{DoctorRegistry, HospitalRegistry, PatientRegistry};
-		Patients::is_registered(who) ||
-			Doctors::is_active(who) ||
-			Patients::is_guardian(who) ||
-			Consortium::is_admin_anywhere(who)
+		Patients::is_registered(who)
+			|| Doctors::is_active(who)
+			|| Patients::is_guardian(who)
+			|| Consortium::is_admin_anywhere(who)
 	}
 }
 

@@ -126,3 +126,198 @@ mod queries {
 		});
 	}
 }
+
+/// Who pays: the payment and rate-limit extensions as the runtime wires them,
+/// over the real pallets (docs/fees.md).
+mod fees {
+	use crate::{
+		configs::MAX_FEELESS_CALLS_PER_WINDOW, AccountId, Balances, Doctors, Runtime, RuntimeCall,
+		RuntimeOrigin, System, UNIT,
+	};
+	use frame_support::dispatch::GetDispatchInfo;
+	use medchain_primitives::InviteRole;
+	use sp_runtime::{
+		traits::DispatchTransaction,
+		transaction_validity::{InvalidTransaction, TransactionValidityError},
+		BuildStorage,
+	};
+
+	/// The extensions that decide who pays, in the runtime's order.
+	type Payment = (
+		frame_system::CheckNonce<Runtime>,
+		pallet_skip_feeless_payment::SkipCheckIfFeeless<
+			Runtime,
+			pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+		>,
+		pallet_feeless::LimitFeelessCalls<Runtime>,
+	);
+
+	const HOSPITAL: u32 = 0;
+
+	fn account(seed: u8) -> AccountId {
+		AccountId::from([seed; 32])
+	}
+
+	fn admin() -> AccountId {
+		account(1)
+	}
+
+	fn rich() -> AccountId {
+		account(2)
+	}
+
+	/// One hospital (admin `account(1)`), and `account(2)` holding tokens.
+	fn ext() -> sp_io::TestExternalities {
+		let mut storage =
+			frame_system::GenesisConfig::<Runtime>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Runtime> {
+			balances: vec![(rich(), 1_000 * UNIT)],
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		pallet_consortium::GenesisConfig::<Runtime> {
+			hospitals: vec![(b"General".to_vec(), vec![admin()], account(9))],
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Submit `call` signed by `who` through the payment extensions, as a
+	/// block does; `Ok` if it was included (whatever the call's own result).
+	fn submit(who: &AccountId, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+		let nonce = System::account_nonce(who);
+		let ext: Payment = (
+			frame_system::CheckNonce::from(nonce),
+			pallet_transaction_payment::ChargeTransactionPayment::from(0).into(),
+			pallet_feeless::LimitFeelessCalls::new(),
+		);
+		let info = call.get_dispatch_info();
+		ext.dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, 100, 0)
+			.map(|_| ())
+	}
+
+	fn register(key: u8) -> RuntimeCall {
+		RuntimeCall::Patients(pallet_patients::Call::register {
+			encryption_key: [key; 32],
+			profile: None,
+		})
+	}
+
+	fn set_profile(patient: &AccountId) -> RuntimeCall {
+		RuntimeCall::Patients(pallet_patients::Call::set_profile {
+			patient: patient.clone(),
+			profile: None,
+		})
+	}
+
+	fn invite(who: &AccountId, role: InviteRole) -> RuntimeCall {
+		RuntimeCall::Consortium(pallet_consortium::Call::invite {
+			hospital: HOSPITAL,
+			account: who.clone(),
+			role,
+		})
+	}
+
+	#[test]
+	fn an_invited_account_with_no_tokens_registers_and_acts_for_free() {
+		ext().execute_with(|| {
+			let newcomer = account(50);
+			assert_eq!(submit(&admin(), invite(&newcomer, InviteRole::Patient)), Ok(()));
+			assert_eq!(submit(&newcomer, register(5)), Ok(()));
+			assert!(pallet_patients::PatientOf::<Runtime>::contains_key(&newcomer));
+			assert_eq!(submit(&newcomer, set_profile(&newcomer)), Ok(()));
+			assert_eq!(Balances::free_balance(&newcomer), 0);
+			assert_eq!(Balances::free_balance(admin()), 0);
+			assert_eq!(System::account_nonce(&newcomer), 2);
+			// The invitation is used up; the patient role keeps the account.
+			assert!(pallet_consortium::Invitations::<Runtime>::get(&newcomer).is_none());
+			assert_eq!(System::providers(&newcomer), 1);
+		});
+	}
+
+	#[test]
+	fn an_unknown_account_with_no_tokens_can_do_nothing() {
+		ext().execute_with(|| {
+			let stranger = account(60);
+			let payment = Err(InvalidTransaction::Payment.into());
+			assert_eq!(submit(&stranger, register(6)), payment);
+			assert_eq!(submit(&stranger, set_profile(&stranger)), payment);
+			assert_eq!(submit(&stranger, invite(&account(61), InviteRole::Patient)), payment);
+			// Invited as a doctor, it still pays to register as a patient.
+			assert_eq!(submit(&admin(), invite(&stranger, InviteRole::Doctor)), Ok(()));
+			assert_eq!(submit(&stranger, register(6)), payment);
+		});
+	}
+
+	#[test]
+	fn an_account_without_a_role_pays_to_register() {
+		ext().execute_with(|| {
+			let before = Balances::free_balance(rich());
+			assert_eq!(submit(&rich(), register(7)), Ok(()));
+			assert!(Balances::free_balance(rich()) < before);
+			// Once a patient, it pays no more.
+			let after = Balances::free_balance(rich());
+			assert_eq!(submit(&rich(), set_profile(&rich())), Ok(()));
+			assert_eq!(Balances::free_balance(rich()), after);
+		});
+	}
+
+	#[test]
+	fn a_suspended_doctor_loses_the_exemption() {
+		use frame_support::dispatch::CheckIfFeeless;
+		ext().execute_with(|| {
+			let doctor = account(70);
+			assert_eq!(submit(&admin(), invite(&doctor, InviteRole::Doctor)), Ok(()));
+			let apply = RuntimeCall::Doctors(pallet_doctors::Call::apply {
+				hospital: HOSPITAL,
+				name: b"Dr Manal".to_vec(),
+				specialty: b"Cardiology".to_vec(),
+				licence_hash: [3; 32],
+				encryption_key: [4; 32],
+			});
+			assert_eq!(submit(&doctor, apply), Ok(()));
+			let approve =
+				RuntimeCall::Doctors(pallet_doctors::Call::approve { doctor: doctor.clone() });
+			assert_eq!(submit(&admin(), approve), Ok(()));
+
+			let rotate =
+				RuntimeCall::Doctors(pallet_doctors::Call::rotate_key { encryption_key: [5; 32] });
+			let origin = RuntimeOrigin::signed(doctor.clone());
+			assert!(rotate.is_feeless(&origin));
+			assert_eq!(submit(&doctor, rotate.clone()), Ok(()));
+
+			let suspend =
+				RuntimeCall::Doctors(pallet_doctors::Call::suspend { doctor: doctor.clone() });
+			assert_eq!(submit(&admin(), suspend), Ok(()));
+			assert!(!<Doctors as medchain_primitives::DoctorRegistry<_>>::is_active(&doctor));
+			assert!(!rotate.is_feeless(&origin));
+			assert_eq!(submit(&doctor, rotate), Err(InvalidTransaction::Payment.into()));
+		});
+	}
+
+	#[test]
+	fn feeless_calls_are_limited_per_window() {
+		ext().execute_with(|| {
+			let patient = account(80);
+			assert_eq!(submit(&admin(), invite(&patient, InviteRole::Patient)), Ok(()));
+			assert_eq!(submit(&patient, register(8)), Ok(()));
+			for _ in 1..MAX_FEELESS_CALLS_PER_WINDOW {
+				assert_eq!(submit(&patient, set_profile(&patient)), Ok(()));
+			}
+			let limited = Err(InvalidTransaction::Custom(pallet_feeless::RATE_LIMITED).into());
+			assert_eq!(submit(&patient, set_profile(&patient)), limited);
+			// A window is a minute of blocks; the next one accepts again.
+			let window = crate::configs::FEELESS_WINDOW;
+			System::set_block_number(window - 1);
+			assert_eq!(submit(&patient, set_profile(&patient)), limited);
+			System::set_block_number(window);
+			assert_eq!(submit(&patient, set_profile(&patient)), Ok(()));
+			let left = pallet_feeless::Pallet::<Runtime>::calls_left(&patient);
+			assert_eq!(left, MAX_FEELESS_CALLS_PER_WINDOW - 1);
+		});
+	}
+}

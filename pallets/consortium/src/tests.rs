@@ -3,8 +3,11 @@
 //! every failing call goes through `assert_noop!`, which proves it changed
 //! nothing.
 
-use crate::{mock::*, Error, Event, HospitalOf, HospitalRegistry, HospitalStatus};
+use crate::{
+	mock::*, Error, Event, HospitalOf, HospitalRegistry, HospitalStatus, Invitations, InviteCount,
+};
 use frame_support::{assert_noop, assert_ok};
+use medchain_primitives::InviteRole;
 use medchain_primitives::{AuditAction, Entity};
 use pallet_session::SessionManager;
 use sp_runtime::DispatchError::BadOrigin;
@@ -474,6 +477,177 @@ fn every_call_writes_exactly_one_entry_about_the_hospital() {
 				(Entity::Governance, AuditAction::HospitalSuspended),
 				(Entity::Governance, AuditAction::HospitalReinstated),
 				(Entity::Governance, AuditAction::HospitalRemoved),
+			]
+		);
+	});
+}
+
+// --- admins' accounts and invitations ---
+
+fn providers(who: u64) -> u32 {
+	frame_system::Pallet::<Test>::providers(&who)
+}
+
+#[test]
+fn admins_are_indexed_and_their_accounts_kept_while_they_are_admins() {
+	test(|| {
+		assert!(Consortium::is_admin_anywhere(&1));
+		assert_eq!(providers(1), 1, "a genesis admin's account exists without tokens");
+		let id = admit(b"Clinic", vec![4], 40);
+		assert_ok!(Consortium::add_admin(RuntimeOrigin::signed(4), id, 5));
+		assert!(Consortium::is_admin_anywhere(&5));
+		assert_eq!(providers(5), 1);
+		assert_ok!(Consortium::remove_admin(RuntimeOrigin::signed(4), id, 5));
+		assert!(!Consortium::is_admin_anywhere(&5));
+		assert_eq!(providers(5), 0);
+		// Admins of a suspended hospital hold no role while it is suspended.
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert!(!Consortium::is_admin_anywhere(&4));
+		assert!(Consortium::is_admin(id, &4));
+		assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), id));
+		assert!(Consortium::is_admin_anywhere(&4));
+	});
+}
+
+#[test]
+fn an_admin_invites_an_account_which_then_exists_until_the_invitation_goes() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		assert_eq!(
+			last_event(),
+			Event::Invited {
+				hospital: GENERAL,
+				account: 50,
+				role: InviteRole::Patient,
+				expires: 11
+			}
+		);
+		assert!(Consortium::is_invited(&50, InviteRole::Patient, None));
+		assert!(!Consortium::is_invited(&50, InviteRole::Doctor, None));
+		assert!(!Consortium::is_invited(&50, InviteRole::Patient, Some(CHILDREN)));
+		assert_eq!(providers(50), 1, "the invited account can sign with no tokens");
+		assert_eq!(InviteCount::<Test>::get(GENERAL), Some(1));
+
+		// Used up by the registration it was for.
+		Consortium::take_invitation(&50, InviteRole::Patient, None);
+		assert!(Invitations::<Test>::get(50).is_none());
+		assert_eq!(InviteCount::<Test>::get(GENERAL), None);
+		assert_eq!(providers(50), 0);
+	});
+}
+
+#[test]
+fn taking_an_invitation_of_another_role_or_hospital_leaves_it() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Doctor));
+		Consortium::take_invitation(&50, InviteRole::Patient, None);
+		Consortium::take_invitation(&50, InviteRole::Doctor, Some(GENERAL));
+		assert!(Consortium::is_invited(&50, InviteRole::Doctor, Some(CHILDREN)));
+		Consortium::take_invitation(&50, InviteRole::Doctor, Some(CHILDREN));
+		assert!(!Consortium::is_invited(&50, InviteRole::Doctor, None));
+	});
+}
+
+#[test]
+fn invitations_expire_and_lose_effect_while_the_hospital_is_suspended() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		System::set_block_number(10);
+		assert!(Consortium::is_invited(&50, InviteRole::Patient, None));
+		System::set_block_number(11);
+		assert!(!Consortium::is_invited(&50, InviteRole::Patient, None));
+		// Taking an expired invitation does nothing: it stays until cleared.
+		Consortium::take_invitation(&50, InviteRole::Patient, None);
+		assert!(Invitations::<Test>::get(50).is_some());
+
+		let id = admit(b"Clinic", vec![4], 40);
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(4), id, 51, InviteRole::Patient));
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert!(!Consortium::is_invited(&51, InviteRole::Patient, None));
+	});
+}
+
+#[test]
+fn invite_errors() {
+	test(|| {
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::signed(1), 9, 50, InviteRole::Patient),
+			Error::<Test>::UnknownHospital
+		);
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::signed(2), GENERAL, 50, InviteRole::Patient),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::none(), GENERAL, 50, InviteRole::Patient),
+			BadOrigin
+		);
+		let id = admit(b"Clinic", vec![4], 40);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::signed(4), id, 50, InviteRole::Patient),
+			Error::<Test>::NotActive
+		);
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Doctor),
+			Error::<Test>::AlreadyInvited
+		);
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 51, InviteRole::Patient));
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 52, InviteRole::Patient));
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 53, InviteRole::Patient),
+			Error::<Test>::TooManyInvites
+		);
+	});
+}
+
+#[test]
+fn an_expired_invitation_is_replaced_by_a_new_one() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		System::set_block_number(11);
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Doctor));
+		assert_eq!(InviteCount::<Test>::get(GENERAL), None);
+		assert_eq!(InviteCount::<Test>::get(CHILDREN), Some(1));
+		assert_eq!(providers(50), 1);
+		assert!(Consortium::is_invited(&50, InviteRole::Doctor, Some(CHILDREN)));
+	});
+}
+
+#[test]
+fn remove_invitation_by_an_admin_or_by_anyone_once_expired() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 51, InviteRole::Patient));
+		assert_noop!(
+			Consortium::remove_invitation(RuntimeOrigin::signed(2), 50),
+			Error::<Test>::InvitationNotExpired
+		);
+		assert_noop!(
+			Consortium::remove_invitation(RuntimeOrigin::signed(1), 52),
+			Error::<Test>::NotInvited
+		);
+		assert_ok!(Consortium::remove_invitation(RuntimeOrigin::signed(1), 50));
+		assert_eq!(last_event(), Event::InvitationRemoved { hospital: GENERAL, account: 50 });
+		assert_eq!(providers(50), 0);
+		System::set_block_number(11);
+		assert_ok!(Consortium::remove_invitation(RuntimeOrigin::signed(99), 51));
+		assert_eq!(InviteCount::<Test>::get(GENERAL), None);
+		assert_eq!(
+			trail(GENERAL),
+			vec![
+				(Entity::Governance, AuditAction::HospitalAdmitted),
+				(
+					Entity::Account(1),
+					AuditAction::AccountInvited { account: 50, role: InviteRole::Patient }
+				),
+				(
+					Entity::Account(1),
+					AuditAction::AccountInvited { account: 51, role: InviteRole::Patient }
+				),
+				(Entity::Account(1), AuditAction::InvitationRemoved { account: 50 }),
+				(Entity::Account(99), AuditAction::InvitationRemoved { account: 51 }),
 			]
 		);
 	});

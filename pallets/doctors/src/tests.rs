@@ -1,6 +1,8 @@
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
-use medchain_primitives::{testing::MockHospitals, AuditAction, Entity};
+use medchain_primitives::{
+	testing::MockHospitals, AuditAction, Entity, HospitalRegistry, InviteRole,
+};
 use sp_runtime::DispatchError;
 
 const KEY: EncryptionKey = [7; 32];
@@ -378,5 +380,37 @@ fn every_action_writes_exactly_one_entry_and_failures_write_none() {
 			]
 		);
 		assert_eq!(Audit::actor_entries(&Entity::Account(ADMIN), 0, 10).len(), 3);
+	});
+}
+
+// --- fees: accounts kept alive by a doctor's entry, invitations used up ---
+
+fn providers(who: u64) -> u32 {
+	frame_system::Pallet::<Test>::providers(&who)
+}
+
+#[test]
+fn a_doctors_entry_keeps_their_account_until_rejected() {
+	test(|| {
+		assert_ok!(apply(DOCTOR, 0, LICENCE));
+		assert_eq!(providers(DOCTOR), 1);
+		assert_ok!(Doctors::reject(signed(ADMIN), DOCTOR));
+		assert_eq!(providers(DOCTOR), 0);
+		active_doctor();
+		// Moving to another hospital replaces the entry: still one reference.
+		assert_ok!(apply(DOCTOR, 1, LICENCE));
+		assert_eq!(providers(DOCTOR), 1);
+	});
+}
+
+#[test]
+fn applying_uses_up_a_doctor_invitation_of_that_hospital_only() {
+	test(|| {
+		MockHospitals::invite(DOCTOR, InviteRole::Doctor, 1);
+		MockHospitals::invite(OTHER_DOCTOR, InviteRole::Doctor, 1);
+		assert_ok!(apply(DOCTOR, 0, LICENCE));
+		assert!(MockHospitals::is_invited(&DOCTOR, InviteRole::Doctor, Some(1)));
+		assert_ok!(apply(OTHER_DOCTOR, 1, OTHER_LICENCE));
+		assert!(!MockHospitals::is_invited(&OTHER_DOCTOR, InviteRole::Doctor, None));
 	});
 }

@@ -1,7 +1,10 @@
 //! Placeholder; replaced by `scripts/benchmark.sh`.
 #![allow(unused_parens, unused_imports, missing_docs)]
-use frame_support::{traits::Get, weights::{Weight, constants::ParityDbWeight}};
 use core::marker::PhantomData;
+use frame_support::{
+	traits::Get,
+	weights::{constants::ParityDbWeight, Weight},
+};
 
 pub trait WeightInfo {
 	fn limit_feeless_calls() -> Weight;

@@ -1,6 +1,8 @@
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
-use medchain_primitives::{AuditAction, Entity};
+use medchain_primitives::{
+	testing::MockHospitals, AuditAction, Entity, HospitalRegistry, InviteRole,
+};
 use sp_runtime::DispatchError;
 
 const KEY: EncryptionKey = [7; 32];
@@ -406,5 +408,47 @@ fn every_action_writes_exactly_one_entry_and_failures_write_none() {
 		);
 		// The actor index holds the guardian's one action.
 		assert_eq!(Audit::actor_entries(&Entity::Account(GUARDIAN), 0, 10).len(), 1);
+	});
+}
+
+// --- fees: accounts kept alive by a role, invitations used up ---
+
+fn providers(who: u64) -> u32 {
+	frame_system::Pallet::<Test>::providers(&who)
+}
+
+#[test]
+fn patients_and_guardians_have_accounts_without_holding_tokens() {
+	test(|| {
+		register(PATIENT);
+		assert_eq!(providers(PATIENT), 1);
+		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+		assert_eq!(providers(GUARDIAN), 1);
+		assert!(Patients::is_guardian(&GUARDIAN));
+		assert_ok!(Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+		assert_eq!(providers(GUARDIAN), 0);
+		assert!(!Patients::is_guardian(&GUARDIAN));
+		// Registered at the desk with a first guardian: both accounts exist.
+		assert_ok!(Patients::register_patient(
+			signed(1),
+			0,
+			OTHER_PATIENT,
+			KEY,
+			None,
+			Some(GUARDIAN)
+		));
+		assert_eq!((providers(OTHER_PATIENT), providers(GUARDIAN)), (1, 1));
+	});
+}
+
+#[test]
+fn registration_uses_up_a_patient_invitation_and_only_that() {
+	test(|| {
+		MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
+		MockHospitals::invite(OTHER_PATIENT, InviteRole::Doctor, 0);
+		register(PATIENT);
+		register(OTHER_PATIENT);
+		assert!(!MockHospitals::is_invited(&PATIENT, InviteRole::Patient, None));
+		assert!(MockHospitals::is_invited(&OTHER_PATIENT, InviteRole::Doctor, None));
 	});
 }
