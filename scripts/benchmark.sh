@@ -8,7 +8,7 @@ source scripts/env.sh
 steps="${1:-50}"
 repeat="${2:-20}"
 [ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
-for pallet in ${MEDCHAIN_PALLETS:-consortium patients doctors access records}; do
+for pallet in ${MEDCHAIN_PALLETS:-consortium patients doctors access records feeless}; do
 	"$MEDCHAIN_NODE" benchmark pallet \
 		--runtime "$CARGO_TARGET_DIR/debug/wbuild/medchain-runtime/medchain_runtime.wasm" \
 		--genesis-builder-preset development \

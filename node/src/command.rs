@@ -148,6 +148,13 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		}
 		None => {
+			// Accept MedChain addresses (prefix 2403, a custom SS58 format)
+			// in the standard RPC parameters, e.g. `system_accountNextIndex`.
+			// Only for the running node: the spec-writing subcommands must keep
+			// the generic prefix in genesis JSON, which the runtime parses.
+			sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(
+				medchain_runtime::SS58_PREFIX,
+			));
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|config| async move {
 				service::new_full::<

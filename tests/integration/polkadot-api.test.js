@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { findUnknownExtensions } from '@polkadot/types/extrinsic/signedExtensions';
 import { DevChain, submit, eventsOf } from './lib/chain.js';
 
 const chain = new DevChain();
@@ -30,12 +31,23 @@ test('the metadata decodes with no custom types and documents every consortium c
   }
   // Every transaction extension is one @polkadot/api knows or carries no data.
   const extensions = api.registry.signedExtensions;
-  assert.ok(extensions.includes('ChargeTransactionPayment'));
+  assert.ok(extensions.includes('ChargeTransactionPayment'), 'the payment (wrapped by SkipCheckIfFeeless) shows as itself');
+  const unknown = findUnknownExtensions(extensions);
+  assert.deepEqual(unknown, ['LimitFeelessCalls']);
+  for (const meta of api.runtimeMetadata.asLatest.extrinsic.transactionExtensions) {
+    if (!unknown.includes(meta.identifier.toString())) continue;
+    for (const type of [meta.type, meta.implicit]) {
+      const value = api.registry.createType(api.registry.createLookupType(type));
+      assert.equal(value.encodedLength, 0, `${meta.identifier} adds nothing to what is signed or sent`);
+    }
+  }
 });
 
-test('Alice signs a consortium call and it is finalized', async () => {
+test('Alice signs a consortium call and it is finalized, free of fees as she is an admin', async () => {
   const { alice, charlie } = accounts;
   const { events } = await submit(api, api.tx.consortium.addAdmin(0, charlie.address), alice, { finalized: true });
+  assert.equal(eventsOf(api, events, 'skipFeelessPayment', 'FeeSkipped').length, 1, 'the fee was skipped');
+  assert.equal(eventsOf(api, events, 'transactionPayment', 'TransactionFeePaid').length, 0);
   const [added] = eventsOf(api, events, 'consortium', 'AdminAdded');
   assert.ok(added, 'AdminAdded emitted');
   assert.equal(added.data.admin.toString(), charlie.address);

@@ -63,6 +63,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -89,7 +90,7 @@ pub mod pallet {
 	use medchain_primitives::{AuditAction, AuditLog, InviteRole};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// A hospital as this runtime stores it.
 	pub type HospitalInfo<T> = Hospital<

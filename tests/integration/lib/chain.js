@@ -35,8 +35,10 @@ export function errorName(api, dispatchError) {
  * Sign and submit `tx` as `signer`; resolve once it is in a block (or
  * finalized, with `{ finalized: true }`) with its events. Rejects with the
  * error's name if the call failed, including a failed call inside sudo.
+ * `nonce` signs with that nonce instead of the account's next one (to send
+ * several transactions of one account at once).
  */
-export function submit(api, tx, signer, { finalized = false, timeoutMs = 120_000 } = {}) {
+export function submit(api, tx, signer, { finalized = false, timeoutMs = 120_000, nonce } = {}) {
   return new Promise((resolve, reject) => {
     let unsubscribe = () => {};
     const timer = setTimeout(() => {
@@ -48,7 +50,7 @@ export function submit(api, tx, signer, { finalized = false, timeoutMs = 120_000
       unsubscribe();
       fn(value);
     };
-    tx.signAndSend(signer, (result) => {
+    tx.signAndSend(signer, nonce === undefined ? {} : { nonce }, (result) => {
       const { status, events, dispatchError } = result;
       if (status.isInvalid || status.isDropped || status.isUsurped) {
         return done(reject, new Error(`transaction ${status.type}`));

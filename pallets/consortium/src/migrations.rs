@@ -1,0 +1,66 @@
+//! Storage migrations of the consortium pallet.
+
+use crate::pallet::*;
+use frame_support::{
+	migrations::VersionedMigration,
+	traits::{Get, UncheckedOnRuntimeUpgrade},
+	weights::Weight,
+};
+use medchain_primitives::hold_account;
+
+/// Version 1 to 2: index every hospital's admins in `AdminOf` (which the
+/// fee exemption and `HospitalRegistry::is_admin` read) and give each admin
+/// the provider reference that keeps a role holder's account alive. The
+/// invitation maps start empty. Reads every hospital once: at most
+/// `MaxHospitals`, each with at most `MaxAdmins` admins.
+pub struct IndexAdmins<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> UncheckedOnRuntimeUpgrade for IndexAdmins<T> {
+	fn on_runtime_upgrade() -> Weight {
+		let (mut reads, mut writes) = (0u64, 0u64);
+		for (id, hospital) in HospitalOf::<T>::iter() {
+			reads += 1;
+			for admin in hospital.admins.iter() {
+				AdminOf::<T>::insert(admin, id, ());
+				hold_account::<T>(admin);
+				reads += 1;
+				writes += 2;
+			}
+		}
+		T::DbWeight::get().reads_writes(reads, writes)
+	}
+}
+
+/// [`IndexAdmins`], run only when the stored version is 1, which it sets to 2.
+pub type V1ToV2<T> =
+	VersionedMigration<1, 2, IndexAdmins<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::mock::*;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	#[test]
+	fn v1_to_v2_indexes_the_admins_of_every_hospital() {
+		test(|| {
+			// A version-1 chain: no index, no provider references.
+			let _ = AdminOf::<Test>::clear(u32::MAX, None);
+			for admin in [1u64, 2, 3] {
+				let _ = frame_system::Pallet::<Test>::dec_providers(&admin);
+			}
+			StorageVersion::new(1).put::<Consortium>();
+
+			V1ToV2::<Test>::on_runtime_upgrade();
+
+			assert_eq!(Consortium::on_chain_storage_version(), 2);
+			for (admin, hospital) in [(1u64, 0u32), (2, 1), (3, 1)] {
+				assert!(AdminOf::<Test>::contains_key(admin, hospital));
+				assert_eq!(frame_system::Pallet::<Test>::providers(&admin), 1);
+			}
+			// Run again: the version is 2, nothing happens twice.
+			V1ToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(frame_system::Pallet::<Test>::providers(&1), 1);
+		});
+	}
+}
