@@ -3,7 +3,7 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 50, repeat: 20, wasm execution: Compiled.
+//! Steps: 20, repeat: 5, wasm execution: Compiled.
 //! Command:
 //! /root/.cache/medchain-target/debug/medchain-node
 //! benchmark
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 50
-//! --repeat
 //! 20
+//! --repeat
+//! 5
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -59,6 +59,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consortium::ActiveValidators` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Council::Proposals` (r:1 w:0)
 	/// Proof: `Council::Proposals` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `System::Account` (r:16 w:16)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -67,6 +69,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:0 w:16)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:0 w:1)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
 	/// Storage: `Council::Members` (r:0 w:1)
@@ -78,15 +82,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital(a: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 3722, estimated 5207.
-		// Minimum execution time: 1_154_712 picoseconds.
-		Weight::from_parts(1_334_981_268, 5207)
-			.saturating_add(Weight::from_parts(1_631_836, 0).saturating_mul(a.into()))
+		// Proof size summary in bytes: measured 4023, estimated 5490.
+		// Minimum execution time: 1_232_878 picoseconds.
+		Weight::from_parts(1_303_080_699, 5490)
+			.saturating_add(Weight::from_parts(185_896_569, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:1)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
@@ -111,11 +118,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn suspend_hospital() -> Weight {
-		// Proof size summary in bytes: measured 3571, estimated 5056.
-		// Minimum execution time: 941_488 picoseconds.
-		Weight::from_parts(1_076_183_000, 5056)
+		// Proof size summary in bytes: measured 3608, estimated 5093.
+		// Minimum execution time: 844_272 picoseconds.
+		Weight::from_parts(1_075_011_000, 5093)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -142,11 +149,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn reinstate_hospital() -> Weight {
-		// Proof size summary in bytes: measured 3538, estimated 5023.
-		// Minimum execution time: 878_833 picoseconds.
-		Weight::from_parts(1_056_964_000, 5023)
+		// Proof size summary in bytes: measured 3575, estimated 5060.
+		// Minimum execution time: 1_042_722 picoseconds.
+		Weight::from_parts(1_118_851_000, 5060)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -177,16 +184,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn remove_hospital() -> Weight {
-		// Proof size summary in bytes: measured 3587, estimated 5072.
-		// Minimum execution time: 941_768 picoseconds.
-		Weight::from_parts(1_133_189_000, 5072)
+		// Proof size summary in bytes: measured 3658, estimated 5143.
+		// Minimum execution time: 1_106_908 picoseconds.
+		Weight::from_parts(1_214_868_000, 5143)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:1)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -195,21 +204,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:0 w:1)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
 	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn add_admin() -> Weight {
-		// Proof size summary in bytes: measured 1232, estimated 4157.
-		// Minimum execution time: 637_940 picoseconds.
-		Weight::from_parts(840_994_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size summary in bytes: measured 1321, estimated 4157.
+		// Minimum execution time: 918_186 picoseconds.
+		Weight::from_parts(1_074_379_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:1)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -218,18 +231,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:0 w:1)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
 	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn remove_admin() -> Weight {
-		// Proof size summary in bytes: measured 1264, estimated 4157.
-		// Minimum execution time: 721_087 picoseconds.
-		Weight::from_parts(858_575_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size summary in bytes: measured 1441, estimated 4157.
+		// Minimum execution time: 919_162 picoseconds.
+		Weight::from_parts(1_073_907_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Consortium::HospitalOfValidator` (r:1 w:2)
 	/// Proof: `Consortium::HospitalOfValidator` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
@@ -256,22 +271,70 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn set_validator() -> Weight {
-		// Proof size summary in bytes: measured 4193, estimated 5678.
-		// Minimum execution time: 1_234_869 picoseconds.
-		Weight::from_parts(1_373_044_000, 5678)
+		// Proof size summary in bytes: measured 4230, estimated 5715.
+		// Minimum execution time: 1_120_386 picoseconds.
+		Weight::from_parts(1_252_772_000, 5715)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
+	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
+	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::Invitations` (r:1 w:1)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::InviteCount` (r:2 w:2)
+	/// Proof: `Consortium::InviteCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::NextSeq` (r:1 w:1)
+	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
+	/// Proof: `Audit::SubjectTrail` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::ActorEntryCount` (r:1 w:1)
+	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
+	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::ActorEntries` (r:0 w:1)
+	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::Entries` (r:0 w:1)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn invite() -> Weight {
-		Weight::from_parts(840_994_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Proof size summary in bytes: measured 2778, estimated 5972.
+		// Minimum execution time: 1_571_580 picoseconds.
+		Weight::from_parts(1_743_254_000, 5972)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
+	/// Storage: `Consortium::Invitations` (r:1 w:1)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::InviteCount` (r:1 w:1)
+	/// Proof: `Consortium::InviteCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::NextSeq` (r:1 w:1)
+	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
+	/// Proof: `Audit::SubjectTrail` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::ActorEntryCount` (r:1 w:1)
+	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
+	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::ActorEntries` (r:0 w:1)
+	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::Entries` (r:0 w:1)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn remove_invitation() -> Weight {
-		Weight::from_parts(840_994_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size summary in bytes: measured 1008, estimated 3593.
+		// Minimum execution time: 1_194_483 picoseconds.
+		Weight::from_parts(1_304_131_000, 3593)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 }
@@ -279,49 +342,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn admit_hospital(a: u32, ) -> Weight {
-		Weight::from_parts(1_334_981_268, 5207)
-			.saturating_add(Weight::from_parts(1_631_836, 0).saturating_mul(a.into()))
+		Weight::from_parts(1_303_080_699, 5490)
+			.saturating_add(Weight::from_parts(185_896_569, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
 	}
 	fn suspend_hospital() -> Weight {
-		Weight::from_parts(1_076_183_000, 5056)
+		Weight::from_parts(1_075_011_000, 5093)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn reinstate_hospital() -> Weight {
-		Weight::from_parts(1_056_964_000, 5023)
+		Weight::from_parts(1_118_851_000, 5060)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_hospital() -> Weight {
-		Weight::from_parts(1_133_189_000, 5072)
+		Weight::from_parts(1_214_868_000, 5143)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn add_admin() -> Weight {
-		Weight::from_parts(840_994_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(1_074_379_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn remove_admin() -> Weight {
-		Weight::from_parts(858_575_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(1_073_907_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_validator() -> Weight {
-		Weight::from_parts(1_373_044_000, 5678)
+		Weight::from_parts(1_252_772_000, 5715)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn invite() -> Weight {
-		Weight::from_parts(840_994_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(1_743_254_000, 5972)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_invitation() -> Weight {
-		Weight::from_parts(840_994_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(1_304_131_000, 3593)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 }

@@ -222,6 +222,9 @@ pub mod pallet {
 		///   never the number itself.
 		/// - `encryption_key`: the X25519 public key (32 bytes, not all zeros).
 		///
+		/// Free of fees for an account an admin of `hospital` invited as a doctor
+		/// (`consortium.invite`), and for an active doctor moving; others pay.
+		///
 		/// Emits `DoctorApplied`. Errors: `HospitalNotActive`, `ApplicationPending`,
 		/// `DoctorSuspended`, `AlreadyAtHospital`, `InvalidName`, `NameTooLong`,
 		/// `InvalidSpecialty`, `SpecialtyTooLong`, `InvalidLicenceHash`, `LicenceInUse`,

@@ -3,7 +3,7 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 50, repeat: 20, wasm execution: Compiled.
+//! Steps: 20, repeat: 5, wasm execution: Compiled.
 //! Command:
 //! /root/.cache/medchain-target/debug/medchain-node
 //! benchmark
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 50
-//! --repeat
 //! 20
+//! --repeat
+//! 5
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -54,6 +54,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Doctors::DoctorByLicence` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::Invitations` (r:1 w:0)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -67,18 +69,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn apply() -> Weight {
-		// Proof size summary in bytes: measured 1235, estimated 4157.
-		// Minimum execution time: 1_399_591 picoseconds.
-		Weight::from_parts(2_377_259_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Proof size summary in bytes: measured 1272, estimated 4157.
+		// Minimum execution time: 1_284_654 picoseconds.
+		Weight::from_parts(1_468_558_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
 	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -92,18 +96,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn approve() -> Weight {
-		// Proof size summary in bytes: measured 1160, estimated 4157.
-		// Minimum execution time: 1_088_056 picoseconds.
-		Weight::from_parts(1_764_131_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size summary in bytes: measured 1331, estimated 4157.
+		// Minimum execution time: 1_052_570 picoseconds.
+		Weight::from_parts(1_164_321_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
 	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -121,18 +129,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
-		// Proof size summary in bytes: measured 1160, estimated 4157.
-		// Minimum execution time: 1_167_345 picoseconds.
-		Weight::from_parts(1_239_350_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Proof size summary in bytes: measured 1432, estimated 4157.
+		// Minimum execution time: 1_192_667 picoseconds.
+		Weight::from_parts(1_429_963_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
 	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -146,18 +156,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
-		// Proof size summary in bytes: measured 1160, estimated 4157.
-		// Minimum execution time: 1_013_723 picoseconds.
-		Weight::from_parts(1_111_125_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size summary in bytes: measured 1331, estimated 4157.
+		// Minimum execution time: 1_020_957 picoseconds.
+		Weight::from_parts(1_172_223_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
 	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -171,20 +183,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn reinstate() -> Weight {
-		// Proof size summary in bytes: measured 1160, estimated 4157.
-		// Minimum execution time: 1_009_350 picoseconds.
-		Weight::from_parts(1_103_231_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Proof size summary in bytes: measured 1331, estimated 4157.
+		// Minimum execution time: 1_018_728 picoseconds.
+		Weight::from_parts(1_172_469_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
 	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Doctors::DoctorByLicence` (r:1 w:1)
 	/// Proof: `Doctors::DoctorByLicence` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
@@ -200,13 +216,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register_doctor() -> Weight {
-		// Proof size summary in bytes: measured 667, estimated 4157.
-		// Minimum execution time: 1_116_659 picoseconds.
-		Weight::from_parts(1_275_314_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Proof size summary in bytes: measured 838, estimated 4157.
+		// Minimum execution time: 1_263_086 picoseconds.
+		Weight::from_parts(1_457_178_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
 	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
@@ -223,11 +239,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn update_profile() -> Weight {
-		// Proof size summary in bytes: measured 736, estimated 3722.
-		// Minimum execution time: 816_141 picoseconds.
-		Weight::from_parts(900_578_000, 3722)
+		// Proof size summary in bytes: measured 773, estimated 3722.
+		// Minimum execution time: 768_520 picoseconds.
+		Weight::from_parts(896_001_000, 3722)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -246,11 +262,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
-		// Proof size summary in bytes: measured 736, estimated 3722.
-		// Minimum execution time: 817_038 picoseconds.
-		Weight::from_parts(898_751_000, 3722)
+		// Proof size summary in bytes: measured 773, estimated 3722.
+		// Minimum execution time: 725_504 picoseconds.
+		Weight::from_parts(884_608_000, 3722)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -259,42 +275,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn apply() -> Weight {
-		Weight::from_parts(2_377_259_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(1_468_558_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn approve() -> Weight {
-		Weight::from_parts(1_764_131_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(1_164_321_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn reject() -> Weight {
-		Weight::from_parts(1_239_350_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(1_429_963_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn suspend() -> Weight {
-		Weight::from_parts(1_111_125_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(1_172_223_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(1_103_231_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(1_172_469_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn register_doctor() -> Weight {
-		Weight::from_parts(1_275_314_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(1_457_178_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn update_profile() -> Weight {
-		Weight::from_parts(900_578_000, 3722)
+		Weight::from_parts(896_001_000, 3722)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(898_751_000, 3722)
+		Weight::from_parts(884_608_000, 3722)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}

@@ -189,6 +189,9 @@ pub mod pallet {
 		///   client derives it from your mnemonic.
 		/// - `profile`: optionally, the CID (text, e.g. `bafk…`) of your encrypted profile in IPFS.
 		///
+		/// Free of fees for an account a hospital admin invited as a patient
+		/// (`consortium.invite`), which needs no tokens at all; others pay once.
+		///
 		/// Emits `PatientRegistered`. Errors: `AlreadyRegistered`, `InvalidEncryptionKey`,
 		/// `MalformedCid`, `CidTooLong`.
 		#[pallet::call_index(0)]

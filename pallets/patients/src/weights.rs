@@ -3,7 +3,7 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 50, repeat: 20, wasm execution: Compiled.
+//! Steps: 20, repeat: 5, wasm execution: Compiled.
 //! Command:
 //! /root/.cache/medchain-target/debug/medchain-node
 //! benchmark
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 50
-//! --repeat
 //! 20
+//! --repeat
+//! 5
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -50,6 +50,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::PatientCount` (r:1 w:1)
 	/// Proof: `Patients::PatientCount` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::Invitations` (r:1 w:0)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -61,22 +65,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		// Proof size summary in bytes: measured 271, estimated 3850.
-		// Minimum execution time: 792_025 picoseconds.
-		Weight::from_parts(927_738_000, 3850)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size summary in bytes: measured 587, estimated 3850.
+		// Minimum execution time: 1_072_590 picoseconds.
+		Weight::from_parts(1_156_700_000, 3850)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::AdminOf` (r:1 w:0)
+	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::PatientCount` (r:1 w:1)
 	/// Proof: `Patients::PatientCount` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::Invitations` (r:1 w:0)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -90,13 +100,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:2)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:2)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register_patient() -> Weight {
-		// Proof size summary in bytes: measured 667, estimated 4157.
-		// Minimum execution time: 1_426_929 picoseconds.
-		Weight::from_parts(1_599_521_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof size summary in bytes: measured 890, estimated 6196.
+		// Minimum execution time: 1_926_831 picoseconds.
+		Weight::from_parts(3_353_562_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
@@ -113,11 +123,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn set_profile() -> Weight {
-		// Proof size summary in bytes: measured 840, estimated 3850.
-		// Minimum execution time: 852_492 picoseconds.
-		Weight::from_parts(932_029_000, 3850)
+		// Proof size summary in bytes: measured 877, estimated 3850.
+		// Minimum execution time: 880_441 picoseconds.
+		Weight::from_parts(967_691_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -136,16 +146,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
-		// Proof size summary in bytes: measured 840, estimated 3850.
-		// Minimum execution time: 786_021 picoseconds.
-		Weight::from_parts(895_183_000, 3850)
+		// Proof size summary in bytes: measured 877, estimated 3850.
+		// Minimum execution time: 829_229 picoseconds.
+		Weight::from_parts(903_721_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -161,16 +173,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn add_guardian() -> Weight {
-		// Proof size summary in bytes: measured 808, estimated 3850.
-		// Minimum execution time: 899_085 picoseconds.
-		Weight::from_parts(976_541_000, 3850)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size summary in bytes: measured 884, estimated 3850.
+		// Minimum execution time: 956_761 picoseconds.
+		Weight::from_parts(1_093_001_000, 3850)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -186,46 +200,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(167), added: 2642, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn remove_guardian() -> Weight {
-		// Proof size summary in bytes: measured 840, estimated 3850.
-		// Minimum execution time: 901_302 picoseconds.
-		Weight::from_parts(998_354_000, 3850)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size summary in bytes: measured 1017, estimated 3850.
+		// Minimum execution time: 985_928 picoseconds.
+		Weight::from_parts(1_114_671_000, 3850)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(927_738_000, 3850)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(1_156_700_000, 3850)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn register_patient() -> Weight {
-		Weight::from_parts(1_599_521_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+		Weight::from_parts(3_353_562_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
 	fn set_profile() -> Weight {
-		Weight::from_parts(932_029_000, 3850)
+		Weight::from_parts(967_691_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(895_183_000, 3850)
+		Weight::from_parts(903_721_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn add_guardian() -> Weight {
-		Weight::from_parts(976_541_000, 3850)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(1_093_001_000, 3850)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn remove_guardian() -> Weight {
-		Weight::from_parts(998_354_000, 3850)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(1_114_671_000, 3850)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 }
