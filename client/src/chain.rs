@@ -1,0 +1,428 @@
+//! Talking to a MedChain node over JSON-RPC (HTTP): signed calls built with the runtime's
+//! own types, their inclusion and events, storage reads, and the `medchain_*` queries.
+
+use codec::{Decode, Encode};
+use frame_support::StorageHasher as _;
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use serde_json::{json, Value};
+use sp_core::{Pair as _, H256};
+use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use std::time::{Duration, Instant};
+
+use crate::keys::{address_of, Identity};
+
+/// How long a call may take to reach a block before the client stops waiting.
+pub const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
+/// Blocks a signed call stays valid for.
+const MORTALITY: u64 = 64;
+
+/// What went wrong talking to the chain, in words a user can act on.
+#[derive(Debug)]
+pub enum ChainError {
+	/// No node answers at the URL.
+	Unreachable { url: String, why: String },
+	/// The transaction pool refused the call before it reached a block.
+	Refused { reason: String, advice: String },
+	/// The call was in a block but failed: the runtime's error and what it means.
+	Failed { pallet: String, error: String, meaning: String },
+	/// Not seen in a block in time.
+	NotIncluded { hash: String },
+	/// A query's answer said no such thing (JSON-RPC error 4004).
+	NotFound(String),
+	/// Any other JSON-RPC error.
+	Rpc { code: i64, message: String },
+}
+
+impl core::fmt::Display for ChainError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			Self::Unreachable { url, why } => write!(
+				f,
+				"no MedChain node answers at {url} ({why}): start one (scripts/run-dev.sh) or \
+				 pass --node <url>"
+			),
+			Self::Refused { reason, advice } => {
+				write!(f, "the chain refused the call ({reason}): {advice}")
+			}
+			Self::Failed { pallet, error, meaning } => write!(f, "{meaning} [{pallet}.{error}]"),
+			Self::NotIncluded { hash } => write!(
+				f,
+				"the call {hash} was sent but not seen in a block within {} s: check the node's \
+				 log and your account's nonce before sending it again",
+				INCLUSION_TIMEOUT.as_secs()
+			),
+			Self::NotFound(what) => write!(f, "{what}"),
+			Self::Rpc { code, message } => write!(f, "the node answered error {code}: {message}"),
+		}
+	}
+}
+
+impl std::error::Error for ChainError {}
+
+impl ChainError {
+	/// The pallet error's name, for commands that explain it in their own terms.
+	pub fn module_error(&self) -> Option<(&str, &str)> {
+		match self {
+			Self::Failed { pallet, error, .. } => Some((pallet, error)),
+			_ => None,
+		}
+	}
+}
+
+/// A call that made it into a block.
+pub struct Included {
+	pub block: H256,
+	pub block_number: u64,
+	pub extrinsic: H256,
+	pub events: Vec<RuntimeEvent>,
+	/// Whether the call was free (a MedChain call by a role holder).
+	pub feeless: bool,
+}
+
+/// A node's JSON-RPC endpoint.
+pub struct Chain {
+	url: String,
+	agent: ureq::Agent,
+}
+
+impl Chain {
+	/// `url` may be `ws://` (as Polkadot.js writes it) or `http://`: the node serves both on
+	/// one port, and the client speaks HTTP.
+	pub fn new(url: &str) -> Self {
+		let url = url.replacen("ws://", "http://", 1).replacen("wss://", "https://", 1);
+		let agent = ureq::AgentBuilder::new()
+			.timeout_connect(Duration::from_secs(5))
+			.timeout(Duration::from_secs(60))
+			.build();
+		Self { url, agent }
+	}
+
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// One JSON-RPC call.
+	pub fn rpc(&self, method: &str, params: Value) -> Result<Value, ChainError> {
+		let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+		let response = self.agent.post(&self.url).send_json(body).map_err(|e| match e {
+			ureq::Error::Transport(t) => {
+				ChainError::Unreachable { url: self.url.clone(), why: t.to_string() }
+			}
+			ureq::Error::Status(code, r) => {
+				ChainError::Rpc { code: code.into(), message: r.into_string().unwrap_or_default() }
+			}
+		})?;
+		let answer: Value = response
+			.into_json()
+			.map_err(|e| ChainError::Rpc { code: 0, message: format!("unreadable answer: {e}") })?;
+		if let Some(error) = answer.get("error") {
+			let code = error["code"].as_i64().unwrap_or(0);
+			let message = error["message"].as_str().unwrap_or("").to_string();
+			let data = error["data"].as_str().map(str::to_string);
+			return Err(match code {
+				4004 => ChainError::NotFound(message),
+				1010..=1019 => refused(code, &message, data.as_deref()),
+				_ => ChainError::Rpc {
+					code,
+					message: match data {
+						Some(d) => format!("{message}: {d}"),
+						None => message,
+					},
+				},
+			});
+		}
+		Ok(answer["result"].clone())
+	}
+
+	/// A `medchain_*` query; `None` when the chain has no such thing.
+	pub fn query(&self, method: &str, params: Value) -> Result<Option<Value>, ChainError> {
+		match self.rpc(method, params) {
+			Ok(v) => Ok(Some(v)),
+			Err(ChainError::NotFound(_)) => Ok(None),
+			Err(e) => Err(e),
+		}
+	}
+
+	/// Every item of a paged `medchain_*` list (`after` cursors).
+	pub fn query_all(&self, method: &str, first: Value) -> Result<Vec<Value>, ChainError> {
+		let mut items = Vec::new();
+		let mut after = Value::Null;
+		loop {
+			let page = match self.query(method, json!([first, after, 100]))? {
+				Some(page) => page,
+				None => return Ok(items),
+			};
+			items.extend(page["items"].as_array().cloned().unwrap_or_default());
+			after = page["next"].clone();
+			if after.is_null() {
+				return Ok(items);
+			}
+		}
+	}
+
+	/// A storage value at the best block, decoded with the runtime's type.
+	pub fn storage<T: Decode>(
+		&self,
+		key: &[u8],
+		at: Option<H256>,
+	) -> Result<Option<T>, ChainError> {
+		let value = self.rpc("state_getStorage", json!([hex0x(key), at]))?;
+		match value.as_str() {
+			None => Ok(None),
+			Some(hex) => {
+				let bytes = unhex(hex)?;
+				T::decode(&mut &bytes[..]).map(Some).map_err(|_| ChainError::Rpc {
+					code: 0,
+					message: "storage value does not decode: is this client built for this \
+					          chain's runtime?"
+						.into(),
+				})
+			}
+		}
+	}
+
+	/// Storage keys under `prefix` (all pages).
+	pub fn keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ChainError> {
+		let mut out = Vec::new();
+		let mut start: Option<String> = None;
+		loop {
+			let page = self.rpc("state_getKeysPaged", json!([hex0x(prefix), 500, start]))?;
+			let keys: Vec<String> = serde_json::from_value(page).unwrap_or_default();
+			let done = keys.len() < 500;
+			start = keys.last().cloned();
+			for key in keys {
+				out.push(unhex(&key)?);
+			}
+			if done {
+				return Ok(out);
+			}
+		}
+	}
+
+	fn hash_of(&self, number: Option<u64>) -> Result<H256, ChainError> {
+		let value = self.rpc("chain_getBlockHash", json!([number]))?;
+		parse_hash(&value)
+	}
+
+	fn best_number(&self) -> Result<u64, ChainError> {
+		let header = self.rpc("chain_getHeader", json!([]))?;
+		header["number"]
+			.as_str()
+			.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+			.ok_or_else(|| ChainError::Rpc { code: 0, message: "header without number".into() })
+	}
+
+	/// Sign `call` as `who`, send it, and wait until it is in a block. A call that fails in
+	/// the block returns [`ChainError::Failed`] with the runtime's reason.
+	pub fn submit(&self, who: &Identity, call: RuntimeCall) -> Result<Included, ChainError> {
+		let version = self.rpc("state_getRuntimeVersion", json!([]))?;
+		let spec_version = version["specVersion"].as_u64().unwrap_or(0) as u32;
+		let tx_version = version["transactionVersion"].as_u64().unwrap_or(0) as u32;
+		let ours = &medchain_runtime::VERSION;
+		if spec_version != ours.spec_version || tx_version != ours.transaction_version {
+			eprintln!(
+				"warning: the node runs runtime version {spec_version} (transactions {tx_version}); \
+				 this client was built for {} ({}); calls may be refused",
+				ours.spec_version, ours.transaction_version
+			);
+		}
+		let genesis = self.hash_of(Some(0))?;
+		let best = self.best_number()?;
+		let era = Era::mortal(MORTALITY, best);
+		let era_block = self.hash_of(Some(era.birth(best)))?;
+		let nonce =
+			self.rpc("system_accountNextIndex", json!([who.address()]))?.as_u64().unwrap_or(0)
+				as u32;
+
+		let extension: medchain_runtime::TxExtension = (
+			frame_system::CheckNonZeroSender::new(),
+			frame_system::CheckSpecVersion::new(),
+			frame_system::CheckTxVersion::new(),
+			frame_system::CheckGenesis::new(),
+			frame_system::CheckEra::from(era),
+			frame_system::CheckNonce::from(nonce),
+			frame_system::CheckWeight::new(),
+			pallet_skip_feeless_payment::SkipCheckIfFeeless::from(
+				pallet_transaction_payment::ChargeTransactionPayment::from(0),
+			),
+			pallet_feeless::LimitFeelessCalls::new(),
+			frame_system::WeightReclaim::new(),
+		);
+		let implicit = ((), spec_version, tx_version, genesis, era_block, (), (), (), (), ());
+		let payload =
+			medchain_runtime::SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+		let signature = payload.using_encoded(|bytes| who.signer.sign(bytes));
+		let extrinsic = medchain_runtime::UncheckedExtrinsic::new_signed(
+			call,
+			MultiAddress::Id(who.account().into()),
+			MultiSignature::Sr25519(signature),
+			extension,
+		);
+		let encoded = hex0x(&extrinsic.encode());
+		let start_number = best;
+		let hash = parse_hash(&self.rpc("author_submitExtrinsic", json!([encoded]))?)?;
+
+		let started = Instant::now();
+		let mut next = start_number + 1;
+		while started.elapsed() < INCLUSION_TIMEOUT {
+			let best = self.best_number()?;
+			while next <= best {
+				let block = self.hash_of(Some(next))?;
+				let body = self.rpc("chain_getBlock", json!([block]))?;
+				let extrinsics =
+					body["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+				if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(&encoded)) {
+					return self.outcome(block, next, hash, index as u32);
+				}
+				next += 1;
+			}
+			std::thread::sleep(Duration::from_millis(250));
+		}
+		Err(ChainError::NotIncluded { hash: format!("{hash:?}") })
+	}
+
+	fn outcome(
+		&self,
+		block: H256,
+		block_number: u64,
+		extrinsic: H256,
+		index: u32,
+	) -> Result<Included, ChainError> {
+		// `System::Events` (the storage item is private to frame-system).
+		let key =
+			[frame_support::Twox128::hash(b"System"), frame_support::Twox128::hash(b"Events")]
+				.concat();
+		let records: Vec<frame_system::EventRecord<RuntimeEvent, H256>> =
+			self.storage(&key, Some(block))?.unwrap_or_default();
+		let mut events = Vec::new();
+		let mut feeless = false;
+		for record in records {
+			if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
+				continue;
+			}
+			match &record.event {
+				RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+					dispatch_error,
+					..
+				}) => return Err(explain(*dispatch_error)),
+				RuntimeEvent::SkipFeelessPayment(_) => feeless = true,
+				_ => {}
+			}
+			events.push(record.event);
+		}
+		Ok(Included { block, block_number, extrinsic, events, feeless })
+	}
+}
+
+/// A pool refusal (JSON-RPC errors 1010–1019) as a sentence with what to do.
+fn refused(code: i64, message: &str, data: Option<&str>) -> ChainError {
+	let detail = data.unwrap_or(message);
+	let (reason, advice) = if detail.contains("Custom error: 1") {
+		(
+			"too many free calls".to_string(),
+			format!(
+				"this account has used the {} free calls it may make per {} blocks (about a \
+				 minute); wait for the next window and send it again",
+				medchain_runtime::configs::MAX_FEELESS_CALLS_PER_WINDOW,
+				medchain_runtime::configs::FEELESS_WINDOW
+			),
+		)
+	} else if detail.contains("Inability to pay") || detail.contains("Payment") {
+		(
+			"no tokens for the fee".to_string(),
+			"this account holds no MedChain role that makes this call free and has no tokens to \
+			 pay for it: ask a hospital admin for an invitation (`medchain admin invite`) or for \
+			 tokens"
+				.to_string(),
+		)
+	} else if detail.contains("Transaction is outdated") || detail.contains("Stale") {
+		(
+			"outdated nonce".to_string(),
+			"another call from this account was just included; send it again".to_string(),
+		)
+	} else if detail.contains("Priority is too low") || code == 1014 {
+		(
+			"another call with the same nonce is waiting".to_string(),
+			"wait for this account's previous call to be included, then send it again".to_string(),
+		)
+	} else if detail.contains("bad signature") || detail.contains("BadProof") {
+		(
+			"bad signature".to_string(),
+			"the node did not accept the signature: is this client built for the chain's \
+			 current runtime?"
+				.to_string(),
+		)
+	} else {
+		(detail.to_string(), "check the call's arguments and the account".to_string())
+	};
+	ChainError::Refused { reason, advice }
+}
+
+/// A dispatch error as pallet, error name and the runtime's own documentation of it.
+pub fn explain(error: sp_runtime::DispatchError) -> ChainError {
+	use frame_metadata::RuntimeMetadata;
+	let sp_runtime::DispatchError::Module(module) = error else {
+		let text: &'static str = error.into();
+		return ChainError::Failed {
+			pallet: "System".into(),
+			error: format!("{error:?}"),
+			meaning: format!("the call failed: {text}"),
+		};
+	};
+	let metadata = Runtime::metadata();
+	let RuntimeMetadata::V14(metadata) = metadata.1 else {
+		return ChainError::Failed {
+			pallet: format!("pallet {}", module.index),
+			error: format!("{:?}", module.error),
+			meaning: "the call failed".into(),
+		};
+	};
+	let pallet = metadata.pallets.iter().find(|p| p.index == module.index);
+	let name = pallet.map(|p| p.name.clone()).unwrap_or_else(|| format!("pallet {}", module.index));
+	let variant = pallet
+		.and_then(|p| p.error.as_ref())
+		.and_then(|e| metadata.types.resolve(e.ty.id))
+		.and_then(|ty| match &ty.type_def {
+			scale_info::TypeDef::Variant(v) => {
+				v.variants.iter().find(|v| v.index == module.error[0]).cloned()
+			}
+			_ => None,
+		});
+	match variant {
+		Some(v) => {
+			let docs = v.docs.join(" ").trim().to_string();
+			ChainError::Failed {
+				pallet: name,
+				error: v.name.clone(),
+				meaning: if docs.is_empty() { v.name } else { docs },
+			}
+		}
+		None => ChainError::Failed {
+			pallet: name,
+			error: format!("error {}", module.error[0]),
+			meaning: "the call failed".into(),
+		},
+	}
+}
+
+pub fn hex0x(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+fn unhex(text: &str) -> Result<Vec<u8>, ChainError> {
+	hex::decode(text.trim_start_matches("0x"))
+		.map_err(|_| ChainError::Rpc { code: 0, message: format!("not hex: {text}") })
+}
+
+fn parse_hash(value: &Value) -> Result<H256, ChainError> {
+	let bytes = unhex(value.as_str().unwrap_or(""))?;
+	if bytes.len() != 32 {
+		return Err(ChainError::Rpc { code: 0, message: format!("not a hash: {value}") });
+	}
+	Ok(H256::from_slice(&bytes))
+}
+
+/// An account for display: its MedChain address.
+pub fn show_account(account: &[u8; 32]) -> String {
+	address_of(account)
+}

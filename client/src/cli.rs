@@ -1,0 +1,366 @@
+//! The command line: one subcommand per thing a person does.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+	name = "medchain",
+	version,
+	about = "MedChain client: keys, encrypted records, IPFS and the chain"
+)]
+pub struct Cli {
+	/// The node to talk to (HTTP or WebSocket URL of its RPC port).
+	#[arg(long, global = true, env = "MEDCHAIN_NODE_URL", default_value = "http://127.0.0.1:9944")]
+	pub node: String,
+	/// An IPFS node's Kubo RPC API (e.g. http://127.0.0.1:5001); without it, the embedded
+	/// block store under the home directory.
+	#[arg(long, global = true, env = "MEDCHAIN_IPFS_API")]
+	pub ipfs_api: Option<String>,
+	/// Where keys, blocks and temporary files live.
+	#[arg(long, global = true, env = "MEDCHAIN_HOME")]
+	pub home: Option<PathBuf>,
+	/// The keystore account to act as.
+	#[arg(long = "as", global = true, env = "MEDCHAIN_ACCOUNT", value_name = "ACCOUNT")]
+	pub account: Option<String>,
+	/// Print JSON for scripts instead of tables.
+	#[arg(long, global = true)]
+	pub json: bool,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+	/// Create, import, list, show and export accounts.
+	#[command(subcommand)]
+	Account(AccountCmd),
+	/// A hospital admin's work.
+	#[command(subcommand)]
+	Admin(AdminCmd),
+	/// A doctor's work.
+	#[command(subcommand)]
+	Doctor(DoctorCmd),
+	/// A patient's work (or a guardian's, with --for).
+	#[command(subcommand)]
+	Patient(PatientCmd),
+	/// An auditor's work: audit trails, verified.
+	#[command(subcommand)]
+	Audit(AuditCmd),
+}
+
+#[derive(Subcommand)]
+pub enum AccountCmd {
+	/// A new account from a fresh 24-word mnemonic (shown once: write it down).
+	New { name: String },
+	/// An account from an existing mnemonic (read from standard input).
+	Import { name: String },
+	/// The accounts in the keystore.
+	List,
+	/// One account's address and encryption key.
+	Show { name: String },
+	/// Export in the Polkadot.js JSON format (for Apps or the extension).
+	Export {
+		name: String,
+		/// Write here instead of standard output.
+		#[arg(long)]
+		out: Option<PathBuf>,
+	},
+}
+
+#[derive(Subcommand)]
+pub enum AdminCmd {
+	/// Register a patient at your hospital (their address and encryption key from
+	/// `medchain account show`).
+	RegisterPatient {
+		#[arg(long)]
+		hospital: u32,
+		#[arg(long)]
+		patient: String,
+		/// The patient's public encryption key (0x + 64 hex).
+		#[arg(long)]
+		key: String,
+		#[arg(long)]
+		guardian: Option<String>,
+	},
+	/// Invite an account to register as a patient or apply as a doctor, free of fees.
+	Invite {
+		#[arg(long)]
+		hospital: u32,
+		account: String,
+		#[arg(value_enum)]
+		role: Role,
+	},
+	/// Approve a doctor's application.
+	Approve { doctor: String },
+	/// Reject a doctor's application.
+	Reject { doctor: String },
+	/// Suspend a doctor.
+	Suspend { doctor: String },
+	/// Reinstate a suspended doctor.
+	Reinstate { doctor: String },
+	/// The doctors of a hospital, any status.
+	Doctors { hospital: u32 },
+	/// Propose to the council that a hospital be admitted (council members only).
+	ProposeHospital {
+		#[arg(long)]
+		name: String,
+		/// Admin accounts of the new hospital (repeat the flag).
+		#[arg(long = "admin", required = true)]
+		admins: Vec<String>,
+		#[arg(long)]
+		validator: String,
+		/// Ayes needed (default: a majority of the council).
+		#[arg(long)]
+		threshold: Option<u32>,
+	},
+	/// Vote on a council proposal, and close it once decided.
+	Vote {
+		/// The proposal hash `propose-hospital` printed.
+		proposal: String,
+		#[arg(long, conflicts_with = "nay")]
+		aye: bool,
+		#[arg(long)]
+		nay: bool,
+	},
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Role {
+	Patient,
+	Doctor,
+}
+
+#[derive(Subcommand)]
+pub enum DoctorCmd {
+	/// Apply to a hospital (the licence number is hashed, never stored).
+	Apply {
+		#[arg(long)]
+		hospital: u32,
+		#[arg(long)]
+		name: String,
+		#[arg(long)]
+		specialty: String,
+		#[arg(long)]
+		licence: String,
+	},
+	/// Ask a patient for access.
+	Request {
+		patient: String,
+		#[command(flatten)]
+		scope: ScopeArgs,
+		#[arg(long, value_enum, default_value = "read")]
+		permission: PermissionArg,
+		#[arg(long, value_enum, default_value = "treatment")]
+		purpose: PurposeArg,
+	},
+	/// The patients who granted you access.
+	Patients,
+	/// Create a record for a patient from a file.
+	CreateRecord(CreateArgs),
+	/// Store a new version of a record from a file.
+	UpdateRecord {
+		record: u64,
+		#[arg(long)]
+		file: PathBuf,
+	},
+	/// Open a record: read receipt, download, verify, unwrap, decrypt to a file.
+	Open(OpenArgs),
+	/// Break-glass access to a patient's records (4 hours, reviewed by your hospital).
+	Emergency {
+		patient: String,
+		#[arg(long, value_enum)]
+		reason: ReasonArg,
+	},
+}
+
+#[derive(Args)]
+pub struct CreateArgs {
+	pub patient: String,
+	#[arg(long, value_enum)]
+	pub category: CategoryArg,
+	#[arg(long)]
+	pub file: PathBuf,
+}
+
+#[derive(Args)]
+pub struct OpenArgs {
+	pub record: u64,
+	#[arg(long)]
+	pub out: PathBuf,
+	/// Unwrap with the key you held at this block (e.g. before a revoke) instead of your
+	/// current one; no read receipt is written.
+	#[arg(long, value_name = "BLOCK_HASH")]
+	pub key_at: Option<String>,
+}
+
+#[derive(Args, Clone)]
+pub struct ScopeArgs {
+	/// Every record (default).
+	#[arg(long, conflicts_with_all = ["categories", "records"])]
+	pub all: bool,
+	/// Comma-separated categories, e.g. LabResult,Diagnosis.
+	#[arg(long, value_delimiter = ',', value_enum)]
+	pub categories: Vec<CategoryArg>,
+	/// Comma-separated record ids.
+	#[arg(long, value_delimiter = ',')]
+	pub records: Vec<u64>,
+}
+
+#[derive(Subcommand)]
+pub enum PatientCmd {
+	/// Register yourself, optionally with a profile (a JSON file, encrypted to you).
+	Register {
+		#[arg(long)]
+		profile: Option<PathBuf>,
+	},
+	/// Show your decrypted profile.
+	Profile(ForArgs),
+	/// Replace your profile with a JSON file.
+	SetProfile {
+		file: PathBuf,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Add a record of your own from a file.
+	Upload {
+		#[arg(long, value_enum)]
+		category: CategoryArg,
+		#[arg(long)]
+		file: PathBuf,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Your records, with versions and authors.
+	Records(ForArgs),
+	/// Open one of your records to a file.
+	Open {
+		#[command(flatten)]
+		open: OpenArgs,
+	},
+	/// Give a doctor access, sharing the keys of every record in scope.
+	Grant(GrantArgs),
+	/// Change a grant (scope, permission, expiry), sharing keys for the new scope.
+	ChangeGrant(GrantArgs),
+	/// Take a doctor's access away (and their keys).
+	Revoke {
+		doctor: String,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Your grants.
+	Grants(ForArgs),
+	/// Pending requests from doctors.
+	Requests(ForArgs),
+	/// Approve a doctor's request as asked, sharing the keys in scope.
+	Approve {
+		doctor: String,
+		/// Grant for this many days (default: no expiry).
+		#[arg(long)]
+		days: Option<u64>,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Deny a doctor's request.
+	Deny {
+		doctor: String,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Re-encrypt a record under a new key for its current readers (after a revoke).
+	Rotate {
+		record: u64,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Erase a record: every CID and key removed from the chain.
+	Erase {
+		record: u64,
+		#[command(flatten)]
+		who: ForArgs,
+	},
+	/// Your audit trail, verified.
+	Audit(ForArgs),
+}
+
+#[derive(Args, Clone)]
+pub struct ForArgs {
+	/// Act as guardian of this patient.
+	#[arg(long = "for", value_name = "PATIENT")]
+	pub patient: Option<String>,
+}
+
+#[derive(Args)]
+pub struct GrantArgs {
+	pub doctor: String,
+	#[command(flatten)]
+	pub scope: ScopeArgs,
+	#[arg(long, value_enum, default_value = "read")]
+	pub permission: PermissionArg,
+	#[arg(long, value_enum, default_value = "treatment")]
+	pub purpose: PurposeArg,
+	/// Expire after this many days (default: no expiry).
+	#[arg(long)]
+	pub days: Option<u64>,
+	#[command(flatten)]
+	pub who: ForArgs,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+	/// The audit trail of a patient, doctor, `hospital:<id>` or `governance`, with its hash
+	/// chain checked entry by entry.
+	Trail {
+		entity: String,
+		/// The entries this entity wrote instead (not hash-linked).
+		#[arg(long)]
+		by_actor: bool,
+	},
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum CategoryArg {
+	#[value(name = "Consultation", alias = "consultation")]
+	Consultation,
+	#[value(name = "Diagnosis", alias = "diagnosis")]
+	Diagnosis,
+	#[value(name = "Prescription", alias = "prescription")]
+	Prescription,
+	#[value(name = "LabResult", alias = "lab-result")]
+	LabResult,
+	#[value(name = "Imaging", alias = "imaging")]
+	Imaging,
+	#[value(name = "Allergy", alias = "allergy")]
+	Allergy,
+	#[value(name = "Immunization", alias = "immunization")]
+	Immunization,
+	#[value(name = "Procedure", alias = "procedure")]
+	Procedure,
+	#[value(name = "Discharge", alias = "discharge")]
+	Discharge,
+	#[value(name = "Other", alias = "other")]
+	Other,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PermissionArg {
+	Read,
+	ReadWrite,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PurposeArg {
+	Treatment,
+	SecondOpinion,
+	Research,
+	Emergency,
+	Other,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReasonArg {
+	PatientUnconscious,
+	LifeThreatening,
+	GuardianUnreachable,
+	Other,
+}

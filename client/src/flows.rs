@@ -1,0 +1,1670 @@
+//! What each command does: the steps of every role's flow, on top of the library.
+
+use codec::{Decode, Encode};
+use frame_support::StorageHasher;
+use medchain_client::{
+	chain::{Chain, ChainError, Included},
+	crypto::{self, CryptoError},
+	ipfs::{Store, StoreError},
+	keys::{self, Identity, KeyError, Keystore},
+};
+use medchain_primitives::RecordCategory;
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use serde_json::{json, Value};
+use sp_core::crypto::AccountId32;
+use std::{
+	cell::RefCell,
+	collections::HashMap,
+	path::{Path, PathBuf},
+};
+
+use crate::{cli::*, output};
+
+/// A command's failure: a sentence and the process exit code.
+pub struct Failure {
+	pub code: i32,
+	pub message: String,
+}
+
+/// Exit codes: what kind of thing went wrong.
+pub mod exit {
+	/// The chain refused or failed the call.
+	pub const CHAIN: i32 = 1;
+	/// Bad arguments.
+	pub const USAGE: i32 = 2;
+	/// Keystore or password.
+	pub const KEYS: i32 = 3;
+	/// IPFS or the block store.
+	pub const STORE: i32 = 4;
+	/// Decryption or verification.
+	pub const CRYPTO: i32 = 5;
+	/// No node.
+	pub const UNREACHABLE: i32 = 6;
+}
+
+fn fail(code: i32, message: impl Into<String>) -> Failure {
+	Failure { code, message: message.into() }
+}
+
+impl From<KeyError> for Failure {
+	fn from(e: KeyError) -> Self {
+		fail(exit::KEYS, e.to_string())
+	}
+}
+impl From<StoreError> for Failure {
+	fn from(e: StoreError) -> Self {
+		fail(exit::STORE, e.to_string())
+	}
+}
+impl From<CryptoError> for Failure {
+	fn from(e: CryptoError) -> Self {
+		fail(exit::CRYPTO, e.to_string())
+	}
+}
+impl From<ChainError> for Failure {
+	fn from(e: ChainError) -> Self {
+		let code = if matches!(e, ChainError::Unreachable { .. }) {
+			exit::UNREACHABLE
+		} else {
+			exit::CHAIN
+		};
+		fail(code, e.to_string())
+	}
+}
+impl From<std::io::Error> for Failure {
+	fn from(e: std::io::Error) -> Self {
+		fail(exit::STORE, e.to_string())
+	}
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+struct Ctx {
+	chain: Chain,
+	store: Store,
+	keystore: Keystore,
+	home: PathBuf,
+	json: bool,
+	account: Option<String>,
+	names: RefCell<HashMap<String, String>>,
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+	let home = cli.home.clone().unwrap_or_else(|| {
+		std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".medchain")
+	});
+	let store = match &cli.ipfs_api {
+		Some(url) => Store::Kubo(url.trim_end_matches('/').to_string()),
+		None => Store::Embedded(home.join("blocks")),
+	};
+	let ctx = Ctx {
+		chain: Chain::new(&cli.node),
+		store,
+		keystore: Keystore::new(&home),
+		home,
+		json: cli.json,
+		account: cli.account.clone(),
+		names: RefCell::new(HashMap::new()),
+	};
+	match cli.command {
+		Command::Account(cmd) => account(&ctx, cmd),
+		Command::Admin(cmd) => admin(&ctx, cmd),
+		Command::Doctor(cmd) => doctor(&ctx, cmd),
+		Command::Patient(cmd) => patient(&ctx, cmd),
+		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(&ctx, &entity, by_actor),
+	}
+}
+
+fn password(prompt: &str) -> Result<String> {
+	if let Ok(p) = std::env::var("MEDCHAIN_PASSWORD") {
+		return Ok(p);
+	}
+	rpassword::prompt_password(prompt).map_err(|e| {
+		fail(exit::KEYS, format!("cannot read a password ({e}): set MEDCHAIN_PASSWORD"))
+	})
+}
+
+impl Ctx {
+	/// The unlocked account this command acts as.
+	fn me(&self) -> Result<Identity> {
+		let name = match &self.account {
+			Some(name) => name.clone(),
+			None => {
+				let all = self.keystore.list()?;
+				match all.as_slice() {
+					[one] => one.name.clone(),
+					[] => return Err(fail(exit::KEYS, "no account yet: `medchain account new <name>`")),
+					_ => return Err(fail(
+						exit::USAGE,
+						"several accounts in the keystore: say which with --as <name> (or MEDCHAIN_ACCOUNT)",
+					)),
+				}
+			}
+		};
+		let pw = password(&format!("password for {name}: "))?;
+		Ok(self.keystore.unlock(&name, &pw)?)
+	}
+
+	/// An account from an address (any SS58 prefix, 0x hex) or a keystore name.
+	fn account(&self, text: &str) -> Result<[u8; 32]> {
+		if let Some(acc) = keys::parse_account(text) {
+			return Ok(acc);
+		}
+		if let Ok(info) = self.keystore.info(text) {
+			return Ok(keys::parse_account(&info.address).expect("stored addresses parse"));
+		}
+		Err(fail(
+			exit::USAGE,
+			format!("'{text}' is neither an address nor an account in this keystore"),
+		))
+	}
+
+	/// The patient this command concerns: `--for` or oneself.
+	fn patient_of(&self, me: &Identity, who: &ForArgs) -> Result<[u8; 32]> {
+		match &who.patient {
+			Some(p) => self.account(p),
+			None => Ok(me.account()),
+		}
+	}
+
+	/// A readable name: "Dr. <name>" for doctors, the keystore name, or the address.
+	fn name(&self, address: &str) -> String {
+		if let Some(n) = self.names.borrow().get(address) {
+			return n.clone();
+		}
+		let acc = keys::parse_account(address);
+		let mut name = None;
+		if let Some(acc) = acc {
+			if let Ok(Some(d)) =
+				self.chain.query("medchain_doctor", json!([keys::address_of(&acc)]))
+			{
+				name = Some(format!("Dr. {}", d["name"].as_str().unwrap_or("?")));
+			}
+			if name.is_none() {
+				if let Ok(list) = self.keystore.list() {
+					let me = keys::address_of(&acc);
+					name = list.into_iter().find(|i| i.address == me).map(|i| i.name);
+				}
+			}
+		}
+		let name = name.unwrap_or_else(|| short(address));
+		self.names.borrow_mut().insert(address.to_string(), name.clone());
+		name
+	}
+
+	fn hospital_name(&self, id: u64) -> String {
+		match self.chain.query("medchain_hospital", json!([id])) {
+			Ok(Some(h)) => format!("{} (#{id})", h["name"].as_str().unwrap_or("?")),
+			_ => format!("hospital #{id}"),
+		}
+	}
+
+	/// Send a call and report it; `what` names it for the human.
+	fn send(&self, me: &Identity, call: RuntimeCall) -> Result<Included> {
+		Ok(self.chain.submit(me, call)?)
+	}
+
+	fn done(&self, included: &Included, text: String, extra: Value) {
+		if self.json {
+			let mut v = json!({
+				"block": format!("{:?}", included.block),
+				"blockNumber": included.block_number,
+				"extrinsic": format!("{:?}", included.extrinsic),
+				"feeless": included.feeless,
+			});
+			if let (Some(map), Value::Object(extra)) = (v.as_object_mut(), extra) {
+				map.extend(extra);
+			}
+			output::json(&v);
+		} else {
+			let fee = if included.feeless { "free" } else { "fee paid" };
+			println!("{text} (block #{}, {fee})", included.block_number);
+		}
+	}
+
+	fn tmp(&self, name: &str) -> Result<PathBuf> {
+		let dir = self.home.join("tmp");
+		std::fs::create_dir_all(&dir)?;
+		Ok(dir.join(format!("{}-{name}", std::process::id())))
+	}
+
+	/// The public encryption key a reader registered (doctor or patient).
+	fn reader_key(&self, account: &[u8; 32]) -> Result<[u8; 32]> {
+		let address = keys::address_of(account);
+		let found = match self.chain.query("medchain_doctor", json!([address]))? {
+			Some(d) => Some(d),
+			None => self.chain.query("medchain_patient", json!([address]))?,
+		};
+		let key = found
+			.and_then(|v| v["encryptionKey"].as_str().map(str::to_string))
+			.and_then(|k| hex::decode(k.trim_start_matches("0x")).ok())
+			.and_then(|k| <[u8; 32]>::try_from(k).ok());
+		key.ok_or_else(|| {
+			fail(
+				exit::CHAIN,
+				format!(
+					"{} has no encryption key on chain (not a patient or doctor)",
+					self.name(&address)
+				),
+			)
+		})
+	}
+
+	fn record(&self, id: u64) -> Result<Value> {
+		self.chain.query("medchain_record", json!([id]))?.ok_or_else(|| {
+			fail(exit::CHAIN, format!("there is no record {id} (it may have been erased)"))
+		})
+	}
+
+	/// Unwrap `me`'s key to `record` (the key held at `at`, or the current one).
+	fn data_key(&self, me: &Identity, record: &Value, at: Option<&str>) -> Result<crypto::DataKey> {
+		let id = record["id"].as_u64().unwrap_or(0);
+		let wrapped = self
+			.chain
+			.query("medchain_wrappedKey", json!([id, me.address(), at]))?
+			.ok_or_else(|| {
+				fail(
+					exit::CHAIN,
+					format!(
+						"you hold no key to record {id}{}: the patient must grant you access (or \
+						 approve your request) to share it",
+						if at.is_some() { " at that block" } else { "" }
+					),
+				)
+			})?;
+		let epoch = wrapped["epoch"].as_u64().unwrap_or(0) as u32;
+		let bytes = hex::decode(wrapped["wrapped"].as_str().unwrap_or("").trim_start_matches("0x"))
+			.unwrap_or_default();
+		let info = crypto::wrap_info(&patient_bytes(record)?, &origin_cid(record)?, epoch);
+		Ok(me.encryption.unwrap_key(&bytes, &info, &me.account())?)
+	}
+
+	/// Wrap `key` for each reader.
+	fn wrap_for(
+		&self,
+		key: &[u8; 32],
+		patient: &[u8; 32],
+		origin: &str,
+		epoch: u32,
+		readers: &[[u8; 32]],
+	) -> Result<Vec<(AccountId32, Vec<u8>)>> {
+		let info = crypto::wrap_info(patient, origin, epoch);
+		let mut out = Vec::new();
+		for reader in readers {
+			if out
+				.iter()
+				.any(|(a, _): &(AccountId32, Vec<u8>)| <[u8; 32]>::from(a.clone()) == *reader)
+			{
+				continue;
+			}
+			let public = self.reader_key(reader)?;
+			out.push((AccountId32::from(*reader), crypto::wrap_key(key, &public, &info, reader)?));
+		}
+		Ok(out)
+	}
+
+	/// Encrypt a file for `patient` and store it; the CID text.
+	fn encrypt_and_store(&self, key: &[u8; 32], patient: &[u8; 32], file: &Path) -> Result<String> {
+		let size = std::fs::metadata(file)
+			.map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", file.display())))?
+			.len();
+		let sealed_path = self.tmp("sealed")?;
+		let bar = output::Bar::new(size, "encrypting", self.json);
+		let input = Progress {
+			inner: std::io::BufReader::new(std::fs::File::open(file)?),
+			done: 0,
+			bar: &bar,
+		};
+		let result = (|| {
+			let out = std::io::BufWriter::new(std::fs::File::create(&sealed_path)?);
+			crypto::encrypt_stream(key, patient, input, out)?;
+			bar.finish();
+			let sealed_size = std::fs::metadata(&sealed_path)?.len();
+			let up = output::Bar::new(sealed_size, "storing", self.json);
+			let cid = self.store.add(&sealed_path, &|n| up.set(n))?;
+			up.finish();
+			Ok::<_, Failure>(cid.to_string())
+		})();
+		let _ = std::fs::remove_file(&sealed_path);
+		result
+	}
+
+	/// Fetch a version's file, check it against its CID, decrypt it to `out`.
+	fn fetch_and_decrypt(
+		&self,
+		cid: &str,
+		key: &[u8; 32],
+		patient: &[u8; 32],
+		out: &Path,
+	) -> Result<u64> {
+		let cid: cid::Cid = cid
+			.parse()
+			.map_err(|_| fail(exit::CHAIN, format!("the chain holds a malformed CID {cid}")))?;
+		let fetched = self.tmp("fetched")?;
+		let bar = output::Bar::new(0, "downloading", true);
+		self.store.get(&cid, &fetched, &|n| bar.set(n))?;
+		let partial = out.with_extension("medchain-partial");
+		let result = (|| {
+			let input = std::io::BufReader::new(std::fs::File::open(&fetched)?);
+			let output = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+			let size = crypto::decrypt_stream(key, patient, input, output)?;
+			std::fs::rename(&partial, out)?;
+			Ok::<_, Failure>(size)
+		})();
+		let _ = std::fs::remove_file(&fetched);
+		if result.is_err() {
+			let _ = std::fs::remove_file(&partial);
+		}
+		result
+	}
+}
+
+struct Progress<'a, R> {
+	inner: R,
+	done: u64,
+	bar: &'a output::Bar,
+}
+
+impl<R: std::io::Read> std::io::Read for Progress<'_, R> {
+	fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+		let n = self.inner.read(buf)?;
+		self.done += n as u64;
+		self.bar.set(self.done);
+		Ok(n)
+	}
+}
+
+fn short(address: &str) -> String {
+	if address.len() > 14 {
+		format!("{}…{}", &address[..6], &address[address.len() - 6..])
+	} else {
+		address.to_string()
+	}
+}
+
+fn patient_bytes(record: &Value) -> Result<[u8; 32]> {
+	record["patient"]
+		.as_str()
+		.and_then(keys::parse_account)
+		.ok_or_else(|| fail(exit::CHAIN, "the record names no patient"))
+}
+
+/// The CID of a record's first version: the record's name in key bindings.
+fn origin_cid(record: &Value) -> Result<String> {
+	record["versions"][0]["cid"]
+		.as_str()
+		.map(str::to_string)
+		.ok_or_else(|| fail(exit::CHAIN, "the record has no versions (erased?)"))
+}
+
+fn category(c: CategoryArg) -> RecordCategory {
+	match c {
+		CategoryArg::Consultation => RecordCategory::Consultation,
+		CategoryArg::Diagnosis => RecordCategory::Diagnosis,
+		CategoryArg::Prescription => RecordCategory::Prescription,
+		CategoryArg::LabResult => RecordCategory::LabResult,
+		CategoryArg::Imaging => RecordCategory::Imaging,
+		CategoryArg::Allergy => RecordCategory::Allergy,
+		CategoryArg::Immunization => RecordCategory::Immunization,
+		CategoryArg::Procedure => RecordCategory::Procedure,
+		CategoryArg::Discharge => RecordCategory::Discharge,
+		CategoryArg::Other => RecordCategory::Other,
+	}
+}
+
+fn scope(args: &ScopeArgs) -> pallet_access::ScopeInput {
+	if !args.categories.is_empty() {
+		pallet_access::Scope::Categories(args.categories.iter().map(|c| category(*c)).collect())
+	} else if !args.records.is_empty() {
+		pallet_access::Scope::Records(args.records.clone())
+	} else {
+		pallet_access::Scope::All
+	}
+}
+
+fn permission(p: PermissionArg) -> pallet_access::Permission {
+	match p {
+		PermissionArg::Read => pallet_access::Permission::Read,
+		PermissionArg::ReadWrite => pallet_access::Permission::ReadWrite,
+	}
+}
+
+fn purpose(p: PurposeArg) -> pallet_access::Purpose {
+	match p {
+		PurposeArg::Treatment => pallet_access::Purpose::Treatment,
+		PurposeArg::SecondOpinion => pallet_access::Purpose::SecondOpinion,
+		PurposeArg::Research => pallet_access::Purpose::Research,
+		PurposeArg::Emergency => pallet_access::Purpose::Emergency,
+		PurposeArg::Other => pallet_access::Purpose::Other,
+	}
+}
+
+/// Whether a scope (as the RPC shows it) covers a record.
+fn covers(scope: &Value, record: &Value) -> bool {
+	match scope["kind"].as_str() {
+		Some("all") => true,
+		Some("categories") => scope["categories"]
+			.as_array()
+			.is_some_and(|c| c.iter().any(|c| c == &record["category"])),
+		Some("records") => {
+			scope["records"].as_array().is_some_and(|r| r.iter().any(|r| r == &record["id"]))
+		}
+		_ => false,
+	}
+}
+
+fn scope_text(scope: &Value) -> String {
+	match scope["kind"].as_str() {
+		Some("all") => "all records".into(),
+		Some("categories") => scope["categories"]
+			.as_array()
+			.map(|c| c.iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
+			.unwrap_or_default(),
+		Some("records") => format!(
+			"records {}",
+			scope["records"]
+				.as_array()
+				.map(|r| r.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", "))
+				.unwrap_or_default()
+		),
+		_ => scope.to_string(),
+	}
+}
+
+fn now_ms() -> u64 {
+	chrono::Utc::now().timestamp_millis() as u64
+}
+
+fn expiry(days: Option<u64>) -> Option<u64> {
+	days.map(|d| now_ms() + d * 24 * 3600 * 1000)
+}
+
+/// The chain's error about a call, reworded for the people of MedChain where the
+/// generic documentation is not enough.
+fn reword(e: Failure, hint: impl Fn(&str, &str) -> Option<String>) -> Failure {
+	let Some(start) = e.message.rfind(" [") else { return e };
+	let tag = e.message[start + 2..].trim_end_matches(']').to_string();
+	let Some((pallet, error)) = tag.split_once('.') else { return e };
+	match hint(pallet, error) {
+		Some(text) => fail(e.code, format!("{text} [{pallet}.{error}]")),
+		None => e,
+	}
+}
+
+fn account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
+	match cmd {
+		AccountCmd::New { name } => {
+			let (identity, phrase) = Identity::generate(&name);
+			let pw = password(&format!("new password for {name}: "))?;
+			let info = ctx.keystore.save(&identity, &pw)?;
+			if ctx.json {
+				output::json(&json!({ "account": info, "mnemonic": *phrase }));
+			} else {
+				println!("account {} created", info.name);
+				println!("address:        {}", info.address);
+				println!("encryption key: {}", info.encryption_key);
+				println!("mnemonic (write it down; it restores both keys):\n  {}", *phrase);
+			}
+		}
+		AccountCmd::Import { name } => {
+			let mut phrase = String::new();
+			if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+				eprintln!("type the mnemonic, then Enter:");
+			}
+			std::io::stdin().read_line(&mut phrase)?;
+			let identity = Identity::from_mnemonic(&name, phrase.trim())?;
+			let pw = password(&format!("new password for {name}: "))?;
+			let info = ctx.keystore.save(&identity, &pw)?;
+			show_info(ctx, &info, "imported");
+		}
+		AccountCmd::List => {
+			let all = ctx.keystore.list()?;
+			if ctx.json {
+				output::json(&json!(all));
+			} else {
+				let rows =
+					all.iter().map(|i| vec![i.name.clone(), i.address.clone()]).collect::<Vec<_>>();
+				output::table(&["NAME", "ADDRESS"], &rows);
+			}
+		}
+		AccountCmd::Show { name } => show_info(ctx, &ctx.keystore.info(&name)?, ""),
+		AccountCmd::Export { name, out } => {
+			let pw = password(&format!("password for {name}: "))?;
+			let identity = ctx.keystore.unlock(&name, &pw)?;
+			let exported = keys::export_polkadot_js(&identity, &pw);
+			let text = serde_json::to_string_pretty(&exported).expect("serializable");
+			match out {
+				Some(path) => {
+					std::fs::write(&path, text)?;
+					if !ctx.json {
+						println!(
+							"exported {name} to {} (Polkadot.js JSON, same password; the \
+							 encryption key stays with the mnemonic)",
+							path.display()
+						);
+					}
+				}
+				None => println!("{text}"),
+			}
+		}
+	}
+	Ok(())
+}
+
+fn show_info(ctx: &Ctx, info: &keys::AccountInfo, verb: &str) {
+	if ctx.json {
+		output::json(&json!(info));
+	} else {
+		if !verb.is_empty() {
+			println!("account {} {verb}", info.name);
+		}
+		println!("name:           {}", info.name);
+		println!("address:        {}", info.address);
+		println!("encryption key: {}", info.encryption_key);
+	}
+}
+
+fn encryption_key_arg(text: &str) -> Result<[u8; 32]> {
+	hex::decode(text.trim_start_matches("0x"))
+		.ok()
+		.and_then(|k| <[u8; 32]>::try_from(k).ok())
+		.ok_or_else(|| {
+			fail(exit::USAGE, "an encryption key is 0x and 64 hex digits (`medchain account show`)")
+		})
+}
+
+fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
+	use pallet_doctors::Call as D;
+	match cmd {
+		AdminCmd::RegisterPatient { hospital, patient, key, guardian } => {
+			let me = ctx.me()?;
+			let patient = ctx.account(&patient)?;
+			let guardian = guardian.map(|g| ctx.account(&g)).transpose()?;
+			let call = RuntimeCall::Patients(pallet_patients::Call::register_patient {
+				hospital,
+				patient: patient.into(),
+				encryption_key: encryption_key_arg(&key)?,
+				profile: None,
+				guardian: guardian.map(Into::into),
+			});
+			let inc = ctx.send(&me, call)?;
+			ctx.done(&inc, format!("registered patient {}", keys::address_of(&patient)), json!({}));
+		}
+		AdminCmd::Invite { hospital, account, role } => {
+			let me = ctx.me()?;
+			let who = ctx.account(&account)?;
+			let role = match role {
+				Role::Patient => medchain_primitives::InviteRole::Patient,
+				Role::Doctor => medchain_primitives::InviteRole::Doctor,
+			};
+			let call = RuntimeCall::Consortium(pallet_consortium::Call::invite {
+				hospital,
+				account: who.into(),
+				role,
+			});
+			let inc = ctx.send(&me, call)?;
+			ctx.done(&inc, format!("invited {} ({role:?})", keys::address_of(&who)), json!({}));
+		}
+		AdminCmd::Approve { doctor } => {
+			doctor_status(ctx, &doctor, "approved", |d| D::approve { doctor: d })?
+		}
+		AdminCmd::Reject { doctor } => {
+			doctor_status(ctx, &doctor, "rejected", |d| D::reject { doctor: d })?
+		}
+		AdminCmd::Suspend { doctor } => {
+			doctor_status(ctx, &doctor, "suspended", |d| D::suspend { doctor: d })?
+		}
+		AdminCmd::Reinstate { doctor } => {
+			doctor_status(ctx, &doctor, "reinstated", |d| D::reinstate { doctor: d })?
+		}
+		AdminCmd::Doctors { hospital } => {
+			let prefix = [
+				frame_support::Twox128::hash(b"Doctors").to_vec(),
+				frame_support::Twox128::hash(b"DoctorsOf").to_vec(),
+				frame_support::Twox64Concat::hash(&hospital.encode()),
+			]
+			.concat();
+			let mut doctors = Vec::new();
+			for key in ctx.chain.keys(&prefix)? {
+				let Some(acc) =
+					key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok())
+				else {
+					continue;
+				};
+				if let Some(d) =
+					ctx.chain.query("medchain_doctor", json!([keys::address_of(&acc)]))?
+				{
+					doctors.push(d);
+				}
+			}
+			if ctx.json {
+				output::json(&json!(doctors));
+			} else {
+				println!("doctors of {}:", ctx.hospital_name(hospital.into()));
+				let rows = doctors
+					.iter()
+					.map(|d| {
+						vec![
+							format!("Dr. {}", d["name"].as_str().unwrap_or("")),
+							d["specialty"].as_str().unwrap_or("").into(),
+							d["status"].as_str().unwrap_or("").into(),
+							output::local_time(&d["since"]),
+							d["account"].as_str().unwrap_or("").into(),
+						]
+					})
+					.collect::<Vec<_>>();
+				output::table(&["NAME", "SPECIALTY", "STATUS", "SINCE", "ACCOUNT"], &rows);
+			}
+		}
+		AdminCmd::ProposeHospital { name, admins, validator, threshold } => {
+			let me = ctx.me()?;
+			let admins = admins
+				.iter()
+				.map(|a| ctx.account(a).map(AccountId32::from))
+				.collect::<Result<Vec<_>>>()?;
+			let inner = RuntimeCall::Consortium(pallet_consortium::Call::admit_hospital {
+				name: name.clone().into_bytes(),
+				admins,
+				validator: ctx.account(&validator)?.into(),
+			});
+			let members: Vec<Value> = ctx
+				.chain
+				.storage::<Vec<AccountId32>>(
+					&[
+						frame_support::Twox128::hash(b"Council"),
+						frame_support::Twox128::hash(b"Members"),
+					]
+					.concat(),
+					None,
+				)?
+				.unwrap_or_default()
+				.into_iter()
+				.map(|m| json!(keys::address_of(&m.into())))
+				.collect();
+			let threshold = threshold.unwrap_or((members.len() as u32 * 2).div_ceil(3).max(1));
+			let length_bound = inner.encoded_size() as u32;
+			let proposal = frame_support::Blake2_256::hash(&inner.encode());
+			let call = RuntimeCall::Council(pallet_collective::Call::propose {
+				threshold,
+				proposal: Box::new(inner),
+				length_bound,
+			});
+			let inc = ctx.send(&me, call)?;
+			let hash = format!("0x{}", hex::encode(proposal));
+			ctx.done(
+				&inc,
+				format!(
+					"proposed admitting {name}: proposal {hash}, {threshold} of {} council votes needed",
+					members.len()
+				),
+				json!({ "proposal": hash, "threshold": threshold }),
+			);
+		}
+		AdminCmd::Vote { proposal, aye, nay } => {
+			let me = ctx.me()?;
+			if aye == nay {
+				return Err(fail(exit::USAGE, "say --aye or --nay"));
+			}
+			let hash = sp_core::H256::from_slice(
+				&hex::decode(proposal.trim_start_matches("0x"))
+					.ok()
+					.filter(|h| h.len() == 32)
+					.ok_or_else(|| fail(exit::USAGE, "a proposal is 0x and 64 hex digits"))?,
+			);
+			let key = [
+				frame_support::Twox128::hash(b"Council").to_vec(),
+				frame_support::Twox128::hash(b"Voting").to_vec(),
+				frame_support::Identity::hash(&hash.encode()),
+			]
+			.concat();
+			let votes: CouncilVotes = ctx.chain.storage(&key, None)?.ok_or_else(|| {
+				fail(
+					exit::CHAIN,
+					format!("no open proposal {proposal}: it passed, failed or never existed"),
+				)
+			})?;
+			let inc = ctx.send(
+				&me,
+				RuntimeCall::Council(pallet_collective::Call::vote {
+					proposal: hash,
+					index: votes.index,
+					approve: aye,
+				}),
+			)?;
+			ctx.done(
+				&inc,
+				format!("voted {} on {proposal}", if aye { "aye" } else { "nay" }),
+				json!({}),
+			);
+			// Close it once the vote decided it: this is what dispatches the admission.
+			let after: Option<CouncilVotes> = ctx.chain.storage(&key, None)?;
+			if let Some(v) = after {
+				let members = ctx
+					.chain
+					.storage::<Vec<AccountId32>>(
+						&[
+							frame_support::Twox128::hash(b"Council"),
+							frame_support::Twox128::hash(b"Members"),
+						]
+						.concat(),
+						None,
+					)?
+					.unwrap_or_default()
+					.len() as u32;
+				if v.ayes.len() as u32 >= v.threshold || v.nays.len() as u32 > members - v.threshold
+				{
+					let proposal_key = [
+						frame_support::Twox128::hash(b"Council").to_vec(),
+						frame_support::Twox128::hash(b"ProposalOf").to_vec(),
+						frame_support::Identity::hash(&hash.encode()),
+					]
+					.concat();
+					let call: Option<RuntimeCall> = ctx.chain.storage(&proposal_key, None)?;
+					let length_bound = call.map(|c| c.encoded_size() as u32).unwrap_or(0);
+					let close = RuntimeCall::Council(pallet_collective::Call::close {
+						proposal_hash: hash,
+						index: v.index,
+						proposal_weight_bound: frame_support::weights::Weight::from_parts(
+							1_000_000_000_000,
+							1_000_000,
+						),
+						length_bound,
+					});
+					let inc = ctx.send(&me, close)?;
+					let outcome = inc.events.iter().find_map(|e| match e {
+						RuntimeEvent::Council(pallet_collective::Event::Executed {
+							result,
+							..
+						}) => Some(match result {
+							Ok(()) => "executed".to_string(),
+							Err(e) => format!("failed: {}", medchain_client::chain::explain(*e)),
+						}),
+						RuntimeEvent::Council(pallet_collective::Event::Disapproved { .. }) => {
+							Some("rejected".to_string())
+						}
+						_ => None,
+					});
+					ctx.done(
+						&inc,
+						format!("closed {proposal}: {}", outcome.clone().unwrap_or_default()),
+						json!({ "closed": outcome }),
+					);
+				}
+			}
+		}
+	}
+	Ok(())
+}
+
+/// A council motion's votes, as `pallet-collective` stores them (its fields are private).
+#[derive(Decode)]
+struct CouncilVotes {
+	index: u32,
+	threshold: u32,
+	ayes: Vec<AccountId32>,
+	nays: Vec<AccountId32>,
+	#[allow(dead_code)]
+	end: u32,
+}
+
+/// Approve, reject, suspend or reinstate a doctor.
+fn doctor_status(
+	ctx: &Ctx,
+	doctor: &str,
+	verb: &str,
+	call: impl FnOnce(AccountId32) -> pallet_doctors::Call<medchain_runtime::Runtime>,
+) -> Result<()> {
+	let me = ctx.me()?;
+	let acc = ctx.account(doctor)?;
+	let address = keys::address_of(&acc);
+	let name = ctx.name(&address);
+	let inc = ctx.send(&me, RuntimeCall::Doctors(call(acc.into()))).map_err(|e| {
+		reword(e, |_, error| match error {
+			"NotHospitalAdmin" => Some(format!("you are not an admin of {name}'s hospital")),
+			"NotPending" => Some(format!("{name} has no pending application")),
+			"NotDoctor" => Some(format!("{address} has not applied to any hospital")),
+			_ => None,
+		})
+	})?;
+	ctx.done(&inc, format!("{name} {verb}"), json!({ "doctor": address }));
+	Ok(())
+}
+
+fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
+	match cmd {
+		DoctorCmd::Apply { hospital, name, specialty, licence } => {
+			let me = ctx.me()?;
+			// Only a hash of the licence number goes on chain.
+			let licence_hash = frame_support::Blake2_256::hash(licence.trim().as_bytes());
+			let call = RuntimeCall::Doctors(pallet_doctors::Call::apply {
+				hospital,
+				name: name.clone().into_bytes(),
+				specialty: specialty.into_bytes(),
+				licence_hash,
+				encryption_key: me.encryption.public(),
+			});
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |_, error| match error {
+					"LicenceInUse" => Some("another doctor registered this licence number".into()),
+					"HospitalNotActive" => Some(format!(
+						"hospital #{hospital} is not an active member of the consortium"
+					)),
+					_ => None,
+				})
+			})?;
+			ctx.done(
+				&inc,
+				format!(
+					"Dr. {name} applied to {}; an admin must approve",
+					ctx.hospital_name(hospital.into())
+				),
+				json!({ "doctor": me.address() }),
+			);
+		}
+		DoctorCmd::Request { patient, scope: s, permission: p, purpose: u } => {
+			let me = ctx.me()?;
+			let patient = ctx.account(&patient)?;
+			let call = RuntimeCall::Access(pallet_access::Call::request_access {
+				patient: patient.into(),
+				scope: scope(&s),
+				permission: permission(p),
+				purpose: purpose(u),
+				note: None,
+			});
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |_, error| match error {
+					"RequestExists" => {
+						Some("you already have a pending request to this patient".into())
+					}
+					"NotActiveDoctor" => {
+						Some("only an approved, active doctor can request access".into())
+					}
+					_ => None,
+				})
+			})?;
+			ctx.done(
+				&inc,
+				format!("asked {} for access", ctx.name(&keys::address_of(&patient))),
+				json!({}),
+			);
+		}
+		DoctorCmd::Patients => {
+			let me = ctx.me()?;
+			let items = ctx.chain.query_all("medchain_patientsOf", json!(me.address()))?;
+			if ctx.json {
+				output::json(&json!(items));
+			} else {
+				let rows = items
+					.iter()
+					.map(|g| {
+						vec![
+							ctx.name(g["patient"].as_str().unwrap_or("")),
+							scope_text(&g["scope"]),
+							g["permission"].as_str().unwrap_or("").into(),
+							g["purpose"].as_str().unwrap_or("").into(),
+							output::local_time(&g["grantedAt"]),
+							if g["expiresAt"].is_null() {
+								"never".into()
+							} else {
+								output::local_time(&g["expiresAt"])
+							},
+						]
+					})
+					.collect::<Vec<_>>();
+				output::table(
+					&["PATIENT", "SCOPE", "PERMISSION", "PURPOSE", "GRANTED", "EXPIRES"],
+					&rows,
+				);
+			}
+		}
+		DoctorCmd::CreateRecord(args) => {
+			let me = ctx.me()?;
+			let patient = ctx.account(&args.patient)?;
+			create_record(ctx, &me, patient, args.category, &args.file)?;
+		}
+		DoctorCmd::UpdateRecord { record, file } => update_record(ctx, record, &file)?,
+		DoctorCmd::Open(args) => open_record(ctx, &args)?,
+		DoctorCmd::Emergency { patient, reason } => {
+			let me = ctx.me()?;
+			let patient = ctx.account(&patient)?;
+			let reason = match reason {
+				ReasonArg::PatientUnconscious => {
+					medchain_primitives::EmergencyReason::PatientUnconscious
+				}
+				ReasonArg::LifeThreatening => medchain_primitives::EmergencyReason::LifeThreatening,
+				ReasonArg::GuardianUnreachable => {
+					medchain_primitives::EmergencyReason::GuardianUnreachable
+				}
+				ReasonArg::Other => medchain_primitives::EmergencyReason::Other,
+			};
+			let call = RuntimeCall::Access(pallet_access::Call::emergency_access {
+				patient: patient.into(),
+				reason,
+			});
+			let inc = ctx.send(&me, call)?;
+			ctx.done(
+				&inc,
+				format!(
+					"emergency access to {}'s records for 4 hours; your hospital will review it. \
+					 The patient's keys are shared only by the patient: records open once they do",
+					ctx.name(&keys::address_of(&patient))
+				),
+				json!({}),
+			);
+		}
+	}
+	Ok(())
+}
+
+/// Readers who must get a new record's key besides the patient and the author: holders of
+/// a live grant whose scope covers the category.
+fn readers_for_category(
+	ctx: &Ctx,
+	patient: &[u8; 32],
+	category: CategoryArg,
+) -> Result<Vec<[u8; 32]>> {
+	let grants = ctx.chain.query_all("medchain_grants", json!(keys::address_of(patient)))?;
+	let probe = json!({ "category": format!("{category:?}"), "id": -1 });
+	let now = now_ms();
+	Ok(grants
+		.iter()
+		.filter(|g| covers(&g["scope"], &probe))
+		.filter(|g| g["expiresAt"]["ms"].as_u64().is_none_or(|t| t > now))
+		.filter_map(|g| g["grantee"].as_str().and_then(keys::parse_account))
+		.collect())
+}
+
+fn create_record(
+	ctx: &Ctx,
+	me: &Identity,
+	patient: [u8; 32],
+	cat: CategoryArg,
+	file: &Path,
+) -> Result<()> {
+	let patient_address = keys::address_of(&patient);
+	if ctx.chain.query("medchain_patient", json!([patient_address]))?.is_none() {
+		return Err(fail(exit::CHAIN, format!("{patient_address} is not a registered patient")));
+	}
+	let key = crypto::new_data_key();
+	let cid = ctx.encrypt_and_store(&key, &patient, file)?;
+	let mut readers = vec![patient, me.account()];
+	readers.extend(readers_for_category(ctx, &patient, cat)?);
+	let keys = ctx.wrap_for(&key, &patient, &cid, 0, &readers)?;
+	let reader_count = keys.len();
+	let call = RuntimeCall::Records(pallet_records::Call::create_record {
+		patient: patient.into(),
+		category: category(cat),
+		cid: cid.clone().into_bytes(),
+		keys,
+	});
+	let name = ctx.name(&me.address());
+	let inc = ctx.send(me, call).map_err(|e| {
+		let e = reword(e, |_, error| match error {
+			"NoWriteAccess" => Some(format!(
+				"{name} has no read-write grant for {cat:?} records of this patient: ask the patient to approve your request"
+			)),
+			_ => None,
+		});
+		fail(e.code, format!("{}. The encrypted file was stored as {cid}; the chain was not changed", e.message))
+	})?;
+	let id = inc.events.iter().find_map(|e| match e {
+		RuntimeEvent::Records(pallet_records::Event::RecordCreated { record, .. }) => Some(*record),
+		_ => None,
+	});
+	ctx.done(
+		&inc,
+		format!(
+			"record {} created: {cat:?}, {cid}, keys for {reader_count} readers",
+			id.unwrap_or_default()
+		),
+		json!({ "record": id, "cid": cid, "readers": reader_count }),
+	);
+	Ok(())
+}
+
+fn update_record(ctx: &Ctx, id: u64, file: &Path) -> Result<()> {
+	let me = ctx.me()?;
+	let record = ctx.record(id)?;
+	let patient = patient_bytes(&record)?;
+	let key = ctx.data_key(&me, &record, None)?;
+	let cid = ctx.encrypt_and_store(&key, &patient, file)?;
+	let call = RuntimeCall::Records(pallet_records::Call::update_record {
+		record: id,
+		cid: cid.clone().into_bytes(),
+	});
+	let inc = ctx.send(&me, call).map_err(|e| {
+		fail(
+			e.code,
+			format!(
+				"{}. The encrypted file was stored as {cid}; the chain was not changed",
+				e.message
+			),
+		)
+	})?;
+	ctx.done(&inc, format!("record {id}: new version {cid}"), json!({ "record": id, "cid": cid }));
+	Ok(())
+}
+
+fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
+	let me = ctx.me()?;
+	let record = ctx.record(args.record)?;
+	let patient = patient_bytes(&record)?;
+	if args.key_at.is_none() {
+		// The read receipt comes first: no receipt, no key.
+		let call = RuntimeCall::Records(pallet_records::Call::open_record { record: args.record });
+		let name = ctx.name(&me.address());
+		let category = record["category"].as_str().unwrap_or("").to_string();
+		ctx.send(&me, call).map_err(|e| {
+			reword(e, |_, error| match error {
+				"NoReadAccess" => Some(format!(
+					"{name} has no grant covering {category} records of this patient: ask the patient to approve your request"
+				)),
+				"NoKey" => Some(format!("{name} holds no current key to record {}: ask the patient to share it", args.record)),
+				_ => None,
+			})
+		})?;
+	}
+	let key = ctx.data_key(&me, &record, args.key_at.as_deref())?;
+	let cid = record["cid"].as_str().unwrap_or("");
+	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out).map_err(|e| {
+		if args.key_at.is_some() && e.code == exit::CRYPTO {
+			fail(
+				e.code,
+				format!(
+				"the key held at that block does not decrypt the current version of record {} (epoch {}): {}",
+				args.record, record["epoch"], e.message
+			),
+			)
+		} else {
+			e
+		}
+	})?;
+	if ctx.json {
+		output::json(
+			&json!({ "record": args.record, "cid": cid, "version": record["version"], "bytes": size, "out": args.out }),
+		);
+	} else {
+		println!(
+			"record {} version {} ({}) verified against {cid} and decrypted to {} ({size} bytes)",
+			args.record,
+			record["version"],
+			record["category"].as_str().unwrap_or(""),
+			args.out.display()
+		);
+	}
+	Ok(())
+}
+
+fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
+	use pallet_access::Call as A;
+	let guardian_hint = |_: &str, error: &str| match error {
+		"NotPatientOrGuardian" => {
+			Some("you are neither this patient nor one of their guardians".to_string())
+		}
+		"UnknownPatient" => Some(
+			"this account is not a registered patient: `medchain patient register`".to_string(),
+		),
+		_ => None,
+	};
+	match cmd {
+		PatientCmd::Register { profile } => {
+			let me = ctx.me()?;
+			let profile =
+				profile.map(|p| store_profile(ctx, &me, &me.account(), &p)).transpose()?;
+			let call = RuntimeCall::Patients(pallet_patients::Call::register {
+				encryption_key: me.encryption.public(),
+				profile: profile.clone().map(String::into_bytes),
+			});
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |_, error| match error {
+					"AlreadyRegistered" => {
+						Some("this account is already a registered patient".into())
+					}
+					_ => None,
+				})
+			})?;
+			ctx.done(
+				&inc,
+				format!("registered {} as a patient", me.address()),
+				json!({ "patient": me.address(), "profile": profile }),
+			);
+		}
+		PatientCmd::Profile(who) => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let info = ctx
+				.chain
+				.query("medchain_patient", json!([keys::address_of(&patient)]))?
+				.ok_or_else(|| fail(exit::CHAIN, "not a registered patient"))?;
+			let cid = info["profile"].as_str().ok_or_else(|| {
+				fail(exit::CHAIN, "no profile yet: `medchain patient set-profile <file.json>`")
+			})?;
+			let sealed_path = ctx.tmp("profile")?;
+			let cid_parsed: cid::Cid =
+				cid.parse().map_err(|_| fail(exit::CHAIN, "malformed profile CID"))?;
+			ctx.store.get(&cid_parsed, &sealed_path, &|_| {})?;
+			let sealed = std::fs::read(&sealed_path)?;
+			let _ = std::fs::remove_file(&sealed_path);
+			let profile = open_profile(&me, &patient, &sealed)?;
+			if ctx.json {
+				output::json(&profile);
+			} else {
+				for (k, v) in profile.as_object().into_iter().flatten() {
+					println!(
+						"{k:>12}: {}",
+						v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+					);
+				}
+			}
+		}
+		PatientCmd::SetProfile { file, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let cid = store_profile(ctx, &me, &patient, &file)?;
+			let call = RuntimeCall::Patients(pallet_patients::Call::set_profile {
+				patient: patient.into(),
+				profile: Some(cid.clone().into_bytes()),
+			});
+			let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
+			ctx.done(&inc, format!("profile updated ({cid})"), json!({ "profile": cid }));
+		}
+		PatientCmd::Upload { category, file, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			create_record(ctx, &me, patient, category, &file)?;
+		}
+		PatientCmd::Records(who) => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let items =
+				ctx.chain.query_all("medchain_records", json!(keys::address_of(&patient)))?;
+			if ctx.json {
+				output::json(&json!(items));
+			} else {
+				let mut rows = Vec::new();
+				for r in &items {
+					for v in r["versions"].as_array().into_iter().flatten() {
+						rows.push(vec![
+							r["id"].to_string(),
+							r["category"].as_str().unwrap_or("").into(),
+							format!(
+								"v{}{}",
+								v["version"],
+								if v["version"] == r["version"] { " (current)" } else { "" }
+							),
+							ctx.name(v["author"].as_str().unwrap_or("")),
+							output::local_time(&v["at"]),
+							format!("{}", v["epoch"]),
+							v["cid"].as_str().unwrap_or("").into(),
+						]);
+					}
+				}
+				output::table(
+					&["RECORD", "CATEGORY", "VERSION", "AUTHOR", "TIME", "EPOCH", "CID"],
+					&rows,
+				);
+			}
+		}
+		PatientCmd::Open { open } => open_record(ctx, &open)?,
+		PatientCmd::Grant(args) => grant(ctx, args, false)?,
+		PatientCmd::ChangeGrant(args) => grant(ctx, args, true)?,
+		PatientCmd::Revoke { doctor, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let grantee = ctx.account(&doctor)?;
+			let name = ctx.name(&keys::address_of(&grantee));
+			let inc = ctx
+				.send(
+					&me,
+					RuntimeCall::Access(A::revoke {
+						patient: patient.into(),
+						grantee: grantee.into(),
+					}),
+				)
+				.map_err(|e| {
+					reword(e, |p, error| match error {
+						"NoGrant" => Some(format!("{name} holds no grant from this patient")),
+						_ => guardian_hint(p, error),
+					})
+				})?;
+			ctx.done(
+				&inc,
+				format!(
+					"revoked {name}'s access and keys; rotate the records they could read \
+					 (`medchain patient rotate <id>`) so future versions are sealed from them"
+				),
+				json!({}),
+			);
+		}
+		PatientCmd::Grants(who) => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let items =
+				ctx.chain.query_all("medchain_grants", json!(keys::address_of(&patient)))?;
+			list_grants(ctx, &items, "grantee", "DOCTOR");
+		}
+		PatientCmd::Requests(who) => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let items =
+				ctx.chain.query_all("medchain_requests", json!(keys::address_of(&patient)))?;
+			list_grants(ctx, &items, "doctor", "DOCTOR");
+		}
+		PatientCmd::Approve { doctor, days, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let doctor = ctx.account(&doctor)?;
+			let doctor_address = keys::address_of(&doctor);
+			let name = ctx.name(&doctor_address);
+			let requests =
+				ctx.chain.query_all("medchain_requests", json!(keys::address_of(&patient)))?;
+			let request = requests
+				.iter()
+				.find(|r| r["doctor"].as_str() == Some(doctor_address.as_str()))
+				.ok_or_else(|| {
+					fail(exit::CHAIN, format!("{name} has no pending request to this patient"))
+				})?;
+			let keys = keys_in_scope(ctx, &me, &patient, &request["scope"], &doctor)?;
+			let count = keys.len();
+			let call = RuntimeCall::Access(A::approve_request {
+				patient: patient.into(),
+				doctor: doctor.into(),
+				scope: None,
+				permission: None,
+				expires_at: expiry(days),
+				keys,
+			});
+			let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
+			ctx.done(
+				&inc,
+				format!(
+					"approved {name}'s request ({}), {count} record keys shared",
+					scope_text(&request["scope"])
+				),
+				json!({ "keys": count }),
+			);
+		}
+		PatientCmd::Deny { doctor, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let doctor = ctx.account(&doctor)?;
+			let name = ctx.name(&keys::address_of(&doctor));
+			let inc = ctx
+				.send(
+					&me,
+					RuntimeCall::Access(A::deny_request {
+						patient: patient.into(),
+						doctor: doctor.into(),
+					}),
+				)
+				.map_err(|e| {
+					reword(e, |p, error| match error {
+						"NoRequest" => {
+							Some(format!("{name} has no pending request to this patient"))
+						}
+						_ => guardian_hint(p, error),
+					})
+				})?;
+			ctx.done(&inc, format!("denied {name}'s request"), json!({}));
+		}
+		PatientCmd::Rotate { record, who } => {
+			let me = ctx.me()?;
+			let _ = ctx.patient_of(&me, &who)?;
+			rotate(ctx, &me, record)?;
+		}
+		PatientCmd::Erase { record, who } => {
+			let me = ctx.me()?;
+			let _ = ctx.patient_of(&me, &who)?;
+			let inc = ctx
+				.send(&me, RuntimeCall::Records(pallet_records::Call::erase_record { record }))
+				.map_err(|e| reword(e, guardian_hint))?;
+			ctx.done(
+				&inc,
+				format!("record {record} erased: its CIDs and keys are gone from the chain (the audit trail keeps that it existed)"),
+				json!({ "record": record }),
+			);
+		}
+		PatientCmd::Audit(who) => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			audit(ctx, &keys::address_of(&patient), false)?;
+		}
+	}
+	Ok(())
+}
+
+fn list_grants(ctx: &Ctx, items: &[Value], who_field: &str, header: &str) {
+	if ctx.json {
+		output::json(&json!(items));
+		return;
+	}
+	let rows = items
+		.iter()
+		.map(|g| {
+			vec![
+				ctx.name(g[who_field].as_str().unwrap_or("")),
+				scope_text(&g["scope"]),
+				g["permission"].as_str().unwrap_or("").into(),
+				g["purpose"].as_str().unwrap_or("").into(),
+				output::local_time(if g["grantedAt"].is_null() {
+					&g["requestedAt"]
+				} else {
+					&g["grantedAt"]
+				}),
+				if g["expiresAt"].is_null() {
+					"never".into()
+				} else {
+					output::local_time(&g["expiresAt"])
+				},
+			]
+		})
+		.collect::<Vec<_>>();
+	output::table(&[header, "SCOPE", "PERMISSION", "PURPOSE", "SINCE", "EXPIRES"], &rows);
+}
+
+/// Keys of every record of `patient` in `scope`, unwrapped by `me` and sealed to `reader`.
+fn keys_in_scope(
+	ctx: &Ctx,
+	me: &Identity,
+	patient: &[u8; 32],
+	scope: &Value,
+	reader: &[u8; 32],
+) -> Result<Vec<(u64, Vec<u8>)>> {
+	let records = ctx.chain.query_all("medchain_records", json!(keys::address_of(patient)))?;
+	let mut out = Vec::new();
+	for record in records.iter().filter(|r| covers(scope, r)) {
+		let id = record["id"].as_u64().unwrap_or(0);
+		let key = ctx.data_key(me, record, None)?;
+		let epoch = record["epoch"].as_u64().unwrap_or(0) as u32;
+		let mut wrapped = ctx.wrap_for(&key, patient, &origin_cid(record)?, epoch, &[*reader])?;
+		out.push((id, wrapped.remove(0).1));
+	}
+	Ok(out)
+}
+
+fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
+	use pallet_access::Call as A;
+	let me = ctx.me()?;
+	let patient = ctx.patient_of(&me, &args.who)?;
+	let doctor = ctx.account(&args.doctor)?;
+	let name = ctx.name(&keys::address_of(&doctor));
+	let (p, s, u, e) =
+		(permission(args.permission), scope(&args.scope), purpose(args.purpose), expiry(args.days));
+	let call = if change {
+		A::change_grant {
+			patient: patient.into(),
+			grantee: doctor.into(),
+			scope: s.clone(),
+			permission: p,
+			purpose: u,
+			expires_at: e,
+		}
+	} else {
+		A::grant {
+			patient: patient.into(),
+			grantee: doctor.into(),
+			scope: s.clone(),
+			permission: p,
+			purpose: u,
+			expires_at: e,
+		}
+	};
+	let inc = ctx.send(&me, RuntimeCall::Access(call)).map_err(|e| {
+		reword(e, |_, error| match error {
+			"GrantExists" => {
+				Some(format!("{name} already holds a grant: `medchain patient change-grant`"))
+			}
+			"NotActiveDoctor" => Some(format!("{name} is not an active doctor")),
+			"NoGrant" => Some(format!("{name} holds no grant to change: `medchain patient grant`")),
+			_ => None,
+		})
+	})?;
+	let scope_json = match &s {
+		pallet_access::Scope::All => json!({ "kind": "all" }),
+		pallet_access::Scope::Categories(c) => {
+			json!({ "kind": "categories", "categories": c.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>() })
+		}
+		pallet_access::Scope::Records(r) => json!({ "kind": "records", "records": r }),
+	};
+	let verb = if change { "changed the grant of" } else { "granted" };
+	let keys = keys_in_scope(ctx, &me, &patient, &scope_json, &doctor)?;
+	let count = keys.len();
+	if count > 0 {
+		let share = RuntimeCall::Records(pallet_records::Call::share_keys {
+			patient: patient.into(),
+			reader: doctor.into(),
+			keys,
+		});
+		ctx.send(&me, share).map_err(|e| {
+			fail(e.code, format!("{verb} {name} access, but sharing the record keys failed: {}. Run the same command with change-grant to share them again", e.message))
+		})?;
+	}
+	ctx.done(
+		&inc,
+		format!("{verb} {name}: {}, {count} record keys shared", scope_text(&scope_json)),
+		json!({ "keys": count }),
+	);
+	Ok(())
+}
+
+/// Re-encrypt the current version under a new key for the record's current readers.
+fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
+	let record = ctx.record(id)?;
+	let patient = patient_bytes(&record)?;
+	let key = ctx.data_key(me, &record, None)?;
+	let plain = ctx.tmp("plain")?;
+	let cid = record["cid"].as_str().unwrap_or("").to_string();
+	let result = (|| {
+		ctx.fetch_and_decrypt(&cid, &key, &patient, &plain)?;
+		let new_key = crypto::new_data_key();
+		let new_cid = ctx.encrypt_and_store(&new_key, &patient, &plain)?;
+		let readers: Vec<[u8; 32]> = ctx
+			.chain
+			.query_all("medchain_readers", json!(id))?
+			.iter()
+			.filter_map(|r| r["reader"].as_str().or(r.as_str()).and_then(keys::parse_account))
+			.collect();
+		let mut all = vec![patient];
+		all.extend(readers);
+		let epoch = record["epoch"].as_u64().unwrap_or(0) as u32 + 1;
+		let keys = ctx.wrap_for(&new_key, &patient, &origin_cid(&record)?, epoch, &all)?;
+		let count = keys.len();
+		let call = RuntimeCall::Records(pallet_records::Call::rotate_key {
+			record: id,
+			cid: new_cid.clone().into_bytes(),
+			keys,
+		});
+		let inc = ctx.send(me, call).map_err(|e| {
+			fail(
+				e.code,
+				format!(
+					"{}. The re-encrypted file was stored as {new_cid}; the chain was not changed",
+					e.message
+				),
+			)
+		})?;
+		ctx.done(
+			&inc,
+			format!("record {id} re-encrypted under epoch {epoch} for {count} readers: {new_cid}"),
+			json!({ "record": id, "epoch": epoch, "cid": new_cid, "readers": count }),
+		);
+		Ok(())
+	})();
+	let _ = std::fs::remove_file(&plain);
+	result
+}
+
+/// Encrypt a profile JSON file to the patient (its own data key, wrapped to the patient and
+/// stored beside it) and store it; its CID.
+fn store_profile(ctx: &Ctx, me: &Identity, patient: &[u8; 32], file: &Path) -> Result<String> {
+	let text = std::fs::read_to_string(file)
+		.map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", file.display())))?;
+	let profile: Value = serde_json::from_str(&text)
+		.map_err(|e| fail(exit::USAGE, format!("{} is not JSON: {e}", file.display())))?;
+	if !profile.is_object() {
+		return Err(fail(
+			exit::USAGE,
+			"a profile is a JSON object, e.g. {\"name\": ..., \"birthDate\": ...}",
+		));
+	}
+	let public =
+		if *patient == me.account() { me.encryption.public() } else { ctx.reader_key(patient)? };
+	let key = crypto::new_data_key();
+	let wrapped =
+		crypto::wrap_key(&key, &public, &crypto::wrap_info(patient, "profile", 0), patient)?;
+	// Envelope: wrapped key (80 bytes) then the encrypted document.
+	let mut envelope = wrapped;
+	envelope.extend(crypto::encrypt_bytes(&key, patient, profile.to_string().as_bytes()));
+	let path = ctx.tmp("profile")?;
+	std::fs::write(&path, envelope)?;
+	let cid = ctx.store.add(&path, &|_| {});
+	let _ = std::fs::remove_file(&path);
+	Ok(cid?.to_string())
+}
+
+fn open_profile(me: &Identity, patient: &[u8; 32], envelope: &[u8]) -> Result<Value> {
+	if envelope.len() < crypto::WRAPPED_KEY_LEN || *patient != me.account() {
+		return Err(fail(
+			exit::CRYPTO,
+			"the profile is sealed to the patient's own key; only the patient can open it",
+		));
+	}
+	let (wrapped, sealed) = envelope.split_at(crypto::WRAPPED_KEY_LEN);
+	let key =
+		me.encryption.unwrap_key(wrapped, &crypto::wrap_info(patient, "profile", 0), patient)?;
+	let plain = crypto::decrypt_bytes(&key, patient, sealed)?;
+	serde_json::from_slice(&plain)
+		.map_err(|_| fail(exit::CRYPTO, "the decrypted profile is not JSON"))
+}
+
+/// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
+/// and the stored head, and show the entries.
+fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
+	let entity_arg = match ctx.account(entity) {
+		Ok(acc) => keys::address_of(&acc),
+		Err(_) => entity.to_string(),
+	};
+	let method = if by_actor { "medchain_auditByActor" } else { "medchain_auditTrail" };
+	let mut from = 0u64;
+	let mut entries = Vec::new();
+	let mut prev = [0u8; 32];
+	let mut problem: Option<String> = None;
+	let mut head: String;
+	// One state for the whole walk.
+	let at = ctx.chain.rpc("chain_getBlockHash", json!([]))?;
+	loop {
+		let params = if by_actor {
+			json!([entity_arg, from, 100, at])
+		} else {
+			json!([entity_arg, from, 100, true, at])
+		};
+		let page = ctx.chain.rpc(method, params)?;
+		head = page["head"].as_str().unwrap_or("").to_string();
+		for e in page["items"].as_array().into_iter().flatten() {
+			if !by_actor && problem.is_none() {
+				let scale = hex::decode(e["scale"].as_str().unwrap_or("").trim_start_matches("0x"))
+					.unwrap_or_default();
+				let hash = frame_support::Blake2_256::hash(&scale);
+				let decoded =
+					<pallet_audit::AuditEntryOf<medchain_runtime::Runtime> as Decode>::decode(
+						&mut &scale[..],
+					);
+				let seq = e["seq"].as_u64().unwrap_or(0);
+				problem = match decoded {
+					Err(_) => Some(format!("entry {seq} does not decode")),
+					Ok(d) if d.seq != seq => {
+						Some(format!("entry {seq}'s bytes say it is entry {}", d.seq))
+					}
+					Ok(d) if d.prev != prev => {
+						Some(format!("entry {seq} does not hold the hash of the entry before it"))
+					}
+					Ok(_)
+						if format!("0x{}", hex::encode(hash))
+							!= e["hash"].as_str().unwrap_or("") =>
+					{
+						Some(format!("entry {seq}'s hash is not the hash of its bytes"))
+					}
+					Ok(_) => None,
+				};
+				prev = hash;
+			}
+			entries.push(e.clone());
+		}
+		match page["next"].as_u64() {
+			Some(n) => from = n,
+			None => break,
+		}
+	}
+	if !by_actor
+		&& problem.is_none()
+		&& !entries.is_empty()
+		&& format!("0x{}", hex::encode(prev)) != head
+	{
+		problem = Some("the last entry is not the trail's stored head".into());
+	}
+	let verified = problem.is_none();
+	if ctx.json {
+		output::json(
+			&json!({ "entity": entity_arg, "entries": entries, "verified": if by_actor { Value::Null } else { json!(verified) }, "problem": problem }),
+		);
+	} else {
+		let rows = entries
+			.iter()
+			.map(|e| {
+				let who = |x: &Value| match x["kind"].as_str() {
+					Some("account") => ctx.name(x["account"].as_str().unwrap_or("")),
+					Some("hospital") => ctx.hospital_name(x["hospital"].as_u64().unwrap_or(0)),
+					Some(k) => k.to_string(),
+					None => "?".into(),
+				};
+				let mut action = e["action"].clone();
+				let kind = action["type"].as_str().unwrap_or("").to_string();
+				if let Some(m) = action.as_object_mut() {
+					m.remove("type");
+				}
+				let fields = action
+					.as_object()
+					.map(|m| {
+						m.iter()
+							.map(|(k, v)| {
+								format!(
+									"{k}={}",
+									v.as_str()
+										.map(|s| if keys::parse_account(s).is_some() {
+											ctx.name(s)
+										} else {
+											s.to_string()
+										})
+										.unwrap_or_else(|| v.to_string())
+								)
+							})
+							.collect::<Vec<_>>()
+							.join(" ")
+					})
+					.unwrap_or_default();
+				vec![
+					e["seq"].to_string(),
+					output::local_time(&e["at"]),
+					who(&e["actor"]),
+					format!("{kind} {fields}").trim().to_string(),
+				]
+			})
+			.collect::<Vec<_>>();
+		output::table(&["SEQ", "TIME", "ACTOR", "ACTION"], &rows);
+		if by_actor {
+			println!("{} entries written by {entity_arg}", entries.len());
+		} else if verified {
+			println!("hash chain VERIFIED: {} entries, each hash recomputed from its bytes, linked, ending at the stored head", entries.len());
+		} else {
+			println!("hash chain BROKEN: {}", problem.clone().unwrap_or_default());
+		}
+	}
+	if verified {
+		Ok(())
+	} else {
+		Err(fail(
+			exit::CRYPTO,
+			format!("the audit trail of {entity_arg} is broken: {}", problem.unwrap_or_default()),
+		))
+	}
+}

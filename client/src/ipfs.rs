@@ -1,0 +1,285 @@
+//! Where encrypted files go: the embedded block store (default, no daemon) or an IPFS node
+//! through the Kubo RPC API (`--ipfs-api`). Either way the CID is computed here, and every
+//! download is checked against the CID the chain holds before anything is decrypted.
+
+use cid::Cid;
+use std::{
+	io::{Read, Write},
+	path::{Path, PathBuf},
+	time::Duration,
+};
+
+use crate::unixfs;
+
+/// Errors of the storage layer, in words.
+#[derive(Debug)]
+pub enum StoreError {
+	NotFound(String),
+	Mismatch { expected: String, got: String },
+	Unreachable(String, String),
+	Api(String),
+	Io(String),
+}
+
+impl core::fmt::Display for StoreError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			Self::NotFound(cid) => write!(
+				f,
+				"the file {cid} is not in this IPFS store: point --ipfs-api at the node that holds \
+				 it (or MEDCHAIN_IPFS_API)"
+			),
+			Self::Mismatch { expected, got } => write!(
+				f,
+				"the bytes received hash to {got}, not to {expected} as the chain records: the \
+				 download was refused and nothing was decrypted"
+			),
+			Self::Unreachable(url, e) => write!(
+				f,
+				"cannot reach the IPFS API at {url} ({e}): start the node or fix --ipfs-api"
+			),
+			Self::Api(e) => write!(f, "the IPFS node refused the request: {e}"),
+			Self::Io(e) => write!(f, "{e}"),
+		}
+	}
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<std::io::Error> for StoreError {
+	fn from(e: std::io::Error) -> Self {
+		Self::Io(e.to_string())
+	}
+}
+
+/// A place that stores files by CID.
+pub enum Store {
+	/// Blocks as files under a directory, one per CID.
+	Embedded(PathBuf),
+	/// An IPFS node's Kubo RPC API, e.g. `http://127.0.0.1:5001`.
+	Kubo(String),
+}
+
+/// Reports bytes moved, for progress bars.
+pub type Progress<'a> = &'a dyn Fn(u64);
+
+struct Counting<'a, R> {
+	inner: R,
+	done: u64,
+	progress: Progress<'a>,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+	fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+		let n = self.inner.read(buf)?;
+		self.done += n as u64;
+		(self.progress)(self.done);
+		Ok(n)
+	}
+}
+
+impl Store {
+	pub fn describe(&self) -> String {
+		match self {
+			Self::Embedded(dir) => format!("embedded block store {}", dir.display()),
+			Self::Kubo(url) => format!("IPFS node {url}"),
+		}
+	}
+
+	/// Store the file at `path`; its CID.
+	pub fn add(&self, path: &Path, progress: Progress) -> Result<Cid, StoreError> {
+		let file = std::fs::File::open(path)?;
+		let reader = Counting { inner: std::io::BufReader::new(file), done: 0, progress };
+		match self {
+			Self::Embedded(dir) => {
+				std::fs::create_dir_all(dir)?;
+				let (cid, _) = unixfs::import(reader, |cid, bytes| write_block(dir, cid, bytes))?;
+				Ok(cid)
+			}
+			Self::Kubo(url) => {
+				// The CID is computed locally first, so a node using other settings is caught.
+				let (local, _) = unixfs::cid_of(std::fs::File::open(path)?)?;
+				let boundary = "medchain-7d3a9f2c41b8e6";
+				let head = format!(
+					"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+					 filename=\"record.mce\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+				);
+				let tail = format!("\r\n--{boundary}--\r\n");
+				let body = head.as_bytes().chain(reader).chain(std::io::Cursor::new(tail));
+				let endpoint = format!(
+					"{url}/api/v0/add?cid-version=1&raw-leaves=true&chunker=size-{}&hash=sha2-256&pin=true&progress=false",
+					unixfs::CHUNK_SIZE
+				);
+				let response = agent()
+					.post(&endpoint)
+					.set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
+					.send(body)
+					.map_err(|e| api_error(url, e))?;
+				let text = response.into_string()?;
+				let last = text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("");
+				let answer: serde_json::Value = serde_json::from_str(last)
+					.map_err(|_| StoreError::Api(format!("unexpected answer to add: {text}")))?;
+				let remote = answer["Hash"]
+					.as_str()
+					.and_then(|h| Cid::try_from(h).ok())
+					.ok_or_else(|| StoreError::Api(format!("no CID in the answer: {text}")))?;
+				if remote != local {
+					return Err(StoreError::Api(format!(
+						"the node stored the file as {remote}, but MedChain's settings (CIDv1, raw \
+						 leaves, 256 KiB chunks, balanced DAG) give {local}"
+					)));
+				}
+				agent()
+					.post(&format!("{url}/api/v0/pin/add?arg={remote}"))
+					.call()
+					.map_err(|e| api_error(url, e))?;
+				Ok(local)
+			}
+		}
+	}
+
+	/// Fetch `cid` into `out` (a new file), checking it is the file `cid` names. On any error
+	/// the file is removed.
+	pub fn get(&self, cid: &Cid, out: &Path, progress: Progress) -> Result<u64, StoreError> {
+		let result = self.get_unchecked(cid, out, progress).and_then(|_| {
+			let (got, size) = unixfs::cid_of(std::io::BufReader::new(std::fs::File::open(out)?))?;
+			if got != *cid {
+				return Err(StoreError::Mismatch {
+					expected: cid.to_string(),
+					got: got.to_string(),
+				});
+			}
+			Ok(size)
+		});
+		if result.is_err() {
+			let _ = std::fs::remove_file(out);
+		}
+		result
+	}
+
+	fn get_unchecked(&self, cid: &Cid, out: &Path, progress: Progress) -> Result<(), StoreError> {
+		let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+		match self {
+			Self::Embedded(dir) => {
+				let mut done = 0u64;
+				copy_blocks(dir, cid, &mut file, &mut done, progress)?;
+			}
+			Self::Kubo(url) => {
+				let response =
+					agent().post(&format!("{url}/api/v0/cat?arg={cid}")).call().map_err(
+						|e| match e {
+							ureq::Error::Status(_, r) => {
+								let text = r.into_string().unwrap_or_default();
+								if text.contains("not found")
+									|| text.contains("timeout") || text.contains("deadline")
+								{
+									StoreError::NotFound(cid.to_string())
+								} else {
+									StoreError::Api(text)
+								}
+							}
+							other => api_error(url, other),
+						},
+					)?;
+				let mut reader = Counting { inner: response.into_reader(), done: 0, progress };
+				std::io::copy(&mut reader, &mut file)?;
+			}
+		}
+		file.flush()?;
+		Ok(())
+	}
+}
+
+fn agent() -> ureq::Agent {
+	// A `cat` of a CID the node lacks can hang in offline mode: never wait forever.
+	ureq::AgentBuilder::new()
+		.timeout_connect(Duration::from_secs(5))
+		.timeout(Duration::from_secs(600))
+		.build()
+}
+
+fn api_error(url: &str, e: ureq::Error) -> StoreError {
+	match e {
+		ureq::Error::Status(code, r) => {
+			StoreError::Api(format!("HTTP {code}: {}", r.into_string().unwrap_or_default()))
+		}
+		ureq::Error::Transport(t) => StoreError::Unreachable(url.into(), t.to_string()),
+	}
+}
+
+fn block_path(dir: &Path, cid: &Cid) -> PathBuf {
+	dir.join(cid.to_string())
+}
+
+fn write_block(dir: &Path, cid: &Cid, bytes: &[u8]) -> std::io::Result<()> {
+	let path = block_path(dir, cid);
+	if path.exists() {
+		return Ok(());
+	}
+	let tmp = path.with_extension("tmp");
+	std::fs::write(&tmp, bytes)?;
+	std::fs::rename(tmp, path)
+}
+
+fn copy_blocks(
+	dir: &Path,
+	cid: &Cid,
+	out: &mut impl Write,
+	done: &mut u64,
+	progress: Progress,
+) -> Result<(), StoreError> {
+	let bytes = std::fs::read(block_path(dir, cid)).map_err(|e| match e.kind() {
+		std::io::ErrorKind::NotFound => StoreError::NotFound(cid.to_string()),
+		_ => e.into(),
+	})?;
+	if !unixfs::block_matches(cid, &bytes) {
+		return Err(StoreError::Mismatch {
+			expected: cid.to_string(),
+			got: unixfs::block_cid(cid.codec(), &bytes).to_string(),
+		});
+	}
+	match cid.codec() {
+		unixfs::RAW => {
+			out.write_all(&bytes)?;
+			*done += bytes.len() as u64;
+			progress(*done);
+		}
+		unixfs::DAG_PB => {
+			let links = unixfs::node_links(&bytes)
+				.ok_or_else(|| StoreError::Io(format!("block {cid} is not a dag-pb node")))?;
+			for link in links {
+				copy_blocks(dir, &link, out, done, progress)?;
+			}
+		}
+		other => return Err(StoreError::Io(format!("block {cid} has unknown codec {other:#x}"))),
+	}
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn embedded_store_round_trip_and_tamper() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::Embedded(dir.path().join("blocks"));
+		let input = dir.path().join("in");
+		let data: Vec<u8> = (0..(unixfs::CHUNK_SIZE * 3 + 77)).map(|i| (i % 253) as u8).collect();
+		std::fs::write(&input, &data).unwrap();
+		let cid = store.add(&input, &|_| {}).unwrap();
+		assert_eq!(cid, unixfs::cid_of(&data[..]).unwrap().0);
+
+		let out = dir.path().join("out");
+		assert_eq!(store.get(&cid, &out, &|_| {}).unwrap(), data.len() as u64);
+		assert_eq!(std::fs::read(&out).unwrap(), data);
+
+		// A damaged leaf is caught and nothing is left behind.
+		let leaf = unixfs::block_cid(unixfs::RAW, &data[..unixfs::CHUNK_SIZE]);
+		std::fs::write(block_path(&dir.path().join("blocks"), &leaf), b"changed").unwrap();
+		assert!(matches!(store.get(&cid, &out, &|_| {}), Err(StoreError::Mismatch { .. })));
+		assert!(!out.exists());
+		let unknown = unixfs::block_cid(unixfs::RAW, b"never stored");
+		assert!(matches!(store.get(&unknown, &out, &|_| {}), Err(StoreError::NotFound(_))));
+	}
+}
