@@ -47,6 +47,17 @@ pub enum Command {
 	/// An auditor's work: audit trails, verified.
 	#[command(subcommand)]
 	Audit(AuditCmd),
+	/// Content addressing: a file's CID, or store a file as it is.
+	#[command(subcommand)]
+	Ipfs(IpfsCmd),
+}
+
+#[derive(Subcommand)]
+pub enum IpfsCmd {
+	/// The CID IPFS gives this file (CIDv1, raw leaves, 256 KiB chunks), computed locally.
+	Cid { file: PathBuf },
+	/// Store a file unencrypted in the configured store (embedded or --ipfs-api); its CID.
+	Add { file: PathBuf },
 }
 
 #[derive(Subcommand)]

@@ -112,6 +112,25 @@ pub fn run(cli: Cli) -> Result<()> {
 		Command::Doctor(cmd) => doctor(&ctx, cmd),
 		Command::Patient(cmd) => patient(&ctx, cmd),
 		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(&ctx, &entity, by_actor),
+		Command::Ipfs(cmd) => {
+			let (file, cid) = match cmd {
+				IpfsCmd::Cid { file } => {
+					let reader = std::fs::File::open(&file)
+						.map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", file.display())))?;
+					(file, medchain_client::unixfs::cid_of(std::io::BufReader::new(reader))?.0)
+				},
+				IpfsCmd::Add { file } => {
+					let cid = ctx.store.add(&file, &|_| {})?;
+					(file, cid)
+				},
+			};
+			if ctx.json {
+				output::json(&json!({ "file": file, "cid": cid.to_string() }));
+			} else {
+				println!("{cid}");
+			}
+			Ok(())
+		},
 	}
 }
 
