@@ -22,7 +22,7 @@ pub struct Cli {
 	pub home: Option<PathBuf>,
 	/// The keystore account to act as.
 	#[arg(long = "as", global = true, env = "MEDCHAIN_ACCOUNT", value_name = "ACCOUNT")]
-	pub account: Option<String>,
+	pub as_account: Option<String>,
 	/// Print JSON for scripts instead of tables.
 	#[arg(long, global = true)]
 	pub json: bool,

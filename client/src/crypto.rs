@@ -203,6 +203,7 @@ pub fn decrypt_stream(
 		if len < TAG_LEN {
 			return Err(CryptoError::Truncated);
 		}
+		next.resize(sealed_len, 0);
 		let next_len = if len == sealed_len { read_full(&mut input, &mut next)? } else { 0 };
 		current.truncate(len);
 		if next_len == 0 {

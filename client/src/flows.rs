@@ -103,7 +103,7 @@ pub fn run(cli: Cli) -> Result<()> {
 		keystore: Keystore::new(&home),
 		home,
 		json: cli.json,
-		account: cli.account.clone(),
+		account: cli.as_account.clone(),
 		names: RefCell::new(HashMap::new()),
 	};
 	match cli.command {
@@ -910,32 +910,17 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 		DoctorCmd::Patients => {
 			let me = ctx.me()?;
 			let items = ctx.chain.query_all("medchain_patientsOf", json!(me.address()))?;
+			let patients: Vec<String> = items
+				.iter()
+				.filter_map(|p| p.as_str().or(p["patient"].as_str()).map(str::to_string))
+				.collect();
 			if ctx.json {
-				output::json(&json!(items));
+				output::json(&json!(patients));
 			} else {
-				let rows = items
-					.iter()
-					.map(|g| {
-						vec![
-							ctx.name(g["patient"].as_str().unwrap_or("")),
-							scope_text(&g["scope"]),
-							g["permission"].as_str().unwrap_or("").into(),
-							g["purpose"].as_str().unwrap_or("").into(),
-							output::local_time(&g["grantedAt"]),
-							if g["expiresAt"].is_null() {
-								"never".into()
-							} else {
-								output::local_time(&g["expiresAt"])
-							},
-						]
-					})
-					.collect::<Vec<_>>();
-				output::table(
-					&["PATIENT", "SCOPE", "PERMISSION", "PURPOSE", "GRANTED", "EXPIRES"],
-					&rows,
-				);
+				let rows = patients.iter().map(|p| vec![ctx.name(p), p.clone()]).collect::<Vec<_>>();
+				output::table(&["PATIENT", "ADDRESS"], &rows);
 			}
-		}
+		},
 		DoctorCmd::CreateRecord(args) => {
 			let me = ctx.me()?;
 			let patient = ctx.account(&args.patient)?;

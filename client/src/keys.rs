@@ -82,19 +82,29 @@ pub struct Identity {
 }
 
 impl Identity {
-	/// Both keys from a mnemonic (no BIP-39 passphrase, as Polkadot.js does by default).
+	/// Both keys from a mnemonic (no BIP-39 passphrase, as Polkadot.js does by default),
+	/// optionally followed by a derivation path (`<mnemonic>//hospital//1`, `//Alice` on dev
+	/// chains): a secret URI as Polkadot.js and `subkey` read it.
 	pub fn from_mnemonic(name: &str, phrase: &str) -> Result<Self, KeyError> {
 		let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
 		let (signer, seed) =
-			sr25519::Pair::from_phrase(&phrase, None).map_err(|_| KeyError::BadMnemonic)?;
-		let encryption = EncryptionKeyPair::derive(encryption_ikm(&seed).as_slice());
+			sr25519::Pair::from_string_with_seed(&phrase, None).map_err(|_| KeyError::BadMnemonic)?;
+		// A plain mnemonic: its mini secret. A derived key: the derived secret key itself.
+		let ikm = match seed {
+			Some(seed) => encryption_ikm(&seed),
+			None => encryption_ikm(&signer.to_raw_vec()),
+		};
+		let encryption = EncryptionKeyPair::derive(ikm.as_slice());
 		Ok(Self { name: name.into(), signer, encryption, mnemonic: Zeroizing::new(phrase) })
 	}
 
 	/// A new account from 24 fresh words.
 	pub fn generate(name: &str) -> (Self, Zeroizing<String>) {
-		let (_, phrase, _) = sr25519::Pair::generate_with_phrase(None);
-		let phrase = Zeroizing::new(phrase);
+		let mut entropy = Zeroizing::new([0u8; 32]);
+		OsRng.fill_bytes(entropy.as_mut());
+		let phrase = Zeroizing::new(
+			bip39::Mnemonic::from_entropy(entropy.as_slice()).expect("32 bytes").to_string(),
+		);
 		(Self::from_mnemonic(name, &phrase).expect("generated phrases are valid"), phrase)
 	}
 
@@ -324,11 +334,9 @@ const PJS_SCRYPT_LOG_N: u8 = 15;
 /// It holds the sr25519 key only: the encryption key needs the mnemonic.
 pub fn export_polkadot_js(identity: &Identity, password: &str) -> serde_json::Value {
 	use crypto_secretbox::{aead::Aead as _, KeyInit as _, XSalsa20Poly1305};
-	let (_, seed) = sr25519::Pair::from_phrase(&identity.mnemonic, None).expect("valid phrase");
 	// Polkadot.js keeps sr25519 secrets in schnorrkel's Ed25519-compatible 64-byte form.
-	let secret = schnorrkel::MiniSecretKey::from_bytes(&seed)
-		.expect("32-byte seed")
-		.expand(schnorrkel::ExpansionMode::Ed25519);
+	let raw = Zeroizing::new(identity.signer.to_raw_vec());
+	let secret = schnorrkel::SecretKey::from_bytes(&raw).expect("a pair's own secret key");
 	let secret_bytes = Zeroizing::new(secret.to_ed25519_bytes());
 	let mut pkcs8 = Zeroizing::new(Vec::with_capacity(117));
 	pkcs8.extend_from_slice(&PKCS8_HEADER);
@@ -391,7 +399,8 @@ mod tests {
 			"5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"
 		);
 		assert_ne!(a.encryption.public(), a.account(), "domain separation");
-		let (other, _) = Identity::generate("c");
+		let (other, words) = Identity::generate("c");
+		assert_eq!(words.split(' ').count(), 24);
 		assert_ne!(other.encryption.public(), a.encryption.public());
 		assert!(matches!(
 			Identity::from_mnemonic("x", "not a mnemonic"),

@@ -1,0 +1,216 @@
+// The `medchain` client end to end, through the program only: a dev node, a
+// js-ipfs daemon (an independent IPFS implementation speaking the Kubo RPC
+// API), and fresh accounts in a fresh keystore. First the CIDs the client
+// computes against js-ipfs's; then the whole seed story: invitations,
+// registration with an encrypted profile, a doctor's application and
+// approval, a request and its approval, a 5 MiB record created by the doctor
+// and downloaded by the patient, the audit trail verified, revocation, key
+// rotation, the revoked doctor unable to decrypt the current version, erasure.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DevNode } from './lib/node.js';
+import { JsIpfs } from './lib/ipfs.js';
+
+const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
+const binary = process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
+
+const node = new DevNode();
+const ipfs = new JsIpfs();
+const work = mkdtempSync(join(tmpdir(), 'medchain-client-'));
+let env;
+
+/** Run `medchain` with `args`; resolves to { code, stdout, stderr, json }. */
+function medchain(args, { as, input, json = true } = {}) {
+  const full = [...(json ? ['--json'] : []), ...(as ? ['--as', as] : []), ...args];
+  return new Promise((resolve) => {
+    const child = spawn(binary, full, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdin.end(input || '');
+    child.on('exit', (code) => {
+      let parsed = null;
+      try { parsed = JSON.parse(stdout); } catch { /* human output */ }
+      resolve({ code, stdout, stderr, json: parsed });
+    });
+  });
+}
+
+/** Run and require success. */
+async function ok(args, options) {
+  const r = await medchain(args, options);
+  assert.equal(r.code, 0, `medchain ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r;
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+before(async () => {
+  assert.ok(existsSync(binary), `medchain not found at ${binary}: run scripts/build.sh`);
+  await Promise.all([node.start(), ipfs.start()]);
+  env = {
+    ...process.env,
+    MEDCHAIN_HOME: join(work, 'home'),
+    MEDCHAIN_NODE_URL: `http://127.0.0.1:${node.rpcPort}`,
+    MEDCHAIN_IPFS_API: ipfs.url,
+    MEDCHAIN_PASSWORD: 'correct horse battery staple',
+  };
+});
+
+after(async () => {
+  await Promise.all([node.stop(), ipfs.stop()]);
+});
+
+test('the client computes the CIDs js-ipfs computes, for 0 B to 10 MiB', async () => {
+  for (const size of [0, 1, 256 * 1024, 256 * 1024 + 1, 10 * 1024 * 1024]) {
+    const bytes = randomBytes(size);
+    const file = join(work, `cid-${size}`);
+    writeFileSync(file, bytes);
+    const ours = (await ok(['ipfs', 'cid', file])).json.cid;
+    const theirs = await ipfs.add(bytes);
+    assert.equal(ours, theirs, `size ${size}`);
+    // And the client's own upload through the Kubo API lands on the same CID.
+    assert.equal((await ok(['ipfs', 'add', file])).json.cid, theirs);
+    assert.equal(sha256(await ipfs.cat(theirs)), sha256(bytes));
+  }
+});
+
+test('the seed story through the medchain program', async () => {
+  // Accounts: Alice (admin of hospital 0 on the dev chain) from the dev
+  // phrase; a new patient and a new doctor with no tokens at all.
+  await ok(['account', 'import', 'alice'], { input: `${DEV_PHRASE}//Alice\n` });
+  const patient = (await ok(['account', 'new', 'patient'])).json;
+  const doctor = (await ok(['account', 'new', 'doctor'])).json;
+  assert.match(patient.mnemonic, /^(\w+ ){23}\w+$/);
+  const P = patient.account.address;
+  const D = doctor.account.address;
+  const list = (await ok(['account', 'list'])).json;
+  assert.deepEqual(list.map((a) => a.name), ['alice', 'doctor', 'patient']);
+
+  // A wrong password is refused with its own exit code.
+  const bad = await new Promise((resolve) => {
+    const child = spawn(binary, ['--as', 'patient', 'patient', 'records'], { env: { ...env, MEDCHAIN_PASSWORD: 'wrong' } });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('exit', (code) => resolve({ code, err }));
+  });
+  assert.equal(bad.code, 3);
+  assert.match(bad.err, /wrong password for account 'patient'/);
+
+  // Polkadot.js export opens with the same password in @polkadot/keyring.
+  const exported = join(work, 'patient.json');
+  await ok(['account', 'export', 'patient', '--out', exported]);
+  const { Keyring } = await import('@polkadot/keyring');
+  const { cryptoWaitReady, signatureVerify } = await import('@polkadot/util-crypto');
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 2403 });
+  const pair = keyring.addFromJson(JSON.parse(readFileSync(exported, 'utf8')));
+  pair.decodePkcs8(env.MEDCHAIN_PASSWORD);
+  assert.equal(pair.address, P);
+  assert.ok(signatureVerify('hello', pair.sign('hello'), P).isValid);
+
+  // Alice invites both; the invitations make their first calls free.
+  await ok(['admin', 'invite', '--hospital', '0', P, 'patient'], { as: 'alice' });
+  await ok(['admin', 'invite', '--hospital', '0', D, 'doctor'], { as: 'alice' });
+
+  // The patient registers with a profile encrypted to them.
+  const profileFile = join(work, 'profile.json');
+  const profile = { name: 'Amina Diallo', birthDate: '1988-04-12', sex: 'F', bloodGroup: 'O+', allergies: ['penicillin'], contact: '+221 77 000 00 00' };
+  writeFileSync(profileFile, JSON.stringify(profile));
+  const registered = (await ok(['patient', 'register', '--profile', profileFile], { as: 'patient' })).json;
+  assert.equal(registered.feeless, true);
+  assert.deepEqual((await ok(['patient', 'profile'], { as: 'patient' })).json, profile);
+  // Nothing of the profile is on chain in clear: the chain holds a CID.
+  const onChain = await (await fetch(env.MEDCHAIN_NODE_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'medchain_patient', params: [P] }) })).json();
+  assert.equal(onChain.result.profile, registered.profile);
+  assert.ok(!JSON.stringify(onChain).includes('Amina'));
+
+  // The doctor applies, Alice approves; the hospital's list shows the name.
+  await ok(['doctor', 'apply', '--hospital', '0', '--name', 'Manal Haddad', '--specialty', 'Cardiology', '--licence', 'SN-CARD-0042'], { as: 'doctor' });
+  await ok(['admin', 'approve', D], { as: 'alice' });
+  const doctors = (await ok(['admin', 'doctors', '0'], { as: 'alice' })).json;
+  assert.ok(doctors.some((d) => d.account === D && d.status === 'Active' && d.name === 'Manal Haddad'));
+  const table = await ok(['admin', 'doctors', '0'], { as: 'alice', json: false });
+  assert.match(table.stdout, /Dr\. Manal Haddad\s+Cardiology\s+Active/);
+
+  // Without a grant the doctor cannot create a record; the error says what to do
+  // and that the chain was not changed.
+  const record5 = join(work, 'scan.bin');
+  const bytes = randomBytes(5 * 1024 * 1024);
+  writeFileSync(record5, bytes);
+  const refused = await medchain(['doctor', 'create-record', P, '--category', 'LabResult', '--file', record5], { as: 'doctor', json: false });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /Dr\. Manal Haddad has no read-write grant for LabResult records of this patient: ask the patient to approve your request/);
+  assert.match(refused.stderr, /stored as bafy\w+; the chain was not changed/);
+
+  // Request, approval, record.
+  await ok(['doctor', 'request', P, '--categories', 'LabResult,Diagnosis', '--permission', 'read-write'], { as: 'doctor' });
+  const requests = (await ok(['patient', 'requests'], { as: 'patient' })).json;
+  assert.deepEqual(requests.map((r) => [r.doctor, r.permission]), [[D, 'ReadWrite']]);
+  await ok(['patient', 'approve', D], { as: 'patient' });
+  const created = (await ok(['doctor', 'create-record', P, '--category', 'LabResult', '--file', record5], { as: 'doctor' })).json;
+  assert.equal(created.readers, 2);
+  const id = String(created.record);
+  const heldAt = created.block;
+  // The ciphertext in IPFS is not the file.
+  const stored = await ipfs.cat(created.cid);
+  assert.ok(stored.length > bytes.length && !stored.includes(bytes.subarray(0, 64)));
+
+  // The patient downloads identical bytes; the doctor too (read receipt first).
+  const mine = join(work, 'mine.bin');
+  await ok(['patient', 'open', id, '--out', mine], { as: 'patient' });
+  assert.equal(sha256(readFileSync(mine)), sha256(bytes));
+  const theirs = join(work, 'theirs.bin');
+  await ok(['doctor', 'open', id, '--out', theirs], { as: 'doctor' });
+  assert.equal(sha256(readFileSync(theirs)), sha256(bytes));
+  const records = (await ok(['patient', 'records'], { as: 'patient' })).json;
+  assert.deepEqual(records.map((r) => [r.id, r.category, r.author, r.version]), [[created.record, 'LabResult', D, 1]]);
+  const patients = (await ok(['doctor', 'patients'], { as: 'doctor' })).json;
+  assert.deepEqual(patients, [P]);
+
+  // The audit trail, hash chain recomputed by the client.
+  const trail = (await ok(['audit', 'trail', P])).json;
+  assert.equal(trail.verified, true);
+  const actions = trail.entries.map((e) => e.action.type);
+  for (const a of ['PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened', 'AccessRevoked']) {
+    assert.ok(actions.includes(a), `${a} in ${actions}`);
+  }
+  assert.match((await ok(['audit', 'trail', P], { json: false })).stdout, /hash chain VERIFIED/);
+
+  // Revoke and rotate: the revoked doctor can no longer open the record, and
+  // the key they held before cannot decrypt the current version.
+  await ok(['patient', 'revoke', D], { as: 'patient' });
+  const rotated = (await ok(['patient', 'rotate', id], { as: 'patient' })).json;
+  assert.equal(rotated.epoch, 1);
+  assert.equal(rotated.readers, 1);
+  const denied = await medchain(['doctor', 'open', id, '--out', join(work, 'denied.bin')], { as: 'doctor', json: false });
+  assert.equal(denied.code, 1);
+  assert.match(denied.stderr, /no grant covering LabResult records/);
+  const old = await medchain(['doctor', 'open', id, '--out', join(work, 'old.bin'), '--key-at', heldAt], { as: 'doctor', json: false });
+  assert.equal(old.code, 5, old.stderr);
+  assert.match(old.stderr, /does not decrypt the current version/);
+  assert.ok(!existsSync(join(work, 'old.bin')));
+  // The patient still reads it, re-encrypted.
+  const again = join(work, 'again.bin');
+  await ok(['patient', 'open', id, '--out', again], { as: 'patient' });
+  assert.equal(sha256(readFileSync(again)), sha256(bytes));
+
+  // Erase: gone from the chain; the trail still verifies and records both.
+  await ok(['patient', 'erase', id], { as: 'patient' });
+  assert.deepEqual((await ok(['patient', 'records'], { as: 'patient' })).json, []);
+  const gone = await medchain(['patient', 'open', id, '--out', join(work, 'gone.bin')], { as: 'patient', json: false });
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /there is no record/);
+  const final = (await ok(['audit', 'trail', P])).json;
+  assert.equal(final.verified, true);
+  assert.ok(final.entries.some((e) => e.action.type === 'RecordErased'));
+  assert.ok(final.entries.some((e) => e.action.type === 'RecordKeyRotated'));
+});
