@@ -180,7 +180,7 @@ test('the seed story through the medchain program', async () => {
   const trail = (await ok(['audit', 'trail', P])).json;
   assert.equal(trail.verified, true);
   const actions = trail.entries.map((e) => e.action.type);
-  for (const a of ['PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened', 'AccessRevoked']) {
+  for (const a of ['PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened']) {
     assert.ok(actions.includes(a), `${a} in ${actions}`);
   }
   assert.match((await ok(['audit', 'trail', P], { json: false })).stdout, /hash chain VERIFIED/);
@@ -213,4 +213,5 @@ test('the seed story through the medchain program', async () => {
   assert.equal(final.verified, true);
   assert.ok(final.entries.some((e) => e.action.type === 'RecordErased'));
   assert.ok(final.entries.some((e) => e.action.type === 'RecordKeyRotated'));
+  assert.ok(final.entries.some((e) => e.action.type === 'AccessRevoked'));
 });
