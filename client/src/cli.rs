@@ -55,7 +55,13 @@ pub enum Command {
 #[derive(Subcommand)]
 pub enum IpfsCmd {
 	/// The CID IPFS gives this file (CIDv1, raw leaves, 256 KiB chunks), computed locally.
-	Cid { file: PathBuf },
+	Cid {
+		file: PathBuf,
+		/// Encrypt the file first (fresh key, as a record upload does) and give the CID of
+		/// the ciphertext; nothing is stored. For measuring the upload path.
+		#[arg(long)]
+		encrypt: bool,
+	},
 	/// Store a file unencrypted in the configured store (embedded or --ipfs-api); its CID.
 	Add { file: PathBuf },
 }

@@ -114,10 +114,18 @@ pub fn run(cli: Cli) -> Result<()> {
 		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(&ctx, &entity, by_actor),
 		Command::Ipfs(cmd) => {
 			let (file, cid) = match cmd {
-				IpfsCmd::Cid { file } => {
+				IpfsCmd::Cid { file, encrypt } => {
 					let reader = std::fs::File::open(&file)
 						.map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", file.display())))?;
-					(file, medchain_client::unixfs::cid_of(std::io::BufReader::new(reader))?.0)
+					let reader = std::io::BufReader::new(reader);
+					let cid = if encrypt {
+						let mut dag = medchain_client::unixfs::DagBuilder::new(|_: &cid::Cid, _: &[u8]| Ok(()));
+						crypto::encrypt_stream(&crypto::new_data_key(), &[0; 32], reader, DagWriter(&mut dag))?;
+						dag.finish()?.0
+					} else {
+						medchain_client::unixfs::cid_of(reader)?.0
+					};
+					(file, cid)
 				},
 				IpfsCmd::Add { file } => {
 					let cid = ctx.store.add(&file, &|_| {})?;
@@ -375,6 +383,21 @@ impl Ctx {
 			let _ = std::fs::remove_file(&partial);
 		}
 		result
+	}
+}
+
+/// Bytes written into a DAG builder.
+struct DagWriter<'a, F: FnMut(&cid::Cid, &[u8]) -> std::io::Result<()>>(
+	&'a mut medchain_client::unixfs::DagBuilder<F>,
+);
+
+impl<F: FnMut(&cid::Cid, &[u8]) -> std::io::Result<()>> std::io::Write for DagWriter<'_, F> {
+	fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+		self.0.write(buf)?;
+		Ok(buf.len())
+	}
+	fn flush(&mut self) -> std::io::Result<()> {
+		Ok(())
 	}
 }
 
