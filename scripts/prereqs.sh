@@ -32,6 +32,6 @@ for target in wasm32-unknown-unknown wasm32v1-none; do
 done
 rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
-if [ ! -d tests/node_modules/@polkadot/api ]; then
+if [ ! -d tests/node_modules/@polkadot/api ] || [ ! -d tests/node_modules/ipfs ]; then
 	(cd tests && npm ci --no-audit --no-fund)
 fi
