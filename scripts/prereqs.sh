@@ -33,5 +33,7 @@ done
 rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
 if [ ! -d tests/node_modules/@polkadot/api ] || [ ! -d tests/node_modules/ipfs ]; then
-	(cd tests && npm ci --no-audit --no-fund)
+	# `npm install`, not `npm ci`: npm 11 reports the lock of ipfs@0.66.1 as out of
+	# sync ("Missing: headless@"), though `npm install` resolves it from the same lock.
+	(cd tests && npm install --no-audit --no-fund)
 fi

@@ -115,22 +115,31 @@ pub fn run(cli: Cli) -> Result<()> {
 		Command::Ipfs(cmd) => {
 			let (file, cid) = match cmd {
 				IpfsCmd::Cid { file, encrypt } => {
-					let reader = std::fs::File::open(&file)
-						.map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", file.display())))?;
+					let reader = std::fs::File::open(&file).map_err(|e| {
+						fail(exit::USAGE, format!("cannot read {}: {e}", file.display()))
+					})?;
 					let reader = std::io::BufReader::new(reader);
 					let cid = if encrypt {
-						let mut dag = medchain_client::unixfs::DagBuilder::new(|_: &cid::Cid, _: &[u8]| Ok(()));
-						crypto::encrypt_stream(&crypto::new_data_key(), &[0; 32], reader, DagWriter(&mut dag))?;
+						let mut dag =
+							medchain_client::unixfs::DagBuilder::new(|_: &cid::Cid, _: &[u8]| {
+								Ok(())
+							});
+						crypto::encrypt_stream(
+							&crypto::new_data_key(),
+							&[0; 32],
+							reader,
+							DagWriter(&mut dag),
+						)?;
 						dag.finish()?.0
 					} else {
 						medchain_client::unixfs::cid_of(reader)?.0
 					};
 					(file, cid)
-				},
+				}
 				IpfsCmd::Add { file } => {
 					let cid = ctx.store.add(&file, &|_| {})?;
 					(file, cid)
-				},
+				}
 			};
 			if ctx.json {
 				output::json(&json!({ "file": file, "cid": cid.to_string() }));
@@ -138,7 +147,7 @@ pub fn run(cli: Cli) -> Result<()> {
 				println!("{cid}");
 			}
 			Ok(())
-		},
+		}
 	}
 }
 
@@ -940,10 +949,11 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 			if ctx.json {
 				output::json(&json!(patients));
 			} else {
-				let rows = patients.iter().map(|p| vec![ctx.name(p), p.clone()]).collect::<Vec<_>>();
+				let rows =
+					patients.iter().map(|p| vec![ctx.name(p), p.clone()]).collect::<Vec<_>>();
 				output::table(&["PATIENT", "ADDRESS"], &rows);
 			}
-		},
+		}
 		DoctorCmd::CreateRecord(args) => {
 			let me = ctx.me()?;
 			let patient = ctx.account(&args.patient)?;

@@ -87,8 +87,8 @@ impl Identity {
 	/// chains): a secret URI as Polkadot.js and `subkey` read it.
 	pub fn from_mnemonic(name: &str, phrase: &str) -> Result<Self, KeyError> {
 		let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
-		let (signer, seed) =
-			sr25519::Pair::from_string_with_seed(&phrase, None).map_err(|_| KeyError::BadMnemonic)?;
+		let (signer, seed) = sr25519::Pair::from_string_with_seed(&phrase, None)
+			.map_err(|_| KeyError::BadMnemonic)?;
 		// A plain mnemonic: its mini secret. A derived key: the derived secret key itself.
 		let ikm = match seed {
 			Some(seed) => encryption_ikm(&seed),
