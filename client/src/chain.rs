@@ -9,7 +9,7 @@ use sp_core::{Pair as _, H256};
 use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
 use std::time::{Duration, Instant};
 
-use crate::keys::{address_of, Identity};
+use crate::keys::Identity;
 
 /// How long a call may take to reach a block before the client stops waiting.
 pub const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
@@ -58,16 +58,6 @@ impl core::fmt::Display for ChainError {
 }
 
 impl std::error::Error for ChainError {}
-
-impl ChainError {
-	/// The pallet error's name, for commands that explain it in their own terms.
-	pub fn module_error(&self) -> Option<(&str, &str)> {
-		match self {
-			Self::Failed { pallet, error, .. } => Some((pallet, error)),
-			_ => None,
-		}
-	}
-}
 
 /// A call that made it into a block.
 pub struct Included {
@@ -420,9 +410,4 @@ fn parse_hash(value: &Value) -> Result<H256, ChainError> {
 		return Err(ChainError::Rpc { code: 0, message: format!("not a hash: {value}") });
 	}
 	Ok(H256::from_slice(&bytes))
-}
-
-/// An account for display: its MedChain address.
-pub fn show_account(account: &[u8; 32]) -> String {
-	address_of(account)
 }

@@ -79,13 +79,6 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 impl Store {
-	pub fn describe(&self) -> String {
-		match self {
-			Self::Embedded(dir) => format!("embedded block store {}", dir.display()),
-			Self::Kubo(url) => format!("IPFS node {url}"),
-		}
-	}
-
 	/// Store the file at `path`; its CID.
 	pub fn add(&self, path: &Path, progress: Progress) -> Result<Cid, StoreError> {
 		let file = std::fs::File::open(path)?;
