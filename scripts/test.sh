@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every MedChain test: Rust unit tests (pallets, runtime, node), then the
-# integration tests against the built medchain-node (JSON-RPC and @polkadot/api).
+# Run every MedChain test: Rust unit tests (pallets, runtime, node), the
+# integration tests against the built medchain-node (JSON-RPC and
+# @polkadot/api), and the short multi-node check of zombienet/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -15,4 +16,6 @@ echo "build: $(( $(date +%s) - start )) s"
 cargo test "${MEDCHAIN_CARGO_ARGS[@]}"
 
 (cd tests && node --test --test-concurrency=1 integration/)
+# The four-hospital network: one node killed, finality goes on.
+scripts/network-test.sh quick
 echo "all tests: $(( $(date +%s) - start )) s"

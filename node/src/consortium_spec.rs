@@ -27,7 +27,8 @@ pub struct ConsortiumFile {
 	/// Sudo account; leave out for a council-governed chain.
 	#[serde(default)]
 	pub sudo: Option<String>,
-	/// Multiaddresses with peer ids of nodes that new nodes first connect to.
+	/// Extra boot nodes (multiaddresses with `/p2p/` peer ids) besides the
+	/// hospitals' own nodes, which are always boot nodes.
 	#[serde(default)]
 	pub boot_nodes: Vec<String>,
 	/// Accounts given tokens at genesis, with amounts in the smallest unit.
@@ -53,8 +54,58 @@ pub struct HospitalEntry {
 	pub validator: String,
 	pub session_keys: SessionKeysEntry,
 	/// libp2p peer id of the hospital's node (`medchain-node key inspect-node-key`).
-	#[serde(default)]
-	pub peer_id: Option<String>,
+	pub peer_id: String,
+	/// Where the other hospitals' nodes reach this node: multiaddresses such
+	/// as `/dns/medchain.hospital.example/tcp/30333`, optionally ending in
+	/// this node's `/p2p/<peerId>`.
+	pub addresses: Vec<String>,
+}
+
+/// Why the hospitals of a file could not all reach each other's nodes.
+/// Shown as `<Name>: <what and where>`.
+#[derive(Debug, PartialEq)]
+pub enum NetworkError {
+	/// A hospital's `peerId` is not a libp2p peer id.
+	InvalidPeerId { at: String, peer_id: String, reason: String },
+	/// Two hospitals name the same node.
+	DuplicatePeerId { at: String, other: String, peer_id: String },
+	/// A hospital's node has no address the others could dial.
+	PeerIdWithoutAddress { at: String, peer_id: String },
+	/// An address is not a multiaddress, or ends in another node's peer id.
+	InvalidMultiaddr { at: String, address: String, reason: String },
+	/// An extra boot node is not a multiaddress ending in `/p2p/<peer id>`.
+	InvalidBootNode { address: String, reason: String },
+}
+
+impl std::fmt::Display for NetworkError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Self::InvalidPeerId { at, peer_id, reason } => write!(
+				f,
+				"InvalidPeerId: {at}.peerId: '{peer_id}' is not a libp2p peer id ({reason}); \
+				 `medchain-node key inspect-node-key --file node.key` prints it"
+			),
+			Self::DuplicatePeerId { at, other, peer_id } => write!(
+				f,
+				"DuplicatePeerId: {at} and {other} both have peerId {peer_id}; every hospital \
+				 runs its own node with its own node key"
+			),
+			Self::PeerIdWithoutAddress { at, peer_id } => write!(
+				f,
+				"PeerIdWithoutAddress: {at} has peerId {peer_id} but no addresses, so no other \
+				 hospital could reach its node; list at least one, e.g. \
+				 \"/dns/medchain.hospital.example/tcp/30333\""
+			),
+			Self::InvalidMultiaddr { at, address, reason } => {
+				write!(f, "InvalidMultiaddr: {at}.addresses: '{address}' {reason}")
+			}
+			Self::InvalidBootNode { address, reason } => write!(
+				f,
+				"InvalidBootNode: bootNodes: '{address}' is not a multiaddress with /p2p/ peer id \
+				 ({reason})"
+			),
+		}
+	}
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,14 +148,14 @@ fn parse_hospital(i: usize, h: &HospitalEntry) -> Result<GenesisHospital, String
 		.iter()
 		.map(|a| account(&format!("{at}.admins"), a))
 		.collect::<Result<Vec<_>, _>>()?;
-	let peer_id = match &h.peer_id {
-		Some(p) => Some(
-			sc_network::PeerId::from_str(p)
-				.map_err(|e| format!("{at}.peerId: '{p}' is not a libp2p peer id ({e})"))?
-				.to_bytes(),
-		),
-		None => None,
-	};
+	let peer_id = sc_network::PeerId::from_str(&h.peer_id)
+		.map_err(|e| NetworkError::InvalidPeerId {
+			at: at.clone(),
+			peer_id: h.peer_id.clone(),
+			reason: e.to_string(),
+		})
+		.map_err(|e| e.to_string())?
+		.to_bytes();
 	Ok(GenesisHospital {
 		name: h.name.as_bytes().to_vec(),
 		admins,
@@ -119,8 +170,68 @@ fn parse_hospital(i: usize, h: &HospitalEntry) -> Result<GenesisHospital, String
 			&h.session_keys.grandpa,
 		)?)
 		.into(),
-		peer_id,
+		peer_id: Some(peer_id),
 	})
+}
+
+/// Where hospital `at`'s node is reached, each as a boot node address
+/// (`<address>/p2p/<peer id>`).
+fn node_addresses(at: &str, h: &HospitalEntry) -> Result<Vec<MultiaddrWithPeerId>, NetworkError> {
+	if h.addresses.is_empty() {
+		return Err(NetworkError::PeerIdWithoutAddress {
+			at: at.into(),
+			peer_id: h.peer_id.clone(),
+		});
+	}
+	let suffix = format!("/p2p/{}", h.peer_id);
+	h.addresses
+		.iter()
+		.map(|address| {
+			let invalid = |reason: String| NetworkError::InvalidMultiaddr {
+				at: at.into(),
+				address: address.clone(),
+				reason,
+			};
+			if address.contains("/p2p/") && !address.ends_with(&suffix) {
+				return Err(invalid(format!(
+					"names another node; leave the /p2p/ part out or end it in {suffix}"
+				)));
+			}
+			let bare = address.strip_suffix(&suffix).unwrap_or(address);
+			sc_network::Multiaddr::from_str(bare)
+				.map_err(|e| invalid(format!("is not a multiaddress ({e})")))?;
+			MultiaddrWithPeerId::from_str(&format!("{bare}{suffix}"))
+				.map_err(|e| invalid(format!("is not a multiaddress ({e})")))
+		})
+		.collect()
+}
+
+/// The boot nodes of the spec: every address of every hospital's node, so
+/// that each node can reach every other one whichever is down, then the
+/// file's extra `bootNodes`. Refuses a file whose nodes could not all reach
+/// each other.
+fn boot_nodes(file: &ConsortiumFile) -> Result<Vec<MultiaddrWithPeerId>, NetworkError> {
+	let mut boot = Vec::new();
+	for (i, h) in file.hospitals.iter().enumerate() {
+		let at = format!("hospitals[{i}] ({})", h.name);
+		if let Some(j) = file.hospitals[..i].iter().position(|o| o.peer_id == h.peer_id) {
+			return Err(NetworkError::DuplicatePeerId {
+				at,
+				other: format!("hospitals[{j}] ({})", file.hospitals[j].name),
+				peer_id: h.peer_id.clone(),
+			});
+		}
+		boot.extend(node_addresses(&at, h)?);
+	}
+	for address in &file.boot_nodes {
+		let node = MultiaddrWithPeerId::from_str(address).map_err(|e| {
+			NetworkError::InvalidBootNode { address: address.clone(), reason: e.to_string() }
+		})?;
+		if !boot.contains(&node) {
+			boot.push(node);
+		}
+	}
+	Ok(boot)
 }
 
 /// Build the chain spec described by `file`.
@@ -146,15 +257,7 @@ pub fn chain_spec(file: &ConsortiumFile) -> Result<ChainSpec, String> {
 		})
 		.collect::<Result<Vec<_>, String>>()?;
 	let sudo = file.sudo.as_deref().map(|s| account("sudo", s)).transpose()?;
-	let boot_nodes = file
-		.boot_nodes
-		.iter()
-		.map(|b| {
-			MultiaddrWithPeerId::from_str(b).map_err(|e| {
-				format!("bootNodes: '{b}' is not a multiaddress with /p2p/ peer id ({e})")
-			})
-		})
-		.collect::<Result<Vec<_>, _>>()?;
+	let boot_nodes = boot_nodes(file).map_err(|e| e.to_string())?;
 
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name(&file.name)
@@ -172,4 +275,95 @@ pub fn read(path: &Path) -> Result<ConsortiumFile, String> {
 	let text = std::fs::read_to_string(path)
 		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
 	serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const ALICE: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+	const BOB: &str = "12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD";
+
+	fn hospital(name: &str, peer_id: &str, addresses: &[&str]) -> HospitalEntry {
+		HospitalEntry {
+			name: name.into(),
+			admins: vec!["5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into()],
+			validator: String::new(),
+			session_keys: SessionKeysEntry { aura: String::new(), grandpa: String::new() },
+			peer_id: peer_id.into(),
+			addresses: addresses.iter().map(|a| a.to_string()).collect(),
+		}
+	}
+
+	fn file(hospitals: Vec<HospitalEntry>, extra: &[&str]) -> ConsortiumFile {
+		ConsortiumFile {
+			name: "Test".into(),
+			id: "test".into(),
+			protocol_id: None,
+			sudo: None,
+			boot_nodes: extra.iter().map(|a| a.to_string()).collect(),
+			endowed: vec![],
+			hospitals,
+		}
+	}
+
+	fn boot(f: &ConsortiumFile) -> Result<Vec<String>, NetworkError> {
+		boot_nodes(f).map(|b| b.iter().map(|m| m.to_string()).collect())
+	}
+
+	#[test]
+	fn every_address_of_every_hospital_is_a_boot_node() {
+		let f = file(
+			vec![
+				hospital("A", ALICE, &["/ip4/10.0.0.1/tcp/30333", "/dns/a.example/tcp/30333"]),
+				hospital("B", BOB, &[&format!("/ip4/10.0.0.2/tcp/30333/p2p/{BOB}")]),
+			],
+			&[&format!("/ip4/10.0.0.2/tcp/30333/p2p/{BOB}")],
+		);
+		assert_eq!(
+			boot(&f).unwrap(),
+			vec![
+				format!("/ip4/10.0.0.1/tcp/30333/p2p/{ALICE}"),
+				format!("/dns/a.example/tcp/30333/p2p/{ALICE}"),
+				format!("/ip4/10.0.0.2/tcp/30333/p2p/{BOB}"),
+			],
+			"the extra boot node that repeats a hospital's address is not listed twice"
+		);
+	}
+
+	#[test]
+	fn a_file_whose_nodes_cannot_all_reach_each_other_is_refused() {
+		let a = || hospital("A", ALICE, &["/ip4/10.0.0.1/tcp/30333"]);
+		let cases = [
+			(vec![a(), hospital("B", BOB, &[])], "PeerIdWithoutAddress: hospitals[1] (B) has peerId"),
+			(
+				vec![a(), hospital("B", ALICE, &["/ip4/10.0.0.2/tcp/30333"])],
+				"DuplicatePeerId: hospitals[1] (B) and hospitals[0] (A) both have peerId",
+			),
+			(
+				vec![a(), hospital("B", BOB, &["10.0.0.2:30333"])],
+				"InvalidMultiaddr: hospitals[1] (B).addresses: '10.0.0.2:30333' is not a multiaddress",
+			),
+			(
+				vec![a(), hospital("B", BOB, &[&format!("/ip4/10.0.0.2/tcp/30333/p2p/{ALICE}")])],
+				"InvalidMultiaddr: hospitals[1] (B).addresses: '/ip4/10.0.0.2/tcp/30333/p2p/12D3KooWEyop",
+			),
+		];
+		for (hospitals, expected) in cases {
+			let error = boot(&file(hospitals, &[])).unwrap_err().to_string();
+			assert!(error.starts_with(expected), "{error}");
+		}
+		let bad_extra = boot(&file(vec![a()], &["/ip4/10.0.0.9/tcp/1"])).unwrap_err();
+		assert!(matches!(bad_extra, NetworkError::InvalidBootNode { .. }), "{bad_extra}");
+	}
+
+	#[test]
+	fn a_peer_id_that_is_not_one_is_named() {
+		let h = hospital("A", "nope", &["/ip4/10.0.0.1/tcp/30333"]);
+		let error = parse_hospital(0, &h).unwrap_err();
+		assert!(
+			error.starts_with("InvalidPeerId: hospitals[0] (A).peerId: 'nope' is not"),
+			"{error}"
+		);
+	}
 }

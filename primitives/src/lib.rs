@@ -9,6 +9,8 @@
 
 extern crate alloc;
 
+use alloc::vec::Vec;
+
 pub mod audit;
 pub mod cid;
 pub mod fees;
@@ -78,6 +80,47 @@ pub trait HospitalRegistry<AccountId> {
 	/// the pallets that need one.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_hospital(admin: AccountId) -> HospitalId;
+}
+
+/// The longest libp2p peer id, in bytes: an identity multihash of a key of
+/// at most 42 bytes (ed25519 peer ids are 38 bytes), or a sha2-256 one (34).
+pub const MAX_PEER_ID_LEN: u32 = 44;
+
+/// Whether `peer` is a libp2p peer id in its binary form (a multihash: the
+/// identity hash of a public key of at most 42 bytes, or its sha2-256 hash),
+/// as `medchain-node key inspect-node-key` prints it in base58. Catches the
+/// base58 text pasted where its bytes belong.
+pub fn is_valid_peer_id(peer: &[u8]) -> bool {
+	match peer {
+		[0x00, len, key @ ..] => *len as usize == key.len() && key.len() <= 42 && !key.is_empty(),
+		[0x12, 0x20, digest @ ..] => digest.len() == 32,
+		_ => false,
+	}
+}
+
+/// The well-known nodes of the permissioned network, as the consortium
+/// manages them: each hospital's node is owned by its validator account.
+///
+/// Implemented by the runtime over `pallet-node-authorization`, whose
+/// offchain worker lets only well-known nodes peer with each other.
+pub trait HospitalNodes<AccountId> {
+	/// Make `node` (a libp2p peer id, binary) a well-known node owned by `owner`.
+	fn authorize(node: Vec<u8>, owner: &AccountId) -> sp_runtime::DispatchResult;
+
+	/// Remove every well-known node `owner` owns: the network cuts them off.
+	fn remove_all(owner: &AccountId);
+
+	/// Hand every well-known node `old` owns to `new`.
+	fn transfer_all(old: &AccountId, new: &AccountId);
+}
+
+/// No permissioned network (unit tests of pallets that do not look at nodes).
+impl<AccountId> HospitalNodes<AccountId> for () {
+	fn authorize(_node: Vec<u8>, _owner: &AccountId) -> sp_runtime::DispatchResult {
+		Ok(())
+	}
+	fn remove_all(_owner: &AccountId) {}
+	fn transfer_all(_old: &AccountId, _new: &AccountId) {}
 }
 
 /// What other pallets may ask about registered patients.
@@ -288,4 +331,29 @@ pub enum EmergencyReason {
 	GuardianUnreachable,
 	/// Another urgent reason, to be explained at review.
 	Other,
+}
+
+#[cfg(test)]
+mod peer_id_tests {
+	use super::is_valid_peer_id;
+
+	#[test]
+	fn peer_ids_are_told_from_other_bytes() {
+		// 12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp: node key 0x00…01.
+		let mut ed25519 = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+		ed25519.extend_from_slice(&[0x4c; 32]);
+		assert!(is_valid_peer_id(&ed25519));
+		let mut sha256 = vec![0x12, 0x20];
+		sha256.extend_from_slice(&[7; 32]);
+		assert!(is_valid_peer_id(&sha256));
+
+		assert!(!is_valid_peer_id(b"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"));
+		assert!(!is_valid_peer_id(&[]));
+		assert!(!is_valid_peer_id(&[0x00, 0x00]));
+		assert!(!is_valid_peer_id(&ed25519[..37]));
+		assert!(!is_valid_peer_id(&sha256[..33]));
+		let mut too_long = vec![0x00, 43];
+		too_long.extend_from_slice(&[1; 43]);
+		assert!(!is_valid_peer_id(&too_long));
+	}
 }

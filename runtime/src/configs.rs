@@ -207,7 +207,54 @@ impl pallet_consortium::Config for Runtime {
 	type InviteLifetime = ConstU32<{ 7 * DAYS }>;
 	type Audit = Audit;
 	type Roles = MedchainRoles;
+	type Nodes = ConsortiumNodes;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
+}
+
+/// The hospitals' nodes are `NodeAuthorization`'s well-known nodes, owned by
+/// their hospital's validator account. The consortium decides (council 2/3),
+/// so these act with root, which every node-authorization origin accepts.
+pub struct ConsortiumNodes;
+
+impl ConsortiumNodes {
+	/// The well-known nodes `owner` owns: at most `MaxWellKnownNodes` reads
+	/// (the `Owners` map itself is not iterated: anyone may claim entries in it).
+	fn owned_by(owner: &AccountId) -> Vec<sp_core::OpaquePeerId> {
+		pallet_node_authorization::WellKnownNodes::<Runtime>::get()
+			.into_iter()
+			.filter(|node| {
+				pallet_node_authorization::Owners::<Runtime>::get(node).as_ref() == Some(owner)
+			})
+			.collect()
+	}
+}
+
+impl medchain_primitives::HospitalNodes<AccountId> for ConsortiumNodes {
+	fn authorize(node: Vec<u8>, owner: &AccountId) -> sp_runtime::DispatchResult {
+		NodeAuthorization::add_well_known_node(
+			RuntimeOrigin::root(),
+			sp_core::OpaquePeerId(node),
+			owner.clone().into(),
+		)
+	}
+
+	fn remove_all(owner: &AccountId) {
+		for node in Self::owned_by(owner) {
+			// Cannot fail: the node is well known and its id was accepted when added.
+			if NodeAuthorization::remove_well_known_node(RuntimeOrigin::root(), node).is_err() {
+				frame_support::defensive!("a well-known node could not be removed");
+			}
+		}
+	}
+
+	fn transfer_all(old: &AccountId, new: &AccountId) {
+		for node in Self::owned_by(old) {
+			let origin = RuntimeOrigin::signed(old.clone());
+			if NodeAuthorization::transfer_node(origin, node, new.clone().into()).is_err() {
+				frame_support::defensive!("a well-known node could not change owner");
+			}
+		}
+	}
 }
 
 impl pallet_audit::Config for Runtime {

@@ -64,16 +64,66 @@ pub fn medchain_genesis(
 	})
 }
 
+/// Public halves of the development node keys `0x00…01` to `0x00…04` (32-byte
+/// ed25519 secrets for `--node-key` or `--node-key-file`), whose nodes the
+/// `local` chain's hospitals of Alice, Bob, Charlie and Dave run. Their peer
+/// ids are [`DEV_PEER_IDS`]; a test checks both against the secrets.
+pub const DEV_NODE_PUBLIC_KEYS: [[u8; 32]; 4] = [
+	[
+		0x4c, 0xb5, 0xab, 0xf6, 0xad, 0x79, 0xfb, 0xf5, 0xab, 0xbc, 0xca, 0xfc, 0xc2, 0x69, 0xd8,
+		0x5c, 0xd2, 0x65, 0x1e, 0xd4, 0xb8, 0x85, 0xb5, 0x86, 0x9f, 0x24, 0x1a, 0xed, 0xf0, 0xa5,
+		0xba, 0x29,
+	],
+	[
+		0x74, 0x22, 0xb9, 0x88, 0x75, 0x98, 0x06, 0x8e, 0x32, 0xc4, 0x44, 0x8a, 0x94, 0x9a, 0xdb,
+		0x29, 0x0d, 0x0f, 0x4e, 0x35, 0xb9, 0xe0, 0x1b, 0x0e, 0xe5, 0xf1, 0xa1, 0xe6, 0x00, 0xfe,
+		0x26, 0x74,
+	],
+	[
+		0xf3, 0x81, 0x62, 0x6e, 0x41, 0xe7, 0x02, 0x7e, 0xa4, 0x31, 0xbf, 0xe3, 0x00, 0x9e, 0x94,
+		0xbd, 0xd2, 0x5a, 0x74, 0x6b, 0xee, 0xc4, 0x68, 0x94, 0x8d, 0x6c, 0x3c, 0x7c, 0x5d, 0xc9,
+		0xa5, 0x4b,
+	],
+	[
+		0xfd, 0x50, 0xb8, 0xe3, 0xb1, 0x44, 0xea, 0x24, 0x4f, 0xbf, 0x77, 0x37, 0xf5, 0x50, 0xbc,
+		0x8d, 0xd0, 0xc2, 0x65, 0x0b, 0xbc, 0x1a, 0xad, 0xa8, 0x33, 0xca, 0x17, 0xff, 0x8d, 0xbf,
+		0x32, 0x9b,
+	],
+];
+
+/// The peer ids of the development node keys, as `medchain-node key
+/// inspect-node-key` prints them.
+pub const DEV_PEER_IDS: [&str; 4] = [
+	"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
+	"12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD",
+	"12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x",
+	"12D3KooWSsChzF81YDUKpe9Uk5AHV5oqAaXAcWNSPYgoLauUk4st",
+];
+
+/// The binary libp2p peer id of an ed25519 public key: the identity
+/// multihash of the key in libp2p's protobuf encoding.
+pub fn ed25519_peer_id(public: &[u8; 32]) -> Vec<u8> {
+	// identity multihash, 36 bytes: protobuf { key_type: Ed25519, data: 32 bytes }
+	let mut peer = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+	peer.extend_from_slice(public);
+	peer
+}
+
 /// A development hospital whose admin and validator is `who`, with `who`'s
 /// well-known development session keys.
-fn dev_hospital(name: &str, who: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisHospital {
+fn dev_hospital(
+	name: &str,
+	who: Sr25519Keyring,
+	grandpa: Ed25519Keyring,
+	node: Option<&[u8; 32]>,
+) -> GenesisHospital {
 	GenesisHospital {
 		name: name.as_bytes().to_vec(),
 		admins: vec![who.to_account_id()],
 		validator: who.to_account_id(),
 		aura: who.public().into(),
 		grandpa: grandpa.public().into(),
-		peer_id: None,
+		peer_id: node.map(ed25519_peer_id),
 	}
 }
 
@@ -84,25 +134,48 @@ fn dev_endowed() -> Vec<(AccountId, Balance)> {
 /// `--dev`: one hospital run by Alice (admin and validator), Alice is sudo.
 fn development() -> Value {
 	medchain_genesis(
-		&[dev_hospital("MedChain Dev Hospital", Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		&[dev_hospital(
+			"MedChain Dev Hospital",
+			Sr25519Keyring::Alice,
+			Ed25519Keyring::Alice,
+			None,
+		)],
 		dev_endowed(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
 }
 
 /// `--chain local`: four hospitals run by Alice, Bob, Charlie and Dave, who
-/// are the validators and the council. No sudo: the council governs.
+/// are the validators and the council, each with its well-known node (node
+/// keys `0x00…01` to `0x00…04`). No sudo: the council governs.
 fn local_testnet() -> Value {
+	let [alice, bob, charlie, dave] = &DEV_NODE_PUBLIC_KEYS;
 	medchain_genesis(
 		&[
-			dev_hospital("Alice Memorial Hospital", Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			dev_hospital("Bob University Hospital", Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_hospital(
+				"Alice Memorial Hospital",
+				Sr25519Keyring::Alice,
+				Ed25519Keyring::Alice,
+				Some(alice),
+			),
+			dev_hospital(
+				"Bob University Hospital",
+				Sr25519Keyring::Bob,
+				Ed25519Keyring::Bob,
+				Some(bob),
+			),
 			dev_hospital(
 				"Charlie Children's Hospital",
 				Sr25519Keyring::Charlie,
 				Ed25519Keyring::Charlie,
+				Some(charlie),
 			),
-			dev_hospital("Dave Regional Hospital", Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			dev_hospital(
+				"Dave Regional Hospital",
+				Sr25519Keyring::Dave,
+				Ed25519Keyring::Dave,
+				Some(dave),
+			),
 		],
 		dev_endowed(),
 		None,

@@ -321,3 +321,161 @@ mod fees {
 		});
 	}
 }
+
+/// Governance without sudo: the council's motions reach what a consortium
+/// needs, through the pallets' own calls, as the runtime wires them.
+mod governance {
+	use crate::{
+		AccountId, Consortium, Council, NodeAuthorization, Runtime, RuntimeCall, RuntimeOrigin,
+		System, WASM_BINARY,
+	};
+	use codec::Encode;
+	use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo};
+	use sp_core::OpaquePeerId;
+	use sp_runtime::{traits::Hash, BuildStorage, DispatchError};
+
+	fn account(seed: u8) -> AccountId {
+		AccountId::from([seed; 32])
+	}
+
+	fn peer(seed: u8) -> Vec<u8> {
+		crate::genesis::ed25519_peer_id(&[seed; 32])
+	}
+
+	/// Three hospitals (validators 10, 20, 30, on the council) with their nodes.
+	fn ext() -> sp_io::TestExternalities {
+		let mut storage =
+			frame_system::GenesisConfig::<Runtime>::default().build_storage().unwrap();
+		pallet_consortium::GenesisConfig::<Runtime> {
+			hospitals: [1, 2, 3]
+				.map(|i| (vec![b'H', i], vec![account(i)], account(i * 10)))
+				.to_vec(),
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		pallet_node_authorization::GenesisConfig::<Runtime> {
+			nodes: [1, 2, 3].map(|i| (OpaquePeerId(peer(i)), account(i * 10))).to_vec(),
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Propose `call` as validator 10, vote aye with the other `ayes - 1`
+	/// validators, close; the motion's own result.
+	fn motion(call: RuntimeCall, ayes: u8) -> Result<(), DispatchError> {
+		let len = call.encoded_size() as u32;
+		let weight = call.get_dispatch_info().call_weight;
+		let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+		let index =
+			pallet_collective::ProposalCount::<Runtime, crate::configs::CouncilCollective>::get();
+		assert_ok!(Council::propose(RuntimeOrigin::signed(account(10)), 2, Box::new(call), len));
+		for voter in [20, 30].into_iter().take(ayes.saturating_sub(1) as usize) {
+			assert_ok!(Council::vote(RuntimeOrigin::signed(account(voter)), hash, index, true));
+		}
+		Council::close(RuntimeOrigin::signed(account(10)), hash, index, weight, len)
+			.map_err(|e| e.error)?;
+		let executed = System::events().into_iter().rev().find_map(|r| match r.event {
+			crate::RuntimeEvent::Council(pallet_collective::Event::Executed { result, .. }) => {
+				Some(result)
+			}
+			_ => None,
+		});
+		executed.expect("the motion was executed")
+	}
+
+	fn well_known() -> Vec<Vec<u8>> {
+		pallet_node_authorization::WellKnownNodes::<Runtime>::get()
+			.into_iter()
+			.map(|p| p.0)
+			.collect()
+	}
+
+	#[test]
+	fn a_motion_admits_a_hospital_with_its_node_and_removing_it_cuts_the_node_off() {
+		ext().execute_with(|| {
+			let admit =
+				RuntimeCall::Consortium(pallet_consortium::Call::admit_hospital_with_node {
+					name: b"H4".to_vec(),
+					admins: vec![account(4)],
+					validator: account(40),
+					node: peer(4).try_into().unwrap(),
+				});
+			assert_ok!(motion(admit, 2));
+			assert!(well_known().contains(&peer(4)));
+			let owner = pallet_node_authorization::Owners::<Runtime>::get(OpaquePeerId(peer(4)));
+			assert_eq!(owner, Some(account(40)));
+			let council =
+				pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get();
+			assert!(council.contains(&account(40)));
+
+			let remove =
+				RuntimeCall::Consortium(pallet_consortium::Call::remove_hospital { hospital: 3 });
+			assert_ok!(motion(remove, 3));
+			assert_eq!(well_known().len(), 3);
+			assert!(!well_known().contains(&peer(4)), "the removed hospital's node is cut off");
+		});
+	}
+
+	#[test]
+	fn one_hospital_alone_can_neither_change_nodes_nor_upgrade() {
+		ext().execute_with(|| {
+			// One aye of three seats is below 2/3: the motion cannot close as passed.
+			let upgrade = RuntimeCall::Consortium(pallet_consortium::Call::authorize_upgrade {
+				code_hash: Default::default(),
+			});
+			assert!(motion(upgrade, 1).is_err());
+			assert!(System::authorized_upgrade().is_none());
+			// Nor directly, signed.
+			assert_noop!(
+				Consortium::authorize_upgrade(
+					RuntimeOrigin::signed(account(10)),
+					Default::default()
+				),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(
+				NodeAuthorization::add_well_known_node(
+					RuntimeOrigin::signed(account(10)),
+					OpaquePeerId(peer(9)),
+					account(10).into()
+				),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn a_motion_authorizes_an_upgrade_that_anyone_may_then_apply() {
+		ext().execute_with(|| {
+			let code = WASM_BINARY.expect("built with its runtime");
+			let code_hash = <Runtime as frame_system::Config>::Hashing::hash(code);
+			let authorize =
+				RuntimeCall::Consortium(pallet_consortium::Call::authorize_upgrade { code_hash });
+			assert_ok!(motion(authorize, 2));
+			let authorized = System::authorized_upgrade().expect("authorized");
+			assert_eq!(authorized.code_hash(), &code_hash);
+			// Other code is refused before anything else is looked at.
+			assert_noop!(
+				System::apply_authorized_upgrade(RuntimeOrigin::none(), b"other code".to_vec()),
+				frame_system::Error::<Runtime>::Unauthorized
+			);
+		});
+	}
+
+	#[test]
+	fn a_motion_changes_the_well_known_nodes() {
+		ext().execute_with(|| {
+			let swap = RuntimeCall::NodeAuthorization(
+				pallet_node_authorization::Call::swap_well_known_node {
+					remove: OpaquePeerId(peer(3)),
+					add: OpaquePeerId(peer(33)),
+				},
+			);
+			assert_ok!(motion(swap, 2));
+			assert!(well_known().contains(&peer(33)) && !well_known().contains(&peer(3)));
+		});
+	}
+}

@@ -38,7 +38,11 @@ test('the example hospitals file becomes a chain spec with every hospital', () =
   assert.equal(spec.chainType, 'Live');
   assert.equal(spec.protocolId, 'medchain-example');
   assert.deepEqual(spec.properties, { ss58Format: 2403, tokenDecimals: 12, tokenSymbol: 'MED' });
-  assert.equal(spec.bootNodes.length, 1);
+  // Every hospital's node is a boot node, so none is a single point of failure.
+  assert.deepEqual(spec.bootNodes, [
+    '/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp',
+    '/ip4/127.0.0.1/tcp/30334/p2p/12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD',
+  ]);
   const patch = spec.genesis.runtimeGenesis.patch;
   assert.equal(patch.consortium.hospitals.length, 2);
   assert.equal(patch.session.keys.length, 2);
@@ -53,7 +57,11 @@ test('a bad hospitals file gets an error that says where and what', () => {
     [(f) => { f.hospitals[1].admins = []; }, 'hospitals[1] (Bob University Hospital): at least one admin is needed'],
     [(f) => { f.hospitals[0].validator = 'not-an-address'; }, "hospitals[0] (Alice Memorial Hospital).validator: 'not-an-address' is not an SS58 account address"],
     [(f) => { f.hospitals[0].sessionKeys.aura = '0x1234'; }, 'must be 32 bytes of hex'],
-    [(f) => { f.hospitals[0].peerId = 'nope'; }, "peerId: 'nope' is not a libp2p peer id"],
+    [(f) => { f.hospitals[0].peerId = 'nope'; }, "InvalidPeerId: hospitals[0] (Alice Memorial Hospital).peerId: 'nope' is not a libp2p peer id"],
+    [(f) => { delete f.hospitals[1].peerId; }, 'missing field `peerId`'],
+    [(f) => { f.hospitals[1].addresses = []; }, 'PeerIdWithoutAddress: hospitals[1] (Bob University Hospital) has peerId'],
+    [(f) => { f.hospitals[1].peerId = f.hospitals[0].peerId; }, 'DuplicatePeerId: hospitals[1] (Bob University Hospital) and hospitals[0] (Alice Memorial Hospital)'],
+    [(f) => { f.hospitals[1].addresses = ['127.0.0.1:30334']; }, "InvalidMultiaddr: hospitals[1] (Bob University Hospital).addresses: '127.0.0.1:30334' is not a multiaddress"],
     [(f) => { f.endowed[0].balance = '-5'; }, "endowed[0].balance: '-5' is not a whole number"],
     [(f) => { f.hospitals = []; }, 'a consortium needs at least one hospital'],
     [(f) => { f.hospitalz = f.hospitals; }, 'unknown field `hospitalz`'],

@@ -8,7 +8,8 @@ use alloc::{format, vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
-use medchain_primitives::InviteRole;
+use medchain_primitives::{HospitalNodes, InviteRole};
+use sp_runtime::traits::Hash;
 
 /// A distinct, valid name of exactly `MaxNameLength` bytes.
 fn name<T: Config>(i: u32) -> Vec<u8> {
@@ -25,9 +26,18 @@ fn validator<T: Config>(hospital: u32) -> T::AccountId {
 	account("validator", hospital, 0)
 }
 
-/// Admit active hospitals until the consortium holds `total` (genesis ones
-/// included); returns the id of the last one. Hospital `id` has admin
-/// `admin(id, 0)` and validator `validator(id)`.
+/// A distinct ed25519 peer id (binary) for hospital `i`'s node.
+fn node(i: u32) -> PeerIdBytes {
+	let mut peer = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+	peer.extend_from_slice(&[0xab; 28]);
+	peer.extend_from_slice(&i.to_le_bytes());
+	peer.try_into().expect("38 bytes fit")
+}
+
+/// Admit active hospitals, each with its well-known node, until the
+/// consortium holds `total` (genesis ones included); returns the id of the
+/// last one. Hospital `id` has admin `admin(id, 0)`, validator
+/// `validator(id)` and node `node(id)`.
 fn fill<T: Config>(total: u32) -> Result<HospitalId, BenchmarkError> {
 	let mut last = NextHospitalId::<T>::get().saturating_sub(1);
 	while HospitalCount::<T>::get() < total {
@@ -35,6 +45,8 @@ fn fill<T: Config>(total: u32) -> Result<HospitalId, BenchmarkError> {
 		last =
 			Consortium::<T>::do_admit(name::<T>(id), vec![admin::<T>(id, 0)], validator::<T>(id))
 				.map_err(|_| BenchmarkError::Stop("could not admit a hospital"))?;
+		T::Nodes::authorize(node(id).into_inner(), &validator::<T>(id))
+			.map_err(|_| BenchmarkError::Stop("could not authorize a node"))?;
 	}
 	Ok(last)
 }
@@ -65,6 +77,35 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, name::<T>(id), admins, new.clone());
 
 		assert_last_event::<T>(Event::HospitalAdmitted { hospital: id, validator: new });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn admit_hospital_with_node(
+		a: Linear<1, { T::MaxAdmins::get() }>,
+	) -> Result<(), BenchmarkError> {
+		fill::<T>(T::MaxHospitals::get() - 1)?;
+		let id = NextHospitalId::<T>::get();
+		let origin = governance::<T>()?;
+		let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(id, i)).collect();
+		let new = validator::<T>(id);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, name::<T>(id), admins, new.clone(), node(id));
+
+		assert_last_event::<T>(Event::HospitalAdmitted { hospital: id, validator: new });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_upgrade() -> Result<(), BenchmarkError> {
+		let origin = governance::<T>()?;
+		let hash = T::Hashing::hash(b"new runtime");
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, hash);
+
+		assert!(frame_system::Pallet::<T>::authorized_upgrade().is_some());
 		Ok(())
 	}
 

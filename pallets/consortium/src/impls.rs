@@ -10,7 +10,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
-	hold_account, release_account, AuditAction, AuditLog, Entity, InviteRole,
+	hold_account, release_account, AuditAction, AuditLog, Entity, HospitalNodes, InviteRole,
 };
 use sp_runtime::Saturating;
 
@@ -122,6 +122,7 @@ impl<T: Config> Pallet<T> {
 			HospitalOfValidator::<T>::remove(&hospital.validator);
 			HospitalCount::<T>::mutate(|count| *count = count.saturating_sub(1));
 			hospital.status = HospitalStatus::Removed;
+			T::Nodes::remove_all(&hospital.validator);
 			Ok(())
 		})
 	}
@@ -261,6 +262,7 @@ impl<T: Config> Pallet<T> {
 			}
 			HospitalOfValidator::<T>::remove(&old);
 			HospitalOfValidator::<T>::insert(&new, id);
+			T::Nodes::transfer_all(&old, &new);
 			Ok(old)
 		})
 	}

@@ -37,7 +37,10 @@
 //! - [`Pallet::admit_hospital`]: admit a hospital with its admins and validator account.
 //! - [`Pallet::suspend_hospital`]: take an active hospital out of the validator set and council.
 //! - [`Pallet::reinstate_hospital`]: bring a suspended hospital back.
-//! - [`Pallet::remove_hospital`]: remove a hospital for good.
+//! - [`Pallet::remove_hospital`]: remove a hospital for good, cutting its node off.
+//! - [`Pallet::admit_hospital_with_node`]: admit a hospital and authorize its node at once.
+//! - [`Pallet::authorize_upgrade`]: authorize a runtime upgrade (what `system.authorizeUpgrade`
+//!   does with root), so that a chain without sudo can upgrade.
 //!
 //! A hospital's admins (_Signed_):
 //! - [`Pallet::add_admin`], [`Pallet::remove_admin`]: manage the admin list.
@@ -87,7 +90,7 @@ pub mod pallet {
 		traits::{ChangeMembers, Contains},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditAction, AuditLog, InviteRole};
+	use medchain_primitives::{AuditAction, AuditLog, HospitalNodes, InviteRole, MAX_PEER_ID_LEN};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
@@ -106,6 +109,10 @@ pub mod pallet {
 
 	/// A hospital name as stored.
 	pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLength>;
+
+	/// A libp2p peer id in its binary form (`medchain-node key inspect-node-key`
+	/// prints it in base58).
+	pub type PeerIdBytes = BoundedVec<u8, ConstU32<MAX_PEER_ID_LEN>>;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -154,6 +161,10 @@ pub mod pallet {
 
 		/// Who holds a MedChain role: their calls of this pallet pay no fee.
 		type Roles: medchain_primitives::Roles<Self::AccountId>;
+
+		/// The well-known nodes of the permissioned network. A hospital's node is owned by its
+		/// validator account: removing the hospital cuts it off, moving the validator moves it.
+		type Nodes: HospitalNodes<Self::AccountId>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -298,6 +309,9 @@ pub mod pallet {
 		NotInvited,
 		/// Only an admin of the inviting hospital may withdraw an invitation before it expires.
 		InvitationNotExpired,
+		/// The node is not a libp2p peer id in binary form (the bytes of the base58 id that
+		/// `medchain-node key inspect-node-key` prints, not its text).
+		InvalidPeerId,
 	}
 
 	#[pallet::hooks]
@@ -372,7 +386,8 @@ pub mod pallet {
 		}
 
 		/// Remove a hospital for good. Its record stays (status `Removed`) and its name stays
-		/// reserved; its validator account is released.
+		/// reserved; its validator account is released, and every well-known node it owns is
+		/// removed, so the other hospitals' nodes disconnect it at their next block.
 		///
 		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
 		/// (or _Root_ on a development chain).
@@ -446,7 +461,8 @@ pub mod pallet {
 		}
 
 		/// Move the hospital's validator (and its council seat) to another account. The new
-		/// account validates from the next session once it has set its session keys.
+		/// account validates from the next session once it has set its session keys, and owns
+		/// the hospital's well-known nodes from now on.
 		///
 		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
 		/// must not be removed.
@@ -519,6 +535,55 @@ pub mod pallet {
 			let action = AuditAction::InvitationRemoved { account: account.clone() };
 			Self::log_admin(who, hospital, action)?;
 			Self::deposit_event(Event::InvitationRemoved { hospital, account });
+			Ok(())
+		}
+
+		/// Admit a hospital and authorize its node in one decision: `admit_hospital`, then
+		/// `node` becomes a well-known node owned by `validator`, so the other hospitals' nodes
+		/// peer with it from their next block.
+		///
+		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
+		/// (or _Root_ on a development chain).
+		///
+		/// - `node`: the libp2p peer id of the hospital's node in binary form (the bytes of the
+		///   base58 id `medchain-node key inspect-node-key` prints).
+		///
+		/// Emits `HospitalAdmitted` and `nodeAuthorization.NodeAdded`. Errors: those of
+		/// `admit_hospital`, `InvalidPeerId`, and node authorization's `AlreadyJoined` (another
+		/// hospital's node) and `TooManyNodes`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::admit_hospital_with_node(admins.len() as u32))]
+		pub fn admit_hospital_with_node(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			admins: Vec<T::AccountId>,
+			validator: T::AccountId,
+			node: PeerIdBytes,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(medchain_primitives::is_valid_peer_id(&node), Error::<T>::InvalidPeerId);
+			let hospital = Self::do_admit(name, admins, validator.clone())?;
+			T::Nodes::authorize(node.into_inner(), &validator)?;
+			Self::log_governance(hospital, AuditAction::HospitalAdmitted)?;
+			Self::deposit_event(Event::HospitalAdmitted { hospital, validator });
+			Ok(())
+		}
+
+		/// Authorize a runtime upgrade to the code whose hash is `code_hash`: the council's
+		/// narrow path to what `system.authorizeUpgrade` does with _Root_, so that a chain
+		/// without sudo can upgrade. Anyone may then submit the code itself with
+		/// `system.applyAuthorizedUpgrade` (an unsigned, free transaction), which checks the
+		/// hash, that the spec name is unchanged and that the spec version increases.
+		///
+		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
+		/// (or _Root_ on a development chain).
+		///
+		/// Emits `system.UpgradeAuthorized`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::authorize_upgrade())]
+		pub fn authorize_upgrade(origin: OriginFor<T>, code_hash: T::Hash) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			frame_system::Pallet::<T>::do_authorize_upgrade(code_hash, true);
 			Ok(())
 		}
 	}

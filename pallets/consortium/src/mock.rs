@@ -26,6 +26,39 @@ parameter_types! {
 	pub static Council: Vec<u64> = vec![];
 	/// Accounts without session keys.
 	pub static WithoutKeys: Vec<u64> = vec![];
+	/// The well-known nodes and their owners, as the pallet last left them.
+	pub static Nodes: Vec<(Vec<u8>, u64)> = vec![];
+}
+
+/// Node authorization in memory: a node is authorized once.
+pub struct MockNodes;
+impl medchain_primitives::HospitalNodes<u64> for MockNodes {
+	fn authorize(node: Vec<u8>, owner: &u64) -> sp_runtime::DispatchResult {
+		let mut nodes = Nodes::get();
+		if nodes.iter().any(|(n, _)| *n == node) {
+			return Err(sp_runtime::DispatchError::Other("AlreadyJoined"));
+		}
+		nodes.push((node, *owner));
+		Nodes::set(nodes);
+		Ok(())
+	}
+	fn remove_all(owner: &u64) {
+		Nodes::set(Nodes::get().into_iter().filter(|(_, o)| o != owner).collect());
+	}
+	fn transfer_all(old: &u64, new: &u64) {
+		let moved = Nodes::get()
+			.into_iter()
+			.map(|(n, o)| if o == *old { (n, *new) } else { (n, o) })
+			.collect();
+		Nodes::set(moved);
+	}
+}
+
+/// A binary ed25519 peer id, distinct per `i`.
+pub fn peer(i: u8) -> Vec<u8> {
+	let mut peer = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+	peer.extend_from_slice(&[i; 32]);
+	peer
 }
 
 pub struct MockCouncil;
@@ -56,6 +89,7 @@ impl pallet_consortium::Config for Test {
 	type InviteLifetime = ConstU64<10>;
 	type Audit = Audit;
 	type Roles = ();
+	type Nodes = MockNodes;
 	type WeightInfo = ();
 }
 
@@ -72,6 +106,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		WithoutKeys::set(vec![]);
+		Nodes::set(vec![]);
 	});
 	ext
 }

@@ -482,6 +482,92 @@ fn every_call_writes_exactly_one_entry_about_the_hospital() {
 	});
 }
 
+// --- the hospitals' nodes and runtime upgrades ---
+
+#[test]
+fn admit_hospital_with_node_authorizes_the_node_for_its_validator() {
+	test(|| {
+		let node = peer(7).try_into().unwrap();
+		assert_ok!(Consortium::admit_hospital_with_node(
+			RuntimeOrigin::root(),
+			b"Eye Clinic".to_vec(),
+			vec![4],
+			15,
+			node
+		));
+		assert_eq!(last_event(), Event::HospitalAdmitted { hospital: 2, validator: 15 });
+		assert_eq!(Nodes::get(), vec![(peer(7), 15)]);
+		assert_eq!(Council::get(), vec![10, 15, 20]);
+		assert_eq!(trail(2), vec![(Entity::Governance, AuditAction::HospitalAdmitted)]);
+	});
+}
+
+#[test]
+fn admit_hospital_with_node_errors() {
+	test(|| {
+		let node = || peer(7).try_into().unwrap();
+		let admit_with = |origin, name: &[u8], node| {
+			Consortium::admit_hospital_with_node(origin, name.to_vec(), vec![4], 15, node)
+		};
+		assert_noop!(admit_with(RuntimeOrigin::signed(1), b"Eye", node()), BadOrigin);
+		// The base58 text of a peer id where its bytes belong.
+		let text = b"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp".to_vec();
+		assert_noop!(
+			admit_with(RuntimeOrigin::root(), b"Eye", text.try_into().unwrap()),
+			Error::<Test>::InvalidPeerId
+		);
+		assert_noop!(
+			admit_with(RuntimeOrigin::root(), b"General", node()),
+			Error::<Test>::DuplicateName
+		);
+		// A node already authorized for another hospital: nothing is admitted.
+		Nodes::set(vec![(peer(7), 10)]);
+		assert_noop!(
+			admit_with(RuntimeOrigin::root(), b"Eye", node()),
+			sp_runtime::DispatchError::Other("AlreadyJoined")
+		);
+	});
+}
+
+#[test]
+fn removing_a_hospital_cuts_its_nodes_off_and_no_other() {
+	test(|| {
+		let id = admit(b"C", vec![4], 30);
+		Nodes::set(vec![(peer(1), 10), (peer(3), 30), (peer(4), 30)]);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(Nodes::get().len(), 3, "a suspended hospital keeps its node");
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), id));
+		assert_eq!(Nodes::get(), vec![(peer(1), 10)]);
+	});
+}
+
+#[test]
+fn moving_the_validator_moves_its_nodes() {
+	test(|| {
+		Nodes::set(vec![(peer(1), 10), (peer(2), 20)]);
+		assert_ok!(Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 11));
+		assert_eq!(Nodes::get(), vec![(peer(1), 11), (peer(2), 20)]);
+		// Removal then follows the new owner.
+		assert_ok!(Consortium::admit_hospital(RuntimeOrigin::root(), b"C".to_vec(), vec![4], 30));
+		assert_ok!(Consortium::remove_hospital(RuntimeOrigin::root(), GENERAL));
+		assert_eq!(Nodes::get(), vec![(peer(2), 20)]);
+	});
+}
+
+#[test]
+fn governance_authorizes_a_runtime_upgrade() {
+	test(|| {
+		let hash = sp_runtime::testing::H256::repeat_byte(9);
+		assert_noop!(Consortium::authorize_upgrade(RuntimeOrigin::signed(10), hash), BadOrigin);
+		assert_ok!(Consortium::authorize_upgrade(RuntimeOrigin::root(), hash));
+		let authorized = frame_system::Pallet::<Test>::authorized_upgrade().expect("authorized");
+		assert_eq!(authorized.code_hash(), &hash);
+		System::assert_last_event(
+			frame_system::Event::UpgradeAuthorized { code_hash: hash, check_version: true }.into(),
+		);
+	});
+}
+
 // --- admins' accounts and invitations ---
 
 fn providers(who: u64) -> u32 {

@@ -42,6 +42,8 @@ pub trait WeightInfo {
 	fn set_validator() -> Weight;
 	fn invite() -> Weight;
 	fn remove_invitation() -> Weight;
+	fn admit_hospital_with_node(a: u32, ) -> Weight;
+	fn authorize_upgrade() -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -337,6 +339,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
+	fn admit_hospital_with_node(a: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 8000)
+			.saturating_add(Weight::from_parts(185_896_569, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
+	}
+	fn authorize_upgrade() -> Weight {
+		Weight::from_parts(500_000_000, 1000)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -389,5 +404,18 @@ impl WeightInfo for () {
 		Weight::from_parts(1_304_131_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	}
+	fn admit_hospital_with_node(a: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 8000)
+			.saturating_add(Weight::from_parts(185_896_569, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(ParityDbWeight::get().writes(16_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(a.into())))
+			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
+	}
+	fn authorize_upgrade() -> Weight {
+		Weight::from_parts(500_000_000, 1000)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { DevNode } from './node.js';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
-import { blake2AsU8a } from '@polkadot/util-crypto';
+import { base58Decode, blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aEq } from '@polkadot/util';
 
 export async function connect(wsUrl) {
@@ -20,6 +20,11 @@ export function devAccounts(api) {
     named[name.toLowerCase()] = keyring.addFromUri(`//${name}`);
   }
   return named;
+}
+
+/** The sr25519 account of a secret URI such as `//Doctor1`. */
+export function accountFromUri(uri) {
+  return new Keyring({ type: 'sr25519' }).addFromUri(uri);
 }
 
 /** A dispatch error as `pallet.Error`, e.g. `consortium.NotAdmin`. */
@@ -66,6 +71,11 @@ export function submit(api, tx, signer, { finalized = false, timeoutMs = 120_000
       .then((unsub) => { unsubscribe = unsub; })
       .catch((e) => done(reject, e));
   });
+}
+
+/** A libp2p peer id (base58, as `system_localPeerId` answers) in the binary form the chain stores. */
+export function peerIdBytes(text) {
+  return base58Decode(text);
 }
 
 /** The events of `events` that are `pallet.Event`. */

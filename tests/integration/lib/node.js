@@ -92,11 +92,13 @@ export async function finalizedNumber(port) {
 /**
  * A node on free ports, `--dev` unless `chainArgs` says otherwise.
  * `basePath` keeps the database between start()s; by default a fresh
- * temporary directory.
+ * temporary directory. `p2pPort` fixes the P2P port (the `local` chain's
+ * boot nodes name theirs); RPC and Prometheus ports are free ones.
  */
 export class DevNode {
-  constructor({ basePath, chainArgs = ['--dev'] } = {}) {
+  constructor({ basePath, chainArgs = ['--dev'], p2pPort } = {}) {
     this.chainArgs = chainArgs;
+    this.fixedP2pPort = p2pPort;
     this.basePath = basePath || mkdtempSync(join(tmpdir(), 'medchain-test-'));
     this.logFile = join(this.basePath, 'node.log');
     this.process = null;
@@ -104,7 +106,7 @@ export class DevNode {
 
   async start() {
     this.rpcPort = await freePort();
-    this.p2pPort = await freePort();
+    this.p2pPort = this.fixedP2pPort ?? await freePort();
     this.prometheusPort = await freePort();
     const args = [
       ...this.chainArgs,
@@ -133,6 +135,13 @@ export class DevNode {
 
   get wsUrl() {
     return `ws://127.0.0.1:${this.rpcPort}`;
+  }
+
+  /** SIGKILL: the node dies as in a crash or a power cut, with no clean shutdown. */
+  async kill() {
+    if (!this.process || this.process.exitCode !== null || this.process.signalCode !== null) return;
+    this.process.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGINT, as an operator's Ctrl-C; SIGKILL only if it hangs for 60 s. */

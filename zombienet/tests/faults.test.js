@@ -1,0 +1,174 @@
+// The full fault suite of the four-hospital network (scripts/network-test.sh
+// full): any one node lost, the first boot node included; two lost; an
+// unlisted node; a fifth hospital admitted and removed by council motions.
+// Every wait is on a chain condition (peers, best and finalized blocks),
+// with generous limits, never on the clock alone.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Network, HospitalNode, definition, blockHash } from '../lib/network.js';
+import { councilMotion } from '../lib/council.js';
+import { accountFromUri, devAccounts, submit, eventsOf, peerIdBytes } from '../../tests/integration/lib/chain.js';
+import { rpc, waitFor } from '../../tests/integration/lib/node.js';
+
+
+const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
+const KEY = '0x' + '07'.repeat(32);
+const WRAPPED = '0x' + 'ab'.repeat(80);
+const BOB_HOSPITAL = 1;
+
+const network = new Network();
+let accounts;
+
+/** An @polkadot/api connection to any running node other than `but`. */
+const anyApi = (but) => network.api(network.up.find((n) => n.name !== but).name);
+
+before(async () => {
+  await network.start();
+  await network.finalizedEverywhere(1);
+  const api = await network.api('alice');
+  accounts = devAccounts(api);
+  // Ferdie is a patient of the consortium (he pays his registration: he has tokens).
+  await submit(api, api.tx.patients.register(KEY, null), accounts.ferdie, { finalized: true });
+});
+
+after(async () => {
+  await network.stop();
+});
+
+/** Register a new doctor at Bob's hospital, signed by Bob (an admin there). */
+async function newDoctor(api, round) {
+  const doctor = accountFromUri(`//NetworkDoctor${round}`);
+  const licence = '0x' + (0x60 + round).toString(16).padStart(2, '0').repeat(32);
+  await submit(api, api.tx.doctors.registerDoctor(BOB_HOSPITAL, doctor.address, `Dr Net ${round}`, 'Emergency medicine', licence, KEY), accounts.bob, { finalized: true });
+  return doctor;
+}
+
+/** Ferdie writes a record and grants `doctor` access; both finalized. Returns the record id. */
+async function recordAndGrant(api, doctor) {
+  const { events } = await submit(api, api.tx.records.createRecord(accounts.ferdie.address, 'LabResult', CID, [[accounts.ferdie.address, WRAPPED]]), accounts.ferdie, { finalized: true });
+  const [created] = eventsOf(api, events, 'records', 'RecordCreated');
+  await submit(api, api.tx.access.grant(accounts.ferdie.address, doctor.address, { Categories: ['LabResult'] }, 'Read', 'Treatment', null), accounts.ferdie, { finalized: true });
+  return created.data.record.toNumber();
+}
+
+for (const [round, name] of definition.nodes.map((n, i) => [i, n.name])) {
+  test(`losing ${name}${round === 0 ? ' (the first boot node)' : ''}: blocks, finality and transactions go on; it comes back and agrees`, async () => {
+    const doctor = await newDoctor(await anyApi(name), round);
+    await network.kill(name);
+    await network.finalityAdvances(2);
+    const api = await anyApi(name);
+    const record = await recordAndGrant(api, doctor);
+
+    await network.restart(name);
+    const { target, hashes } = await network.caughtUp(name);
+    assert.equal(new Set(hashes).size, 1, `every node has the same block ${target}`);
+    const back = await network.api(name);
+    assert.ok((await back.query.records.recordById(record)).isSome, `${name} has the record written while it was down`);
+    const grant = await back.query.access.grantOf(accounts.ferdie.address, doctor.address);
+    assert.ok(grant.isSome, `${name} has the grant given while it was down`);
+    await network.meshed();
+  });
+}
+
+test('losing two stalls finality; when they return nothing submitted is lost', async () => {
+  const alice = network.node('alice');
+  const api = await network.api('alice');
+  const sent = [];
+  const remark = async (text, options) => {
+    const { blockHash: hash } = await submit(api, api.tx.system.remarkWithEvent(text), accounts.eve, options);
+    const number = (await api.rpc.chain.getHeader(hash)).number.toNumber();
+    sent.push({ text, number, hash: hash.toHex() });
+  };
+  await remark('before the outage', { finalized: true });
+
+  await network.kill('charlie');
+  await network.kill('dave');
+  // Votes in flight may still finalize a block or two; then finality stops
+  // while Alice and Bob go on authoring in their slots.
+  const { best: atKill } = await alice.status();
+  await waitFor('two blocks after the kill', async () => (await alice.status()).best >= atKill + 2, { timeoutMs: 120_000 });
+  const stalledAt = (await alice.status()).finalized;
+  await remark('during the outage, 1');
+  await remark('during the outage, 2');
+  const during = await waitFor('three more blocks', async () => {
+    const s = await alice.status();
+    return s.best >= Math.max(...sent.map((t) => t.number)) + 3 && s;
+  }, { timeoutMs: 180_000 });
+  assert.equal(during.finalized, stalledAt, 'no block is finalized with two of four validators down');
+  assert.ok(during.best > stalledAt + 3, 'best blocks go on');
+
+  await network.restart('charlie');
+  await network.restart('dave');
+  await network.finalizedEverywhere(during.best);
+  for (const node of network.up) {
+    for (const tx of sent) {
+      assert.equal(await blockHash(node, tx.number), tx.hash, `${node.name} has "${tx.text}" in its finalized chain`);
+    }
+  }
+  await network.meshed();
+});
+
+test('a node that is not a well-known node gets no peers and no blocks', async () => {
+  const unlisted = new HospitalNode(definition.unlisted, { validator: false, extraArgs: ['--offchain-worker', 'always'] });
+  try {
+    await unlisted.start();
+    const alice = network.node('alice');
+    const { best } = await alice.status();
+    await waitFor('five blocks on the network', async () => (await alice.status()).best >= best + 5, { timeoutMs: 180_000 });
+    const status = await unlisted.status();
+    assert.equal(status.peers, 0);
+    assert.equal(status.best, 0, 'it imported no block');
+  } finally {
+    await unlisted.stop();
+  }
+});
+
+test('a fifth hospital admitted by the council peers, validates, and is cut off when removed', async () => {
+  const api = await network.api('alice');
+  const { alice, bob, charlie, dave, eve } = accounts;
+  const eveNode = new HospitalNode(definition.joining);
+  network.nodes.push(eveNode);
+  await eveNode.start();
+  const peerId = await rpc(eveNode.rpcPort, 'system_localPeerId');
+
+  const admit = api.tx.consortium.admitHospitalWithNode(definition.joining.hospital, [eve.address], eve.address, peerIdBytes(peerId));
+  const { events } = await councilMotion(api, admit, [alice, bob, charlie, dave]);
+  const [admitted] = eventsOf(api, events, 'consortium', 'HospitalAdmitted');
+  const hospital = admitted.data.hospital.toNumber();
+  assert.ok(eventsOf(api, events, 'nodeAuthorization', 'NodeAdded').length === 1, 'its node is authorized in the same motion');
+
+  // The others authorize the node at their next block; it syncs.
+  await network.meshed();
+  await network.finalizedEverywhere((await network.node('alice').status()).finalized);
+
+  // The key ceremony: Eve's node makes session keys with a proof that they belong to Eve.
+  const owner = `0x${Buffer.from(eve.publicKey).toString('hex')}`;
+  const { keys, proof } = await rpc(eveNode.rpcPort, 'author_rotateKeysWithOwner', [owner]);
+  await submit(api, api.tx.session.setKeys(keys, proof), eve, { finalized: true });
+  const from = (await network.node('alice').status()).best;
+  await waitFor('Eve in the validator set', async () => (await api.query.session.validators()).map(String).includes(eve.address),
+    { timeoutMs: 600_000, intervalMs: 3_000 });
+  // Within two sessions of setting its keys, Eve's node authors a block.
+  let next = from + 1;
+  const authored = await waitFor('a block authored by Eve', async () => {
+    const best = (await network.node('alice').status()).best;
+    for (; next <= best; next++) {
+      const header = await api.derive.chain.getHeader(await api.rpc.chain.getBlockHash(next));
+      if (header.author?.toString() === eve.address) return next;
+    }
+    return false;
+  }, { timeoutMs: 600_000, intervalMs: 3_000 });
+  assert.ok(authored > from);
+  await network.finalityAdvances(2);
+
+  // Removed: its node is no longer well known, every other node drops it, and they keep finalizing.
+  const removed = await councilMotion(api, api.tx.consortium.removeHospital(hospital), [alice, bob, charlie, dave, eve]);
+  assert.equal(eventsOf(api, removed.events, 'nodeAuthorization', 'NodeRemoved').length, 1);
+  await waitFor('Eve\'s node cut off', async () => (await eveNode.status()).peers === 0, { timeoutMs: 180_000 });
+  network.nodes.pop();
+  await eveNode.stop();
+  await network.finalityAdvances(3);
+  const others = await Promise.all(network.up.map((n) => n.status()));
+  assert.deepEqual(others.map((s) => s.peers), [3, 3, 3, 3]);
+});
