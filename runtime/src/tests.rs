@@ -363,8 +363,8 @@ mod governance {
 		ext
 	}
 
-	/// Propose `call` as validator 10, vote aye with the other `ayes - 1`
-	/// validators, close; the motion's own result.
+	/// Propose `call` as validator 10, vote aye with `ayes` of validators
+	/// 10, 20, 30, close; the motion's own result.
 	fn motion(call: RuntimeCall, ayes: u8) -> Result<(), DispatchError> {
 		let len = call.encoded_size() as u32;
 		let weight = call.get_dispatch_info().call_weight;
@@ -372,7 +372,8 @@ mod governance {
 		let index =
 			pallet_collective::ProposalCount::<Runtime, crate::configs::CouncilCollective>::get();
 		assert_ok!(Council::propose(RuntimeOrigin::signed(account(10)), 2, Box::new(call), len));
-		for voter in [20, 30].into_iter().take(ayes.saturating_sub(1) as usize) {
+		// The proposer votes like any member (a proposal carries no vote of its own).
+		for voter in [10, 20, 30].into_iter().take(ayes as usize) {
 			assert_ok!(Council::vote(RuntimeOrigin::signed(account(voter)), hash, index, true));
 		}
 		Council::close(RuntimeOrigin::signed(account(10)), hash, index, weight, len)

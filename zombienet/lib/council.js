@@ -4,8 +4,8 @@
 import { submit, eventsOf, errorName } from '../../tests/integration/lib/chain.js';
 
 /**
- * Pass `call` by a council motion: `members[0]` proposes it, the next ones
- * vote aye until 2/3 of the seats agree, and the proposer closes it. Resolves
+ * Pass `call` by a council motion: `members[0]` proposes it, members vote
+ * aye in order until 2/3 of the seats agree, and the proposer closes it. Resolves
  * once the close is finalized, with the events of its block; rejects with
  * the error's name if the call failed when executed.
  */
@@ -13,14 +13,15 @@ export async function councilMotion(api, call, members) {
   const seats = (await api.query.council.members()).length;
   const threshold = Math.ceil((2 * seats) / 3);
   if (members.length < threshold) throw new Error(`${threshold} of ${seats} seats must agree; ${members.length} given`);
-  const [proposer, ...voters] = members;
+  const [proposer] = members;
   const lengthBound = call.method.encodedLength;
   const { weight } = await call.paymentInfo(proposer.address);
 
   const { events } = await submit(api, api.tx.council.propose(threshold, call.method, lengthBound), proposer);
   const [proposed] = eventsOf(api, events, 'council', 'Proposed');
   const { proposalIndex, proposalHash } = proposed.data;
-  for (const voter of voters.slice(0, threshold - 1)) {
+  // The proposer votes like any member: a proposal carries no vote of its own.
+  for (const voter of members.slice(0, threshold)) {
     await submit(api, api.tx.council.vote(proposalHash, proposalIndex, true), voter);
   }
   const closed = await submit(api, api.tx.council.close(proposalHash, proposalIndex, weight, lengthBound), proposer, { finalized: true });

@@ -26,31 +26,40 @@ parameter_types! {
 	pub static Council: Vec<u64> = vec![];
 	/// Accounts without session keys.
 	pub static WithoutKeys: Vec<u64> = vec![];
-	/// The well-known nodes and their owners, as the pallet last left them.
-	pub static Nodes: Vec<(Vec<u8>, u64)> = vec![];
 }
 
-/// Node authorization in memory: a node is authorized once.
+/// Where the mock keeps the well-known nodes: in storage, so that failed
+/// calls and benchmark repetitions roll it back like real state.
+const NODES_KEY: &[u8] = b":mock:nodes";
+
+/// The well-known nodes and their owners, as the pallet left them.
+pub fn nodes() -> Vec<(Vec<u8>, u64)> {
+	frame_support::storage::unhashed::get_or_default(NODES_KEY)
+}
+
+pub fn set_nodes(nodes: Vec<(Vec<u8>, u64)>) {
+	frame_support::storage::unhashed::put(NODES_KEY, &nodes);
+}
+
+/// Node authorization in storage: a node is authorized once.
 pub struct MockNodes;
 impl medchain_primitives::HospitalNodes<u64> for MockNodes {
 	fn authorize(node: Vec<u8>, owner: &u64) -> sp_runtime::DispatchResult {
-		let mut nodes = Nodes::get();
-		if nodes.iter().any(|(n, _)| *n == node) {
+		let mut all = nodes();
+		if all.iter().any(|(n, _)| *n == node) {
 			return Err(sp_runtime::DispatchError::Other("AlreadyJoined"));
 		}
-		nodes.push((node, *owner));
-		Nodes::set(nodes);
+		all.push((node, *owner));
+		set_nodes(all);
 		Ok(())
 	}
 	fn remove_all(owner: &u64) {
-		Nodes::set(Nodes::get().into_iter().filter(|(_, o)| o != owner).collect());
+		set_nodes(nodes().into_iter().filter(|(_, o)| o != owner).collect());
 	}
 	fn transfer_all(old: &u64, new: &u64) {
-		let moved = Nodes::get()
-			.into_iter()
-			.map(|(n, o)| if o == *old { (n, *new) } else { (n, o) })
-			.collect();
-		Nodes::set(moved);
+		set_nodes(
+			nodes().into_iter().map(|(n, o)| if o == *old { (n, *new) } else { (n, o) }).collect(),
+		);
 	}
 }
 
@@ -106,7 +115,6 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		WithoutKeys::set(vec![]);
-		Nodes::set(vec![]);
 	});
 	ext
 }
