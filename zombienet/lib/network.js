@@ -95,7 +95,7 @@ export class Network {
   }
 
   async start() {
-    for (const node of this.nodes) await node.start();
+    await Promise.all(this.nodes.map((node) => node.start()));
     return this;
   }
 
@@ -132,7 +132,7 @@ export class Network {
   /** Wait until every running node is connected to every other running node. */
   async meshed({ timeoutMs = 300_000 } = {}) {
     const expected = this.up.length - 1;
-    await waitFor(`${expected} peers on every running node`, async () => {
+    return waitFor(`${expected} peers on every running node`, async () => {
       const all = await Promise.all(this.up.map((n) => n.status()));
       return all.every((s) => s.peers === expected) && all;
     }, { timeoutMs, intervalMs: 2_000 });
