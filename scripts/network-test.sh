@@ -5,7 +5,9 @@
 #
 #   scripts/network-test.sh          the short check CI runs: four nodes, the
 #                                    first boot node killed, finality goes on
-#   scripts/network-test.sh full     the full fault suite (zombienet/README.md)
+#   scripts/network-test.sh full     the full fault suite (zombienet/README.md),
+#                                    after building the runtime it upgrades to
+#                                    (scripts/build-upgrade-runtime.sh)
 #
 # Uses the node scripts/build.sh built (or MEDCHAIN_NODE).
 set -euo pipefail
@@ -14,7 +16,12 @@ source scripts/env.sh
 
 case "${1:-quick}" in
 	quick) files=(zombienet/tests/quick.test.js) ;;
-	full) files=(zombienet/tests/quick.test.js zombienet/tests/faults.test.js) ;;
+	full)
+		files=(zombienet/tests/quick.test.js zombienet/tests/faults.test.js)
+		# The runtime the suite upgrades the running chain to (spec_version + 1).
+		MEDCHAIN_UPGRADE_WASM="$(scripts/build-upgrade-runtime.sh | tail -n 1)"
+		export MEDCHAIN_UPGRADE_WASM
+		;;
 	*) echo "usage: scripts/network-test.sh [quick|full]" >&2; exit 2 ;;
 esac
 

@@ -10,6 +10,7 @@ SUDO=""
 
 missing=()
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v clang >/dev/null 2>&1 || missing+=(clang libclang-dev)
 command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v git >/dev/null 2>&1 || missing+=(git)

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { DevNode } from './node.js';
 import { ApiPromise, WsProvider, Keyring } from '@polkadot/api';
 import { base58Decode, blake2AsU8a } from '@polkadot/util-crypto';
-import { u8aEq } from '@polkadot/util';
+import { u8aEq, u8aToHex } from '@polkadot/util';
 
 export async function connect(wsUrl) {
   // No `types`, no `signedExtensions`: exactly what Polkadot.js Apps does.
@@ -73,9 +73,13 @@ export function submit(api, tx, signer, { finalized = false, timeoutMs = 120_000
   });
 }
 
-/** A libp2p peer id (base58, as `system_localPeerId` answers) in the binary form the chain stores. */
+/**
+ * A libp2p peer id (base58, as `system_localPeerId` answers) in the binary
+ * form the chain stores, as hex (a Uint8Array would be read as SCALE, with a
+ * length prefix).
+ */
 export function peerIdBytes(text) {
-  return base58Decode(text);
+  return u8aToHex(base58Decode(text));
 }
 
 /** The events of `events` that are `pallet.Event`. */

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Build the runtime the network tests upgrade a running chain to: this
+# runtime with the `upgrade-test` feature (spec_version + 1, nothing else
+# changed), compiled to wasm exactly as the node's own runtime is (same
+# wasm-builder project, flags and profile), then compressed as on-chain code
+# is (zstd behind sp-maybe-compressed-blob's prefix), so that it fits in a
+# block. Prints the path of the result:
+#   $CARGO_TARGET_DIR/upgrade-runtime/medchain_runtime_upgrade.compressed.wasm
+#
+# Needs scripts/build.sh first: the first run copies that build's wasm target
+# dir so that only the runtime crate and MedChain's pallets compile again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+wbuild="$CARGO_TARGET_DIR/debug/wbuild/medchain-runtime"
+out="$CARGO_TARGET_DIR/upgrade-runtime"
+if [ ! -f "$wbuild/Cargo.toml" ]; then
+	echo "no runtime wasm project at $wbuild: run scripts/build.sh first" >&2
+	exit 1
+fi
+command -v zstd >/dev/null || { echo "zstd is missing: scripts/prereqs.sh installs it" >&2; exit 1; }
+
+mkdir -p "$out/src"
+# The node's wasm project, renamed, with the upgrade-test feature added.
+sed -e 's/^name = "medchain-runtime-blob"/name = "medchain-runtime-upgrade-blob"/' \
+	-e 's/^features = \[$/features = [\n    "upgrade-test",/' \
+	"$wbuild/Cargo.toml" >"$out/Cargo.toml"
+grep -q '"upgrade-test"' "$out/Cargo.toml" || { echo "could not add the upgrade-test feature to $out/Cargo.toml" >&2; exit 1; }
+cp "$wbuild/Cargo.lock" "$out/Cargo.lock"
+cp "$wbuild/src/lib.rs" "$out/src/lib.rs"
+if [ ! -d "$out/target" ]; then
+	cp -a "$wbuild/target" "$out/target"
+fi
+
+# What substrate-wasm-builder runs for the node's runtime (build_using_defaults).
+env -u CARGO_ENCODED_RUSTFLAGS -u RUSTC \
+	CARGO_TARGET_DIR="$out/target" SKIP_WASM_BUILD= \
+	RUSTFLAGS="-C link-arg=--export-table -C link-arg=--export=__heap_base -C link-arg=--import-memory --cfg substrate_runtime" \
+	cargo rustc --target=wasm32v1-none --manifest-path="$out/Cargo.toml" --profile release --quiet
+
+wasm="$out/target/wasm32v1-none/release/medchain_runtime.wasm"
+result="$out/medchain_runtime_upgrade.compressed.wasm"
+# sp-maybe-compressed-blob: an 8-byte prefix, then one zstd frame.
+{ printf '\x52\xbc\x53\x76\x46\xdb\x8e\x05'; zstd -q -19 -c "$wasm"; } >"$result.tmp"
+mv "$result.tmp" "$result"
+echo "$result"
