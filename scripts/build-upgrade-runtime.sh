@@ -7,8 +7,9 @@
 # block. Prints the path of the result:
 #   $CARGO_TARGET_DIR/upgrade-runtime/medchain_runtime_upgrade.compressed.wasm
 #
-# Needs scripts/build.sh first: the first run copies that build's wasm target
-# dir so that only the runtime crate and MedChain's pallets compile again.
+# Needs scripts/build.sh first. The first run copies that build's wasm target
+# dir and compiles the runtime without benchmarking (several minutes); later
+# runs compile only what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -22,11 +23,19 @@ fi
 command -v zstd >/dev/null || { echo "zstd is missing: scripts/prereqs.sh installs it" >&2; exit 1; }
 
 mkdir -p "$out/src"
-# The node's wasm project, renamed, with the upgrade-test feature added.
-sed -e 's/^name = "medchain-runtime-blob"/name = "medchain-runtime-upgrade-blob"/' \
-	-e 's/^features = \[$/features = [\n    "upgrade-test",/' \
-	"$wbuild/Cargo.toml" >"$out/Cargo.toml"
-grep -q '"upgrade-test"' "$out/Cargo.toml" || { echo "could not add the upgrade-test feature to $out/Cargo.toml" >&2; exit 1; }
+# The node's wasm project, renamed, with the features of a deployed runtime:
+# `upgrade-test` and nothing else. The debug build's runtime carries the
+# benchmarking code, and with it the 4 MB test runtime of frame-system's
+# `set_code` benchmark, which would not fit in a block as an upgrade.
+python3 - "$wbuild/Cargo.toml" "$out/Cargo.toml" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+text = text.replace('name = "medchain-runtime-blob"', 'name = "medchain-runtime-upgrade-blob"')
+text, n = re.subn(r'features = \[[^\]]*\]', 'features = ["upgrade-test"]', text, count=1)
+if n != 1:
+    sys.exit(f"no features list in {sys.argv[1]}")
+open(sys.argv[2], "w").write(text)
+PY
 cp "$wbuild/Cargo.lock" "$out/Cargo.lock"
 cp "$wbuild/src/lib.rs" "$out/src/lib.rs"
 if [ ! -d "$out/target" ]; then

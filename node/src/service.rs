@@ -257,13 +257,17 @@ pub fn new_full<
 	})?;
 
 	if role.is_authority() {
-		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
+		let mut proposer_factory = sc_basic_authorship::ProposerFactory::new(
 			task_manager.spawn_handle(),
 			client.clone(),
 			transaction_pool.clone(),
 			prometheus_registry.as_ref(),
 			telemetry.as_ref().map(|x| x.handle()),
 		);
+		// Propose blocks as large as the runtime accepts (the proposer's own default is
+		// 4 MiB), so that a transaction the runtime allows, such as a runtime upgrade
+		// applied by `system.applyAuthorizedUpgrade`, is never left in the pool for good.
+		proposer_factory.set_default_block_size_limit(medchain_runtime::MAX_BLOCK_LENGTH as usize);
 		let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
 
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(

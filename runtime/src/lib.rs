@@ -98,6 +98,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	system_version: 1,
 };
 
+/// The longest block, in bytes: 75% of it for normal transactions, all of it
+/// for operational ones such as a runtime upgrade. The node proposes blocks up
+/// to this length.
+pub const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
 /// Block time. Aura slots have this length.
 pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
