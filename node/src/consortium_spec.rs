@@ -148,14 +148,7 @@ fn parse_hospital(i: usize, h: &HospitalEntry) -> Result<GenesisHospital, String
 		.iter()
 		.map(|a| account(&format!("{at}.admins"), a))
 		.collect::<Result<Vec<_>, _>>()?;
-	let peer_id = sc_network::PeerId::from_str(&h.peer_id)
-		.map_err(|e| NetworkError::InvalidPeerId {
-			at: at.clone(),
-			peer_id: h.peer_id.clone(),
-			reason: e.to_string(),
-		})
-		.map_err(|e| e.to_string())?
-		.to_bytes();
+	let peer_id = peer_id(&at, h).map_err(|e| e.to_string())?.to_bytes();
 	Ok(GenesisHospital {
 		name: h.name.as_bytes().to_vec(),
 		admins,
@@ -174,9 +167,19 @@ fn parse_hospital(i: usize, h: &HospitalEntry) -> Result<GenesisHospital, String
 	})
 }
 
+/// The peer id of hospital `at`'s node.
+fn peer_id(at: &str, h: &HospitalEntry) -> Result<sc_network::PeerId, NetworkError> {
+	sc_network::PeerId::from_str(&h.peer_id).map_err(|e| NetworkError::InvalidPeerId {
+		at: at.into(),
+		peer_id: h.peer_id.clone(),
+		reason: e.to_string(),
+	})
+}
+
 /// Where hospital `at`'s node is reached, each as a boot node address
 /// (`<address>/p2p/<peer id>`).
 fn node_addresses(at: &str, h: &HospitalEntry) -> Result<Vec<MultiaddrWithPeerId>, NetworkError> {
+	let peer_id = peer_id(at, h)?;
 	if h.addresses.is_empty() {
 		return Err(NetworkError::PeerIdWithoutAddress {
 			at: at.into(),
@@ -198,10 +201,9 @@ fn node_addresses(at: &str, h: &HospitalEntry) -> Result<Vec<MultiaddrWithPeerId
 				)));
 			}
 			let bare = address.strip_suffix(&suffix).unwrap_or(address);
-			sc_network::Multiaddr::from_str(bare)
+			let multiaddr = sc_network::Multiaddr::from_str(bare)
 				.map_err(|e| invalid(format!("is not a multiaddress ({e})")))?;
-			MultiaddrWithPeerId::from_str(&format!("{bare}{suffix}"))
-				.map_err(|e| invalid(format!("is not a multiaddress ({e})")))
+			Ok(MultiaddrWithPeerId { multiaddr, peer_id })
 		})
 		.collect()
 }

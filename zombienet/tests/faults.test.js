@@ -19,6 +19,7 @@ const WRAPPED = '0x' + 'ab'.repeat(80);
 const BOB_HOSPITAL = 1;
 
 const network = new Network();
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 let accounts;
 
 /** An @polkadot/api connection to any running node other than `but`. */
@@ -54,15 +55,19 @@ async function recordAndGrant(api, doctor) {
 }
 
 for (const [round, name] of definition.nodes.map((n, i) => [i, n.name])) {
-  test(`losing ${name}${round === 0 ? ' (the first boot node)' : ''}: blocks, finality and transactions go on; it comes back and agrees`, async () => {
+  test(`losing ${name}${round === 0 ? ' (the first boot node)' : ''}: blocks, finality and transactions go on; it comes back and agrees`, async (t) => {
     const doctor = await newDoctor(await anyApi(name), round);
     await network.kill(name);
+    const killed = Date.now();
     await network.finalityAdvances(2);
     const api = await anyApi(name);
     const record = await recordAndGrant(api, doctor);
+    t.diagnostic(`${name} down: finality advanced 2 blocks, then a record and a grant were finalized, ${seconds(killed)} after the kill`);
 
+    const restarted = Date.now();
     await network.restart(name);
     const { target, hashes } = await network.caughtUp(name);
+    t.diagnostic(`${name} restarted and finalized #${target} with the others ${seconds(restarted)} later`);
     assert.equal(new Set(hashes).size, 1, `every node has the same block ${target}`);
     const back = await network.api(name);
     assert.ok((await back.query.records.recordById(record)).isSome, `${name} has the record written while it was down`);
@@ -72,7 +77,7 @@ for (const [round, name] of definition.nodes.map((n, i) => [i, n.name])) {
   });
 }
 
-test('losing two stalls finality; when they return nothing submitted is lost', async () => {
+test('losing two stalls finality; when they return nothing submitted is lost', async (t) => {
   const alice = network.node('alice');
   const api = await network.api('alice');
   const sent = [];
@@ -99,9 +104,12 @@ test('losing two stalls finality; when they return nothing submitted is lost', a
   assert.equal(during.finalized, stalledAt, 'no block is finalized with two of four validators down');
   assert.ok(during.best > stalledAt + 3, 'best blocks go on');
 
+  t.diagnostic(`finality stalled at #${stalledAt} while best blocks reached #${during.best}`);
+  const restarted = Date.now();
   await network.restart('charlie');
   await network.restart('dave');
   await network.finalizedEverywhere(during.best);
+  t.diagnostic(`Charlie and Dave restarted; every node finalized #${during.best} ${seconds(restarted)} later`);
   for (const node of network.up) {
     for (const tx of sent) {
       assert.equal(await blockHash(node, tx.number), tx.hash, `${node.name} has "${tx.text}" in its finalized chain`);
@@ -125,7 +133,7 @@ test('a node that is not a well-known node gets no peers and no blocks', async (
   }
 });
 
-test('a fifth hospital admitted by the council peers, validates, and is cut off when removed', async () => {
+test('a fifth hospital admitted by the council peers, validates, and is cut off when removed', async (t) => {
   const api = await network.api('alice');
   const { alice, bob, charlie, dave, eve } = accounts;
   const eveNode = new HospitalNode(definition.joining);
@@ -147,6 +155,7 @@ test('a fifth hospital admitted by the council peers, validates, and is cut off 
   const owner = `0x${Buffer.from(eve.publicKey).toString('hex')}`;
   const { keys, proof } = await rpc(eveNode.rpcPort, 'author_rotateKeysWithOwner', [owner]);
   await submit(api, api.tx.session.setKeys(keys, proof), eve, { finalized: true });
+  const keysSet = Date.now();
   const from = (await network.node('alice').status()).best;
   await waitFor('Eve in the validator set', async () => (await api.query.session.validators()).map(String).includes(eve.address),
     { timeoutMs: 600_000, intervalMs: 3_000 });
@@ -160,13 +169,18 @@ test('a fifth hospital admitted by the council peers, validates, and is cut off 
     }
     return false;
   }, { timeoutMs: 600_000, intervalMs: 3_000 });
-  assert.ok(authored > from);
+  // Two session rotations (sessions are 10 blocks: Eve is planned at the
+  // first, enacted at the second), then her first slot among five validators.
+  assert.ok(authored > from && authored - from <= 2 * 10 + 10, `Eve authored #${authored}, keys set at #${from}`);
+  t.diagnostic(`Eve's keys set at #${from}; Eve authored #${authored}, ${seconds(keysSet)} later`);
   await network.finalityAdvances(2);
 
   // Removed: its node is no longer well known, every other node drops it, and they keep finalizing.
   const removed = await councilMotion(api, api.tx.consortium.removeHospital(hospital), [alice, bob, charlie, dave, eve]);
   assert.equal(eventsOf(api, removed.events, 'nodeAuthorization', 'NodeRemoved').length, 1);
+  const removedAt = Date.now();
   await waitFor('Eve\'s node cut off', async () => (await eveNode.status()).peers === 0, { timeoutMs: 180_000 });
+  t.diagnostic(`removal finalized; Eve's node had no peer ${seconds(removedAt)} later`);
   network.nodes.pop();
   await eveNode.stop();
   await network.finalityAdvances(3);
@@ -208,7 +222,7 @@ async function medicalState(api) {
   };
 }
 
-test('a runtime upgrade by council motion: the chain keeps finalizing and every record, grant and audit trail stays', { skip: !process.env.MEDCHAIN_UPGRADE_WASM && 'MEDCHAIN_UPGRADE_WASM not set (scripts/network-test.sh full sets it)' }, async () => {
+test('a runtime upgrade by council motion: the chain keeps finalizing and every record, grant and audit trail stays', { skip: !process.env.MEDCHAIN_UPGRADE_WASM && 'MEDCHAIN_UPGRADE_WASM not set (scripts/network-test.sh full sets it)' }, async (t) => {
   const api = await network.api('alice');
   const { alice, bob, charlie, dave } = accounts;
   const code = readFileSync(process.env.MEDCHAIN_UPGRADE_WASM);
@@ -220,11 +234,13 @@ test('a runtime upgrade by council motion: the chain keeps finalizing and every 
   // the spec name and the spec version. (The events of that block are not read
   // here: a client decodes them with the new runtime's types, as the block's
   // state already holds the new code.)
+  const applied = Date.now();
   await submitUnsigned(api, api.tx.system.applyAuthorizedUpgrade(`0x${code.toString('hex')}`));
   for (const node of network.up) {
     await waitFor(`${node.name} on the new runtime`, async () =>
       (await rpc(node.rpcPort, 'state_getRuntimeVersion')).specVersion === fromVersion + 1, { timeoutMs: 120_000 });
   }
+  t.diagnostic(`a ${code.length}-byte runtime applied; every node on spec ${fromVersion + 1} ${seconds(applied)} after submitting it`);
   await network.finalityAdvances(3);
   const upgraded = await network.api('bob');
   assert.equal(upgraded.runtimeVersion.specVersion.toNumber(), fromVersion + 1);
