@@ -91,7 +91,7 @@ export class Network {
 
   /** The nodes that are running now. */
   get up() {
-    return this.nodes.filter((n) => n.process && n.process.exitCode === null && n.process.signalCode === null);
+    return this.nodes.filter((n) => n.running);
   }
 
   async start() {

@@ -61,17 +61,24 @@ fn assert_last_event<T: Config>(event: Event<T>) {
 	);
 }
 
+/// The worst-case admission: the consortium one short of full, `a` admins.
+/// Returns the governance origin, the next hospital id, its admins and validator.
+fn admission<T: Config>(
+	a: u32,
+) -> Result<(T::RuntimeOrigin, HospitalId, Vec<T::AccountId>, T::AccountId), BenchmarkError> {
+	fill::<T>(T::MaxHospitals::get() - 1)?;
+	let id = NextHospitalId::<T>::get();
+	let admins = (0..a).map(|i| admin::<T>(id, i)).collect();
+	Ok((governance::<T>()?, id, admins, validator::<T>(id)))
+}
+
 #[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]
 mod benchmarks {
 	use super::*;
 
 	#[benchmark]
 	fn admit_hospital(a: Linear<1, { T::MaxAdmins::get() }>) -> Result<(), BenchmarkError> {
-		fill::<T>(T::MaxHospitals::get() - 1)?;
-		let id = NextHospitalId::<T>::get();
-		let origin = governance::<T>()?;
-		let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(id, i)).collect();
-		let new = validator::<T>(id);
+		let (origin, id, admins, new) = admission::<T>(a)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, name::<T>(id), admins, new.clone());
@@ -84,11 +91,7 @@ mod benchmarks {
 	fn admit_hospital_with_node(
 		a: Linear<1, { T::MaxAdmins::get() }>,
 	) -> Result<(), BenchmarkError> {
-		fill::<T>(T::MaxHospitals::get() - 1)?;
-		let id = NextHospitalId::<T>::get();
-		let origin = governance::<T>()?;
-		let admins: Vec<T::AccountId> = (0..a).map(|i| admin::<T>(id, i)).collect();
-		let new = validator::<T>(id);
+		let (origin, id, admins, new) = admission::<T>(a)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, name::<T>(id), admins, new.clone(), node(id));

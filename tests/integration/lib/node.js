@@ -137,16 +137,21 @@ export class DevNode {
     return `ws://127.0.0.1:${this.rpcPort}`;
   }
 
+  /** Whether the node's process is running (started and not exited or killed). */
+  get running() {
+    return Boolean(this.process) && this.process.exitCode === null && this.process.signalCode === null;
+  }
+
   /** SIGKILL: the node dies as in a crash or a power cut, with no clean shutdown. */
   async kill() {
-    if (!this.process || this.process.exitCode !== null || this.process.signalCode !== null) return;
+    if (!this.running) return;
     this.process.kill('SIGKILL');
     await this.exited;
   }
 
   /** SIGINT, as an operator's Ctrl-C; SIGKILL only if it hangs for 60 s. */
   async stop() {
-    if (!this.process || this.process.exitCode !== null) return;
+    if (!this.running) return;
     this.process.kill('SIGINT');
     const timeout = sleep(60_000).then(() => 'timeout');
     if ((await Promise.race([this.exited, timeout])) === 'timeout') {
