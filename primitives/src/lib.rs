@@ -114,15 +114,6 @@ pub trait HospitalNodes<AccountId> {
 	fn transfer_all(old: &AccountId, new: &AccountId);
 }
 
-/// No permissioned network (unit tests of pallets that do not look at nodes).
-impl<AccountId> HospitalNodes<AccountId> for () {
-	fn authorize(_node: Vec<u8>, _owner: &AccountId) -> sp_runtime::DispatchResult {
-		Ok(())
-	}
-	fn remove_all(_owner: &AccountId) {}
-	fn transfer_all(_old: &AccountId, _new: &AccountId) {}
-}
-
 /// What other pallets may ask about registered patients.
 ///
 /// Implemented by `pallet-patients`.

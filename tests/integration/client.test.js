@@ -35,6 +35,9 @@ function medchain(args, { as, input, json = true } = {}) {
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
+    // A command that exits without reading its input closes the pipe first:
+    // that EPIPE is no failure (the exit code and output are what count).
+    child.stdin.on('error', (e) => { if (e.code !== 'EPIPE') throw e; });
     child.stdin.end(input || '');
     child.on('exit', (code) => {
       let parsed = null;
