@@ -1,14 +1,14 @@
 //! What each command does: the steps of every role's flow, on top of the library.
 
 use codec::{Decode, Encode};
-use frame_support::StorageHasher;
+use frame_support::{traits::Get, BoundedVec, StorageHasher};
 use medchain_client::{
 	chain::{Chain, ChainError, Included},
 	crypto::{self, CryptoError},
 	ipfs::{Store, StoreError},
 	keys::{self, Identity, KeyError, Keystore},
 };
-use medchain_primitives::RecordCategory;
+use medchain_primitives::{RecordCategory, WrappedKey};
 use medchain_runtime::{RuntimeCall, RuntimeEvent};
 use serde_json::{json, Value};
 use sp_core::crypto::AccountId32;
@@ -44,6 +44,15 @@ pub mod exit {
 
 fn fail(code: i32, message: impl Into<String>) -> Failure {
 	Failure { code, message: message.into() }
+}
+
+/// `items` as a call's bounded argument: the chain refuses a longer list
+/// before it reaches a block, so say here what is too long.
+fn bounded<T, S: Get<u32>>(items: Vec<T>, what: &str) -> Result<BoundedVec<T, S>> {
+	let len = items.len();
+	items
+		.try_into()
+		.map_err(|_| fail(exit::USAGE, format!("{what} is too long: {len}, at most {}", S::get())))
 }
 
 impl From<KeyError> for Failure {
@@ -323,18 +332,19 @@ impl Ctx {
 		origin: &str,
 		epoch: u32,
 		readers: &[[u8; 32]],
-	) -> Result<Vec<(AccountId32, Vec<u8>)>> {
+	) -> Result<Vec<(AccountId32, WrappedKey)>> {
 		let info = crypto::wrap_info(patient, origin, epoch);
 		let mut out = Vec::new();
 		for reader in readers {
 			if out
 				.iter()
-				.any(|(a, _): &(AccountId32, Vec<u8>)| <[u8; 32]>::from(a.clone()) == *reader)
+				.any(|(a, _): &(AccountId32, WrappedKey)| <[u8; 32]>::from(a.clone()) == *reader)
 			{
 				continue;
 			}
 			let public = self.reader_key(reader)?;
-			out.push((AccountId32::from(*reader), crypto::wrap_key(key, &public, &info, reader)?));
+			let wrapped = crypto::wrap_key(key, &public, &info, reader)?;
+			out.push((AccountId32::from(*reader), bounded(wrapped, "a wrapped key")?));
 		}
 		Ok(out)
 	}
@@ -463,14 +473,15 @@ fn category(c: CategoryArg) -> RecordCategory {
 	}
 }
 
-fn scope(args: &ScopeArgs) -> pallet_access::ScopeInput {
-	if !args.categories.is_empty() {
-		pallet_access::Scope::Categories(args.categories.iter().map(|c| category(*c)).collect())
+fn scope(args: &ScopeArgs) -> Result<pallet_access::ScopeOf<medchain_runtime::Runtime>> {
+	Ok(if !args.categories.is_empty() {
+		let categories = args.categories.iter().map(|c| category(*c)).collect();
+		pallet_access::Scope::Categories(bounded(categories, "the list of categories")?)
 	} else if !args.records.is_empty() {
-		pallet_access::Scope::Records(args.records.clone())
+		pallet_access::Scope::Records(bounded(args.records.clone(), "the list of records")?)
 	} else {
 		pallet_access::Scope::All
-	}
+	})
 }
 
 fn permission(p: PermissionArg) -> pallet_access::Permission {
@@ -889,8 +900,8 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 			let licence_hash = frame_support::Blake2_256::hash(licence.trim().as_bytes());
 			let call = RuntimeCall::Doctors(pallet_doctors::Call::apply {
 				hospital,
-				name: name.clone().into_bytes(),
-				specialty: specialty.into_bytes(),
+				name: bounded(name.clone().into_bytes(), "the name")?,
+				specialty: bounded(specialty.into_bytes(), "the specialty")?,
 				licence_hash,
 				encryption_key: me.encryption.public(),
 			});
@@ -917,7 +928,7 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 			let patient = ctx.account(&patient)?;
 			let call = RuntimeCall::Access(pallet_access::Call::request_access {
 				patient: patient.into(),
-				scope: scope(&s),
+				scope: scope(&s)?,
 				permission: permission(p),
 				purpose: purpose(u),
 				note: None,
@@ -1031,8 +1042,8 @@ fn create_record(
 	let call = RuntimeCall::Records(pallet_records::Call::create_record {
 		patient: patient.into(),
 		category: category(cat),
-		cid: cid.clone().into_bytes(),
-		keys,
+		cid: bounded(cid.clone().into_bytes(), "the CID")?,
+		keys: bounded(keys, "the list of readers")?,
 	});
 	let name = ctx.name(&me.address());
 	let inc = ctx.send(me, call).map_err(|e| {
@@ -1067,7 +1078,7 @@ fn update_record(ctx: &Ctx, id: u64, file: &Path) -> Result<()> {
 	let cid = ctx.encrypt_and_store(&key, &patient, file)?;
 	let call = RuntimeCall::Records(pallet_records::Call::update_record {
 		record: id,
-		cid: cid.clone().into_bytes(),
+		cid: bounded(cid.clone().into_bytes(), "the CID")?,
 	});
 	let inc = ctx.send(&me, call).map_err(|e| {
 		fail(
@@ -1134,14 +1145,32 @@ fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 
 fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 	use pallet_access::Call as A;
-	let guardian_hint = |_: &str, error: &str| match error {
+	let guardian_hint = |_: &str, error: &str| {
+		match error {
 		"NotPatientOrGuardian" => {
 			Some("you are neither this patient nor one of their guardians".to_string())
 		}
 		"UnknownPatient" => Some(
 			"this account is not a registered patient: `medchain patient register`".to_string(),
 		),
+		"NotPatient" => Some(
+			"only the patient may do this: a guardian cannot replace or remove the patient's own keys"
+				.to_string(),
+		),
 		_ => None,
+	}
+	};
+	// Rotating and erasing replace or remove the patient's own keys: the
+	// chain refuses them from a guardian (`NotPatient`), so say so first.
+	let only_the_patient = |me: &Identity, patient: &[u8; 32], what: &str| {
+		if *patient == me.account() {
+			Ok(())
+		} else {
+			Err(fail(
+				exit::USAGE,
+				format!("only the patient may {what}: a guardian cannot replace or remove the patient's own keys"),
+			))
+		}
 	};
 	match cmd {
 		PatientCmd::Register { profile } => {
@@ -1150,7 +1179,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 				profile.map(|p| store_profile(ctx, &me, &me.account(), &p)).transpose()?;
 			let call = RuntimeCall::Patients(pallet_patients::Call::register {
 				encryption_key: me.encryption.public(),
-				profile: profile.clone().map(String::into_bytes),
+				profile: profile.clone().map(|p| bounded(p.into_bytes(), "the CID")).transpose()?,
 			});
 			let inc = ctx.send(&me, call).map_err(|e| {
 				reword(e, |_, error| match error {
@@ -1200,7 +1229,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let cid = store_profile(ctx, &me, &patient, &file)?;
 			let call = RuntimeCall::Patients(pallet_patients::Call::set_profile {
 				patient: patient.into(),
-				profile: Some(cid.clone().into_bytes()),
+				profile: Some(bounded(cid.clone().into_bytes(), "the CID")?),
 			});
 			let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
 			ctx.done(&inc, format!("profile updated ({cid})"), json!({ "profile": cid }));
@@ -1309,7 +1338,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 				scope: None,
 				permission: None,
 				expires_at: expiry(days),
-				keys,
+				keys: bounded(keys, "the keys to share (records in the request's scope)")?,
 			});
 			let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
 			ctx.done(
@@ -1346,12 +1375,14 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 		}
 		PatientCmd::Rotate { record, who } => {
 			let me = ctx.me()?;
-			let _ = ctx.patient_of(&me, &who)?;
+			let patient = ctx.patient_of(&me, &who)?;
+			only_the_patient(&me, &patient, "rotate a record's key")?;
 			rotate(ctx, &me, record)?;
 		}
 		PatientCmd::Erase { record, who } => {
 			let me = ctx.me()?;
-			let _ = ctx.patient_of(&me, &who)?;
+			let patient = ctx.patient_of(&me, &who)?;
+			only_the_patient(&me, &patient, "erase a record")?;
 			let inc = ctx
 				.send(&me, RuntimeCall::Records(pallet_records::Call::erase_record { record }))
 				.map_err(|e| reword(e, guardian_hint))?;
@@ -1406,7 +1437,7 @@ fn keys_in_scope(
 	patient: &[u8; 32],
 	scope: &Value,
 	reader: &[u8; 32],
-) -> Result<Vec<(u64, Vec<u8>)>> {
+) -> Result<Vec<(u64, WrappedKey)>> {
 	let records = ctx.chain.query_all("medchain_records", json!(keys::address_of(patient)))?;
 	let mut out = Vec::new();
 	for record in records.iter().filter(|r| covers(scope, r)) {
@@ -1425,8 +1456,12 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 	let patient = ctx.patient_of(&me, &args.who)?;
 	let doctor = ctx.account(&args.doctor)?;
 	let name = ctx.name(&keys::address_of(&doctor));
-	let (p, s, u, e) =
-		(permission(args.permission), scope(&args.scope), purpose(args.purpose), expiry(args.days));
+	let (p, s, u, e) = (
+		permission(args.permission),
+		scope(&args.scope)?,
+		purpose(args.purpose),
+		expiry(args.days),
+	);
 	let call = if change {
 		A::change_grant {
 			patient: patient.into(),
@@ -1466,11 +1501,14 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 	let verb = if change { "changed the grant of" } else { "granted" };
 	let keys = keys_in_scope(ctx, &me, &patient, &scope_json, &doctor)?;
 	let count = keys.len();
-	if count > 0 {
+	// One call shares at most `MaxKeysPerCall` keys: a wide scope takes several.
+	let per_call: u32 =
+		<medchain_runtime::Runtime as pallet_records::Config>::MaxKeysPerCall::get();
+	for chunk in keys.chunks(per_call as usize) {
 		let share = RuntimeCall::Records(pallet_records::Call::share_keys {
 			patient: patient.into(),
 			reader: doctor.into(),
-			keys,
+			keys: bounded(chunk.to_vec(), "the keys to share")?,
 		});
 		ctx.send(&me, share).map_err(|e| {
 			fail(e.code, format!("{verb} {name} access, but sharing the record keys failed: {}. Run the same command with change-grant to share them again", e.message))
@@ -1508,8 +1546,8 @@ fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 		let count = keys.len();
 		let call = RuntimeCall::Records(pallet_records::Call::rotate_key {
 			record: id,
-			cid: new_cid.clone().into_bytes(),
-			keys,
+			cid: bounded(new_cid.clone().into_bytes(), "the CID")?,
+			keys: bounded(keys, "the list of readers")?,
 		});
 		let inc = ctx.send(me, call).map_err(|e| {
 			fail(

@@ -73,8 +73,10 @@ fn fill(cmd: &BenchStateCmd) -> Result<(), String> {
 		for r in 0..cmd.records_per_patient {
 			let id = pallet_records::NextRecordId::<Runtime>::get();
 			let category = CATEGORIES[r as usize % CATEGORIES.len()];
-			let keys = vec![(who.clone(), vec![0xab; 80])];
-			Records::create_record(origin(), who.clone(), category, CID.to_vec(), keys)
+			let wrapped = vec![0xab; 80].try_into().expect("80 bytes fit a wrapped key");
+			let keys = vec![(who.clone(), wrapped)].try_into().expect("one reader fits");
+			let cid = CID.to_vec().try_into().expect("the CID fits");
+			Records::create_record(origin(), who.clone(), category, cid, keys)
 				.map_err(|e| fail("create_record", e))?;
 			for _ in 0..cmd.opens_per_record {
 				Records::open_record(origin(), id).map_err(|e| fail("open_record", e))?;

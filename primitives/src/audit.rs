@@ -142,6 +142,12 @@ pub enum AuditAction<AccountId> {
 	AccountInvited { account: AccountId, role: InviteRole },
 	/// The invitation of `account` was withdrawn by an admin, or cleared once expired.
 	InvitationRemoved { account: AccountId },
+
+	// Patients' capacity (subject: the patient; last, for the same reason).
+	/// An admin of `hospital` recorded that the patient cannot act for themself.
+	PatientRepresented { hospital: HospitalId },
+	/// An admin of `hospital` recorded that the patient acts for themself again.
+	PatientRepresentationEnded { hospital: HospitalId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

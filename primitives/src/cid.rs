@@ -79,3 +79,9 @@ mod tests {
 #[cfg(feature = "runtime-benchmarks")]
 pub const LONG_CID: &[u8] =
 	b"bafkrgqcpzas5y7gnudwskljd5j5al4c7kq2ux6nxilgfjdnt6iislx2qcvoxh2xc47lnhwlgy6t5rvdkxrfxdvjihr2jpr5mxogzxqggxjzqa";
+
+/// [`LONG_CID`] as a call takes it.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn long_cid() -> Cid {
+	LONG_CID.to_vec().try_into().expect("LONG_CID is shorter than MAX_CID_LEN")
+}

@@ -262,7 +262,7 @@ pub trait RecordKeys<AccountId> {
 		actor: &AccountId,
 		patient: &AccountId,
 		reader: &AccountId,
-		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
+		keys: alloc::vec::Vec<(RecordId, WrappedKey)>,
 	) -> sp_runtime::DispatchResult;
 
 	/// Make `n` new records of `patient`, each with a wrapped key for the
@@ -283,7 +283,7 @@ impl<AccountId> RecordKeys<AccountId> for () {
 		_: &AccountId,
 		_: &AccountId,
 		_: &AccountId,
-		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
+		keys: alloc::vec::Vec<(RecordId, WrappedKey)>,
 	) -> sp_runtime::DispatchResult {
 		if keys.is_empty() {
 			Ok(())

@@ -7,7 +7,7 @@ use frame_support::{
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, IdentityFee, Weight,
 	},
 };
 use frame_system::{limits::BlockWeights as SystemBlockWeights, EnsureNever, EnsureRoot};
@@ -103,12 +103,18 @@ parameter_types! {
 	pub FeeMultiplier: Multiplier = Multiplier::one();
 }
 
+/// What a paying transaction pays per byte: 10 micro-units, so 1 MiB costs
+/// about 10.5 units and a full block of normal transactions about 39 units,
+/// where a balance transfer's weight costs about 0.0002 units. Bulk data is
+/// the one thing a permissioned chain's fee must price (docs/fees.md).
+pub const TRANSACTION_BYTE_FEE: Balance = 10 * MICRO_UNIT;
+
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
+	type LengthToFee = ConstantMultiplier<Balance, ConstU128<TRANSACTION_BYTE_FEE>>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
@@ -139,9 +145,15 @@ pub const FEELESS_WINDOW: BlockNumber = MINUTES;
 /// The most feeless calls one account may make per window.
 pub const MAX_FEELESS_CALLS_PER_WINDOW: u32 = 20;
 
+/// The longest feeless transaction: 8 KiB. The largest valid MedChain call
+/// (`records.create_record` with `MaxReadersPerRecord` keys of the longest
+/// length, about 5.5 KB signed) fits; a runtime test checks that it does.
+pub const MAX_FEELESS_LENGTH: u32 = 8 * 1024;
+
 impl pallet_feeless::Config for Runtime {
 	type Window = ConstU32<FEELESS_WINDOW>;
 	type MaxCallsPerWindow = ConstU32<MAX_FEELESS_CALLS_PER_WINDOW>;
+	type MaxFeelessLength = ConstU32<MAX_FEELESS_LENGTH>;
 	type WeightInfo = pallet_feeless::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = FeelessBenchmark;
@@ -266,6 +278,8 @@ impl pallet_patients::Config for Runtime {
 	type Roles = MedchainRoles;
 	type Time = Timestamp;
 	type MaxGuardians = ConstU32<4>;
+	type RecordKeys = Records;
+	type MaxKeysPerRemoval = MaxRecordsPerPatient;
 	type WeightInfo = pallet_patients::weights::SubstrateWeight<Runtime>;
 }
 

@@ -131,11 +131,16 @@ mod queries {
 /// over the real pallets (docs/fees.md).
 mod fees {
 	use crate::{
-		configs::MAX_FEELESS_CALLS_PER_WINDOW, AccountId, Balances, Doctors, Runtime, RuntimeCall,
-		RuntimeOrigin, System, UNIT,
+		configs::{MAX_FEELESS_CALLS_PER_WINDOW, MAX_FEELESS_LENGTH},
+		AccountId, Balances, Doctors, Runtime, RuntimeCall, RuntimeOrigin, System, UNIT,
 	};
-	use frame_support::dispatch::GetDispatchInfo;
-	use medchain_primitives::InviteRole;
+	use codec::{Decode, Encode};
+	use frame_support::{
+		dispatch::GetDispatchInfo,
+		traits::{Get, PalletInfoAccess},
+	};
+	use medchain_primitives::{InviteRole, RecordCategory};
+	use pallet_access::{Permission, Purpose, Scope};
 	use sp_runtime::{
 		traits::DispatchTransaction,
 		transaction_validity::{InvalidTransaction, TransactionValidityError},
@@ -189,6 +194,15 @@ mod fees {
 	/// Submit `call` signed by `who` through the payment extensions, as a
 	/// block does; `Ok` if it was included (whatever the call's own result).
 	fn submit(who: &AccountId, call: RuntimeCall) -> Result<(), TransactionValidityError> {
+		submit_len(who, call, 100)
+	}
+
+	/// `submit` as a transaction of `len` bytes.
+	fn submit_len(
+		who: &AccountId,
+		call: RuntimeCall,
+		len: usize,
+	) -> Result<(), TransactionValidityError> {
 		let nonce = System::account_nonce(who);
 		let ext: Payment = (
 			frame_system::CheckNonce::from(nonce),
@@ -196,7 +210,7 @@ mod fees {
 			pallet_feeless::LimitFeelessCalls::new(),
 		);
 		let info = call.get_dispatch_info();
-		ext.dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, 100, 0)
+		ext.dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, len, 0)
 			.map(|_| ())
 	}
 
@@ -274,8 +288,8 @@ mod fees {
 			assert_eq!(submit(&admin(), invite(&doctor, InviteRole::Doctor)), Ok(()));
 			let apply = RuntimeCall::Doctors(pallet_doctors::Call::apply {
 				hospital: HOSPITAL,
-				name: b"Dr Manal".to_vec(),
-				specialty: b"Cardiology".to_vec(),
+				name: b"Dr Manal".to_vec().try_into().unwrap(),
+				specialty: b"Cardiology".to_vec().try_into().unwrap(),
 				licence_hash: [3; 32],
 				encryption_key: [4; 32],
 			});
@@ -318,6 +332,140 @@ mod fees {
 			assert_eq!(submit(&patient, set_profile(&patient)), Ok(()));
 			let left = pallet_feeless::Pallet::<Runtime>::calls_left(&patient);
 			assert_eq!(left, MAX_FEELESS_CALLS_PER_WINDOW - 1);
+		});
+	}
+
+	/// A registered patient who came through an invitation, with no tokens.
+	fn invited_patient(seed: u8) -> AccountId {
+		let patient = account(seed);
+		assert_eq!(submit(&admin(), invite(&patient, InviteRole::Patient)), Ok(()));
+		assert_eq!(submit(&patient, register(seed)), Ok(()));
+		patient
+	}
+
+	/// `pallet.call(args)` as a call's bytes, with arguments of any length.
+	fn raw_call<Pallet: PalletInfoAccess>(call_index: u8, args: impl Encode) -> Vec<u8> {
+		(Pallet::index() as u8, call_index, args).encode()
+	}
+
+	// Attack 1 of the abuse review: 3.5 MB CIDs in free calls failed in
+	// dispatch (`CidTooLong`) but were included, free, filling blocks.
+	#[test]
+	fn free_block_stuffing_an_oversized_argument_does_not_even_decode() {
+		let huge = vec![b'b'; 3_500_000];
+		let patient = account(90);
+		let create = raw_call::<crate::Records>(
+			0,
+			(&patient, RecordCategory::LabResult, &huge, vec![(&patient, vec![1u8; 80])]),
+		);
+		let set_profile = raw_call::<crate::Patients>(2, (&patient, Some(&huge)));
+		let note = raw_call::<crate::Access>(
+			4,
+			(&patient, Scope::<(), ()>::All, Permission::Read, Purpose::Treatment, Some(&huge)),
+		);
+		let names = raw_call::<crate::Doctors>(6, (&huge, b"GP".to_vec()));
+		for bytes in [create, set_profile, note, names] {
+			assert!(RuntimeCall::decode(&mut &bytes[..]).is_err());
+		}
+		// The same calls with arguments within their bounds decode.
+		let cid = b"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4".to_vec();
+		let create = raw_call::<crate::Records>(
+			0,
+			(&patient, RecordCategory::LabResult, &cid, vec![(&patient, vec![1u8; 80])]),
+		);
+		assert!(RuntimeCall::decode(&mut &create[..]).is_ok());
+	}
+
+	#[test]
+	fn free_block_stuffing_a_long_feeless_transaction_is_refused() {
+		ext().execute_with(|| {
+			let patient = invited_patient(91);
+			let too_long =
+				Err(InvalidTransaction::Custom(pallet_feeless::TOO_LONG_FOR_FREE).into());
+			let cap = MAX_FEELESS_LENGTH as usize;
+			assert_eq!(submit_len(&patient, set_profile(&patient), cap + 1), too_long);
+			assert_eq!(submit_len(&patient, set_profile(&patient), cap), Ok(()));
+			assert_eq!(Balances::free_balance(&patient), 0);
+		});
+	}
+
+	#[test]
+	fn free_block_stuffing_the_largest_valid_feeless_calls_fit_under_the_cap() {
+		use medchain_primitives::{MAX_CID_LEN, MAX_WRAPPED_KEY_LEN};
+		let key = || vec![7u8; MAX_WRAPPED_KEY_LEN as usize].try_into().unwrap();
+		let cid = || vec![b'b'; MAX_CID_LEN as usize].try_into().unwrap();
+		let readers: u32 = <Runtime as pallet_records::Config>::MaxReadersPerRecord::get();
+		let keys: Vec<_> = (0..readers).map(|i| (account(i as u8), key())).collect();
+		let create = RuntimeCall::Records(pallet_records::Call::create_record {
+			patient: account(1),
+			category: RecordCategory::LabResult,
+			cid: cid(),
+			keys: keys.clone().try_into().unwrap(),
+		});
+		let rotate = RuntimeCall::Records(pallet_records::Call::rotate_key {
+			record: u64::MAX,
+			cid: cid(),
+			keys: keys.try_into().unwrap(),
+		});
+		let approvals: u32 = <Runtime as pallet_access::Config>::MaxKeysPerApproval::get();
+		let scope_records: u32 = <Runtime as pallet_access::Config>::MaxScopeRecords::get();
+		let scope = || {
+			let ids: Vec<u64> = (0..scope_records as u64).collect();
+			Scope::Records(ids.try_into().unwrap())
+		};
+		let approve = RuntimeCall::Access(pallet_access::Call::approve_request {
+			patient: account(1),
+			doctor: account(2),
+			scope: Some(scope()),
+			permission: Some(Permission::Read),
+			expires_at: Some(u64::MAX),
+			keys: (0..approvals as u64)
+				.map(|id| (id, key()))
+				.collect::<Vec<_>>()
+				.try_into()
+				.unwrap(),
+		});
+		let shares: u32 = <Runtime as pallet_records::Config>::MaxKeysPerCall::get();
+		let share = RuntimeCall::Records(pallet_records::Call::share_keys {
+			patient: account(1),
+			reader: account(2),
+			keys: (0..shares as u64).map(|id| (id, key())).collect::<Vec<_>>().try_into().unwrap(),
+		});
+		// Address, signature and extensions of a signed extrinsic: well under 200 bytes.
+		const ENVELOPE: usize = 200;
+		for call in [create, rotate, approve, share] {
+			let len = call.encoded_size() + ENVELOPE;
+			assert!(len <= MAX_FEELESS_LENGTH as usize, "{len} bytes: {call:?}");
+		}
+	}
+
+	// Attack 2: a guardian held a role, so registering as a patient was free
+	// for it, and it could name the next guardian: unlimited free accounts.
+	#[test]
+	fn sybil_role_holders_through_guardianship_a_guardian_pays_to_register() {
+		ext().execute_with(|| {
+			let patient = invited_patient(92);
+			let sybil = account(93);
+			let add = RuntimeCall::Patients(pallet_patients::Call::add_guardian {
+				patient: patient.clone(),
+				guardian: sybil.clone(),
+			});
+			assert_eq!(submit(&patient, add), Ok(()));
+			assert_eq!(submit(&sybil, register(93)), Err(InvalidTransaction::Payment.into()));
+			assert!(!pallet_patients::PatientOf::<Runtime>::contains_key(&sybil));
+		});
+	}
+
+	#[test]
+	fn bulk_data_costs_a_paying_account_real_money() {
+		ext().execute_with(|| {
+			let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+			let fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(
+				1 << 20,
+				&remark.get_dispatch_info(),
+				0,
+			);
+			assert!(fee >= 10 * UNIT, "1 MiB costs {fee}");
 		});
 	}
 }

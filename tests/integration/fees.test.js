@@ -171,3 +171,51 @@ test('a patient over the rate limit gets the named rejection; the next window ac
   const usage = (await api.query.feeless.feelessCalls(patient.address)).unwrap();
   assert.ok(usage.window.toNumber() > limitedIn);
 });
+
+// Attack 1 of the abuse review: an invited patient with no tokens sent
+// `records.createRecord` with a 3.5 MB CID. It failed in dispatch
+// (`CidTooLong`) but was included for free, filling blocks for everyone.
+test('free block stuffing: an oversized CID in a free call is refused by the pool and never included', async () => {
+  const { alice } = accounts;
+  const patient = fresh();
+  await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
+  await submitFree(api.tx.patients.register(KEY, null), patient);
+  const huge = 'b' + 'a'.repeat(3_500_000);
+  const stuffing = [
+    api.tx.records.createRecord(patient.address, 'LabResult', huge, [[patient.address, wrapped(1)]]),
+    api.tx.patients.setProfile(patient.address, huge),
+  ];
+  for (const tx of stuffing) {
+    await assert.rejects(poolAnswer(tx, patient), /1010|decode|Invalid Transaction/i, `${tx.method.section}.${tx.method.method}`);
+  }
+  const pending = await api.rpc.author.pendingExtrinsics();
+  assert.ok(pending.every((xt) => xt.encodedLength < 100_000), 'nothing oversized waits in the pool');
+  // The next block holds nothing from the patient.
+  const from = await bestNumber();
+  await bestAtLeast(from + 2);
+  for (let n = from; n <= from + 2; n++) {
+    const block = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(n));
+    assert.ok(block.block.extrinsics.every((xt) => !xt.isSigned || xt.signer.toString() !== patient.address), `block ${n} holds no call of the patient`);
+  }
+  assert.equal(await balanceOf(patient), 0n);
+});
+
+test('free block stuffing: bulk data costs a paying account real money', async () => {
+  const { dave } = accounts;
+  const UNIT = 10n ** 12n;
+  const info = await api.tx.system.remark('0x' + '00'.repeat(1 << 20)).paymentInfo(dave);
+  assert.ok(info.partialFee.toBigInt() >= 10n * UNIT, `a 1 MiB remark costs ${info.partialFee.toHuman()}`);
+});
+
+// Attack 2: a patient named any account a guardian, which made it a role
+// holder, so it registered as a patient for free, and named the next one.
+test('Sybil role holders through guardianship: the chain of free registrations fails at the first step', async () => {
+  const { alice } = accounts;
+  const patient = fresh();
+  const sybil = fresh();
+  await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
+  await submitFree(api.tx.patients.register(KEY, null), patient);
+  await submitFree(api.tx.patients.addGuardian(patient.address, sybil.address), patient);
+  await assert.rejects(poolAnswer(api.tx.patients.register(KEY, null), sybil), PAYMENT_ERROR);
+  assert.ok((await api.query.patients.patientOf(sybil.address)).isNone);
+});

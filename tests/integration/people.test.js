@@ -37,7 +37,7 @@ const actions = (entries) => entries.map((e) => e.action.type);
 
 test('the medical pallets are in the metadata, every call documented', () => {
   for (const [pallet, calls] of Object.entries({
-    patients: ['register', 'registerPatient', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian'],
+    patients: ['register', 'registerPatient', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian', 'setRepresented'],
     doctors: ['apply', 'approve', 'reject', 'suspend', 'reinstate', 'registerDoctor', 'updateProfile', 'rotateKey'],
   })) {
     for (const call of calls) {
@@ -72,7 +72,10 @@ test('a hospital admin registers a patient with a guardian, who then acts for th
   await submit(api, api.tx.patients.registerPatient(0, charlie.address, KEY, CID, dave.address), alice);
   await submit(api, api.tx.patients.setProfile(charlie.address, CID_V0), dave);
   await rejects(api.tx.patients.setProfile(charlie.address, null), ferdie, 'patients.NotPatientOrGuardian');
-  await rejects(api.tx.patients.rotateKey(charlie.address, KEY), accounts.bob, 'patients.NotPatientOrGuardian');
+  // Guardian takeover (abuse review, attack 3): the guardian acts for the
+  // patient but can neither replace the patient's key nor name guardians.
+  await rejects(api.tx.patients.rotateKey(charlie.address, KEY), dave, 'patients.NotPatient');
+  await rejects(api.tx.patients.addGuardian(charlie.address, ferdie.address), dave, 'patients.MayNotManageGuardians');
 
   const patient = (await api.query.patients.patientOf(charlie.address)).unwrap();
   assert.equal(patient.hospital.unwrap().toNumber(), 0);

@@ -9,7 +9,7 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::{Get, Time};
 use frame_system::RawOrigin;
 use medchain_primitives::{
-	cid::LONG_CID, DoctorRegistry, HospitalId, Moment, PatientRegistry, RecordKeys,
+	cid::long_cid, DoctorRegistry, HospitalId, Moment, PatientRegistry, RecordKeys,
 };
 
 fn patient<T: Config>() -> T::AccountId {
@@ -27,8 +27,9 @@ fn doctor<T: Config>() -> (T::AccountId, HospitalId, T::AccountId) {
 }
 
 /// The widest scope to check: `MaxScopeRecords` distinct record ids.
-fn long_scope<T: Config>() -> ScopeInput {
-	Scope::Records((0..T::MaxScopeRecords::get() as u64).rev().collect())
+fn long_scope<T: Config>() -> ScopeOf<T> {
+	let ids: Vec<RecordId> = (0..T::MaxScopeRecords::get() as u64).rev().collect();
+	Scope::Records(ids.try_into().expect("MaxScopeRecords ids fit"))
 }
 
 /// A grant of `patient` to `doctor` expiring at `expires_at`, stored
@@ -57,7 +58,7 @@ fn request<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) -> Result<(
 		long_scope::<T>(),
 		Permission::ReadWrite,
 		Purpose::Treatment,
-		Some(LONG_CID.to_vec()),
+		Some(long_cid()),
 	)?;
 	Ok(())
 }
@@ -159,7 +160,7 @@ mod benchmarks {
 			long_scope::<T>(),
 			Permission::ReadWrite,
 			Purpose::Treatment,
-			Some(LONG_CID.to_vec()),
+			Some(long_cid()),
 		);
 		let expires_at = T::Time::now().saturating_add(T::RequestLifetime::get());
 		assert_last_event::<T>(Event::AccessRequested {
@@ -180,7 +181,12 @@ mod benchmarks {
 		request::<T>(&patient, &doctor)?;
 		// Records 0..k, inside the requested scope (records 0..MaxScopeRecords).
 		let records = T::RecordKeys::benchmark_keys(&patient, &patient, k);
-		let keys: Vec<(u64, Vec<u8>)> = records.into_iter().map(|id| (id, vec![7; 128])).collect();
+		let keys: ApprovalKeys<T> = records
+			.into_iter()
+			.map(|id| (id, vec![7; 128].try_into().expect("128 bytes fit")))
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("at most MaxKeysPerApproval keys");
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(patient.clone()),

@@ -1,10 +1,7 @@
 //! The access pallet's logic behind its calls, and the policy it offers the
 //! records pallet.
 
-use crate::{
-	pallet::*, AccessPolicy, BoundedScope, EmergencyReason, Grant, Permission, Purpose, Review,
-	Scope, ScopeInput,
-};
+use crate::{pallet::*, AccessPolicy, EmergencyReason, Grant, Permission, Purpose, Review, Scope};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
@@ -18,29 +15,21 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Check a scope from a call into its stored form.
-	pub(crate) fn checked_scope(
-		scope: ScopeInput,
-	) -> Result<BoundedScope<T::MaxScopeRecords>, Error<T>> {
-		Ok(match scope {
-			Scope::All => Scope::All,
+	/// Check a scope from a call (bounded by its type): no empty list, no
+	/// entry twice.
+	pub(crate) fn checked_scope(scope: ScopeOf<T>) -> Result<ScopeOf<T>, Error<T>> {
+		match &scope {
+			Scope::All => {}
 			Scope::Categories(categories) => {
 				ensure!(!categories.is_empty(), Error::<T>::EmptyScope);
-				// Bound first, then sort: only ten distinct categories exist, so a
-				// longer list repeats one.
-				let categories: BoundedVec<_, _> =
-					categories.try_into().map_err(|_| Error::<T>::DuplicateCategory)?;
-				Self::ensure_distinct(&categories, Error::<T>::DuplicateCategory)?;
-				Scope::Categories(categories)
+				Self::ensure_distinct(categories, Error::<T>::DuplicateCategory)?;
 			}
 			Scope::Records(records) => {
 				ensure!(!records.is_empty(), Error::<T>::EmptyScope);
-				let records: BoundedVec<_, _> =
-					records.try_into().map_err(|_| Error::<T>::TooManyRecords)?;
-				Self::ensure_distinct(&records, Error::<T>::TooManyRecords)?;
-				Scope::Records(records)
+				Self::ensure_distinct(records, Error::<T>::TooManyRecords)?;
 			}
-		})
+		}
+		Ok(scope)
 	}
 
 	fn ensure_distinct<X: Ord + Clone>(items: &[X], error: Error<T>) -> Result<(), Error<T>> {
@@ -51,7 +40,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn checked_grant(
-		scope: ScopeInput,
+		scope: ScopeOf<T>,
 		permission: Permission,
 		purpose: Purpose,
 		expires_at: Option<Moment>,
@@ -71,7 +60,7 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		patient: &T::AccountId,
 		grantee: &T::AccountId,
-		scope: ScopeInput,
+		scope: ScopeOf<T>,
 		permission: Permission,
 		purpose: Purpose,
 		expires_at: Option<Moment>,
@@ -110,7 +99,7 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		patient: &T::AccountId,
 		grantee: &T::AccountId,
-		scope: ScopeInput,
+		scope: ScopeOf<T>,
 		permission: Permission,
 		purpose: Purpose,
 		expires_at: Option<Moment>,
@@ -171,10 +160,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_request(
 		doctor: &T::AccountId,
 		patient: &T::AccountId,
-		scope: ScopeInput,
+		scope: ScopeOf<T>,
 		permission: Permission,
 		purpose: Purpose,
-		note: Option<alloc::vec::Vec<u8>>,
+		note: Option<medchain_primitives::Cid>,
 	) -> Result<Moment, DispatchError> {
 		ensure!(T::Doctors::is_active(doctor), Error::<T>::NotActiveDoctor);
 		ensure!(T::Patients::is_registered(patient), Error::<T>::UnknownPatient);
@@ -237,13 +226,12 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		patient: &T::AccountId,
 		doctor: &T::AccountId,
-		scope: Option<ScopeInput>,
+		scope: Option<ScopeOf<T>>,
 		permission: Option<Permission>,
 		expires_at: Option<Moment>,
-		keys: alloc::vec::Vec<(RecordId, alloc::vec::Vec<u8>)>,
+		keys: ApprovalKeys<T>,
 	) -> Result<Permission, DispatchError> {
 		Self::ensure_may_act(who, patient)?;
-		ensure!(keys.len() <= T::MaxKeysPerApproval::get() as usize, Error::<T>::TooManyKeys);
 		let request = Self::take_request(patient, doctor)?;
 		let now = T::Time::now();
 		ensure!(now < request.expires_at, Error::<T>::RequestExpired);
@@ -264,7 +252,7 @@ impl<T: Config> Pallet<T> {
 			patient,
 			AuditAction::AccessRequestApproved { doctor: doctor.clone() },
 		)?;
-		T::RecordKeys::share_keys(who, patient, doctor, keys)?;
+		T::RecordKeys::share_keys(who, patient, doctor, keys.into_inner())?;
 		Ok(permission)
 	}
 

@@ -85,29 +85,38 @@ mod tests;
 
 pub use medchain_primitives::EmergencyReason;
 pub use medchain_primitives::{AccessPolicy, RecordCategory, RecordId};
-pub use types::{BoundedScope, Grant, Permission, Purpose, Request, Review, Scope, ScopeInput};
+pub use types::{BoundedScope, Grant, Permission, Purpose, Request, Review, Scope};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::AuditAction;
 	use medchain_primitives::{
-		AuditLog, AuditSeq, DoctorRegistry, HospitalId, HospitalRegistry, Moment, PatientRegistry,
-		RecordKeys,
+		AuditLog, AuditSeq, Cid, DoctorRegistry, HospitalId, HospitalRegistry, Moment,
+		PatientRegistry, RecordKeys, WrappedKey,
 	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
+	/// A scope as calls take it and grants store it: at most ten categories,
+	/// at most `MaxScopeRecords` record ids. Bounded, so that a longer list
+	/// does not even decode: the pool refuses the transaction.
+	pub type ScopeOf<T> = BoundedScope<<T as Config>::MaxScopeRecords>;
+
+	/// Wrapped keys an approval shares: `(record, wrapped key)`, at most
+	/// `MaxKeysPerApproval`.
+	pub type ApprovalKeys<T> =
+		BoundedVec<(RecordId, WrappedKey), <T as Config>::MaxKeysPerApproval>;
+
 	/// A grant as this runtime stores it.
-	pub type GrantInfo<T> = Grant<BoundedScope<<T as Config>::MaxScopeRecords>>;
+	pub type GrantInfo<T> = Grant<ScopeOf<T>>;
 
 	/// A request as this runtime stores it.
-	pub type RequestInfo<T> = Request<BoundedScope<<T as Config>::MaxScopeRecords>>;
+	pub type RequestInfo<T> = Request<ScopeOf<T>>;
 
 	/// A pending emergency review as this runtime stores it.
 	pub type ReviewOf<T> = Review<<T as frame_system::Config>::AccountId>;
@@ -319,7 +328,7 @@ pub mod pallet {
 		EmptyScope,
 		/// A category is listed twice.
 		DuplicateCategory,
-		/// A `Records` scope lists more than `MaxScopeRecords` records, or one twice.
+		/// A `Records` scope lists a record twice.
 		TooManyRecords,
 		/// The patient already holds `MaxGrantsPerPatient` grants.
 		TooManyGrants,
@@ -339,8 +348,6 @@ pub mod pallet {
 		TooManyRequests,
 		/// The note is not the text of a CIDv0 or CIDv1, or is longer than 128 bytes.
 		MalformedNote,
-		/// The approval shares more than `MaxKeysPerApproval` keys.
-		TooManyKeys,
 		/// The doctor already opened `MaxEmergenciesPerPeriod` emergency accesses this period.
 		TooManyEmergencies,
 		/// The caller is not an admin of this active hospital.
@@ -376,14 +383,14 @@ pub mod pallet {
 		/// `TooManyGrants`, `TooManyPatients`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeInput, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeOf<T>, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn grant(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			grantee: T::AccountId,
-			scope: ScopeInput,
+			scope: ScopeOf<T>,
 			permission: Permission,
 			purpose: Purpose,
 			expires_at: Option<Moment>,
@@ -404,14 +411,14 @@ pub mod pallet {
 		/// `ExpiryInPast`, `EmptyScope`, `DuplicateCategory`, `TooManyRecords`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::change_grant(T::MaxKeysPerRevoke::get()))]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeInput, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeOf<T>, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn change_grant(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			grantee: T::AccountId,
-			scope: ScopeInput,
+			scope: ScopeOf<T>,
 			permission: Permission,
 			purpose: Purpose,
 			expires_at: Option<Moment>,
@@ -483,16 +490,16 @@ pub mod pallet {
 		/// `TooManyRecords`, `MalformedNote`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::request_access())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _scope: &ScopeInput, _permission: &Permission, _purpose: &Purpose, _note: &Option<Vec<u8>>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _scope: &ScopeOf<T>, _permission: &Permission, _purpose: &Purpose, _note: &Option<Cid>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn request_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
-			scope: ScopeInput,
+			scope: ScopeOf<T>,
 			permission: Permission,
 			purpose: Purpose,
-			note: Option<Vec<u8>>,
+			note: Option<Cid>,
 		) -> DispatchResult {
 			let doctor = ensure_signed(origin)?;
 			let expires_at = Self::do_request(&doctor, &patient, scope, permission, purpose, note)?;
@@ -518,23 +525,21 @@ pub mod pallet {
 		///
 		/// Emits `AccessRequestApproved`. Errors: `NotPatientOrGuardian`, `NoRequest`,
 		/// `RequestExpired`, `NotActiveDoctor`, `NotWithinRequest`, `GrantExists`,
-		/// `ExpiryInPast`, `TooManyKeys`, `TooManyGrants`, `TooManyPatients`, and the records
+		/// `ExpiryInPast`, `TooManyGrants`, `TooManyPatients`, and the records
 		/// pallet's errors for the keys.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::approve_request(
-			(keys.len() as u32).min(T::MaxKeysPerApproval::get())
-		))]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _doctor: &T::AccountId, _scope: &Option<ScopeInput>, _permission: &Option<Permission>, _expires_at: &Option<Moment>, _keys: &Vec<(RecordId, Vec<u8>)>| -> bool {
+		#[pallet::weight(T::WeightInfo::approve_request(keys.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _doctor: &T::AccountId, _scope: &Option<ScopeOf<T>>, _permission: &Option<Permission>, _expires_at: &Option<Moment>, _keys: &ApprovalKeys<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn approve_request(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			doctor: T::AccountId,
-			scope: Option<ScopeInput>,
+			scope: Option<ScopeOf<T>>,
 			permission: Option<Permission>,
 			expires_at: Option<Moment>,
-			keys: Vec<(RecordId, Vec<u8>)>,
+			keys: ApprovalKeys<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let count = keys.len() as u32;

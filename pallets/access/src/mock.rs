@@ -45,7 +45,7 @@ impl RecordKeys<u64> for MockRecordKeys {
 		_actor: &u64,
 		patient: &u64,
 		reader: &u64,
-		keys: Vec<(RecordId, Vec<u8>)>,
+		keys: Vec<(RecordId, medchain_primitives::WrappedKey)>,
 	) -> sp_runtime::DispatchResult {
 		KeyShares::mutate(|s| s.push((*patient, *reader, keys.len() as u32)));
 		Ok(())

@@ -1,7 +1,7 @@
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok};
+use frame_support::{assert_noop, assert_ok, traits::Get};
 use medchain_primitives::{testing::MockDoctors, AuditAction, Entity, RecordCategory::*};
-use sp_runtime::DispatchError;
+use sp_runtime::{BoundedVec, DispatchError, DispatchResult};
 
 const PATIENT: u64 = 10;
 const GUARDIAN: u64 = 20;
@@ -14,11 +14,42 @@ fn signed(who: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
+/// A list as a call's bounded argument. A longer one does not even decode
+/// (the runtime's `free_block_stuffing_*` tests), so no test passes one.
+fn bound<T, S: Get<u32>>(items: Vec<T>) -> BoundedVec<T, S> {
+	items.try_into().ok().expect("within its bound")
+}
+
+// The calls with plain lists.
+fn request_access(
+	origin: RuntimeOrigin,
+	patient: u64,
+	scope: ScopeOf<Test>,
+	permission: Permission,
+	purpose: Purpose,
+	note: Option<Vec<u8>>,
+) -> DispatchResult {
+	Access::request_access(origin, patient, scope, permission, purpose, note.map(bound))
+}
+
+fn approve_request(
+	origin: RuntimeOrigin,
+	patient: u64,
+	doctor: u64,
+	scope: Option<ScopeOf<Test>>,
+	permission: Option<Permission>,
+	expires_at: Option<u64>,
+	keys: Vec<(RecordId, Vec<u8>)>,
+) -> DispatchResult {
+	let keys = keys.into_iter().map(|(id, key)| (id, bound(key))).collect();
+	Access::approve_request(origin, patient, doctor, scope, permission, expires_at, bound(keys))
+}
+
 fn grant(
 	by: u64,
 	patient: u64,
 	grantee: u64,
-	scope: ScopeInput,
+	scope: ScopeOf<Test>,
 	permission: Permission,
 	expires_at: Option<u64>,
 ) -> sp_runtime::DispatchResult {
@@ -172,7 +203,7 @@ fn scopes_cover_categories_or_listed_records() {
 			PATIENT,
 			PATIENT,
 			DOCTOR,
-			Scope::Categories(vec![LabResult, Imaging]),
+			Scope::Categories(bound(vec![LabResult, Imaging])),
 			Permission::ReadWrite,
 			None
 		));
@@ -185,7 +216,7 @@ fn scopes_cover_categories_or_listed_records() {
 			PATIENT,
 			PATIENT,
 			OTHER_DOCTOR,
-			Scope::Records(vec![4, 5]),
+			Scope::Records(bound(vec![4, 5])),
 			Permission::ReadWrite,
 			None
 		));
@@ -201,18 +232,13 @@ fn scopes_cover_categories_or_listed_records() {
 fn malformed_scopes_are_refused() {
 	test(|| {
 		let try_scope = |scope| grant(PATIENT, PATIENT, DOCTOR, scope, Permission::Read, None);
-		assert_noop!(try_scope(Scope::Categories(vec![])), Error::<Test>::EmptyScope);
-		assert_noop!(try_scope(Scope::Records(vec![])), Error::<Test>::EmptyScope);
+		assert_noop!(try_scope(Scope::Categories(bound(vec![]))), Error::<Test>::EmptyScope);
+		assert_noop!(try_scope(Scope::Records(bound(vec![]))), Error::<Test>::EmptyScope);
 		assert_noop!(
-			try_scope(Scope::Categories(vec![Allergy, Allergy])),
+			try_scope(Scope::Categories(bound(vec![Allergy, Allergy]))),
 			Error::<Test>::DuplicateCategory
 		);
-		assert_noop!(try_scope(Scope::Records(vec![1, 2, 3, 4])), Error::<Test>::TooManyRecords);
-		assert_noop!(try_scope(Scope::Records(vec![1, 1])), Error::<Test>::TooManyRecords);
-		assert_noop!(
-			try_scope(Scope::Categories(vec![Other; 11])),
-			Error::<Test>::DuplicateCategory
-		);
+		assert_noop!(try_scope(Scope::Records(bound(vec![1, 1]))), Error::<Test>::TooManyRecords);
 	});
 }
 
@@ -292,7 +318,7 @@ fn changing_a_grant_replaces_its_terms_and_drops_keys() {
 			signed(PATIENT),
 			PATIENT,
 			DOCTOR,
-			Scope::Categories(vec![Prescription]),
+			Scope::Categories(bound(vec![Prescription])),
 			Permission::ReadWrite,
 			Purpose::SecondOpinion,
 			Some(NOW + HOUR)
@@ -345,17 +371,21 @@ fn grants_are_bounded_per_patient_and_per_grantee() {
 	});
 }
 
-fn request(doctor: u64, scope: ScopeInput, permission: Permission) -> sp_runtime::DispatchResult {
-	Access::request_access(signed(doctor), PATIENT, scope, permission, Purpose::Treatment, None)
+fn request(
+	doctor: u64,
+	scope: ScopeOf<Test>,
+	permission: Permission,
+) -> sp_runtime::DispatchResult {
+	request_access(signed(doctor), PATIENT, scope, permission, Purpose::Treatment, None)
 }
 
 fn approve(
 	by: u64,
 	doctor: u64,
-	scope: Option<ScopeInput>,
+	scope: Option<ScopeOf<Test>>,
 	permission: Option<Permission>,
 ) -> sp_runtime::DispatchResult {
-	Access::approve_request(signed(by), PATIENT, doctor, scope, permission, None, vec![])
+	approve_request(signed(by), PATIENT, doctor, scope, permission, None, vec![])
 }
 
 const NOTE: &[u8] = b"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4";
@@ -363,10 +393,10 @@ const NOTE: &[u8] = b"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei
 #[test]
 fn a_doctor_requests_access_and_the_patient_approves_it() {
 	test(|| {
-		assert_ok!(Access::request_access(
+		assert_ok!(request_access(
 			signed(DOCTOR),
 			PATIENT,
-			Scope::Categories(vec![LabResult, Imaging]),
+			Scope::Categories(bound(vec![LabResult, Imaging])),
 			Permission::ReadWrite,
 			Purpose::SecondOpinion,
 			Some(NOTE.to_vec())
@@ -389,7 +419,7 @@ fn a_doctor_requests_access_and_the_patient_approves_it() {
 		assert!(!can_read(DOCTOR, 1, LabResult));
 
 		let keys = vec![(4, vec![1; 80]), (5, vec![2; 80])];
-		assert_ok!(Access::approve_request(
+		assert_ok!(approve_request(
 			signed(GUARDIAN),
 			PATIENT,
 			DOCTOR,
@@ -429,24 +459,33 @@ fn a_doctor_requests_access_and_the_patient_approves_it() {
 #[test]
 fn the_patient_may_narrow_a_request_but_not_widen_it() {
 	test(|| {
-		assert_ok!(request(DOCTOR, Scope::Categories(vec![LabResult, Imaging]), Permission::Read));
+		assert_ok!(request(
+			DOCTOR,
+			Scope::Categories(bound(vec![LabResult, Imaging])),
+			Permission::Read
+		));
 		assert_noop!(
 			approve(PATIENT, DOCTOR, Some(Scope::All), None),
 			Error::<Test>::NotWithinRequest
 		);
 		assert_noop!(
-			approve(PATIENT, DOCTOR, Some(Scope::Categories(vec![LabResult, Allergy])), None),
+			approve(
+				PATIENT,
+				DOCTOR,
+				Some(Scope::Categories(bound(vec![LabResult, Allergy]))),
+				None
+			),
 			Error::<Test>::NotWithinRequest
 		);
 		assert_noop!(
-			approve(PATIENT, DOCTOR, Some(Scope::Records(vec![1])), None),
+			approve(PATIENT, DOCTOR, Some(Scope::Records(bound(vec![1]))), None),
 			Error::<Test>::NotWithinRequest
 		);
 		assert_noop!(
 			approve(PATIENT, DOCTOR, None, Some(Permission::ReadWrite)),
 			Error::<Test>::NotWithinRequest
 		);
-		assert_ok!(approve(PATIENT, DOCTOR, Some(Scope::Categories(vec![Imaging])), None));
+		assert_ok!(approve(PATIENT, DOCTOR, Some(Scope::Categories(bound(vec![Imaging]))), None));
 		assert!(can_read(DOCTOR, 1, Imaging));
 		assert!(!can_read(DOCTOR, 1, LabResult));
 
@@ -454,7 +493,7 @@ fn the_patient_may_narrow_a_request_but_not_widen_it() {
 		assert_ok!(approve(
 			PATIENT,
 			OTHER_DOCTOR,
-			Some(Scope::Records(vec![7])),
+			Some(Scope::Records(bound(vec![7]))),
 			Some(Permission::Read)
 		));
 		assert!(can_read(OTHER_DOCTOR, 7, Allergy));
@@ -471,22 +510,15 @@ fn request_errors_are_named() {
 		assert_noop!(request(DOCTOR, all(), Permission::Read), Error::<Test>::NotActiveDoctor);
 		MockDoctors::set_active(DOCTOR, true);
 		assert_noop!(
-			Access::request_access(
-				signed(DOCTOR),
-				STRANGER,
-				all(),
-				Permission::Read,
-				Purpose::Other,
-				None
-			),
+			request_access(signed(DOCTOR), STRANGER, all(), Permission::Read, Purpose::Other, None),
 			Error::<Test>::UnknownPatient
 		);
 		assert_noop!(
-			request(DOCTOR, Scope::Categories(vec![]), Permission::Read),
+			request(DOCTOR, Scope::Categories(bound(vec![])), Permission::Read),
 			Error::<Test>::EmptyScope
 		);
 		assert_noop!(
-			Access::request_access(
+			request_access(
 				signed(DOCTOR),
 				PATIENT,
 				all(),
@@ -509,27 +541,7 @@ fn request_errors_are_named() {
 		);
 		assert_noop!(approve(PATIENT, 32, None, None), Error::<Test>::NoRequest);
 		assert_noop!(
-			Access::approve_request(
-				signed(PATIENT),
-				PATIENT,
-				DOCTOR,
-				None,
-				None,
-				None,
-				vec![(1, vec![1; 80]); 5]
-			),
-			Error::<Test>::TooManyKeys
-		);
-		assert_noop!(
-			Access::approve_request(
-				signed(PATIENT),
-				PATIENT,
-				DOCTOR,
-				None,
-				None,
-				Some(NOW),
-				vec![]
-			),
+			approve_request(signed(PATIENT), PATIENT, DOCTOR, None, None, Some(NOW), vec![]),
 			Error::<Test>::ExpiryInPast
 		);
 		MockDoctors::set_active(DOCTOR, false);

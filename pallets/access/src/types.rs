@@ -1,6 +1,5 @@
 //! Types of the access pallet: what a grant covers and allows.
 
-use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::ConstU32, BoundedVec};
 use medchain_primitives::{Cid, EmergencyReason, Moment, RecordCategory, RecordId};
@@ -64,9 +63,6 @@ pub enum Scope<Categories, Records> {
 	/// These records only.
 	Records(Records),
 }
-
-/// A scope as a call takes it: plain lists, checked into a [`BoundedScope`].
-pub type ScopeInput = Scope<Vec<RecordCategory>, Vec<RecordId>>;
 
 /// A scope as stored: at most every category once, at most `MaxRecords` ids.
 pub type BoundedScope<MaxRecords> =

@@ -4,19 +4,19 @@
 
 use super::*;
 use crate::{impls::Declaration, Pallet as Doctors};
-use alloc::{vec, vec::Vec};
+use alloc::vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
 use medchain_primitives::HospitalRegistry;
 
 const KEY: EncryptionKey = [7; 32];
 
-fn text<S: Get<u32>>() -> Vec<u8> {
-	vec![b'a'; S::get() as usize]
+fn text<S: Get<u32>>() -> BoundedVec<u8, S> {
+	vec![b'a'; S::get() as usize].try_into().expect("S::get() bytes fit")
 }
 
-fn declaration<T: Config>(licence: u8) -> Declaration {
+fn declaration<T: Config>(licence: u8) -> Declaration<T> {
 	Declaration {
 		name: text::<T::MaxNameLength>(),
 		specialty: text::<T::MaxSpecialtyLength>(),

@@ -2,7 +2,6 @@
 //! the other pallets.
 
 use crate::{pallet::*, DoctorRegistry, DoctorStatus, LicenceHash};
-use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog, EncryptionKey,
@@ -10,26 +9,24 @@ use medchain_primitives::{
 };
 
 /// What an application or a direct registration declares.
-pub(crate) struct Declaration {
-	pub name: Vec<u8>,
-	pub specialty: Vec<u8>,
+pub(crate) struct Declaration<T: Config> {
+	pub name: NameOf<T>,
+	pub specialty: SpecialtyOf<T>,
 	pub licence_hash: LicenceHash,
 	pub encryption_key: EncryptionKey,
 }
 
 impl<T: Config> Pallet<T> {
-	/// Check a name and a specialty: non-empty UTF-8 within their bounds.
+	/// Check a name and a specialty (bounded by their types): non-empty UTF-8.
 	pub(crate) fn checked_profile(
-		name: Vec<u8>,
-		specialty: Vec<u8>,
+		name: NameOf<T>,
+		specialty: SpecialtyOf<T>,
 	) -> Result<(NameOf<T>, SpecialtyOf<T>), Error<T>> {
 		ensure!(!name.is_empty() && core::str::from_utf8(&name).is_ok(), Error::<T>::InvalidName);
 		ensure!(
 			!specialty.is_empty() && core::str::from_utf8(&specialty).is_ok(),
 			Error::<T>::InvalidSpecialty
 		);
-		let name = name.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-		let specialty = specialty.try_into().map_err(|_| Error::<T>::SpecialtyTooLong)?;
 		Ok((name, specialty))
 	}
 
@@ -45,7 +42,7 @@ impl<T: Config> Pallet<T> {
 		doctor: &T::AccountId,
 		hospital: HospitalId,
 		status: DoctorStatus,
-		declaration: Declaration,
+		declaration: Declaration<T>,
 	) -> DispatchResult {
 		ensure!(T::Hospitals::is_active(hospital), Error::<T>::HospitalNotActive);
 		let (name, specialty) = Self::checked_profile(declaration.name, declaration.specialty)?;
@@ -82,7 +79,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_apply(
 		doctor: &T::AccountId,
 		hospital: HospitalId,
-		declaration: Declaration,
+		declaration: Declaration<T>,
 	) -> DispatchResult {
 		if let Some(current) = DoctorOf::<T>::get(doctor) {
 			match current.status {
@@ -102,7 +99,7 @@ impl<T: Config> Pallet<T> {
 		admin: &T::AccountId,
 		doctor: &T::AccountId,
 		hospital: HospitalId,
-		declaration: Declaration,
+		declaration: Declaration<T>,
 	) -> DispatchResult {
 		ensure!(T::Hospitals::is_active_admin(hospital, admin), Error::<T>::NotHospitalAdmin);
 		ensure!(!DoctorOf::<T>::contains_key(doctor), Error::<T>::AlreadyDoctor);
@@ -164,8 +161,8 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_update_profile(
 		doctor: &T::AccountId,
-		name: Vec<u8>,
-		specialty: Vec<u8>,
+		name: NameOf<T>,
+		specialty: SpecialtyOf<T>,
 	) -> DispatchResult {
 		let (name, specialty) = Self::checked_profile(name, specialty)?;
 		DoctorOf::<T>::try_mutate(doctor, |maybe| {
@@ -234,8 +231,8 @@ impl<T: Config> DoctorRegistry<T::AccountId> for Pallet<T> {
 		let len = encoded.len().min(32);
 		licence_hash[..len].copy_from_slice(&encoded[..len]);
 		let declaration = Declaration {
-			name: alloc::vec![b'd'; 8],
-			specialty: alloc::vec![b's'; 8],
+			name: alloc::vec![b'd'; 8].try_into().expect("8 bytes fit"),
+			specialty: alloc::vec![b's'; 8].try_into().expect("8 bytes fit"),
 			licence_hash,
 			encryption_key: [7; 32],
 		};

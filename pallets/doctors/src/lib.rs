@@ -72,10 +72,9 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use crate::impls::Declaration;
-	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditAction, AuditLog, HospitalRegistry, InviteRole, Moment, Roles};
+	use medchain_primitives::{AuditAction, AuditLog, HospitalRegistry, InviteRole, Moment};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -186,12 +185,8 @@ pub mod pallet {
 		NotSuspended,
 		/// The name is empty or not UTF-8.
 		InvalidName,
-		/// The name is longer than `MaxNameLength` bytes.
-		NameTooLong,
 		/// The specialty is empty or not UTF-8.
 		InvalidSpecialty,
-		/// The specialty is longer than `MaxSpecialtyLength` bytes.
-		SpecialtyTooLong,
 		/// The licence hash is all zeros.
 		InvalidLicenceHash,
 		/// Another doctor holds this licence hash.
@@ -223,25 +218,28 @@ pub mod pallet {
 		/// - `encryption_key`: the X25519 public key (32 bytes, not all zeros).
 		///
 		/// Free of fees for an account an admin of `hospital` invited as a doctor
-		/// (`consortium.invite`), and for an active doctor moving; others pay.
+		/// (`consortium.invite`), and for an active doctor moving; everyone else pays,
+		/// patients and guardians included.
 		///
 		/// Emits `DoctorApplied`. Errors: `HospitalNotActive`, `ApplicationPending`,
-		/// `DoctorSuspended`, `AlreadyAtHospital`, `InvalidName`, `NameTooLong`,
-		/// `InvalidSpecialty`, `SpecialtyTooLong`, `InvalidLicenceHash`, `LicenceInUse`,
+		/// `DoctorSuspended`, `AlreadyAtHospital`, `InvalidName`,
+		/// `InvalidSpecialty`, `InvalidLicenceHash`, `LicenceInUse`,
 		/// `InvalidEncryptionKey`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::apply())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, hospital: &HospitalId, _name: &Vec<u8>, _specialty: &Vec<u8>, _licence_hash: &LicenceHash, _encryption_key: &EncryptionKey| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, hospital: &HospitalId, _name: &NameOf<T>, _specialty: &SpecialtyOf<T>, _licence_hash: &LicenceHash, _encryption_key: &EncryptionKey| -> bool {
+			// Not every role holder: a patient or a guardian applying pays, so
+			// that a role never mints free applications for new accounts.
 			medchain_primitives::signed_by(origin, |who| {
-				T::Roles::has_role(who) ||
+				<Pallet<T> as DoctorRegistry<T::AccountId>>::is_active(who) ||
 					T::Hospitals::is_invited(who, InviteRole::Doctor, Some(*hospital))
 			})
 		})]
 		pub fn apply(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
-			name: Vec<u8>,
-			specialty: Vec<u8>,
+			name: NameOf<T>,
+			specialty: SpecialtyOf<T>,
 			licence_hash: LicenceHash,
 			encryption_key: EncryptionKey,
 		) -> DispatchResult {
@@ -352,19 +350,19 @@ pub mod pallet {
 		/// - `name`, `specialty`, `licence_hash`, `encryption_key`: as for `apply`.
 		///
 		/// Emits `DoctorRegistered`. Errors: `NotHospitalAdmin`, `AlreadyDoctor`,
-		/// `InvalidName`, `NameTooLong`, `InvalidSpecialty`, `SpecialtyTooLong`,
+		/// `InvalidName`, `InvalidSpecialty`,
 		/// `InvalidLicenceHash`, `LicenceInUse`, `InvalidEncryptionKey`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::register_doctor())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _doctor: &T::AccountId, _name: &Vec<u8>, _specialty: &Vec<u8>, _licence_hash: &LicenceHash, _encryption_key: &EncryptionKey| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _doctor: &T::AccountId, _name: &NameOf<T>, _specialty: &SpecialtyOf<T>, _licence_hash: &LicenceHash, _encryption_key: &EncryptionKey| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn register_doctor(
 			origin: OriginFor<T>,
 			hospital: HospitalId,
 			doctor: T::AccountId,
-			name: Vec<u8>,
-			specialty: Vec<u8>,
+			name: NameOf<T>,
+			specialty: SpecialtyOf<T>,
 			licence_hash: LicenceHash,
 			encryption_key: EncryptionKey,
 		) -> DispatchResult {
@@ -379,17 +377,17 @@ pub mod pallet {
 		///
 		/// The dispatch origin for this call must be _Signed_ by a doctor or applicant.
 		///
-		/// Emits `ProfileUpdated`. Errors: `NotDoctor`, `InvalidName`, `NameTooLong`,
-		/// `InvalidSpecialty`, `SpecialtyTooLong`.
+		/// Emits `ProfileUpdated`. Errors: `NotDoctor`, `InvalidName`,
+		/// `InvalidSpecialty`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::update_profile())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _name: &Vec<u8>, _specialty: &Vec<u8>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _name: &NameOf<T>, _specialty: &SpecialtyOf<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn update_profile(
 			origin: OriginFor<T>,
-			name: Vec<u8>,
-			specialty: Vec<u8>,
+			name: NameOf<T>,
+			specialty: SpecialtyOf<T>,
 		) -> DispatchResult {
 			let doctor = ensure_signed(origin)?;
 			Self::do_update_profile(&doctor, name, specialty)?;

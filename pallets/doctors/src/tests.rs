@@ -20,12 +20,18 @@ fn signed(who: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
+/// Bytes as a call's bounded argument. Longer ones do not even decode (the
+/// runtime's `free_block_stuffing_*` tests), so no test passes them.
+fn bound<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> sp_runtime::BoundedVec<u8, S> {
+	bytes.to_vec().try_into().ok().expect("within its bound")
+}
+
 fn apply(who: u64, hospital: HospitalId, licence: LicenceHash) -> sp_runtime::DispatchResult {
 	Doctors::apply(
 		signed(who),
 		hospital,
-		b"Dr Ada Lovelace".to_vec(),
-		b"Cardiology".to_vec(),
+		bound(b"Dr Ada Lovelace"),
+		bound(b"Cardiology"),
 		licence,
 		KEY,
 	)
@@ -81,23 +87,14 @@ fn applications_are_checked() {
 		assert_noop!(apply(DOCTOR, 9, LICENCE), Error::<Test>::HospitalNotActive);
 		assert_noop!(apply(DOCTOR, 0, [0; 32]), Error::<Test>::InvalidLicenceHash);
 		let apply_with = |name: &[u8], specialty: &[u8], key| {
-			Doctors::apply(signed(DOCTOR), 0, name.to_vec(), specialty.to_vec(), LICENCE, key)
+			Doctors::apply(signed(DOCTOR), 0, bound(name), bound(specialty), LICENCE, key)
 		};
 		assert_noop!(apply_with(b"", b"GP", KEY), Error::<Test>::InvalidName);
 		assert_noop!(apply_with(&[0xff], b"GP", KEY), Error::<Test>::InvalidName);
-		assert_noop!(apply_with(&[b'a'; 33], b"GP", KEY), Error::<Test>::NameTooLong);
 		assert_noop!(apply_with(b"Dr A", b"", KEY), Error::<Test>::InvalidSpecialty);
-		assert_noop!(apply_with(b"Dr A", &[b'a'; 17], KEY), Error::<Test>::SpecialtyTooLong);
 		assert_noop!(apply_with(b"Dr A", b"GP", [0; 32]), Error::<Test>::InvalidEncryptionKey);
 		assert_noop!(
-			Doctors::apply(
-				RuntimeOrigin::none(),
-				0,
-				b"Dr A".to_vec(),
-				b"GP".to_vec(),
-				LICENCE,
-				KEY
-			),
+			Doctors::apply(RuntimeOrigin::none(), 0, bound(b"Dr A"), bound(b"GP"), LICENCE, KEY),
 			DispatchError::BadOrigin
 		);
 	});
@@ -113,8 +110,8 @@ fn a_licence_backs_one_doctor_only() {
 				signed(ADMIN),
 				0,
 				OTHER_DOCTOR,
-				b"B".to_vec(),
-				b"GP".to_vec(),
+				bound(b"B"),
+				bound(b"GP"),
 				LICENCE,
 				KEY
 			),
@@ -247,8 +244,8 @@ fn an_admin_registers_a_doctor_directly() {
 			signed(ADMIN),
 			0,
 			DOCTOR,
-			b"Dr Grace Hopper".to_vec(),
-			b"Neurology".to_vec(),
+			bound(b"Dr Grace Hopper"),
+			bound(b"Neurology"),
 			LICENCE,
 			KEY
 		));
@@ -267,8 +264,8 @@ fn direct_registration_needs_an_admin_and_a_new_doctor() {
 				signed(admin),
 				hospital,
 				doctor,
-				b"Dr B".to_vec(),
-				b"GP".to_vec(),
+				bound(b"Dr B"),
+				bound(b"GP"),
 				OTHER_LICENCE,
 				KEY,
 			)
@@ -306,8 +303,8 @@ fn a_doctor_updates_name_and_specialty() {
 		active_doctor();
 		assert_ok!(Doctors::update_profile(
 			signed(DOCTOR),
-			b"Dr A. King".to_vec(),
-			b"Oncology".to_vec()
+			bound(b"Dr A. King"),
+			bound(b"Oncology")
 		));
 		let info = DoctorOf::<Test>::get(DOCTOR).unwrap();
 		assert_eq!(
@@ -316,11 +313,11 @@ fn a_doctor_updates_name_and_specialty() {
 		);
 		System::assert_last_event(Event::ProfileUpdated { doctor: DOCTOR }.into());
 		assert_noop!(
-			Doctors::update_profile(signed(DOCTOR), b"".to_vec(), b"GP".to_vec()),
+			Doctors::update_profile(signed(DOCTOR), bound(b""), bound(b"GP")),
 			Error::<Test>::InvalidName
 		);
 		assert_noop!(
-			Doctors::update_profile(signed(STRANGER), b"X".to_vec(), b"GP".to_vec()),
+			Doctors::update_profile(signed(STRANGER), bound(b"X"), bound(b"GP")),
 			Error::<Test>::NotDoctor
 		);
 		assert_eq!(trail(DOCTOR).last(), Some(&by(DOCTOR, AuditAction::DoctorProfileUpdated)));
@@ -363,7 +360,7 @@ fn every_action_writes_exactly_one_entry_and_failures_write_none() {
 		active_doctor();
 		assert_ok!(Doctors::suspend(signed(ADMIN), DOCTOR));
 		assert_ok!(Doctors::reinstate(signed(ADMIN), DOCTOR));
-		assert_ok!(Doctors::update_profile(signed(DOCTOR), b"Dr Z".to_vec(), b"GP".to_vec()));
+		assert_ok!(Doctors::update_profile(signed(DOCTOR), bound(b"Dr Z"), bound(b"GP")));
 		assert_ok!(Doctors::rotate_key(signed(DOCTOR), NEW_KEY));
 		let before = pallet_audit::NextSeq::<Test>::get();
 		assert!(Doctors::suspend(signed(2), DOCTOR).is_err());

@@ -14,6 +14,14 @@
 //! imported), so an excess call is turned away before it takes block space
 //! and costs nobody anything. Calls that pay a fee are not counted.
 //!
+//! A feeless transaction is also limited in size: one longer than
+//! [`Config::MaxFeelessLength`] bytes (the whole extrinsic, signature
+//! included) is refused in the pool with
+//! `InvalidTransaction::Custom(`[`TOO_LONG_FOR_FREE`]`)`, whatever its call.
+//! The MedChain pallets' calls take bounded arguments, so their largest
+//! valid call fits well inside; the cap keeps it so for any call added later.
+//! Paying transactions are not capped here: they pay a fee per byte.
+//!
 //! Windows are fixed: blocks `k * Window .. (k + 1) * Window - 1` form window
 //! `k`, and the count starts again from zero in the next one.
 //!
@@ -58,6 +66,12 @@ pub mod weights;
 /// Custom error: 1" over JSON-RPC). Wait for the next window of `Window`
 /// blocks, or pay the fee from an account without a role.
 pub const RATE_LIMITED: u8 = 1;
+
+/// The custom validity error of a feeless transaction longer than
+/// `MaxFeelessLength`: "Invalid Transaction: Custom error: 2". Nothing a
+/// MedChain client sends is that long; pay the fee from an account without a
+/// role to send bulk data.
+pub const TOO_LONG_FOR_FREE: u8 = 2;
 
 /// An account's feeless calls in one window.
 #[derive(
@@ -105,6 +119,10 @@ pub mod pallet {
 		/// The most feeless calls one account may make in one window.
 		#[pallet::constant]
 		type MaxCallsPerWindow: Get<u32>;
+
+		/// The longest feeless transaction, in encoded bytes.
+		#[pallet::constant]
+		type MaxFeelessLength: Get<u32>;
 
 		/// Weight of the extension, from its benchmark.
 		type WeightInfo: WeightInfo;
@@ -203,7 +221,7 @@ where
 		origin: <T::RuntimeCall as Dispatchable>::RuntimeOrigin,
 		call: &T::RuntimeCall,
 		_info: &DispatchInfoOf<T::RuntimeCall>,
-		_len: usize,
+		len: usize,
 		_self_implicit: (),
 		_inherited_implication: &impl Implication,
 		_source: TransactionSource,
@@ -213,6 +231,9 @@ where
 		};
 		if !call.is_feeless(&origin) {
 			return Ok((ValidTransaction::default(), None, origin));
+		}
+		if len > T::MaxFeelessLength::get() as usize {
+			return Err(InvalidTransaction::Custom(TOO_LONG_FOR_FREE).into());
 		}
 		if Pallet::<T>::calls_in_window(who) >= T::MaxCallsPerWindow::get() {
 			return Err(InvalidTransaction::Custom(RATE_LIMITED).into());

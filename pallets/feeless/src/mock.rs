@@ -55,6 +55,7 @@ frame_support::parameter_types! {
 impl pallet_feeless::Config for Test {
 	type Window = Window;
 	type MaxCallsPerWindow = ConstU32<3>;
+	type MaxFeelessLength = ConstU32<1_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = WardCall;

@@ -1,6 +1,6 @@
 //! The extension's decisions, as the pool and the block builder see them.
 
-use crate::{mock::*, FeelessCalls, LimitFeelessCalls, Usage, RATE_LIMITED};
+use crate::{mock::*, FeelessCalls, LimitFeelessCalls, Usage, RATE_LIMITED, TOO_LONG_FOR_FREE};
 use frame_support::dispatch::GetDispatchInfo;
 use sp_runtime::{
 	traits::{DispatchTransaction, TransactionExtension, TxBaseImplication},
@@ -13,12 +13,21 @@ fn note() -> RuntimeCall {
 
 /// Validate `call` by `who` as the pool does (no state kept).
 fn pool_check(who: u64, call: &RuntimeCall) -> Result<(), TransactionValidityError> {
+	pool_check_len(who, call, 0)
+}
+
+/// Validate `call` by `who` in a transaction of `len` bytes as the pool does.
+fn pool_check_len(
+	who: u64,
+	call: &RuntimeCall,
+	len: usize,
+) -> Result<(), TransactionValidityError> {
 	LimitFeelessCalls::<Test>::new()
 		.validate_only(
 			RuntimeOrigin::signed(who),
 			call,
 			&call.get_dispatch_info(),
-			0,
+			len,
 			TransactionSource::External,
 			0,
 		)
@@ -117,4 +126,20 @@ fn the_extension_adds_no_signed_data() {
 		<LimitFeelessCalls<Test> as TransactionExtension<RuntimeCall>>::IDENTIFIER,
 		"LimitFeelessCalls"
 	);
+}
+
+// Attack 1 of the abuse review (free block stuffing): a feeless call failed
+// in dispatch, but only after a megabyte-long transaction had been included
+// for free.
+#[test]
+fn free_block_stuffing_a_feeless_transaction_over_the_length_cap_is_refused_and_not_counted() {
+	new_test_ext().execute_with(|| {
+		let too_long = Err(InvalidTransaction::Custom(TOO_LONG_FOR_FREE).into());
+		assert_eq!(pool_check_len(1, &note(), 1_000), Ok(()));
+		assert_eq!(pool_check_len(1, &note(), 1_001), too_long);
+		assert_eq!(pool_check_len(1, &note(), 3_500_000), too_long);
+		assert_eq!(Feeless::calls_in_window(&1), 0);
+		// A transaction that pays is not capped here: its length is charged.
+		assert_eq!(pool_check_len(100, &note(), 3_500_000), Ok(()));
+	});
 }

@@ -6,7 +6,7 @@ use crate::Pallet as Patients;
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
-use medchain_primitives::{cid::LONG_CID, HospitalRegistry};
+use medchain_primitives::{cid::long_cid, HospitalRegistry, RecordKeys};
 
 const KEY: EncryptionKey = [7; 32];
 
@@ -22,14 +22,7 @@ fn guardian<T: Config>(i: u32) -> T::AccountId {
 /// slowest to find) or the patient when `n` is 0.
 fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkError> {
 	let patient = patient::<T>();
-	Patients::<T>::do_register(
-		&patient,
-		patient.clone(),
-		None,
-		KEY,
-		Some(LONG_CID.to_vec()),
-		None,
-	)?;
+	Patients::<T>::do_register(&patient, patient.clone(), None, KEY, Some(long_cid()), None)?;
 	let mut last = patient.clone();
 	for i in 0..n {
 		let guardian = guardian::<T>(i);
@@ -37,6 +30,14 @@ fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkEr
 		last = guardian;
 	}
 	Ok(last)
+}
+
+/// Record, as an admin of a fresh hospital, that `patient` cannot act; returns the admin.
+fn represented_by_admin<T: Config>(patient: &T::AccountId) -> Result<T::AccountId, BenchmarkError> {
+	let admin: T::AccountId = account("admin", 0, 0);
+	let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+	Patients::<T>::do_set_represented(&admin, hospital, patient, true)?;
+	Ok(admin)
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -53,7 +54,7 @@ mod benchmarks {
 	fn register() {
 		let who = patient::<T>();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), KEY, Some(LONG_CID.to_vec()));
+		_(RawOrigin::Signed(who.clone()), KEY, Some(long_cid()));
 		assert_last_event::<T>(Event::PatientRegistered { patient: who, hospital: None });
 	}
 
@@ -69,7 +70,7 @@ mod benchmarks {
 			hospital,
 			who.clone(),
 			KEY,
-			Some(LONG_CID.to_vec()),
+			Some(long_cid()),
 			Some(guardian.clone()),
 		);
 		assert_last_event::<T>(Event::GuardianAdded { patient: who, guardian });
@@ -80,17 +81,17 @@ mod benchmarks {
 		let caller = patient_with_guardians::<T>(T::MaxGuardians::get())?;
 		let who = patient::<T>();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), who.clone(), Some(LONG_CID.to_vec()));
+		_(RawOrigin::Signed(caller), who.clone(), Some(long_cid()));
 		assert_last_event::<T>(Event::ProfileUpdated { patient: who });
 		Ok(())
 	}
 
 	#[benchmark]
 	fn rotate_key() -> Result<(), BenchmarkError> {
-		let caller = patient_with_guardians::<T>(T::MaxGuardians::get())?;
+		patient_with_guardians::<T>(T::MaxGuardians::get())?;
 		let who = patient::<T>();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), who.clone(), [9; 32]);
+		_(RawOrigin::Signed(who.clone()), who.clone(), [9; 32]);
 		assert_last_event::<T>(Event::EncryptionKeyRotated { patient: who });
 		Ok(())
 	}
@@ -98,22 +99,39 @@ mod benchmarks {
 	#[benchmark]
 	fn add_guardian() -> Result<(), BenchmarkError> {
 		let max = T::MaxGuardians::get();
-		let caller = patient_with_guardians::<T>(max.saturating_sub(1))?;
+		patient_with_guardians::<T>(max.saturating_sub(1))?;
 		let who = patient::<T>();
+		let admin = represented_by_admin::<T>(&who)?;
 		let new = guardian::<T>(max);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller), who.clone(), new.clone());
+		_(RawOrigin::Signed(admin), who.clone(), new.clone());
 		assert_last_event::<T>(Event::GuardianAdded { patient: who, guardian: new });
 		Ok(())
 	}
 
 	#[benchmark]
-	fn remove_guardian() -> Result<(), BenchmarkError> {
-		let caller = patient_with_guardians::<T>(T::MaxGuardians::get())?;
+	fn remove_guardian(
+		k: Linear<0, { T::MaxKeysPerRemoval::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let last = patient_with_guardians::<T>(T::MaxGuardians::get())?;
 		let who = patient::<T>();
+		let admin = represented_by_admin::<T>(&who)?;
+		T::RecordKeys::benchmark_keys(&who, &last, k);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), who.clone(), caller.clone());
-		assert_last_event::<T>(Event::GuardianRemoved { patient: who, guardian: caller });
+		_(RawOrigin::Signed(admin), who.clone(), last.clone());
+		assert!(!WardsOf::<T>::contains_key(&last, &who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_represented() -> Result<(), BenchmarkError> {
+		patient_with_guardians::<T>(0)?;
+		let who = patient::<T>();
+		let admin: T::AccountId = account("admin", 0, 0);
+		let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), hospital, who.clone(), true);
+		assert_last_event::<T>(Event::PatientRepresented { patient: who, hospital });
 		Ok(())
 	}
 

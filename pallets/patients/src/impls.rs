@@ -1,17 +1,16 @@
 //! The patients pallet's logic behind its calls, and the registry it offers
 //! the other pallets.
 
-use crate::{pallet::*, PatientRegistry};
-use alloc::vec::Vec;
+use crate::{pallet::*, PatientRegistry, Representation};
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog,
-	Cid, CidError, EncryptionKey, HospitalId, HospitalRegistry, InviteRole,
+	Cid, CidError, EncryptionKey, HospitalId, HospitalRegistry, InviteRole, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
 	/// Check an optional profile CID and return its canonical form.
-	pub(crate) fn checked_profile(profile: Option<Vec<u8>>) -> Result<Option<Cid>, Error<T>> {
+	pub(crate) fn checked_profile(profile: Option<Cid>) -> Result<Option<Cid>, Error<T>> {
 		profile
 			.map(|text| {
 				canonical_cid(&text).map_err(|e| match e {
@@ -36,7 +35,7 @@ impl<T: Config> Pallet<T> {
 		patient: T::AccountId,
 		hospital: Option<HospitalId>,
 		encryption_key: EncryptionKey,
-		profile: Option<Vec<u8>>,
+		profile: Option<Cid>,
 		guardian: Option<T::AccountId>,
 	) -> DispatchResult {
 		if let Some(hospital) = hospital {
@@ -80,26 +79,48 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Run `f` on `patient`'s registration if `allowed` passes.
+	fn mutate_if(
+		patient: &T::AccountId,
+		allowed: impl FnOnce(&PatientInfo<T>) -> Result<(), Error<T>>,
+		f: impl FnOnce(&mut PatientInfo<T>) -> DispatchResult,
+	) -> DispatchResult {
+		PatientOf::<T>::try_mutate(patient, |maybe| {
+			let info = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			allowed(info)?;
+			f(info)
+		})
+	}
+
 	/// Run `f` on `patient`'s registration if `actor` may act for them.
 	fn mutate_as(
 		actor: &T::AccountId,
 		patient: &T::AccountId,
 		f: impl FnOnce(&mut PatientInfo<T>) -> DispatchResult,
 	) -> DispatchResult {
-		PatientOf::<T>::try_mutate(patient, |maybe| {
-			let info = maybe.as_mut().ok_or(Error::<T>::NotRegistered)?;
+		let allowed = |info: &PatientInfo<T>| {
 			ensure!(
 				actor == patient || info.guardians.contains(actor),
 				Error::<T>::NotPatientOrGuardian
 			);
-			f(info)
-		})
+			Ok(())
+		};
+		Self::mutate_if(patient, allowed, f)
+	}
+
+	/// Whether `actor` may name or remove guardians of `patient`: the patient,
+	/// or, while a hospital has recorded that the patient cannot act, an admin
+	/// of that (active) hospital. Never another guardian.
+	fn may_manage_guardians(actor: &T::AccountId, patient: &T::AccountId) -> bool {
+		actor == patient
+			|| Represented::<T>::get(patient)
+				.is_some_and(|r| T::Hospitals::is_active_admin(r.hospital, actor))
 	}
 
 	pub(crate) fn do_set_profile(
 		actor: &T::AccountId,
 		patient: &T::AccountId,
-		profile: Option<Vec<u8>>,
+		profile: Option<Cid>,
 	) -> DispatchResult {
 		Self::mutate_as(actor, patient, |info| {
 			info.profile = Self::checked_profile(profile)?;
@@ -113,7 +134,11 @@ impl<T: Config> Pallet<T> {
 		patient: &T::AccountId,
 		key: EncryptionKey,
 	) -> DispatchResult {
-		Self::mutate_as(actor, patient, |info| {
+		let only_the_patient = |_: &PatientInfo<T>| {
+			ensure!(actor == patient, Error::<T>::NotPatient);
+			Ok(())
+		};
+		Self::mutate_if(patient, only_the_patient, |info| {
 			info.encryption_key = Self::checked_key(key)?;
 			Ok(())
 		})?;
@@ -126,7 +151,11 @@ impl<T: Config> Pallet<T> {
 		guardian: &T::AccountId,
 	) -> DispatchResult {
 		ensure!(guardian != patient, Error::<T>::SelfGuardian);
-		Self::mutate_as(actor, patient, |info| {
+		let manager = |_: &PatientInfo<T>| {
+			ensure!(Self::may_manage_guardians(actor, patient), Error::<T>::MayNotManageGuardians);
+			Ok(())
+		};
+		Self::mutate_if(patient, manager, |info| {
 			ensure!(!info.guardians.contains(guardian), Error::<T>::AlreadyGuardian);
 			info.guardians.try_push(guardian.clone()).map_err(|_| Error::<T>::TooManyGuardians)?;
 			Ok(())
@@ -140,12 +169,20 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
+	/// Returns how many of the guardian's wrapped keys were removed.
 	pub(crate) fn do_remove_guardian(
 		actor: &T::AccountId,
 		patient: &T::AccountId,
 		guardian: &T::AccountId,
-	) -> DispatchResult {
-		Self::mutate_as(actor, patient, |info| {
+	) -> Result<u32, DispatchError> {
+		let manager = |_: &PatientInfo<T>| {
+			ensure!(
+				actor == guardian || Self::may_manage_guardians(actor, patient),
+				Error::<T>::MayNotManageGuardians
+			);
+			Ok(())
+		};
+		Self::mutate_if(patient, manager, |info| {
 			let at =
 				info.guardians.iter().position(|g| g == guardian).ok_or(Error::<T>::NotGuardian)?;
 			info.guardians.remove(at);
@@ -153,11 +190,32 @@ impl<T: Config> Pallet<T> {
 		})?;
 		WardsOf::<T>::remove(guardian, patient);
 		release_account::<T>(guardian);
+		let keys_removed =
+			T::RecordKeys::remove_reader_keys(patient, guardian, T::MaxKeysPerRemoval::get());
 		T::Audit::log_accounts(
 			actor,
 			patient,
 			AuditAction::GuardianRemoved { guardian: guardian.clone() },
-		)
+		)?;
+		Ok(keys_removed)
+	}
+
+	pub(crate) fn do_set_represented(
+		admin: &T::AccountId,
+		hospital: HospitalId,
+		patient: &T::AccountId,
+		represented: bool,
+	) -> DispatchResult {
+		ensure!(T::Hospitals::is_active_admin(hospital, admin), Error::<T>::NotHospitalAdmin);
+		ensure!(PatientOf::<T>::contains_key(patient), Error::<T>::NotRegistered);
+		let action = if represented {
+			Represented::<T>::insert(patient, Representation { hospital, since: T::Time::now() });
+			AuditAction::PatientRepresented { hospital }
+		} else {
+			Represented::<T>::take(patient).ok_or(Error::<T>::NotRepresented)?;
+			AuditAction::PatientRepresentationEnded { hospital }
+		};
+		T::Audit::log_accounts(admin, patient, action)
 	}
 
 	/// The storage invariants of this pallet. Called by `try_state` and after
@@ -180,6 +238,10 @@ impl<T: Config> Pallet<T> {
 			guardianships += info.guardians.len();
 		}
 		ensure!(PatientCount::<T>::get() == count, "PatientCount != registered patients");
+		ensure!(
+			Represented::<T>::iter_keys().all(|p| PatientOf::<T>::contains_key(p)),
+			"an unregistered account is recorded as represented"
+		);
 		ensure!(WardsOf::<T>::iter().count() == guardianships, "stale guardian index entry");
 		Ok(())
 	}

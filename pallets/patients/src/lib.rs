@@ -16,8 +16,23 @@
 //!   when.
 //!
 //! A patient may name **guardians** (a parent of a minor, the carer of an
-//! incapacitated adult). A guardian may do everything the patient may do, here
-//! and in the records and access pallets ([`PatientRegistry::may_act_for`]).
+//! incapacitated adult). A guardian acts for the patient in the records and
+//! access pallets ([`PatientRegistry::may_act_for`]): grants, requests,
+//! records and their versions. Some things only the patient does, so that
+//! guardians can never take a patient over:
+//!
+//! - only the patient names and removes guardians; a guardian may step down;
+//! - only the patient replaces their encryption key (and, in the records
+//!   pallet, their own wrapped keys: key rotation, erasure, sharing with the
+//!   patient);
+//! - where the patient cannot act (a minor, an incapacitated adult), an admin
+//!   of a hospital records it ([`Pallet::set_represented`]); while that
+//!   stands, admins of that hospital also name and remove the patient's
+//!   guardians, so that a family is never stuck with a guardian who will not
+//!   go, and guardians still cannot add or remove each other.
+//!
+//! A guardian who is removed (or steps down) loses every wrapped key they hold
+//! on the patient's records, as a revoked doctor does.
 //!
 //! Every call writes one audit entry per change through `T::Audit`, in the
 //! same transaction: a call that fails writes nothing.
@@ -29,11 +44,10 @@
 //! - [`Pallet::register`]: a person registers themself as a patient.
 //! - [`Pallet::register_patient`]: a hospital admin registers a patient.
 //! - [`Pallet::set_profile`]: replace or clear the encrypted profile's CID.
-//! - [`Pallet::rotate_key`]: replace the encryption key.
+//! - [`Pallet::rotate_key`]: replace the encryption key (the patient only).
 //! - [`Pallet::add_guardian`], [`Pallet::remove_guardian`]: manage guardians.
-//!
-//! The last four take the patient's account: the caller must be that patient
-//! or one of their guardians.
+//! - [`Pallet::set_represented`]: a hospital admin records that the patient
+//!   cannot act for themself, or that this has ended.
 //!
 //! ### Traits implemented
 //!
@@ -65,16 +79,15 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{EncryptionKey, HospitalId, PatientRegistry};
-pub use types::Patient;
+pub use types::{Patient, Representation};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditLog, HospitalRegistry, InviteRole, Moment, Roles};
+	use medchain_primitives::{AuditLog, Cid, HospitalRegistry, InviteRole, Moment, RecordKeys};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -105,6 +118,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxGuardians: Get<u32>;
 
+		/// The records' wrapped keys: a removed guardian's go with them.
+		type RecordKeys: RecordKeys<Self::AccountId>;
+
+		/// The most wrapped keys removed with a guardian: at least the most
+		/// records a patient has, so that none is left behind.
+		#[pallet::constant]
+		type MaxKeysPerRemoval: Get<u32>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -129,6 +150,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PatientCount<T> = StorageValue<_, u64, ValueQuery>;
 
+	/// Patients who cannot act for themselves, as a hospital admin recorded.
+	#[pallet::storage]
+	pub type Represented<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Representation>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -140,8 +165,13 @@ pub mod pallet {
 		EncryptionKeyRotated { patient: T::AccountId },
 		/// `guardian` may now act for `patient`.
 		GuardianAdded { patient: T::AccountId, guardian: T::AccountId },
-		/// `guardian` may no longer act for `patient`.
-		GuardianRemoved { patient: T::AccountId, guardian: T::AccountId },
+		/// `guardian` may no longer act for `patient`; the `keys_removed` wrapped keys they
+		/// held on the patient's records went with it.
+		GuardianRemoved { patient: T::AccountId, guardian: T::AccountId, keys_removed: u32 },
+		/// An admin of `hospital` recorded that `patient` cannot act for themself.
+		PatientRepresented { patient: T::AccountId, hospital: HospitalId },
+		/// An admin of `hospital` recorded that `patient` acts for themself again.
+		RepresentationEnded { patient: T::AccountId, hospital: HospitalId },
 	}
 
 	#[pallet::error]
@@ -168,6 +198,13 @@ pub mod pallet {
 		NotGuardian,
 		/// A patient cannot be their own guardian.
 		SelfGuardian,
+		/// Only the patient may do this, not a guardian.
+		NotPatient,
+		/// Only the patient manages their guardians (a guardian may step down); while a
+		/// hospital has recorded that the patient cannot act, an admin of that hospital may too.
+		MayNotManageGuardians,
+		/// No hospital has recorded that this patient cannot act for themself.
+		NotRepresented,
 	}
 
 	#[pallet::hooks]
@@ -189,22 +226,25 @@ pub mod pallet {
 		///   client derives it from your mnemonic.
 		/// - `profile`: optionally, the CID (text, e.g. `bafk…`) of your encrypted profile in IPFS.
 		///
-		/// Free of fees for an account a hospital admin invited as a patient
-		/// (`consortium.invite`), which needs no tokens at all; others pay once.
+		/// Free of fees only for an account a hospital admin invited as a patient
+		/// (`consortium.invite`), which needs no tokens at all; everyone else pays once,
+		/// guardians and doctors included.
 		///
 		/// Emits `PatientRegistered`. Errors: `AlreadyRegistered`, `InvalidEncryptionKey`,
 		/// `MalformedCid`, `CidTooLong`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _encryption_key: &EncryptionKey, _profile: &Option<Vec<u8>>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _encryption_key: &EncryptionKey, _profile: &Option<Cid>| -> bool {
+			// Only an invitation: a role (a guardian's, a doctor's) never makes a
+			// new patient free, or each could name the next one for ever.
 			medchain_primitives::signed_by(origin, |who| {
-				T::Roles::has_role(who) || T::Hospitals::is_invited(who, InviteRole::Patient, None)
+				T::Hospitals::is_invited(who, InviteRole::Patient, None)
 			})
 		})]
 		pub fn register(
 			origin: OriginFor<T>,
 			encryption_key: EncryptionKey,
-			profile: Option<Vec<u8>>,
+			profile: Option<Cid>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_register(&who, who.clone(), None, encryption_key, profile, None)
@@ -226,7 +266,7 @@ pub mod pallet {
 		/// `CidTooLong`, `SelfGuardian`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_patient())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _encryption_key: &EncryptionKey, _profile: &Option<Vec<u8>>, _guardian: &Option<T::AccountId>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _encryption_key: &EncryptionKey, _profile: &Option<Cid>, _guardian: &Option<T::AccountId>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn register_patient(
@@ -234,7 +274,7 @@ pub mod pallet {
 			hospital: HospitalId,
 			patient: T::AccountId,
 			encryption_key: EncryptionKey,
-			profile: Option<Vec<u8>>,
+			profile: Option<Cid>,
 			guardian: Option<T::AccountId>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -250,13 +290,13 @@ pub mod pallet {
 		/// `MalformedCid`, `CidTooLong`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::set_profile())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _profile: &Option<Vec<u8>>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _profile: &Option<Cid>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn set_profile(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
-			profile: Option<Vec<u8>>,
+			profile: Option<Cid>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_set_profile(&who, &patient, profile)?;
@@ -267,10 +307,10 @@ pub mod pallet {
 		/// Replace a patient's encryption key. Keys already wrapped to the old key stay readable
 		/// only with the old private key: re-share records after a rotation.
 		///
-		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
-		/// guardians.
+		/// The dispatch origin for this call must be _Signed_ by `patient`: a guardian may not
+		/// replace the key the patient's records are wrapped to.
 		///
-		/// Emits `EncryptionKeyRotated`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// Emits `EncryptionKeyRotated`. Errors: `NotRegistered`, `NotPatient`,
 		/// `InvalidEncryptionKey`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::rotate_key())]
@@ -288,12 +328,13 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Let `guardian` act for `patient` in every patient action.
+		/// Let `guardian` act for `patient` in the records and access pallets.
 		///
-		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
-		/// guardians.
+		/// The dispatch origin for this call must be _Signed_ by `patient`, or, while a hospital
+		/// has recorded that the patient cannot act (`set_represented`), by an admin of that
+		/// hospital. Guardians cannot add guardians.
 		///
-		/// Emits `GuardianAdded`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// Emits `GuardianAdded`. Errors: `NotRegistered`, `MayNotManageGuardians`,
 		/// `SelfGuardian`, `AlreadyGuardian`, `TooManyGuardians`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::add_guardian())]
@@ -311,15 +352,17 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Stop `guardian` acting for `patient`. A guardian may remove themself.
+		/// Stop `guardian` acting for `patient`. Every wrapped key the guardian holds on the
+		/// patient's records (those of records they wrote) is removed, as in a revocation.
 		///
-		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
-		/// guardians.
+		/// The dispatch origin for this call must be _Signed_ by `patient`, by `guardian`
+		/// (stepping down), or, while a hospital has recorded that the patient cannot act, by an
+		/// admin of that hospital. Guardians cannot remove each other.
 		///
-		/// Emits `GuardianRemoved`. Errors: `NotRegistered`, `NotPatientOrGuardian`,
+		/// Emits `GuardianRemoved`. Errors: `NotRegistered`, `MayNotManageGuardians`,
 		/// `NotGuardian`.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::remove_guardian())]
+		#[pallet::weight(T::WeightInfo::remove_guardian(T::MaxKeysPerRemoval::get()))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _guardian: &T::AccountId| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
@@ -327,10 +370,41 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			guardian: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let keys_removed = Self::do_remove_guardian(&who, &patient, &guardian)?;
+			Self::deposit_event(Event::GuardianRemoved { patient, guardian, keys_removed });
+			Ok(Some(T::WeightInfo::remove_guardian(keys_removed)).into())
+		}
+
+		/// Record that `patient` cannot act for themself (a minor, an incapacitated adult), or
+		/// with `represented: false` that this has ended. While it stands, admins of `hospital`
+		/// may add and remove the patient's guardians. Recording it again moves it to
+		/// `hospital`.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must be active.
+		///
+		/// Emits `PatientRepresented` or `RepresentationEnded`. Errors: `NotHospitalAdmin`,
+		/// `NotRegistered`, `NotRepresented`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_represented())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _represented: &bool| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn set_represented(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			patient: T::AccountId,
+			represented: bool,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_remove_guardian(&who, &patient, &guardian)?;
-			Self::deposit_event(Event::GuardianRemoved { patient, guardian });
+			Self::do_set_represented(&who, hospital, &patient, represented)?;
+			Self::deposit_event(if represented {
+				Event::PatientRepresented { patient, hospital }
+			} else {
+				Event::RepresentationEnded { patient, hospital }
+			});
 			Ok(())
 		}
 	}

@@ -4,7 +4,7 @@
 
 use crate as pallet_patients;
 use frame_support::traits::ConstU32;
-use medchain_primitives::testing::MockHospitals;
+use medchain_primitives::{testing::MockHospitals, RecordId, RecordKeys, WrappedKey};
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -17,12 +17,51 @@ frame_support::construct_runtime!(
 
 pallet_audit::impl_test_configs!(Test);
 
+frame_support::parameter_types! {
+	/// Wrapped keys on patients' records: `(patient, reader)` once per key.
+	pub static HeldKeys: Vec<(u64, u64)> = vec![];
+}
+
+/// Records in memory: only who holds how many keys.
+pub struct MockRecordKeys;
+impl RecordKeys<u64> for MockRecordKeys {
+	fn remove_reader_keys(patient: &u64, reader: &u64, limit: u32) -> u32 {
+		let mut removed = 0;
+		HeldKeys::mutate(|keys| {
+			keys.retain(|key| {
+				let goes = key == &(*patient, *reader) && removed < limit;
+				removed += goes as u32;
+				!goes
+			})
+		});
+		removed
+	}
+
+	fn share_keys(
+		_actor: &u64,
+		patient: &u64,
+		reader: &u64,
+		keys: Vec<(RecordId, WrappedKey)>,
+	) -> sp_runtime::DispatchResult {
+		HeldKeys::mutate(|held| held.extend(keys.iter().map(|_| (*patient, *reader))));
+		Ok(())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_keys(patient: &u64, reader: &u64, n: u32) -> Vec<RecordId> {
+		HeldKeys::mutate(|held| held.extend((0..n).map(|_| (*patient, *reader))));
+		(0..n as u64).collect()
+	}
+}
+
 impl pallet_patients::Config for Test {
 	type Hospitals = MockHospitals;
 	type Audit = Audit;
 	type Roles = ();
 	type Time = Timestamp;
 	type MaxGuardians = ConstU32<3>;
+	type RecordKeys = MockRecordKeys;
+	type MaxKeysPerRemoval = ConstU32<10>;
 	type WeightInfo = ();
 }
 

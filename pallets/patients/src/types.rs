@@ -33,3 +33,14 @@ where
 	/// minor, an incapacitated adult).
 	pub guardians: BoundedVec<AccountId, MaxGuardians>,
 }
+
+/// A hospital's record that a patient cannot act for themself (a minor, an
+/// incapacitated adult). While it stands, an admin of that hospital manages
+/// the patient's guardians (the patient's own account still may).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Representation {
+	/// The hospital whose admin recorded it.
+	pub hospital: HospitalId,
+	/// Chain time it was recorded, ms since the Unix epoch.
+	pub since: Moment,
+}

@@ -9,11 +9,11 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
 use medchain_primitives::{
-	cid::LONG_CID, AccessPolicy, DoctorRegistry, PatientRegistry, MAX_WRAPPED_KEY_LEN,
+	cid::long_cid, AccessPolicy, DoctorRegistry, PatientRegistry, WrappedKey, MAX_WRAPPED_KEY_LEN,
 };
 
-fn key() -> Vec<u8> {
-	vec![7; MAX_WRAPPED_KEY_LEN as usize]
+fn key() -> WrappedKey {
+	vec![7; MAX_WRAPPED_KEY_LEN as usize].try_into().expect("the longest key fits")
 }
 
 fn patient<T: Config>() -> T::AccountId {
@@ -40,7 +40,9 @@ fn keys_for<T: Config>(patient: &T::AccountId, doctors: &[T::AccountId], n: u32)
 		.chain(doctors.iter())
 		.take(n as usize)
 		.map(|reader| (reader.clone(), key()))
-		.collect()
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("at most MaxReadersPerRecord keys")
 }
 
 /// A record of `patient` by `doctors[0]` with keys for the patient and the
@@ -54,7 +56,7 @@ fn record<T: Config>(
 		doctors[0].clone(),
 		patient.clone(),
 		RecordCategory::Diagnosis,
-		LONG_CID,
+		&long_cid(),
 		keys_for::<T>(patient, doctors, readers.max(2)),
 	)?;
 	Ok(id)
@@ -84,7 +86,7 @@ mod benchmarks {
 			RawOrigin::Signed(doctors[0].clone()),
 			patient.clone(),
 			RecordCategory::Diagnosis,
-			LONG_CID.to_vec(),
+			long_cid(),
 			keys,
 		);
 		assert_last_event::<T>(Event::RecordCreated {
@@ -101,7 +103,7 @@ mod benchmarks {
 		let doctors = doctors::<T>(&patient, 1);
 		let id = record::<T>(&patient, &doctors, 2)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(doctors[0].clone()), id, LONG_CID.to_vec());
+		_(RawOrigin::Signed(doctors[0].clone()), id, long_cid());
 		assert_last_event::<T>(Event::RecordUpdated {
 			record: id,
 			version: 2,
@@ -115,7 +117,12 @@ mod benchmarks {
 		let patient = patient::<T>();
 		let reader = doctors::<T>(&patient, 1).remove(0);
 		let ids = <Records<T> as RecordKeys<T::AccountId>>::benchmark_keys(&patient, &patient, k);
-		let keys: Vec<(RecordId, Vec<u8>)> = ids.into_iter().map(|id| (id, key())).collect();
+		let keys: SharedKeys<T> = ids
+			.into_iter()
+			.map(|id| (id, key()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("at most MaxKeysPerCall keys");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), patient.clone(), reader.clone(), keys);
 		assert_last_event::<T>(Event::KeysShared { patient, reader, count: k });
@@ -131,7 +138,7 @@ mod benchmarks {
 		let id = record::<T>(&patient, &doctors, r)?;
 		let keys = keys_for::<T>(&patient, &doctors, k);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(patient), id, LONG_CID.to_vec(), keys);
+		_(RawOrigin::Signed(patient), id, long_cid(), keys);
 		assert_last_event::<T>(Event::RecordKeyRotated { record: id, epoch: 1, readers: k });
 		Ok(())
 	}
@@ -145,7 +152,7 @@ mod benchmarks {
 		let doctors = doctors::<T>(&patient, r - 1);
 		let id = record::<T>(&patient, &doctors, r)?;
 		for _ in 1..v {
-			Records::<T>::do_update(&patient, id, LONG_CID)?;
+			Records::<T>::do_update(&patient, id, &long_cid())?;
 		}
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id);

@@ -17,13 +17,24 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	fn checked_key(bytes: Vec<u8>) -> Result<WrappedKey, Error<T>> {
-		ensure!(bytes.len() >= MIN_WRAPPED_KEY_LEN as usize, Error::<T>::WrongKeyLength);
-		bytes.try_into().map_err(|_| Error::<T>::WrongKeyLength)
+	/// A wrapped key is at most `MAX_WRAPPED_KEY_LEN` bytes by its type; it must
+	/// also be long enough to be an HPKE output.
+	fn checked_key(key: WrappedKey) -> Result<WrappedKey, Error<T>> {
+		ensure!(key.len() >= MIN_WRAPPED_KEY_LEN as usize, Error::<T>::WrongKeyLength);
+		Ok(key)
 	}
 
 	fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
 		ensure!(T::Patients::may_act_for(who, patient), Error::<T>::NotPatientOrGuardian);
+		Ok(())
+	}
+
+	/// What replaces or removes the patient's own wrapped keys (a rotation,
+	/// an erasure, a key shared with the patient) is the patient's alone: a
+	/// guardian could otherwise lock the patient out of their own records.
+	fn ensure_patient(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
+		Self::ensure_may_act(who, patient)?;
+		ensure!(who == patient, Error::<T>::NotPatient);
 		Ok(())
 	}
 
@@ -58,8 +69,8 @@ impl<T: Config> Pallet<T> {
 			|| T::Access::can_read(reader, patient, record, category)
 	}
 
-	/// Check the keys of a new epoch of `record`: at most
-	/// `MaxReadersPerRecord`, each of the right length, each reader once and
+	/// Check the keys of a new epoch of `record` (at most
+	/// `MaxReadersPerRecord` by their type): each of the right length, each reader once and
 	/// allowed to hold it, the patient's (and `author`'s, if given) included.
 	fn checked_reader_keys(
 		patient: &T::AccountId,
@@ -68,7 +79,6 @@ impl<T: Config> Pallet<T> {
 		category: RecordCategory,
 		keys: ReaderKeys<T>,
 	) -> Result<Vec<(T::AccountId, WrappedKey)>, DispatchError> {
-		ensure!(keys.len() <= T::MaxReadersPerRecord::get() as usize, Error::<T>::TooManyReaders);
 		let mut readers: Vec<&T::AccountId> = keys.iter().map(|(reader, _)| reader).collect();
 		readers.sort();
 		ensure!(readers.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateReader);
@@ -161,7 +171,7 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		patient: T::AccountId,
 		category: RecordCategory,
-		cid: &[u8],
+		cid: &Cid,
 		keys: ReaderKeys<T>,
 	) -> Result<(RecordId, T::AccountId), DispatchError> {
 		ensure!(T::Patients::is_registered(&patient), Error::<T>::UnknownPatient);
@@ -205,7 +215,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_update(
 		who: &T::AccountId,
 		id: RecordId,
-		cid: &[u8],
+		cid: &Cid,
 	) -> Result<Version, DispatchError> {
 		let mut record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
 		Self::ensure_may_write(who, &record.patient, Some(id), record.category)?;
@@ -232,9 +242,13 @@ impl<T: Config> Pallet<T> {
 		who: &T::AccountId,
 		patient: &T::AccountId,
 		reader: &T::AccountId,
-		keys: Vec<(RecordId, Vec<u8>)>,
+		keys: Vec<(RecordId, WrappedKey)>,
 	) -> DispatchResult {
-		Self::ensure_may_act(who, patient)?;
+		if reader == patient {
+			Self::ensure_patient(who, patient)?;
+		} else {
+			Self::ensure_may_act(who, patient)?;
+		}
 		ensure!(keys.len() <= T::MaxKeysPerCall::get() as usize, Error::<T>::TooManyKeys);
 		let mut ids: Vec<RecordId> = keys.iter().map(|(id, _)| *id).collect();
 		ids.sort();
@@ -265,12 +279,12 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_rotate(
 		who: &T::AccountId,
 		id: RecordId,
-		cid: &[u8],
+		cid: &Cid,
 		keys: ReaderKeys<T>,
 	) -> Result<(Epoch, u32), DispatchError> {
 		let mut record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
 		let patient = record.patient.clone();
-		Self::ensure_may_act(who, &patient)?;
+		Self::ensure_patient(who, &patient)?;
 		let cid = Self::checked_cid(cid)?;
 		let version = Self::next_version(&record)?;
 		let keys = Self::checked_reader_keys(&patient, None, id, record.category, keys)?;
@@ -294,7 +308,7 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(T::AccountId, u32, u32), DispatchError> {
 		let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
 		let patient = record.patient;
-		Self::ensure_may_act(who, &patient)?;
+		Self::ensure_patient(who, &patient)?;
 		RecordById::<T>::remove(id);
 		let keys = Self::remove_all_keys(&patient, id);
 		for version in 1..=record.version {
@@ -346,12 +360,21 @@ impl<T: Config> Pallet<T> {
 			for (reader, key) in &readers {
 				ensure!(key.epoch == record.epoch, "a key of an older epoch remains");
 				ensure!(KeysOf::<T>::contains_key((patient, reader, id)), "key not indexed");
+				// A removed guardian or a revoked author keeps no key.
 				ensure!(
-					reader == patient
-						|| reader == &record.author
+					T::Patients::may_act_for(reader, patient)
 						|| T::Access::holds_grant(reader, patient),
-					"a key is held by a reader without a grant"
+					"a key is held by a reader who is neither the patient, a guardian nor a grantee"
 				);
+			}
+			// Every new key epoch was started by the patient, never a guardian.
+			let mut epoch = 0;
+			for version in 1..=record.version {
+				let info = Versions::<T>::get(id, version).ok_or("a version is missing")?;
+				if info.epoch != epoch {
+					ensure!(&info.author == patient, "a key epoch not started by the patient");
+					epoch = info.epoch;
+				}
 			}
 			keys += readers.len();
 		}
@@ -390,7 +413,7 @@ impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
 		actor: &T::AccountId,
 		patient: &T::AccountId,
 		reader: &T::AccountId,
-		keys: Vec<(RecordId, Vec<u8>)>,
+		keys: Vec<(RecordId, WrappedKey)>,
 	) -> DispatchResult {
 		Self::do_share(actor, patient, reader, keys)
 	}

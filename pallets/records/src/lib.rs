@@ -34,9 +34,15 @@
 //!
 //! - [`Pallet::create_record`]: the patient, a guardian, or a doctor with write access.
 //! - [`Pallet::update_record`]: the patient, a guardian, or a doctor with write access.
-//! - [`Pallet::share_keys`]: the patient or a guardian.
-//! - [`Pallet::rotate_key`]: the patient or a guardian.
-//! - [`Pallet::erase_record`]: the patient or a guardian.
+//! - [`Pallet::share_keys`]: the patient or a guardian (a key for the patient:
+//!   the patient only).
+//! - [`Pallet::rotate_key`]: the patient only.
+//! - [`Pallet::erase_record`]: the patient only.
+//!
+//! A guardian never replaces or removes the patient's own wrapped keys, so
+//! guardians cannot lock a patient out of their records; and a guardian who
+//! is removed loses the keys of the records they wrote (the patients pallet
+//! removes them through [`RecordKeys`]).
 //! - [`Pallet::open_record`]: a reader with access and a key.
 //!
 //! ### Traits implemented
@@ -76,11 +82,11 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AccessPolicy, AuditLog, DoctorRegistry, Moment, PatientRegistry, MAX_WRAPPED_KEY_LEN,
+		AccessPolicy, AuditLog, Cid, DoctorRegistry, Moment, PatientRegistry, WrappedKey,
+		MAX_WRAPPED_KEY_LEN,
 	};
 
 	/// The in-code storage version.
@@ -92,8 +98,17 @@ pub mod pallet {
 	/// A version as this runtime stores it.
 	pub type VersionOf<T> = VersionInfo<<T as frame_system::Config>::AccountId>;
 
-	/// Wrapped keys as a call takes them: the reader and the HPKE output.
-	pub type ReaderKeys<T> = Vec<(<T as frame_system::Config>::AccountId, Vec<u8>)>;
+	/// Wrapped keys of a new key epoch as a call takes them: the reader and the
+	/// HPKE output, at most `MaxReadersPerRecord` pairs. Bounded, so that a
+	/// longer list does not even decode: the pool refuses the transaction.
+	pub type ReaderKeys<T> = BoundedVec<
+		(<T as frame_system::Config>::AccountId, WrappedKey),
+		<T as Config>::MaxReadersPerRecord,
+	>;
+
+	/// Wrapped keys of existing records as `share_keys` takes them, at most
+	/// `MaxKeysPerCall` pairs.
+	pub type SharedKeys<T> = BoundedVec<(RecordId, WrappedKey), <T as Config>::MaxKeysPerCall>;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -251,6 +266,9 @@ pub mod pallet {
 		NotPatientsRecord,
 		/// The record id counter is exhausted.
 		RecordIdOverflow,
+		/// Only the patient may do this, not a guardian: it replaces or removes the patient's
+		/// own wrapped keys.
+		NotPatient,
 	}
 
 	#[pallet::hooks]
@@ -287,17 +305,15 @@ pub mod pallet {
 		/// `CidTooLong`, `TooManyRecords`, `TooManyReaders`, `WrongKeyLength`, `DuplicateReader`,
 		/// `PatientKeyMissing`, `AuthorKeyMissing`, `ReaderWithoutAccess`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::create_record(
-			(keys.len() as u32).min(T::MaxReadersPerRecord::get())
-		))]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _category: &RecordCategory, _cid: &Vec<u8>, _keys: &ReaderKeys<T>| -> bool {
+		#[pallet::weight(T::WeightInfo::create_record(keys.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _category: &RecordCategory, _cid: &Cid, _keys: &ReaderKeys<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn create_record(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			category: RecordCategory,
-			cid: Vec<u8>,
+			cid: Cid,
 			keys: ReaderKeys<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -317,14 +333,10 @@ pub mod pallet {
 		/// `MalformedCid`, `CidTooLong`, `TooManyVersions`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_record())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _cid: &Vec<u8>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _cid: &Cid| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
-		pub fn update_record(
-			origin: OriginFor<T>,
-			record: RecordId,
-			cid: Vec<u8>,
-		) -> DispatchResult {
+		pub fn update_record(origin: OriginFor<T>, record: RecordId, cid: Cid) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let version = Self::do_update(&who, record, &cid)?;
 			Self::deposit_event(Event::RecordUpdated { record, version, author: who });
@@ -334,29 +346,29 @@ pub mod pallet {
 		/// Share the data keys of some of `patient`'s records with `reader`, who must hold read
 		/// access to each. A key the reader already holds is replaced.
 		///
-		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian; a
+		/// key for the patient themself (`reader == patient`) only by the patient.
 		///
 		/// - `keys`: `(record, wrapped key)` pairs, at most `MaxKeysPerCall`.
 		///
-		/// Emits `KeysShared`. Errors: `NotPatientOrGuardian`, `TooManyKeys`, `UnknownRecord`,
+		/// Emits `KeysShared`. Errors: `NotPatientOrGuardian`, `NotPatient`, `TooManyKeys`,
+		/// `UnknownRecord`,
 		/// `NotPatientsRecord`, `DuplicateReader`, `ReaderWithoutAccess`, `WrongKeyLength`,
 		/// `TooManyReaders`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::share_keys(
-			(keys.len() as u32).min(T::MaxKeysPerCall::get())
-		))]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _reader: &T::AccountId, _keys: &Vec<(RecordId, Vec<u8>)>| -> bool {
+		#[pallet::weight(T::WeightInfo::share_keys(keys.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _reader: &T::AccountId, _keys: &SharedKeys<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn share_keys(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			reader: T::AccountId,
-			keys: Vec<(RecordId, Vec<u8>)>,
+			keys: SharedKeys<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let count = keys.len() as u32;
-			Self::do_share(&who, &patient, &reader, keys)?;
+			Self::do_share(&who, &patient, &reader, keys.into_inner())?;
 			Self::deposit_event(Event::KeysShared { patient, reader, count });
 			Ok(())
 		}
@@ -365,30 +377,31 @@ pub mod pallet {
 		/// and `keys` for the readers who keep access. Every key of an older epoch is removed.
 		/// Do this after revoking a reader so that later versions are closed to them.
 		///
-		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		/// The dispatch origin for this call must be _Signed_ by the patient: a rotation
+		/// replaces the patient's own key, which a guardian may not.
 		///
 		/// - `keys`: `(reader, wrapped key)` pairs; one for the patient is required; others
 		///   must hold read access.
 		///
-		/// Emits `RecordKeyRotated`. Errors: `UnknownRecord`, `NotPatientOrGuardian`,
+		/// Emits `RecordKeyRotated`. Errors: `UnknownRecord`, `NotPatientOrGuardian`, `NotPatient`,
 		/// `MalformedCid`, `CidTooLong`, `TooManyVersions`, `TooManyReaders`, `WrongKeyLength`,
 		/// `DuplicateReader`, `PatientKeyMissing`, `ReaderWithoutAccess`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::rotate_key(
 			T::MaxReadersPerRecord::get(),
-			(keys.len() as u32).min(T::MaxReadersPerRecord::get())
+			keys.len() as u32
 		))]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _cid: &Vec<u8>, _keys: &ReaderKeys<T>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _cid: &Cid, _keys: &ReaderKeys<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn rotate_key(
 			origin: OriginFor<T>,
 			record: RecordId,
-			cid: Vec<u8>,
+			cid: Cid,
 			keys: ReaderKeys<T>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let new_keys = (keys.len() as u32).min(T::MaxReadersPerRecord::get());
+			let new_keys = keys.len() as u32;
 			let (epoch, removed) = Self::do_rotate(&who, record, &cid, keys)?;
 			Self::deposit_event(Event::RecordKeyRotated { record, epoch, readers: new_keys });
 			Ok(Some(T::WeightInfo::rotate_key(removed, new_keys)).into())
@@ -398,9 +411,10 @@ pub mod pallet {
 		/// removed, so nobody can find or decrypt its files through the chain. The audit trail
 		/// keeps that it existed and was erased.
 		///
-		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		/// The dispatch origin for this call must be _Signed_ by the patient: erasure removes
+		/// the patient's own key, which a guardian may not.
 		///
-		/// Emits `RecordErased`. Errors: `UnknownRecord`, `NotPatientOrGuardian`.
+		/// Emits `RecordErased`. Errors: `UnknownRecord`, `NotPatientOrGuardian`, `NotPatient`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::erase_record(
 			T::MaxReadersPerRecord::get(),

@@ -1,8 +1,11 @@
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok};
-use medchain_primitives::{testing::MockDoctors, AuditAction, Entity, RecordCategory::*};
-use pallet_access::{Permission, Purpose, Scope, ScopeInput};
-use sp_runtime::DispatchError;
+use frame_support::dispatch::DispatchResultWithPostInfo;
+use frame_support::{assert_noop, assert_ok, traits::Get};
+use medchain_primitives::{
+	testing::MockDoctors, AuditAction, Entity, RecordCategory::*, WrappedKey,
+};
+use pallet_access::{Permission, Purpose, Scope, ScopeOf};
+use sp_runtime::{BoundedVec, DispatchError, DispatchResult};
 
 const PATIENT: u64 = 10;
 const GUARDIAN: u64 = 20;
@@ -31,7 +34,50 @@ fn keys_for(readers: &[u64]) -> Vec<(u64, Vec<u8>)> {
 	readers.iter().map(|r| (*r, wrapped(*r as u8))).collect()
 }
 
-fn give(grantee: u64, scope: ScopeInput, permission: Permission, expires_at: Option<u64>) {
+/// A list as a call's bounded argument. A longer one does not even decode
+/// (the runtime's `free_block_stuffing_*` tests), so no test passes one.
+fn bound<T, S: Get<u32>>(items: Vec<T>) -> BoundedVec<T, S> {
+	items.try_into().ok().expect("within its bound")
+}
+
+fn bound_keys<Id, S: Get<u32>>(keys: Vec<(Id, Vec<u8>)>) -> BoundedVec<(Id, WrappedKey), S> {
+	bound(keys.into_iter().map(|(id, key)| (id, bound(key))).collect())
+}
+
+// The calls with plain lists.
+fn create_record(
+	origin: RuntimeOrigin,
+	patient: u64,
+	category: RecordCategory,
+	cid: Vec<u8>,
+	keys: Vec<(u64, Vec<u8>)>,
+) -> DispatchResult {
+	Records::create_record(origin, patient, category, bound(cid), bound_keys(keys))
+}
+
+fn update_record(origin: RuntimeOrigin, record: RecordId, cid: Vec<u8>) -> DispatchResult {
+	Records::update_record(origin, record, bound(cid))
+}
+
+fn share_keys(
+	origin: RuntimeOrigin,
+	patient: u64,
+	reader: u64,
+	keys: Vec<(RecordId, Vec<u8>)>,
+) -> DispatchResult {
+	Records::share_keys(origin, patient, reader, bound_keys(keys))
+}
+
+fn rotate_key(
+	origin: RuntimeOrigin,
+	record: RecordId,
+	cid: Vec<u8>,
+	keys: Vec<(u64, Vec<u8>)>,
+) -> DispatchResultWithPostInfo {
+	Records::rotate_key(origin, record, bound(cid), bound_keys(keys))
+}
+
+fn give(grantee: u64, scope: ScopeOf<Test>, permission: Permission, expires_at: Option<u64>) {
 	assert_ok!(Access::grant(
 		signed(PATIENT),
 		PATIENT,
@@ -44,7 +90,7 @@ fn give(grantee: u64, scope: ScopeInput, permission: Permission, expires_at: Opt
 }
 
 fn create(by: u64, category: RecordCategory, readers: &[u64]) -> sp_runtime::DispatchResult {
-	Records::create_record(signed(by), PATIENT, category, CID1.to_vec(), keys_for(readers))
+	create_record(signed(by), PATIENT, category, CID1.to_vec(), keys_for(readers))
 }
 
 /// A record of the patient created by the patient; returns its id.
@@ -118,7 +164,7 @@ fn a_patient_creates_a_record_of_their_own() {
 #[test]
 fn a_cid_is_stored_in_canonical_form() {
 	test(|| {
-		assert_ok!(Records::create_record(
+		assert_ok!(create_record(
 			signed(PATIENT),
 			PATIENT,
 			Imaging,
@@ -156,14 +202,14 @@ fn creating_needs_write_access_covering_the_category() {
 	test(|| {
 		assert_noop!(create(STRANGER, Other, &[PATIENT, STRANGER]), Error::<Test>::NoWriteAccess);
 		assert_noop!(create(DOCTOR, Other, &[PATIENT, DOCTOR]), Error::<Test>::NoWriteAccess);
-		give(DOCTOR, Scope::Categories(vec![Prescription]), Permission::ReadWrite, None);
+		give(DOCTOR, Scope::Categories(bound(vec![Prescription])), Permission::ReadWrite, None);
 		give(READER, Scope::All, Permission::Read, None);
 		// Read-only, and outside the categories.
 		assert_noop!(create(READER, Other, &[PATIENT, READER]), Error::<Test>::NoWriteAccess);
 		assert_noop!(create(DOCTOR, Diagnosis, &[PATIENT, DOCTOR]), Error::<Test>::NoWriteAccess);
 		// Another patient's doctor.
 		assert_noop!(
-			Records::create_record(
+			create_record(
 				signed(DOCTOR),
 				OTHER_PATIENT,
 				Prescription,
@@ -188,17 +234,17 @@ fn an_expired_grant_is_treated_as_absent() {
 	test(|| {
 		let id = own_record();
 		give(DOCTOR, Scope::All, Permission::ReadWrite, Some(NOW + HOUR));
-		assert_ok!(Records::share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(1))]));
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(1))]));
 		assert_ok!(Records::open_record(signed(DOCTOR), id));
 		Timestamp::set_timestamp(NOW + HOUR);
 		assert_noop!(Records::open_record(signed(DOCTOR), id), Error::<Test>::NoReadAccess);
 		assert_noop!(
-			Records::update_record(signed(DOCTOR), id, CID2.to_vec()),
+			update_record(signed(DOCTOR), id, CID2.to_vec()),
 			Error::<Test>::NoWriteAccess
 		);
 		assert_noop!(create(DOCTOR, Other, &[PATIENT, DOCTOR]), Error::<Test>::NoWriteAccess);
 		assert_noop!(
-			Records::share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(1))]),
+			share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(1))]),
 			Error::<Test>::ReaderWithoutAccess
 		);
 		// Cleaning up the grant takes the key with it.
@@ -213,21 +259,17 @@ fn create_refuses_malformed_input_with_named_errors() {
 	test(|| {
 		give(DOCTOR, Scope::All, Permission::ReadWrite, None);
 		let create_with = |cid: &[u8], keys: Vec<(u64, Vec<u8>)>| {
-			Records::create_record(signed(DOCTOR), PATIENT, Other, cid.to_vec(), keys)
+			create_record(signed(DOCTOR), PATIENT, Other, cid.to_vec(), keys)
 		};
 		let good = || keys_for(&[PATIENT, DOCTOR]);
 		assert_noop!(
-			Records::create_record(signed(DOCTOR), STRANGER, Other, CID1.to_vec(), good()),
+			create_record(signed(DOCTOR), STRANGER, Other, CID1.to_vec(), good()),
 			Error::<Test>::UnknownPatient
 		);
 		assert_noop!(create_with(b"not a cid", good()), Error::<Test>::MalformedCid);
-		assert_noop!(create_with(&[b'b'; 129], good()), Error::<Test>::CidTooLong);
 		let mut short = good();
 		short[0].1 = vec![1; 47];
 		assert_noop!(create_with(CID1, short), Error::<Test>::WrongKeyLength);
-		let mut long = good();
-		long[1].1 = vec![1; 129];
-		assert_noop!(create_with(CID1, long), Error::<Test>::WrongKeyLength);
 		assert_noop!(create_with(CID1, keys_for(&[DOCTOR])), Error::<Test>::PatientKeyMissing);
 		assert_noop!(create_with(CID1, keys_for(&[PATIENT])), Error::<Test>::AuthorKeyMissing);
 		assert_noop!(
@@ -242,10 +284,6 @@ fn create_refuses_malformed_input_with_named_errors() {
 		assert_noop!(
 			create_with(CID1, keys_for(&[PATIENT, DOCTOR, GUARDIAN])),
 			Error::<Test>::ReaderWithoutAccess
-		);
-		assert_noop!(
-			create_with(CID1, keys_for(&[PATIENT, DOCTOR, 1, 2, 3])),
-			Error::<Test>::TooManyReaders
 		);
 		assert_eq!(NextRecordId::<Test>::get(), 0);
 		assert!(trail_actions()
@@ -271,11 +309,11 @@ fn updates_keep_every_version_and_its_author() {
 	test(|| {
 		let id = doctors_record();
 		Timestamp::set_timestamp(NOW + 5);
-		assert_ok!(Records::update_record(signed(PATIENT), id, CID2.to_vec()));
+		assert_ok!(update_record(signed(PATIENT), id, CID2.to_vec()));
 		System::assert_last_event(
 			Event::RecordUpdated { record: id, version: 2, author: PATIENT }.into(),
 		);
-		assert_ok!(Records::update_record(signed(DOCTOR), id, CID1.to_vec()));
+		assert_ok!(update_record(signed(DOCTOR), id, CID1.to_vec()));
 		let record = RecordById::<Test>::get(id).unwrap();
 		assert_eq!((record.version, record.updated_at, record.created_at), (3, NOW + 5, NOW));
 		assert_eq!(record.cid.to_vec(), CID1);
@@ -292,7 +330,7 @@ fn updates_keep_every_version_and_its_author() {
 			by(DOCTOR, AuditAction::RecordUpdated { record: id, version: 3 })
 		);
 		assert_noop!(
-			Records::update_record(signed(PATIENT), id, CID2.to_vec()),
+			update_record(signed(PATIENT), id, CID2.to_vec()),
 			Error::<Test>::TooManyVersions
 		);
 	});
@@ -303,27 +341,24 @@ fn who_may_update_a_record() {
 	test(|| {
 		let id = doctors_record();
 		assert_noop!(
-			Records::update_record(signed(PATIENT), 7, CID2.to_vec()),
+			update_record(signed(PATIENT), 7, CID2.to_vec()),
 			Error::<Test>::UnknownRecord
 		);
 		// A read-only grantee, a stranger, another patient.
 		for who in [READER, STRANGER, OTHER_PATIENT] {
 			assert_noop!(
-				Records::update_record(signed(who), id, CID2.to_vec()),
+				update_record(signed(who), id, CID2.to_vec()),
 				Error::<Test>::NoWriteAccess
 			);
 		}
 		// A doctor with write access but no key cannot have encrypted the file.
 		give(COLLEAGUE, Scope::All, Permission::ReadWrite, None);
+		assert_noop!(update_record(signed(COLLEAGUE), id, CID2.to_vec()), Error::<Test>::NoKey);
 		assert_noop!(
-			Records::update_record(signed(COLLEAGUE), id, CID2.to_vec()),
-			Error::<Test>::NoKey
-		);
-		assert_noop!(
-			Records::update_record(signed(DOCTOR), id, b"bafy".to_vec()),
+			update_record(signed(DOCTOR), id, b"bafy".to_vec()),
 			Error::<Test>::MalformedCid
 		);
-		assert_ok!(Records::update_record(signed(GUARDIAN), id, CID2.to_vec()));
+		assert_ok!(update_record(signed(GUARDIAN), id, CID2.to_vec()));
 	});
 }
 
@@ -332,9 +367,9 @@ fn a_patient_shares_keys_with_readers_who_have_access() {
 	test(|| {
 		let first = own_record();
 		let second = own_record();
-		give(READER, Scope::Records(vec![first, second]), Permission::Read, None);
+		give(READER, Scope::Records(bound(vec![first, second])), Permission::Read, None);
 		let keys = vec![(first, wrapped(1)), (second, wrapped(2))];
-		assert_ok!(Records::share_keys(signed(GUARDIAN), PATIENT, READER, keys));
+		assert_ok!(share_keys(signed(GUARDIAN), PATIENT, READER, keys));
 		System::assert_last_event(
 			Event::KeysShared { patient: PATIENT, reader: READER, count: 2 }.into(),
 		);
@@ -350,12 +385,7 @@ fn a_patient_shares_keys_with_readers_who_have_access() {
 			]
 		);
 		// Sharing again replaces the key and counts the reader once.
-		assert_ok!(Records::share_keys(
-			signed(PATIENT),
-			PATIENT,
-			READER,
-			vec![(first, wrapped(9))]
-		));
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, READER, vec![(first, wrapped(9))]));
 		assert_eq!(RecordById::<Test>::get(first).unwrap().readers, 2);
 		assert_ok!(Records::open_record(signed(READER), first));
 	});
@@ -365,22 +395,14 @@ fn a_patient_shares_keys_with_readers_who_have_access() {
 fn sharing_refuses_bad_input_and_grantees_cannot_share() {
 	test(|| {
 		let id = own_record();
-		give(READER, Scope::Categories(vec![LabResult]), Permission::ReadWrite, None);
+		give(READER, Scope::Categories(bound(vec![LabResult])), Permission::ReadWrite, None);
 		let share = |by: u64, reader: u64, keys: Vec<(RecordId, Vec<u8>)>| {
-			Records::share_keys(signed(by), PATIENT, reader, keys)
+			share_keys(signed(by), PATIENT, reader, keys)
 		};
 		// A grantee can never pass access on.
 		assert_noop!(
 			share(READER, COLLEAGUE, vec![(id, wrapped(1))]),
 			Error::<Test>::NotPatientOrGuardian
-		);
-		assert_noop!(
-			share(
-				PATIENT,
-				READER,
-				vec![(1, wrapped(1)), (2, wrapped(1)), (3, wrapped(1)), (4, wrapped(1))]
-			),
-			Error::<Test>::TooManyKeys
 		);
 		assert_noop!(share(PATIENT, READER, vec![(7, wrapped(1))]), Error::<Test>::UnknownRecord);
 		assert_noop!(
@@ -395,7 +417,7 @@ fn sharing_refuses_bad_input_and_grantees_cannot_share() {
 			share(PATIENT, READER, vec![(id, vec![1; 20])]),
 			Error::<Test>::WrongKeyLength
 		);
-		assert_ok!(Records::create_record(
+		assert_ok!(create_record(
 			signed(OTHER_PATIENT),
 			OTHER_PATIENT,
 			LabResult,
@@ -420,16 +442,11 @@ fn a_record_has_at_most_max_readers() {
 	test(|| {
 		let id = doctors_record(); // patient, doctor, reader
 		give(COLLEAGUE, Scope::All, Permission::Read, None);
-		assert_ok!(Records::share_keys(
-			signed(PATIENT),
-			PATIENT,
-			COLLEAGUE,
-			vec![(id, wrapped(1))]
-		));
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, COLLEAGUE, vec![(id, wrapped(1))]));
 		MockDoctors::add(33, 0);
 		give(33, Scope::All, Permission::Read, None);
 		assert_noop!(
-			Records::share_keys(signed(PATIENT), PATIENT, 33, vec![(id, wrapped(1))]),
+			share_keys(signed(PATIENT), PATIENT, 33, vec![(id, wrapped(1))]),
 			Error::<Test>::TooManyReaders
 		);
 	});
@@ -457,7 +474,7 @@ fn a_revoked_doctor_has_no_keys_and_can_neither_open_nor_update() {
 		assert_eq!(RecordById::<Test>::get(id).unwrap().readers, 2);
 		assert_noop!(Records::open_record(signed(DOCTOR), id), Error::<Test>::NoReadAccess);
 		assert_noop!(
-			Records::update_record(signed(DOCTOR), id, CID2.to_vec()),
+			update_record(signed(DOCTOR), id, CID2.to_vec()),
 			Error::<Test>::NoWriteAccess
 		);
 		// The other reader still opens it.
@@ -473,7 +490,7 @@ fn changing_a_grant_removes_the_grantees_keys() {
 			signed(PATIENT),
 			PATIENT,
 			READER,
-			Scope::Categories(vec![Diagnosis]),
+			Scope::Categories(bound(vec![Diagnosis])),
 			Permission::Read,
 			Purpose::SecondOpinion,
 			None
@@ -490,27 +507,22 @@ fn rotation_leaves_no_key_of_an_older_epoch() {
 		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, READER));
 		// The revoked reader cannot be given the new key.
 		assert_noop!(
-			Records::rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, READER])),
+			rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, READER])),
 			Error::<Test>::ReaderWithoutAccess
 		);
 		assert_noop!(
-			Records::rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[DOCTOR])),
+			rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[DOCTOR])),
 			Error::<Test>::PatientKeyMissing
 		);
 		assert_noop!(
-			Records::rotate_key(signed(DOCTOR), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR])),
+			rotate_key(signed(DOCTOR), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR])),
 			Error::<Test>::NotPatientOrGuardian
 		);
 		assert_noop!(
-			Records::rotate_key(signed(PATIENT), 9, CID2.to_vec(), keys_for(&[PATIENT])),
+			rotate_key(signed(PATIENT), 9, CID2.to_vec(), keys_for(&[PATIENT])),
 			Error::<Test>::UnknownRecord
 		);
-		assert_ok!(Records::rotate_key(
-			signed(GUARDIAN),
-			id,
-			CID2.to_vec(),
-			keys_for(&[PATIENT, DOCTOR])
-		));
+		assert_ok!(rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR])));
 		System::assert_last_event(
 			Event::RecordKeyRotated { record: id, epoch: 1, readers: 2 }.into(),
 		);
@@ -523,18 +535,36 @@ fn rotation_leaves_no_key_of_an_older_epoch() {
 		assert_eq!(readers(id), vec![PATIENT, DOCTOR]);
 		assert_eq!(
 			last_action(),
-			by(GUARDIAN, AuditAction::RecordKeyRotated { record: id, epoch: 1 })
+			by(PATIENT, AuditAction::RecordKeyRotated { record: id, epoch: 1 })
 		);
 		assert_ok!(Records::open_record(signed(DOCTOR), id));
 		// A key shared afterwards is of the new epoch.
 		give(COLLEAGUE, Scope::All, Permission::Read, None);
-		assert_ok!(Records::share_keys(
-			signed(PATIENT),
-			PATIENT,
-			COLLEAGUE,
-			vec![(id, wrapped(3))]
-		));
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, COLLEAGUE, vec![(id, wrapped(3))]));
 		assert_eq!(Keys::<Test>::get(id, COLLEAGUE).unwrap().epoch, 1);
+	});
+}
+
+// Attack 3 of the abuse review (guardian takeover): a guardian replaced the
+// patient's own wrapped key (`share_keys` to the patient, a rotation) or
+// removed it (erasure), locking the patient out of their records.
+#[test]
+fn guardian_takeover_a_guardian_cannot_replace_or_remove_the_patients_wrapped_keys() {
+	test(|| {
+		let id = own_record();
+		let patients_key = Keys::<Test>::get(id, PATIENT);
+		assert_noop!(
+			share_keys(signed(GUARDIAN), PATIENT, PATIENT, vec![(id, wrapped(66))]),
+			Error::<Test>::NotPatient
+		);
+		assert_noop!(
+			rotate_key(signed(GUARDIAN), id, CID2.to_vec(), keys_for(&[PATIENT])),
+			Error::<Test>::NotPatient
+		);
+		assert_noop!(Records::erase_record(signed(GUARDIAN), id), Error::<Test>::NotPatient);
+		assert_eq!(Keys::<Test>::get(id, PATIENT), patients_key);
+		// The patient may re-share their own key.
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, PATIENT, vec![(id, wrapped(67))]));
 	});
 }
 
@@ -542,7 +572,7 @@ fn rotation_leaves_no_key_of_an_older_epoch() {
 fn erasing_removes_every_cid_and_key_but_not_the_audit_entries() {
 	test(|| {
 		let id = doctors_record();
-		assert_ok!(Records::update_record(signed(DOCTOR), id, CID2.to_vec()));
+		assert_ok!(update_record(signed(DOCTOR), id, CID2.to_vec()));
 		assert_noop!(
 			Records::erase_record(signed(DOCTOR), id),
 			Error::<Test>::NotPatientOrGuardian
@@ -604,11 +634,11 @@ fn an_approved_request_shares_keys_through_the_records_pallet() {
 			None,
 			None,
 			None,
-			vec![(id, wrapped(5))]
+			bound_keys(vec![(id, wrapped(5))])
 		));
 		assert_eq!(readers(id), vec![PATIENT, DOCTOR]);
 		assert_ok!(Records::open_record(signed(DOCTOR), id));
-		assert_ok!(Records::update_record(signed(DOCTOR), id, CID2.to_vec()));
+		assert_ok!(update_record(signed(DOCTOR), id, CID2.to_vec()));
 		let actions: Vec<AuditAction<u64>> = trail_actions().into_iter().map(|(_, a)| a).collect();
 		assert_eq!(
 			actions[1..],
@@ -637,7 +667,7 @@ fn an_approved_request_shares_keys_through_the_records_pallet() {
 				None,
 				None,
 				None,
-				vec![(9, wrapped(5))]
+				bound_keys(vec![(9, wrapped(5))])
 			),
 			DispatchError::from(Error::<Test>::UnknownRecord)
 		);
