@@ -87,18 +87,16 @@ pub enum AccountCmd {
 
 #[derive(Subcommand)]
 pub enum AdminCmd {
-	/// Register a patient at your hospital (their address and encryption key from
-	/// `medchain account show`).
-	RegisterPatient {
+	/// Record that a patient cannot act for themself (a minor, an incapacitated
+	/// adult): your hospital's admins then manage their guardians. `--end` records
+	/// that they act for themself again. (To register a patient, invite them:
+	/// they register with their own key.)
+	Represent {
 		#[arg(long)]
 		hospital: u32,
-		#[arg(long)]
 		patient: String,
-		/// The patient's public encryption key (0x + 64 hex).
 		#[arg(long)]
-		key: String,
-		#[arg(long)]
-		guardian: Option<String>,
+		end: bool,
 	},
 	/// Invite an account to register as a patient or apply as a doctor, free of fees.
 	Invite {

@@ -626,31 +626,33 @@ fn show_info(ctx: &Ctx, info: &keys::AccountInfo, verb: &str) {
 	}
 }
 
-fn encryption_key_arg(text: &str) -> Result<[u8; 32]> {
-	hex::decode(text.trim_start_matches("0x"))
-		.ok()
-		.and_then(|k| <[u8; 32]>::try_from(k).ok())
-		.ok_or_else(|| {
-			fail(exit::USAGE, "an encryption key is 0x and 64 hex digits (`medchain account show`)")
-		})
-}
-
 fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 	use pallet_doctors::Call as D;
 	match cmd {
-		AdminCmd::RegisterPatient { hospital, patient, key, guardian } => {
+		AdminCmd::Represent { hospital, patient, end } => {
 			let me = ctx.me()?;
 			let patient = ctx.account(&patient)?;
-			let guardian = guardian.map(|g| ctx.account(&g)).transpose()?;
-			let call = RuntimeCall::Patients(pallet_patients::Call::register_patient {
+			let call = RuntimeCall::Patients(pallet_patients::Call::set_represented {
 				hospital,
 				patient: patient.into(),
-				encryption_key: encryption_key_arg(&key)?,
-				profile: None,
-				guardian: guardian.map(Into::into),
+				represented: !end,
 			});
-			let inc = ctx.send(&me, call)?;
-			ctx.done(&inc, format!("registered patient {}", keys::address_of(&patient)), json!({}));
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |_, error| match error {
+					"NotRepresented" => {
+						Some("no hospital has recorded that this patient cannot act".into())
+					}
+					"NotRegistered" => Some("this account is not a registered patient".into()),
+					_ => None,
+				})
+			})?;
+			let address = keys::address_of(&patient);
+			let what = if end {
+				format!("{address} acts for themself again")
+			} else {
+				format!("{address} cannot act for themself: your hospital's admins manage their guardians")
+			};
+			ctx.done(&inc, what, json!({ "patient": address, "represented": !end }));
 		}
 		AdminCmd::Invite { hospital, account, role } => {
 			let me = ctx.me()?;

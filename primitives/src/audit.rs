@@ -148,6 +148,11 @@ pub enum AuditAction<AccountId> {
 	PatientRepresented { hospital: HospitalId },
 	/// An admin of `hospital` recorded that the patient acts for themself again.
 	PatientRepresentationEnded { hospital: HospitalId },
+
+	// Access (subject: the patient; last, for the same reason).
+	/// The grantee (the actor) declined the patient's grant; `keys_removed`
+	/// wrapped keys went with it.
+	GrantDeclined { keys_removed: u32 },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

@@ -74,12 +74,22 @@ pub trait HospitalRegistry<AccountId> {
 
 	/// Use up `who`'s unexpired invitation as `role` (to `hospital`, when
 	/// given), if there is one: the registration it was for has happened.
-	fn take_invitation(who: &AccountId, role: InviteRole, hospital: Option<HospitalId>);
+	/// Returns the inviting hospital.
+	fn take_invitation(
+		who: &AccountId,
+		role: InviteRole,
+		hospital: Option<HospitalId>,
+	) -> Option<HospitalId>;
 
 	/// Make an active hospital with `admin` as its admin, for benchmarks of
 	/// the pallets that need one.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_hospital(admin: AccountId) -> HospitalId;
+
+	/// Invite `who` as `role` to a new hospital, for benchmarks of the
+	/// registrations an invitation makes free. Returns the hospital.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_invite(who: &AccountId, role: InviteRole) -> HospitalId;
 }
 
 /// The longest libp2p peer id, in bytes: an identity multihash of a key of
@@ -254,6 +264,10 @@ pub trait RecordKeys<AccountId> {
 	/// `limit` of them. Returns how many were removed.
 	fn remove_reader_keys(patient: &AccountId, reader: &AccountId, limit: u32) -> u32;
 
+	/// Whether `record` exists and is `patient`'s: a grant's list of records
+	/// names only those.
+	fn is_record_of(patient: &AccountId, record: RecordId) -> bool;
+
 	/// Store wrapped keys for `reader` on records of `patient`, as `actor`
 	/// (the patient or a guardian) shares them. Each record must be the
 	/// patient's and the reader must be allowed to read it now. Writes an
@@ -277,6 +291,10 @@ pub trait RecordKeys<AccountId> {
 impl<AccountId> RecordKeys<AccountId> for () {
 	fn remove_reader_keys(_: &AccountId, _: &AccountId, _: u32) -> u32 {
 		0
+	}
+
+	fn is_record_of(_: &AccountId, _: RecordId) -> bool {
+		false
 	}
 
 	fn share_keys(

@@ -73,9 +73,15 @@ impl HospitalRegistry<u64> for MockHospitals {
 		})
 	}
 
-	fn take_invitation(who: &u64, role: InviteRole, hospital: Option<HospitalId>) {
+	fn take_invitation(
+		who: &u64,
+		role: InviteRole,
+		hospital: Option<HospitalId>,
+	) -> Option<HospitalId> {
 		if Self::is_invited(who, role, hospital) {
-			INVITES.with(|i| i.borrow_mut().remove(who));
+			INVITES.with(|i| i.borrow_mut().remove(who)).map(|(_, hospital)| hospital)
+		} else {
+			None
 		}
 	}
 
@@ -84,6 +90,13 @@ impl HospitalRegistry<u64> for MockHospitals {
 		let id = HOSPITALS.with(|h| h.borrow().keys().next_back().map_or(0, |last| last + 1));
 		Self::add(id, &[admin]);
 		id
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_invite(who: &u64, role: InviteRole) -> HospitalId {
+		let hospital = Self::benchmark_hospital(u64::MAX);
+		Self::invite(*who, role, hospital);
+		hospital
 	}
 }
 

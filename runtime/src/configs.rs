@@ -328,6 +328,7 @@ impl pallet_records::Config for Runtime {
 	type Roles = MedchainRoles;
 	type Time = Timestamp;
 	type MaxRecordsPerPatient = MaxRecordsPerPatient;
+	type RecordsReservedForPatient = ConstU32<100>;
 	type MaxReadersPerRecord = ConstU32<32>;
 	type MaxVersions = ConstU32<64>;
 	type MaxKeysPerCall = ConstU32<32>;

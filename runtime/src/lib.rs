@@ -168,7 +168,8 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations to run on the next runtime upgrade.
-type Migrations = (pallet_consortium::migrations::V1ToV2<Runtime>,);
+type Migrations =
+	(pallet_consortium::migrations::V1ToV2<Runtime>, pallet_access::migrations::V1ToV2<Runtime>);
 
 pub type Executive = frame_executive::Executive<
 	Runtime,

@@ -456,6 +456,24 @@ mod fees {
 		});
 	}
 
+	// Attack 6: `patients.register_patient` (call index 1) registered an
+	// account that never signed. The call is gone: a hospital invites instead.
+	#[test]
+	fn desk_registration_without_consent_no_call_registers_another_account() {
+		let (patient, key) = (account(94), [9u8; 32]);
+		let desk = raw_call::<crate::Patients>(
+			1,
+			(0u32, &patient, key, Option::<Vec<u8>>::None, Option::<AccountId>::None),
+		);
+		assert!(RuntimeCall::decode(&mut &desk[..]).is_err());
+		ext().execute_with(|| {
+			assert_eq!(submit(&admin(), invite(&patient, InviteRole::Patient)), Ok(()));
+			assert_eq!(submit(&patient, register(94)), Ok(()));
+			let info = pallet_patients::PatientOf::<Runtime>::get(&patient).unwrap();
+			assert_eq!((info.registered_by, info.hospital), (patient, Some(HOSPITAL)));
+		});
+	}
+
 	#[test]
 	fn bulk_data_costs_a_paying_account_real_money() {
 		ext().execute_with(|| {

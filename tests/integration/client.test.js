@@ -135,6 +135,14 @@ test('the seed story through the medchain program', async () => {
   const onChain = await (await fetch(env.MEDCHAIN_NODE_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'medchain_patient', params: [P] }) })).json();
   assert.equal(onChain.result.profile, registered.profile);
   assert.ok(!JSON.stringify(onChain).includes('Amina'));
+  // Registered at the inviting hospital. The desk records that she cannot act
+  // for herself, then that she can again.
+  assert.equal(onChain.result.hospital, 0);
+  assert.equal((await ok(['admin', 'represent', '--hospital', '0', P], { as: 'alice' })).json.represented, true);
+  assert.equal((await ok(['admin', 'represent', '--hospital', '0', P, '--end'], { as: 'alice' })).json.represented, false);
+  const twice = await medchain(['admin', 'represent', '--hospital', '0', P, '--end'], { as: 'alice', json: false });
+  assert.equal(twice.code, 1);
+  assert.match(twice.stderr, /no hospital has recorded that this patient cannot act/);
 
   // The doctor applies, Alice approves; the hospital's list shows the name.
   await ok(['doctor', 'apply', '--hospital', '0', '--name', 'Manal Haddad', '--specialty', 'Cardiology', '--licence', 'SN-CARD-0042'], { as: 'doctor' });

@@ -37,7 +37,7 @@ const actions = (entries) => entries.map((e) => e.action.type);
 
 test('the medical pallets are in the metadata, every call documented', () => {
   for (const [pallet, calls] of Object.entries({
-    patients: ['register', 'registerPatient', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian', 'setRepresented'],
+    patients: ['register', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian', 'setRepresented'],
     doctors: ['apply', 'approve', 'reject', 'suspend', 'reinstate', 'registerDoctor', 'updateProfile', 'rotateKey'],
   })) {
     for (const call of calls) {
@@ -66,10 +66,15 @@ test('a patient registers themself with an encrypted profile CID', async () => {
   await rejects(api.tx.patients.register('0x' + '00'.repeat(32), null), accounts.ferdie, 'patients.InvalidEncryptionKey');
 });
 
-test('a hospital admin registers a patient with a guardian, who then acts for them', async () => {
+test('a hospital invites a patient, who registers and names a guardian, who then acts for them', async () => {
   const { alice, charlie, dave, ferdie } = accounts;
-  await rejects(api.tx.patients.registerPatient(0, charlie.address, KEY, null, dave.address), ferdie, 'patients.NotHospitalAdmin');
-  await submit(api, api.tx.patients.registerPatient(0, charlie.address, KEY, CID, dave.address), alice);
+  // Desk registration without consent (abuse review, attack 6): no call
+  // registers another account; the desk invites and the person registers.
+  assert.equal(api.tx.patients.registerPatient, undefined);
+  await rejects(api.tx.consortium.invite(0, charlie.address, 'Patient'), ferdie, 'consortium.NotAdmin');
+  await submit(api, api.tx.consortium.invite(0, charlie.address, 'Patient'), alice);
+  await submit(api, api.tx.patients.register(KEY, CID), charlie);
+  await submit(api, api.tx.patients.addGuardian(charlie.address, dave.address), charlie);
   await submit(api, api.tx.patients.setProfile(charlie.address, CID_V0), dave);
   await rejects(api.tx.patients.setProfile(charlie.address, null), ferdie, 'patients.NotPatientOrGuardian');
   // Guardian takeover (abuse review, attack 3): the guardian acts for the
@@ -78,14 +83,14 @@ test('a hospital admin registers a patient with a guardian, who then acts for th
   await rejects(api.tx.patients.addGuardian(charlie.address, ferdie.address), dave, 'patients.MayNotManageGuardians');
 
   const patient = (await api.query.patients.patientOf(charlie.address)).unwrap();
-  assert.equal(patient.hospital.unwrap().toNumber(), 0);
-  assert.equal(patient.registeredBy.toString(), alice.address);
+  assert.equal(patient.hospital.unwrap().toNumber(), 0, 'registered at the inviting hospital');
+  assert.equal(patient.registeredBy.toString(), charlie.address);
   assert.deepEqual(patient.guardians.map(String), [dave.address]);
   assert.equal(u8aToString(patient.profile.unwrap()), CID_V0);
 
   const entries = await verifiedTrail({ Account: charlie.address });
   assert.deepEqual(actions(entries), ['PatientRegistered', 'GuardianAdded', 'PatientProfileUpdated']);
-  assert.deepEqual(entries.map((e) => e.actor.asAccount.toString()), [alice.address, alice.address, dave.address]);
+  assert.deepEqual(entries.map((e) => e.actor.asAccount.toString()), [charlie.address, charlie.address, dave.address]);
   assert.ok(entries.every((e) => e.at.toNumber() > 1_600_000_000_000), 'entries carry chain time');
 });
 

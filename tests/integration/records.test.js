@@ -176,6 +176,9 @@ test('break-glass access is flagged and reviewed by the hospital', async () => {
   const entry = opened.data.entry.toNumber();
   const grant = (await api.query.access.grantOf(bob.address, ferdie.address)).unwrap();
   assert.equal(grant.purpose.type, 'Emergency');
+  // Read only (abuse review, attack 5): break-glass never creates records.
+  assert.equal(grant.permission.type, 'Read');
+  await rejects(api.tx.records.createRecord(bob.address, 'Other', CID, [[bob.address, wrapped(5)], [ferdie.address, wrapped(6)]]), ferdie, 'records.NoWriteAccess');
   assert.equal(grant.expiresAt.unwrap().toNumber() - grant.grantedAt.toNumber(), 4 * 3_600_000);
   assert.ok((await api.query.access.pendingReviews(0, entry)).isSome);
 
@@ -266,7 +269,7 @@ test('medchain_* JSON-RPC answers in plain JSON, now and at a past block', async
   // Consent now: Ferdie's break-glass grant; then: Eve's grant.
   const grants = await ok('medchain_grants', bob.address);
   assert.deepEqual(grants.items.map((g) => [g.patient, g.grantee, g.scope, g.permission, g.purpose]), [
-    [ss58(bob), ss58(ferdie), { kind: 'all' }, 'ReadWrite', 'Emergency'],
+    [ss58(bob), ss58(ferdie), { kind: 'all' }, 'Read', 'Emergency'],
   ]);
   assert.equal(grants.items[0].expiresAt.ms - grants.items[0].grantedAt.ms, 4 * 3_600_000);
   const grantsThen = await ok('medchain_grants', bob.address, null, 100, story.updated);

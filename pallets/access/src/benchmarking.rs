@@ -6,7 +6,10 @@ use super::*;
 use crate::Pallet as Access;
 use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
-use frame_support::traits::{Get, Time};
+use frame_support::{
+	traits::{Get, Time},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
 use medchain_primitives::{
 	cid::long_cid, DoctorRegistry, HospitalId, Moment, PatientRegistry, RecordKeys,
@@ -26,9 +29,15 @@ fn doctor<T: Config>() -> (T::AccountId, HospitalId, T::AccountId) {
 	(doctor, hospital, admin)
 }
 
-/// The widest scope to check: `MaxScopeRecords` distinct record ids.
-fn long_scope<T: Config>() -> ScopeOf<T> {
-	let ids: Vec<RecordId> = (0..T::MaxScopeRecords::get() as u64).rev().collect();
+/// The widest scope to check: `MaxScopeRecords` distinct records of
+/// `patient` (ids `0..MaxScopeRecords`, made on first use), listed in
+/// reverse order.
+fn long_scope<T: Config>(patient: &T::AccountId) -> ScopeOf<T> {
+	let n = T::MaxScopeRecords::get();
+	if !T::RecordKeys::is_record_of(patient, 0) {
+		T::RecordKeys::benchmark_keys(patient, patient, n);
+	}
+	let ids: Vec<RecordId> = (0..n as u64).rev().collect();
 	Scope::Records(ids.try_into().expect("MaxScopeRecords ids fit"))
 }
 
@@ -39,7 +48,8 @@ fn grant_to<T: Config>(
 	doctor: &T::AccountId,
 	expires_at: Option<Moment>,
 ) -> Result<(), BenchmarkError> {
-	let scope = Access::<T>::checked_scope(long_scope::<T>()).map_err(|_| "scope")?;
+	let scope =
+		Access::<T>::checked_scope(patient, long_scope::<T>(patient)).map_err(|_| "scope")?;
 	let grant = Grant {
 		scope,
 		permission: Permission::ReadWrite,
@@ -55,7 +65,7 @@ fn request<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) -> Result<(
 	Access::<T>::do_request(
 		doctor,
 		patient,
-		long_scope::<T>(),
+		long_scope::<T>(&patient),
 		Permission::ReadWrite,
 		Purpose::Treatment,
 		Some(long_cid()),
@@ -82,7 +92,7 @@ mod benchmarks {
 			RawOrigin::Signed(patient.clone()),
 			patient.clone(),
 			doctor.clone(),
-			long_scope::<T>(),
+			long_scope::<T>(&patient),
 			Permission::ReadWrite,
 			Purpose::Treatment,
 			None,
@@ -106,7 +116,7 @@ mod benchmarks {
 			RawOrigin::Signed(patient.clone()),
 			patient.clone(),
 			doctor.clone(),
-			long_scope::<T>(),
+			long_scope::<T>(&patient),
 			Permission::Read,
 			Purpose::SecondOpinion,
 			None,
@@ -129,6 +139,18 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), patient.clone(), doctor.clone());
 		assert_last_event::<T>(Event::AccessRevoked { patient, grantee: doctor, keys_removed: k });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn decline_grant(k: Linear<0, { T::MaxKeysPerRevoke::get() }>) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, None)?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), patient.clone());
+		assert_last_event::<T>(Event::GrantDeclined { patient, grantee: doctor, keys_removed: k });
 		Ok(())
 	}
 
@@ -157,7 +179,7 @@ mod benchmarks {
 		_(
 			RawOrigin::Signed(doctor.clone()),
 			patient.clone(),
-			long_scope::<T>(),
+			long_scope::<T>(&patient),
 			Permission::ReadWrite,
 			Purpose::Treatment,
 			Some(long_cid()),
@@ -180,9 +202,7 @@ mod benchmarks {
 		let (doctor, ..) = doctor::<T>();
 		request::<T>(&patient, &doctor)?;
 		// Records 0..k, inside the requested scope (records 0..MaxScopeRecords).
-		let records = T::RecordKeys::benchmark_keys(&patient, &patient, k);
-		let keys: ApprovalKeys<T> = records
-			.into_iter()
+		let keys: ApprovalKeys<T> = (0..k as u64)
 			.map(|id| (id, vec![7; 128].try_into().expect("128 bytes fit")))
 			.collect::<Vec<_>>()
 			.try_into()
@@ -192,7 +212,7 @@ mod benchmarks {
 			RawOrigin::Signed(patient.clone()),
 			patient.clone(),
 			doctor.clone(),
-			Some(long_scope::<T>()),
+			Some(long_scope::<T>(&patient)),
 			Some(Permission::Read),
 			None,
 			keys,
@@ -251,11 +271,9 @@ mod benchmarks {
 		let patient = patient::<T>();
 		let (doctor, hospital, _) = doctor::<T>();
 		let now = T::Time::now();
-		let period = now / T::EmergencyPeriod::get().max(1);
-		EmergencyUse::<T>::insert(
-			&doctor,
-			(period, T::MaxEmergenciesPerPeriod::get().saturating_sub(1)),
-		);
+		// The most openings still within the period: every one is kept.
+		let openings = vec![now; T::MaxEmergenciesPerPeriod::get().saturating_sub(1) as usize];
+		EmergencyOpenings::<T>::insert(&doctor, BoundedVec::truncate_from(openings));
 		let reason = EmergencyReason::LifeThreatening;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(doctor.clone()), patient.clone(), reason);

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, count_down, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, HospitalId,
-	Moment, PatientRegistry, RecordCategory, RecordId, RecordKeys,
+	HospitalRegistry, Moment, PatientRegistry, RecordCategory, RecordId, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -15,9 +15,13 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Check a scope from a call (bounded by its type): no empty list, no
-	/// entry twice.
-	pub(crate) fn checked_scope(scope: ScopeOf<T>) -> Result<ScopeOf<T>, Error<T>> {
+	/// Check a scope of `patient`'s records from a call (bounded by its
+	/// type): no empty list, no entry twice, and only records the patient has
+	/// now (an id listed before it exists would cover a record created later).
+	pub(crate) fn checked_scope(
+		patient: &T::AccountId,
+		scope: ScopeOf<T>,
+	) -> Result<ScopeOf<T>, Error<T>> {
 		match &scope {
 			Scope::All => {}
 			Scope::Categories(categories) => {
@@ -27,6 +31,10 @@ impl<T: Config> Pallet<T> {
 			Scope::Records(records) => {
 				ensure!(!records.is_empty(), Error::<T>::EmptyScope);
 				Self::ensure_distinct(records, Error::<T>::TooManyRecords)?;
+				ensure!(
+					records.iter().all(|id| T::RecordKeys::is_record_of(patient, *id)),
+					Error::<T>::UnknownRecord
+				);
 			}
 		}
 		Ok(scope)
@@ -40,6 +48,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	fn checked_grant(
+		patient: &T::AccountId,
 		scope: ScopeOf<T>,
 		permission: Permission,
 		purpose: Purpose,
@@ -48,7 +57,7 @@ impl<T: Config> Pallet<T> {
 		let now = T::Time::now();
 		ensure!(expires_at.map_or(true, |at| at > now), Error::<T>::ExpiryInPast);
 		Ok(GrantInfo::<T> {
-			scope: Self::checked_scope(scope)?,
+			scope: Self::checked_scope(patient, scope)?,
 			permission,
 			purpose,
 			expires_at,
@@ -68,7 +77,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_may_act(who, patient)?;
 		ensure!(grantee != patient, Error::<T>::SelfGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
-		let grant = Self::checked_grant(scope, permission, purpose, expires_at)?;
+		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
 		Self::insert_grant(patient, grantee, grant)?;
 		T::Audit::log_accounts(
 			who,
@@ -107,7 +116,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_may_act(who, patient)?;
 		ensure!(GrantOf::<T>::contains_key(patient, grantee), Error::<T>::NoGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
-		let grant = Self::checked_grant(scope, permission, purpose, expires_at)?;
+		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
 		GrantOf::<T>::insert(patient, grantee, grant);
 		let keys = T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
 		T::Audit::log_accounts(
@@ -140,6 +149,17 @@ impl<T: Config> Pallet<T> {
 			patient,
 			AuditAction::AccessRevoked { grantee: grantee.clone(), keys_removed },
 		)?;
+		Ok(keys_removed)
+	}
+
+	/// A grantee ends a grant they hold, so that nobody can fill a doctor's
+	/// `MaxPatientsPerGrantee` with grants they never wanted.
+	pub(crate) fn do_decline(
+		grantee: &T::AccountId,
+		patient: &T::AccountId,
+	) -> Result<u32, DispatchError> {
+		let keys_removed = Self::remove_grant(patient, grantee)?;
+		T::Audit::log_accounts(grantee, patient, AuditAction::GrantDeclined { keys_removed })?;
 		Ok(keys_removed)
 	}
 
@@ -176,7 +196,7 @@ impl<T: Config> Pallet<T> {
 			}
 			None => false,
 		};
-		let scope = Self::checked_scope(scope)?;
+		let scope = Self::checked_scope(patient, scope)?;
 		let note = note
 			.map(|cid| canonical_cid(&cid).map_err(|_| Error::<T>::MalformedNote))
 			.transpose()?;
@@ -237,7 +257,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(now < request.expires_at, Error::<T>::RequestExpired);
 		ensure!(T::Doctors::is_active(doctor), Error::<T>::NotActiveDoctor);
 		let scope = match scope {
-			Some(scope) => Self::checked_scope(scope)?,
+			Some(scope) => Self::checked_scope(patient, scope)?,
 			None => request.scope.clone(),
 		};
 		ensure!(scope.within(&request.scope), Error::<T>::NotWithinRequest);
@@ -267,20 +287,23 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Patients::is_registered(patient), Error::<T>::UnknownPatient);
 		ensure!(doctor != patient, Error::<T>::SelfGrant);
 		let now = T::Time::now();
-		let period = now / T::EmergencyPeriod::get().max(1);
-		let (last, used) = EmergencyUse::<T>::get(doctor);
-		let used = if last == period { used } else { 0 };
-		ensure!(used < T::MaxEmergenciesPerPeriod::get(), Error::<T>::TooManyEmergencies);
+		// A rolling window: the openings of the last `EmergencyPeriod`, so
+		// that no boundary lets twice the bound through in minutes.
+		let mut openings = EmergencyOpenings::<T>::get(doctor);
+		openings.retain(|at| now.saturating_sub(*at) < T::EmergencyPeriod::get());
+		openings.try_push(now).map_err(|_| Error::<T>::TooManyEmergencies)?;
 		let expires_at = now.saturating_add(T::EmergencyDuration::get());
+		// Read only: break-glass is for reading what is there, never for
+		// filling a patient's bounded records with new ones.
 		let grant = Grant {
 			scope: Scope::All,
-			permission: Permission::ReadWrite,
+			permission: Permission::Read,
 			purpose: Purpose::Emergency,
 			expires_at: Some(expires_at),
 			granted_at: now,
 		};
 		Self::insert_grant(patient, doctor, grant)?;
-		EmergencyUse::<T>::insert(doctor, (period, used.saturating_add(1)));
+		EmergencyOpenings::<T>::insert(doctor, openings);
 		let entry = T::Audit::log(
 			Entity::Account(doctor.clone()),
 			Entity::Account(patient.clone()),
@@ -290,6 +313,30 @@ impl<T: Config> Pallet<T> {
 			Review { patient: patient.clone(), doctor: doctor.clone(), reason, opened_at: now };
 		PendingReviews::<T>::insert(hospital, entry, review);
 		Ok((hospital, expires_at, entry))
+	}
+
+	/// Close a review: by an admin of the doctor's hospital, or of any active
+	/// hospital once the doctor's hospital is not active (so that no review
+	/// is stranded); never by the doctor who broke the glass.
+	pub(crate) fn do_close_review(
+		admin: &T::AccountId,
+		hospital: HospitalId,
+		entry: AuditSeq,
+		justified: bool,
+	) -> DispatchResult {
+		let may_review = if T::Hospitals::is_active(hospital) {
+			T::Hospitals::is_active_admin(hospital, admin)
+		} else {
+			T::Hospitals::is_admin_anywhere(admin)
+		};
+		ensure!(may_review, Error::<T>::NotHospitalAdmin);
+		let review = PendingReviews::<T>::take(hospital, entry).ok_or(Error::<T>::NoReview)?;
+		ensure!(&review.doctor != admin, Error::<T>::OwnReview);
+		T::Audit::log_accounts(
+			admin,
+			&review.patient,
+			AuditAction::EmergencyReviewClosed { entry, justified },
+		)
 	}
 
 	/// The grant of `patient` to `grantee` if it counts now: present, not
@@ -333,8 +380,11 @@ impl<T: Config> Pallet<T> {
 			RequestCount::<T>::iter().collect::<BTreeMap<_, _>>() == requests,
 			"RequestCount does not count requests"
 		);
-		for (_, (_, used)) in EmergencyUse::<T>::iter() {
-			ensure!(used <= T::MaxEmergenciesPerPeriod::get(), "too many emergency accesses");
+		let now = T::Time::now();
+		for (_, openings) in EmergencyOpenings::<T>::iter() {
+			ensure!(!openings.is_empty(), "an empty list of emergency openings is stored");
+			ensure!(openings.windows(2).all(|w| w[0] <= w[1]), "emergency openings out of order");
+			ensure!(openings.iter().all(|at| *at <= now), "an emergency opening in the future");
 		}
 		Ok(())
 	}

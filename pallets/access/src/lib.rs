@@ -22,9 +22,12 @@
 //! A doctor may **request** access; the patient approves it (as asked or
 //! narrower, with wrapped keys for the doctor) or denies it; requests expire
 //! after `T::RequestLifetime` of chain time. In an emergency an active doctor
-//! **breaks the glass**: a short read-write grant on every record, with a
-//! reason code, bounded per doctor and period, flagged in the audit trail
-//! until an admin of the doctor's hospital closes its review.
+//! **breaks the glass**: a short read-only grant on every record, with a
+//! reason code, bounded per doctor in a rolling period, flagged in the audit
+//! trail until an admin of the doctor's hospital (of any active hospital once
+//! the doctor's is not active; never the doctor themself) closes its review.
+//! A grantee may **decline** a grant they hold, so that nobody can fill a
+//! doctor's bounded patient list with grants they never wanted.
 //!
 //! Every call writes its audit entry (subject: the patient) through
 //! `T::Audit`, in the same transaction.
@@ -44,8 +47,10 @@
 //! - [`Pallet::request_access`]: ask a patient for access.
 //! - [`Pallet::withdraw_request`]: take the request back.
 //! - [`Pallet::emergency_access`]: break the glass.
+//! - [`Pallet::decline_grant`]: end a grant they hold (any grantee).
 //!
-//! An admin of the doctor's hospital (_Signed_):
+//! An admin of the doctor's hospital, or of any active hospital once the
+//! doctor's hospital is not active, never the doctor (_Signed_):
 //! - [`Pallet::close_emergency_review`]: record the review's outcome.
 //!
 //! Anyone (_Signed_):
@@ -63,7 +68,8 @@
 //! grantee (counted in [`GrantCount`] and [`PatientCount`]). [`PatientsOf`]
 //! lists a grantee's patients (the doctor's patient list). [`RequestOf`]
 //! holds one request per (patient, doctor), counted in [`RequestCount`];
-//! [`EmergencyUse`] counts each doctor's break-glass uses per period and
+//! [`EmergencyOpenings`] keeps when each doctor broke the glass in the last
+//! period (at most `T::MaxEmergenciesPerPeriod` times) and
 //! [`PendingReviews`] holds the audit entries awaiting review per hospital.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -75,6 +81,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -100,7 +107,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// A scope as calls take it and grants store it: at most ten categories,
 	/// at most `MaxScopeRecords` record ids. Bounded, so that a longer list
@@ -241,10 +248,16 @@ pub mod pallet {
 	pub type RequestCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Each doctor's emergency accesses: (period number, how many in it).
+	/// Each doctor's emergency accesses of the last `EmergencyPeriod`: the chain
+	/// time each opened, oldest first (older ones are dropped at the next opening).
 	#[pallet::storage]
-	pub type EmergencyUse<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, (u64, u32), ValueQuery>;
+	pub type EmergencyOpenings<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<Moment, T::MaxEmergenciesPerPeriod>,
+		ValueQuery,
+	>;
 
 	/// Emergency accesses awaiting review, by (hospital, audit entry).
 	#[pallet::storage]
@@ -270,6 +283,8 @@ pub mod pallet {
 		},
 		/// The grant of `grantee` by `patient` was revoked with `keys_removed` wrapped keys.
 		AccessRevoked { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
+		/// `grantee` declined the grant of `patient`; `keys_removed` wrapped keys went with it.
+		GrantDeclined { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
 		/// An expired grant was cleaned up with `keys_removed` wrapped keys.
 		ExpiredGrantRemoved { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
 		/// `doctor` asked `patient` for access.
@@ -348,12 +363,18 @@ pub mod pallet {
 		TooManyRequests,
 		/// The note is not the text of a CIDv0 or CIDv1, or is longer than 128 bytes.
 		MalformedNote,
-		/// The doctor already opened `MaxEmergenciesPerPeriod` emergency accesses this period.
+		/// The doctor already opened `MaxEmergenciesPerPeriod` emergency accesses in the last
+		/// `EmergencyPeriod` (a rolling window).
 		TooManyEmergencies,
 		/// The caller is not an admin of this active hospital.
 		NotHospitalAdmin,
 		/// No emergency access of this hospital awaits review under this entry.
 		NoReview,
+		/// A `Records` scope lists a record that is not one of the patient's (or does not
+		/// exist yet: a grant never covers a record created after it).
+		UnknownRecord,
+		/// The doctor who broke the glass cannot review their own emergency access.
+		OwnReview,
 	}
 
 	#[pallet::hooks]
@@ -380,7 +401,7 @@ pub mod pallet {
 		///
 		/// Emits `AccessGranted`. Errors: `NotPatientOrGuardian`, `SelfGrant`, `NotActiveDoctor`,
 		/// `GrantExists`, `ExpiryInPast`, `EmptyScope`, `DuplicateCategory`, `TooManyRecords`,
-		/// `TooManyGrants`, `TooManyPatients`.
+		/// `UnknownRecord`, `TooManyGrants`, `TooManyPatients`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::grant())]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId, _scope: &ScopeOf<T>, _permission: &Permission, _purpose: &Purpose, _expires_at: &Option<Moment>| -> bool {
@@ -621,10 +642,11 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Break the glass: open read-write access to every record of `patient` for
-		/// `EmergencyDuration` ms, without the patient's consent. The audit entry is flagged for
-		/// review by an admin of the doctor's hospital; a doctor opens at most
-		/// `MaxEmergenciesPerPeriod` per `EmergencyPeriod`.
+		/// Break the glass: open read access to every record of `patient` for
+		/// `EmergencyDuration` ms, without the patient's consent. Read only: an emergency
+		/// access never creates or changes records. The audit entry is flagged for review by
+		/// an admin of the doctor's hospital; a doctor opens at most `MaxEmergenciesPerPeriod`
+		/// in any `EmergencyPeriod` (a rolling window).
 		///
 		/// The dispatch origin for this call must be _Signed_ by an active doctor.
 		///
@@ -656,12 +678,13 @@ pub mod pallet {
 		/// Close the review of an emergency access opened by a doctor of `hospital`, recording
 		/// whether it was justified in the patient's audit trail.
 		///
-		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
-		/// must be active.
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital` while it
+		/// is active, or by an admin of any active hospital once `hospital` is suspended or
+		/// removed; never by the doctor who broke the glass.
 		///
 		/// - `entry`: the audit entry of the access (in its `EmergencyAccessOpened` event).
 		///
-		/// Emits `EmergencyReviewClosed`. Errors: `NotHospitalAdmin`, `NoReview`.
+		/// Emits `EmergencyReviewClosed`. Errors: `NotHospitalAdmin`, `NoReview`, `OwnReview`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::close_emergency_review())]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _entry: &AuditSeq, _justified: &bool| -> bool {
@@ -674,15 +697,31 @@ pub mod pallet {
 			justified: bool,
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
-			ensure!(T::Hospitals::is_active_admin(hospital, &admin), Error::<T>::NotHospitalAdmin);
-			let review = PendingReviews::<T>::take(hospital, entry).ok_or(Error::<T>::NoReview)?;
-			T::Audit::log_accounts(
-				&admin,
-				&review.patient,
-				AuditAction::EmergencyReviewClosed { entry, justified },
-			)?;
+			Self::do_close_review(&admin, hospital, entry, justified)?;
 			Self::deposit_event(Event::EmergencyReviewClosed { hospital, entry, justified });
 			Ok(())
+		}
+
+		/// Decline a grant: the grantee ends the grant `patient` gave them, with their wrapped
+		/// keys on the patient's records, as a revocation does. So that nobody can fill a
+		/// doctor's `MaxPatientsPerGrantee` with grants the doctor never wanted.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the grantee.
+		///
+		/// Emits `GrantDeclined`. Errors: `NoGrant`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::decline_grant(T::MaxKeysPerRevoke::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn decline_grant(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			let grantee = ensure_signed(origin)?;
+			let keys_removed = Self::do_decline(&grantee, &patient)?;
+			Self::deposit_event(Event::GrantDeclined { patient, grantee, keys_removed });
+			Ok(Some(T::WeightInfo::decline_grant(keys_removed)).into())
 		}
 	}
 }

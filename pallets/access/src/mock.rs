@@ -36,6 +36,16 @@ parameter_types! {
 
 pub struct MockRecordKeys;
 impl RecordKeys<u64> for MockRecordKeys {
+	/// Records 100 to 199 are account 11's; 0 to 99 are any other account's; no
+	/// others exist.
+	fn is_record_of(patient: &u64, record: RecordId) -> bool {
+		if *patient == 11 {
+			(100..200).contains(&record)
+		} else {
+			record < 100
+		}
+	}
+
 	fn remove_reader_keys(patient: &u64, reader: &u64, limit: u32) -> u32 {
 		KeyRemovals::mutate(|r| r.push((*patient, *reader, limit)));
 		BenchmarkKeys::take().unwrap_or(3)

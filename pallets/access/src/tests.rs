@@ -1,6 +1,10 @@
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::Get};
-use medchain_primitives::{testing::MockDoctors, AuditAction, Entity, RecordCategory::*};
+use medchain_primitives::{
+	testing::{MockDoctors, MockHospitals},
+	AuditAction, Entity,
+	RecordCategory::*,
+};
 use sp_runtime::{BoundedVec, DispatchError, DispatchResult};
 
 const PATIENT: u64 = 10;
@@ -635,9 +639,9 @@ fn break_glass_opens_a_short_flagged_grant() {
 		let grant = GrantOf::<Test>::get(PATIENT, DOCTOR).unwrap();
 		assert_eq!(
 			(grant.scope, grant.permission, grant.purpose, grant.expires_at),
-			(Scope::All, Permission::ReadWrite, Purpose::Emergency, Some(NOW + 4 * HOUR))
+			(Scope::All, Permission::Read, Purpose::Emergency, Some(NOW + 4 * HOUR))
 		);
-		assert!(can_write(DOCTOR, None, Diagnosis));
+		assert!(can_read(DOCTOR, 1, Diagnosis));
 		let review = PendingReviews::<Test>::get(0, entry).unwrap();
 		assert_eq!((review.patient, review.doctor, review.opened_at), (PATIENT, DOCTOR, NOW));
 		assert_eq!(
@@ -677,7 +681,8 @@ fn break_glass_is_bounded_per_doctor_and_period() {
 			Access::emergency_access(signed(DOCTOR), 12, reason),
 			Error::<Test>::TooManyEmergencies
 		);
-		// The next period starts afresh (the expired grant making room for the third patient).
+		// A period after the first opening, it has left the window (the expired
+		// grant making room for the third patient).
 		Timestamp::set_timestamp(NOW + DAY);
 		assert_noop!(
 			Access::emergency_access(signed(DOCTOR), 12, reason),
@@ -685,7 +690,7 @@ fn break_glass_is_bounded_per_doctor_and_period() {
 		);
 		assert_ok!(Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR));
 		assert_ok!(Access::emergency_access(signed(DOCTOR), 12, reason));
-		assert_eq!(EmergencyUse::<Test>::get(DOCTOR).1, 1);
+		assert_eq!(EmergencyOpenings::<Test>::get(DOCTOR).to_vec(), vec![NOW + DAY]);
 	});
 }
 
@@ -720,5 +725,169 @@ fn an_admin_of_the_doctors_hospital_closes_the_review() {
 			Access::close_emergency_review(signed(2), 1, entry, true),
 			Error::<Test>::NoReview
 		);
+	});
+}
+
+// Attack 10 of the abuse review: a `Records` scope listed an id that did not
+// exist yet, and so covered whatever record got that id later.
+#[test]
+fn scope_of_listed_records_covers_no_future_or_foreign_record() {
+	test(|| {
+		// In the mock, record 150 is another patient's and 500 does not exist.
+		for ids in [vec![150], vec![4, 500]] {
+			assert_noop!(
+				grant(
+					PATIENT,
+					PATIENT,
+					DOCTOR,
+					Scope::Records(bound(ids.clone())),
+					Permission::Read,
+					None
+				),
+				Error::<Test>::UnknownRecord
+			);
+			assert_noop!(
+				request(DOCTOR, Scope::Records(bound(ids)), Permission::Read),
+				Error::<Test>::UnknownRecord
+			);
+		}
+		read_all(None);
+		assert_noop!(
+			Access::change_grant(
+				signed(PATIENT),
+				PATIENT,
+				DOCTOR,
+				Scope::Records(bound(vec![500])),
+				Permission::Read,
+				Purpose::Treatment,
+				None
+			),
+			Error::<Test>::UnknownRecord
+		);
+		assert_ok!(grant(
+			PATIENT,
+			PATIENT,
+			OTHER_DOCTOR,
+			Scope::Records(bound(vec![4])),
+			Permission::Read,
+			None
+		));
+	});
+}
+
+// Attack 5 of the abuse review (griefing bounded storage): break-glass gave a
+// read-write grant, with which a doctor filled the patient's records with
+// junk until the patient could create none.
+#[test]
+fn griefing_bounded_storage_break_glass_reads_but_never_writes() {
+	test(|| {
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, EmergencyReason::Other));
+		assert!(can_read(DOCTOR, 1, Diagnosis));
+		assert!(!can_write(DOCTOR, None, Diagnosis));
+		assert!(!can_write(DOCTOR, Some(1), Diagnosis));
+	});
+}
+
+// Attack 5: patients filled a doctor's `MaxPatientsPerGrantee` with grants
+// the doctor could not decline.
+#[test]
+fn griefing_bounded_storage_a_doctor_declines_an_unwanted_grant() {
+	test(|| {
+		// The mock allows two patients per grantee: both slots taken.
+		assert_ok!(grant(PATIENT, PATIENT, DOCTOR, Scope::All, Permission::Read, None));
+		assert_ok!(grant(OTHER_PATIENT, OTHER_PATIENT, DOCTOR, Scope::All, Permission::Read, None));
+		assert_noop!(
+			grant(12, 12, DOCTOR, Scope::All, Permission::Read, None),
+			Error::<Test>::TooManyPatients
+		);
+		assert_noop!(Access::decline_grant(signed(DOCTOR), 12), Error::<Test>::NoGrant);
+		assert_noop!(Access::decline_grant(signed(PATIENT), PATIENT), Error::<Test>::NoGrant);
+		assert_ok!(Access::decline_grant(signed(DOCTOR), OTHER_PATIENT));
+		System::assert_last_event(
+			Event::GrantDeclined { patient: OTHER_PATIENT, grantee: DOCTOR, keys_removed: 3 }
+				.into(),
+		);
+		assert_eq!(KeyRemovals::get().last(), Some(&(OTHER_PATIENT, DOCTOR, 100)));
+		assert_eq!(
+			trail(OTHER_PATIENT).last(),
+			Some(&by(DOCTOR, AuditAction::GrantDeclined { keys_removed: 3 }))
+		);
+		assert_ok!(grant(12, 12, DOCTOR, Scope::All, Permission::Read, None));
+	});
+}
+
+// Attack 7 of the abuse review (break-glass review without separation of
+// duties): an admin registered as a doctor broke the glass and closed their
+// own review.
+#[test]
+fn break_glass_review_the_reviewer_is_never_the_doctor() {
+	test(|| {
+		// Admin 2 of hospital 1 is also a doctor there.
+		MockDoctors::add(2, 1);
+		assert_ok!(Access::emergency_access(signed(2), PATIENT, EmergencyReason::Other));
+		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
+		assert_noop!(
+			Access::close_emergency_review(signed(2), 1, entry, true),
+			Error::<Test>::OwnReview
+		);
+		assert!(PendingReviews::<Test>::get(1, entry).is_some());
+	});
+}
+
+// Attack 7: the review of a suspended hospital's doctor could never be closed.
+#[test]
+fn break_glass_review_of_a_suspended_hospitals_doctor_goes_to_another_hospital() {
+	test(|| {
+		assert_ok!(Access::emergency_access(signed(OTHER_DOCTOR), PATIENT, EmergencyReason::Other));
+		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
+		// Admin 1 (hospital 0) may not while hospital 1 is active...
+		assert_noop!(
+			Access::close_emergency_review(signed(1), 1, entry, true),
+			Error::<Test>::NotHospitalAdmin
+		);
+		MockHospitals::set_active(1, false);
+		// ...and may once it is suspended; its own admin 2 no longer may, nor a
+		// stranger or the admin of another suspended hospital.
+		assert_noop!(
+			Access::close_emergency_review(signed(2), 1, entry, true),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_noop!(
+			Access::close_emergency_review(signed(STRANGER), 1, entry, true),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_noop!(
+			Access::close_emergency_review(signed(3), 1, entry, true),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_ok!(Access::close_emergency_review(signed(1), 1, entry, false));
+		assert_eq!(
+			trail(PATIENT).pop().unwrap(),
+			by(1, AuditAction::EmergencyReviewClosed { entry, justified: false })
+		);
+	});
+}
+
+// Attack 7: the bound reset at a fixed boundary, so twice the limit fitted in
+// minutes around it.
+#[test]
+fn break_glass_review_the_bound_is_a_rolling_window() {
+	test(|| {
+		let reason = EmergencyReason::LifeThreatening;
+		// Just before a day boundary: both allowed openings.
+		let before_midnight = 2 * DAY - 60_000;
+		Timestamp::set_timestamp(before_midnight);
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, reason));
+		assert_ok!(Access::emergency_access(signed(DOCTOR), OTHER_PATIENT, reason));
+		// Two minutes later, past the boundary: still refused.
+		Timestamp::set_timestamp(before_midnight + 120_000);
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), 12, reason),
+			Error::<Test>::TooManyEmergencies
+		);
+		// A full period after the first: allowed again.
+		Timestamp::set_timestamp(before_midnight + DAY);
+		assert_ok!(Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR));
+		assert_ok!(Access::emergency_access(signed(DOCTOR), 12, reason));
 	});
 }

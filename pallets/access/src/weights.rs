@@ -36,6 +36,7 @@ pub trait WeightInfo {
 	fn grant() -> Weight;
 	fn change_grant(k: u32, ) -> Weight;
 	fn revoke(k: u32, ) -> Weight;
+	fn decline_grant(k: u32, ) -> Weight;
 	fn remove_expired(k: u32, ) -> Weight;
 	fn request_access() -> Weight;
 	fn approve_request(k: u32, ) -> Weight;
@@ -156,6 +157,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 1000]`.
 	fn revoke(k: u32, ) -> Weight {
+		// Proof size summary in bytes: measured 2490, estimated 3850.
+		// Minimum execution time: 2_239_911 picoseconds.
+		Weight::from_parts(5_527_020_459, 3850)
+			.saturating_add(Weight::from_parts(397_752_975, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
+	}
+	fn decline_grant(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2490, estimated 3850.
 		// Minimum execution time: 2_239_911 picoseconds.
 		Weight::from_parts(5_527_020_459, 3850)
@@ -447,6 +459,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn revoke(k: u32, ) -> Weight {
+		Weight::from_parts(5_527_020_459, 3850)
+			.saturating_add(Weight::from_parts(397_752_975, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
+	}
+	fn decline_grant(k: u32, ) -> Weight {
 		Weight::from_parts(5_527_020_459, 3850)
 			.saturating_add(Weight::from_parts(397_752_975, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))

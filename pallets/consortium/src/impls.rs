@@ -393,10 +393,14 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 		Self::live_invitation(who, role, hospital).is_some()
 	}
 
-	fn take_invitation(who: &T::AccountId, role: InviteRole, hospital: Option<HospitalId>) {
-		if let Some(invitation) = Self::live_invitation(who, role, hospital) {
-			Self::drop_invitation(who, invitation.hospital);
-		}
+	fn take_invitation(
+		who: &T::AccountId,
+		role: InviteRole,
+		hospital: Option<HospitalId>,
+	) -> Option<HospitalId> {
+		let invitation = Self::live_invitation(who, role, hospital)?;
+		Self::drop_invitation(who, invitation.hospital);
+		Some(invitation.hospital)
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -408,6 +412,16 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 			defensive!("cannot admit a hospital for a benchmark");
 		}
 		id
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_invite(who: &T::AccountId, role: InviteRole) -> HospitalId {
+		let admin: T::AccountId = frame_benchmarking::account("bench-inviter", 0, 0);
+		let hospital = Self::benchmark_hospital(admin.clone());
+		if Self::do_invite(&admin, hospital, who, role).is_err() {
+			defensive!("cannot invite an account for a benchmark");
+		}
+		hospital
 	}
 }
 

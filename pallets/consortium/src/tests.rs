@@ -615,7 +615,7 @@ fn an_admin_invites_an_account_which_then_exists_until_the_invitation_goes() {
 		assert_eq!(InviteCount::<Test>::get(GENERAL), Some(1));
 
 		// Used up by the registration it was for.
-		Consortium::take_invitation(&50, InviteRole::Patient, None);
+		let _ = Consortium::take_invitation(&50, InviteRole::Patient, None);
 		assert!(Invitations::<Test>::get(50).is_none());
 		assert_eq!(InviteCount::<Test>::get(GENERAL), None);
 		assert_eq!(providers(50), 0);
@@ -626,10 +626,10 @@ fn an_admin_invites_an_account_which_then_exists_until_the_invitation_goes() {
 fn taking_an_invitation_of_another_role_or_hospital_leaves_it() {
 	test(|| {
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Doctor));
-		Consortium::take_invitation(&50, InviteRole::Patient, None);
-		Consortium::take_invitation(&50, InviteRole::Doctor, Some(GENERAL));
+		let _ = Consortium::take_invitation(&50, InviteRole::Patient, None);
+		let _ = Consortium::take_invitation(&50, InviteRole::Doctor, Some(GENERAL));
 		assert!(Consortium::is_invited(&50, InviteRole::Doctor, Some(CHILDREN)));
-		Consortium::take_invitation(&50, InviteRole::Doctor, Some(CHILDREN));
+		let _ = Consortium::take_invitation(&50, InviteRole::Doctor, Some(CHILDREN));
 		assert!(!Consortium::is_invited(&50, InviteRole::Doctor, None));
 	});
 }
@@ -643,7 +643,7 @@ fn invitations_expire_and_lose_effect_while_the_hospital_is_suspended() {
 		System::set_block_number(11);
 		assert!(!Consortium::is_invited(&50, InviteRole::Patient, None));
 		// Taking an expired invitation does nothing: it stays until cleared.
-		Consortium::take_invitation(&50, InviteRole::Patient, None);
+		let _ = Consortium::take_invitation(&50, InviteRole::Patient, None);
 		assert!(Invitations::<Test>::get(50).is_some());
 
 		let id = admit(b"Clinic", vec![4], 40);

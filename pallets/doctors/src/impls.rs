@@ -91,7 +91,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::enter(doctor, hospital, DoctorStatus::Pending, declaration)?;
-		T::Hospitals::take_invitation(doctor, InviteRole::Doctor, Some(hospital));
+		let _ = T::Hospitals::take_invitation(doctor, InviteRole::Doctor, Some(hospital));
 		T::Audit::log_accounts(doctor, doctor, AuditAction::DoctorApplied { hospital })
 	}
 

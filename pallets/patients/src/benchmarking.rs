@@ -6,7 +6,7 @@ use crate::Pallet as Patients;
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
-use medchain_primitives::{cid::long_cid, HospitalRegistry, RecordKeys};
+use medchain_primitives::{cid::long_cid, HospitalRegistry, InviteRole, RecordKeys};
 
 const KEY: EncryptionKey = [7; 32];
 
@@ -22,7 +22,7 @@ fn guardian<T: Config>(i: u32) -> T::AccountId {
 /// slowest to find) or the patient when `n` is 0.
 fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkError> {
 	let patient = patient::<T>();
-	Patients::<T>::do_register(&patient, patient.clone(), None, KEY, Some(long_cid()), None)?;
+	Patients::<T>::do_register(&patient, KEY, Some(long_cid()))?;
 	let mut last = patient.clone();
 	for i in 0..n {
 		let guardian = guardian::<T>(i);
@@ -52,28 +52,12 @@ mod benchmarks {
 
 	#[benchmark]
 	fn register() {
+		// Through an invitation: it is used up and its hospital recorded.
 		let who = patient::<T>();
+		let hospital = T::Hospitals::benchmark_invite(&who, InviteRole::Patient);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), KEY, Some(long_cid()));
-		assert_last_event::<T>(Event::PatientRegistered { patient: who, hospital: None });
-	}
-
-	#[benchmark]
-	fn register_patient() {
-		let admin: T::AccountId = account("admin", 0, 0);
-		let hospital = T::Hospitals::benchmark_hospital(admin.clone());
-		let who = patient::<T>();
-		let guardian = guardian::<T>(0);
-		#[extrinsic_call]
-		_(
-			RawOrigin::Signed(admin),
-			hospital,
-			who.clone(),
-			KEY,
-			Some(long_cid()),
-			Some(guardian.clone()),
-		);
-		assert_last_event::<T>(Event::GuardianAdded { patient: who, guardian });
+		assert_last_event::<T>(Event::PatientRegistered { patient: who, hospital: Some(hospital) });
 	}
 
 	#[benchmark]

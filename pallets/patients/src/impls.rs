@@ -26,56 +26,35 @@ impl<T: Config> Pallet<T> {
 		Ok(key)
 	}
 
-	/// Register `patient`, by themself (`hospital: None`) or by an admin of an
-	/// active `hospital`, optionally with a first guardian. Being a patient or a
-	/// guardian keeps an account alive, so either can sign with no tokens; a
-	/// patient's invitation is used up by their registration.
+	/// Register `patient`, who signed. Being a patient keeps an account alive,
+	/// so it can sign with no tokens; an invitation is used up and its hospital
+	/// recorded as the one the patient registered at.
 	pub(crate) fn do_register(
-		by: &T::AccountId,
-		patient: T::AccountId,
-		hospital: Option<HospitalId>,
+		patient: &T::AccountId,
 		encryption_key: EncryptionKey,
 		profile: Option<Cid>,
-		guardian: Option<T::AccountId>,
 	) -> DispatchResult {
-		if let Some(hospital) = hospital {
-			ensure!(T::Hospitals::is_active_admin(hospital, by), Error::<T>::NotHospitalAdmin);
-		}
-		ensure!(!PatientOf::<T>::contains_key(&patient), Error::<T>::AlreadyRegistered);
+		ensure!(!PatientOf::<T>::contains_key(patient), Error::<T>::AlreadyRegistered);
 		let encryption_key = Self::checked_key(encryption_key)?;
 		let profile = Self::checked_profile(profile)?;
-		let mut guardians = BoundedVec::new();
-		if let Some(guardian) = &guardian {
-			ensure!(guardian != &patient, Error::<T>::SelfGuardian);
-			guardians.try_push(guardian.clone()).map_err(|_| Error::<T>::TooManyGuardians)?;
-		}
-
+		// The patient's own reference first: the invitation's goes with it, and
+		// the account must not be reaped in between.
+		hold_account::<T>(patient);
+		let hospital = T::Hospitals::take_invitation(patient, InviteRole::Patient, None);
 		PatientOf::<T>::insert(
-			&patient,
+			patient,
 			PatientInfo::<T> {
 				encryption_key,
 				profile,
-				registered_by: by.clone(),
+				registered_by: patient.clone(),
 				hospital,
 				registered_at: T::Time::now(),
-				guardians,
+				guardians: BoundedVec::new(),
 			},
 		);
 		PatientCount::<T>::mutate(|count| *count = count.saturating_add(1));
-		hold_account::<T>(&patient);
-		T::Hospitals::take_invitation(&patient, InviteRole::Patient, None);
-		T::Audit::log_accounts(by, &patient, AuditAction::PatientRegistered { hospital })?;
+		T::Audit::log_accounts(patient, patient, AuditAction::PatientRegistered { hospital })?;
 		Self::deposit_event(Event::PatientRegistered { patient: patient.clone(), hospital });
-		if let Some(guardian) = guardian {
-			WardsOf::<T>::insert(&guardian, &patient, ());
-			hold_account::<T>(&guardian);
-			T::Audit::log_accounts(
-				by,
-				&patient,
-				AuditAction::GuardianAdded { guardian: guardian.clone() },
-			)?;
-			Self::deposit_event(Event::GuardianAdded { patient, guardian });
-		}
 		Ok(())
 	}
 
@@ -268,7 +247,7 @@ impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_patient(who: &T::AccountId) {
 		if !PatientOf::<T>::contains_key(who) {
-			Self::do_register(who, who.clone(), None, [7; 32], None, None)
+			Self::do_register(who, [7; 32], None)
 				.expect("a new patient with a valid key registers");
 		}
 	}

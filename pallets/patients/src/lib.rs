@@ -13,7 +13,7 @@
 //!   group, allergies, contact are encrypted on the client and stored in IPFS;
 //!   never on chain);
 //! - who registered them (themself, or an admin of a hospital at the desk) and
-//!   when.
+//!   when (and the hospital whose invitation they used).
 //!
 //! A patient may name **guardians** (a parent of a minor, the carer of an
 //! incapacitated adult). A guardian acts for the patient in the records and
@@ -41,8 +41,9 @@
 //!
 //! ### Dispatchable functions
 //!
-//! - [`Pallet::register`]: a person registers themself as a patient.
-//! - [`Pallet::register_patient`]: a hospital admin registers a patient.
+//! - [`Pallet::register`]: a person registers themself as a patient (free
+//!   with a hospital's invitation, which is how a hospital's desk registers
+//!   people: the person signs, with their own key).
 //! - [`Pallet::set_profile`]: replace or clear the encrypted profile's CID.
 //! - [`Pallet::rotate_key`]: replace the encryption key (the patient only).
 //! - [`Pallet::add_guardian`], [`Pallet::remove_guardian`]: manage guardians.
@@ -157,7 +158,7 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		/// A patient was registered, by themself (`hospital: None`) or by an admin of `hospital`.
+		/// A patient registered, through an invitation of `hospital` or on their own (`None`).
 		PatientRegistered { patient: T::AccountId, hospital: Option<HospitalId> },
 		/// The patient's encrypted profile CID was replaced or cleared.
 		ProfileUpdated { patient: T::AccountId },
@@ -227,8 +228,8 @@ pub mod pallet {
 		/// - `profile`: optionally, the CID (text, e.g. `bafk…`) of your encrypted profile in IPFS.
 		///
 		/// Free of fees only for an account a hospital admin invited as a patient
-		/// (`consortium.invite`), which needs no tokens at all; everyone else pays once,
-		/// guardians and doctors included.
+		/// (`consortium.invite`), which needs no tokens at all and is recorded as registered at
+		/// that hospital; everyone else pays once, guardians and doctors included.
 		///
 		/// Emits `PatientRegistered`. Errors: `AlreadyRegistered`, `InvalidEncryptionKey`,
 		/// `MalformedCid`, `CidTooLong`.
@@ -247,39 +248,12 @@ pub mod pallet {
 			profile: Option<Cid>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_register(&who, who.clone(), None, encryption_key, profile, None)
+			Self::do_register(&who, encryption_key, profile)
 		}
 
-		/// Register a patient at a hospital's desk, optionally with a first guardian (the parent
-		/// of a minor, the carer of an incapacitated adult).
-		///
-		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
-		/// must be active.
-		///
-		/// - `patient`: the patient's account, not yet registered.
-		/// - `encryption_key`: the patient's X25519 public key (32 bytes, not all zeros).
-		/// - `profile`: optionally, the CID (text) of the patient's encrypted profile in IPFS.
-		/// - `guardian`: optionally, an account that may act for the patient.
-		///
-		/// Emits `PatientRegistered`, and `GuardianAdded` with a guardian. Errors:
-		/// `NotHospitalAdmin`, `AlreadyRegistered`, `InvalidEncryptionKey`, `MalformedCid`,
-		/// `CidTooLong`, `SelfGuardian`.
-		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::register_patient())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _encryption_key: &EncryptionKey, _profile: &Option<Cid>, _guardian: &Option<T::AccountId>| -> bool {
-			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
-		})]
-		pub fn register_patient(
-			origin: OriginFor<T>,
-			hospital: HospitalId,
-			patient: T::AccountId,
-			encryption_key: EncryptionKey,
-			profile: Option<Cid>,
-			guardian: Option<T::AccountId>,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			Self::do_register(&who, patient, Some(hospital), encryption_key, profile, guardian)
-		}
+		// Call index 1 was `register_patient`, by which a hospital admin registered an account
+		// that never signed, with a key and a guardian the admin chose (abuse review, attack
+		// 6). A hospital now invites (`consortium.invite`) and the person registers.
 
 		/// Replace the CID of a patient's encrypted profile, or clear it with `None`.
 		///

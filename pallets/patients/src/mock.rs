@@ -25,6 +25,10 @@ frame_support::parameter_types! {
 /// Records in memory: only who holds how many keys.
 pub struct MockRecordKeys;
 impl RecordKeys<u64> for MockRecordKeys {
+	fn is_record_of(_: &u64, _: RecordId) -> bool {
+		false
+	}
+
 	fn remove_reader_keys(patient: &u64, reader: &u64, limit: u32) -> u32 {
 		let mut removed = 0;
 		HeldKeys::mutate(|keys| {

@@ -98,10 +98,6 @@ fn registering_twice_fails() {
 			Patients::register(signed(PATIENT), NEW_KEY, None),
 			Error::<Test>::AlreadyRegistered
 		);
-		assert_noop!(
-			Patients::register_patient(signed(1), 0, PATIENT, NEW_KEY, None, None),
-			Error::<Test>::AlreadyRegistered
-		);
 	});
 }
 
@@ -138,76 +134,29 @@ fn unsigned_and_root_origins_are_refused() {
 			DispatchError::BadOrigin
 		);
 		assert_noop!(
-			Patients::register_patient(RuntimeOrigin::root(), 0, PATIENT, KEY, None, None),
+			Patients::register(RuntimeOrigin::root(), KEY, None),
 			DispatchError::BadOrigin
 		);
 	});
 }
 
+// Attack 6 of the abuse review (desk registration without consent): an admin
+// registered an account that never signed, choosing its key and guardian.
+// Now the desk invites and the person registers, with their own key.
 #[test]
-fn a_hospital_admin_registers_a_patient_with_a_guardian() {
+fn desk_registration_without_consent_the_hospital_invites_and_the_person_registers() {
 	test(|| {
-		assert_ok!(Patients::register_patient(
-			signed(1),
-			0,
-			PATIENT,
-			KEY,
-			Some(bound(CID)),
-			Some(GUARDIAN)
-		));
+		MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
+		assert_ok!(Patients::register(signed(PATIENT), KEY, Some(bound(CID))));
 		let info = PatientOf::<Test>::get(PATIENT).unwrap();
-		assert_eq!(info.registered_by, 1);
-		assert_eq!(info.hospital, Some(0));
-		assert_eq!(info.guardians.to_vec(), vec![GUARDIAN]);
-		assert!(WardsOf::<Test>::contains_key(GUARDIAN, PATIENT));
-		System::assert_has_event(
-			Event::PatientRegistered { patient: PATIENT, hospital: Some(0) }.into(),
-		);
+		assert_eq!((info.registered_by, info.hospital), (PATIENT, Some(0)));
+		assert!(info.guardians.is_empty());
 		System::assert_last_event(
-			Event::GuardianAdded { patient: PATIENT, guardian: GUARDIAN }.into(),
+			Event::PatientRegistered { patient: PATIENT, hospital: Some(0) }.into(),
 		);
 		assert_eq!(
 			trail(PATIENT),
-			vec![
-				by(1, AuditAction::PatientRegistered { hospital: Some(0) }),
-				by(1, AuditAction::GuardianAdded { guardian: GUARDIAN }),
-			]
-		);
-	});
-}
-
-#[test]
-fn only_an_admin_of_an_active_hospital_registers_patients() {
-	test(|| {
-		// Not an admin at all.
-		assert_noop!(
-			Patients::register_patient(signed(STRANGER), 0, PATIENT, KEY, None, None),
-			Error::<Test>::NotHospitalAdmin
-		);
-		// Admin of another hospital.
-		assert_noop!(
-			Patients::register_patient(signed(2), 0, PATIENT, KEY, None, None),
-			Error::<Test>::NotHospitalAdmin
-		);
-		// Admin of a suspended hospital.
-		assert_noop!(
-			Patients::register_patient(signed(3), 2, PATIENT, KEY, None, None),
-			Error::<Test>::NotHospitalAdmin
-		);
-		// Unknown hospital.
-		assert_noop!(
-			Patients::register_patient(signed(1), 9, PATIENT, KEY, None, None),
-			Error::<Test>::NotHospitalAdmin
-		);
-	});
-}
-
-#[test]
-fn a_patient_cannot_be_registered_as_their_own_guardian() {
-	test(|| {
-		assert_noop!(
-			Patients::register_patient(signed(1), 0, PATIENT, KEY, None, Some(PATIENT)),
-			Error::<Test>::SelfGuardian
+			vec![by(PATIENT, AuditAction::PatientRegistered { hospital: Some(0) })]
 		);
 	});
 }
@@ -559,16 +508,6 @@ fn patients_and_guardians_have_accounts_without_holding_tokens() {
 		assert_ok!(Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN));
 		assert_eq!(providers(GUARDIAN), 0);
 		assert!(!Patients::is_guardian(&GUARDIAN));
-		// Registered at the desk with a first guardian: both accounts exist.
-		assert_ok!(Patients::register_patient(
-			signed(1),
-			0,
-			OTHER_PATIENT,
-			KEY,
-			None,
-			Some(GUARDIAN)
-		));
-		assert_eq!((providers(OTHER_PATIENT), providers(GUARDIAN)), (1, 1));
 	});
 }
 

@@ -34,7 +34,6 @@ use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 /// The weight of each call of `pallet_patients`.
 pub trait WeightInfo {
 	fn register() -> Weight;
-	fn register_patient() -> Weight;
 	fn set_profile() -> Weight;
 	fn rotate_key() -> Weight;
 	fn add_guardian() -> Weight;
@@ -73,41 +72,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(684_121_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
-	}
-	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
-	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
-	/// Storage: `Consortium::AdminOf` (r:1 w:0)
-	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	/// Storage: `Patients::PatientOf` (r:1 w:1)
-	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Patients::PatientCount` (r:1 w:1)
-	/// Proof: `Patients::PatientCount` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Consortium::Invitations` (r:1 w:0)
-	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::NextSeq` (r:1 w:1)
-	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
-	/// Proof: `Audit::SubjectTrail` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::ActorEntryCount` (r:1 w:1)
-	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
-	/// Storage: `Patients::WardsOf` (r:0 w:1)
-	/// Proof: `Patients::WardsOf` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::SubjectEntries` (r:0 w:2)
-	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::ActorEntries` (r:0 w:2)
-	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::Entries` (r:0 w:2)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	fn register_patient() -> Weight {
-		// Proof size summary in bytes: measured 890, estimated 6196.
-		// Minimum execution time: 1_170_327 picoseconds.
-		Weight::from_parts(1_230_826_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
@@ -269,11 +233,6 @@ impl WeightInfo for () {
 		Weight::from_parts(684_121_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
-	}
-	fn register_patient() -> Weight {
-		Weight::from_parts(1_230_826_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
 	fn set_profile() -> Weight {
 		Weight::from_parts(596_580_000, 3850)

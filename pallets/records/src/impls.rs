@@ -176,6 +176,11 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(RecordId, T::AccountId), DispatchError> {
 		ensure!(T::Patients::is_registered(&patient), Error::<T>::UnknownPatient);
 		Self::ensure_may_write(&who, &patient, None, category)?;
+		if !T::Patients::may_act_for(&who, &patient) {
+			let room =
+				T::MaxRecordsPerPatient::get().saturating_sub(T::RecordsReservedForPatient::get());
+			ensure!(RecordCount::<T>::get(&patient) < room, Error::<T>::TooManyRecords);
+		}
 		let cid = Self::checked_cid(cid)?;
 		let id = NextRecordId::<T>::get();
 		let keys = Self::checked_reader_keys(&patient, Some(&who), id, category, keys)?;
@@ -184,10 +189,13 @@ impl<T: Config> Pallet<T> {
 		Ok((id, patient))
 	}
 
-	/// The record's next version number, if it has room for one.
-	fn next_version(record: &RecordOf<T>) -> Result<Version, Error<T>> {
+	/// The record's next version number, if it has room for one written by
+	/// `author`: the last version is the patient's.
+	fn next_version(record: &RecordOf<T>, author: &T::AccountId) -> Result<Version, Error<T>> {
 		let version = record.version.saturating_add(1);
-		ensure!(version <= T::MaxVersions::get(), Error::<T>::TooManyVersions);
+		let max = T::MaxVersions::get();
+		let room = if author == &record.patient { max } else { max.saturating_sub(1) };
+		ensure!(version <= room, Error::<T>::TooManyVersions);
 		Ok(version)
 	}
 
@@ -223,7 +231,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(Self::holds_current_key(who, id, &record), Error::<T>::NoKey);
 		}
 		let cid = Self::checked_cid(cid)?;
-		let version = Self::next_version(&record)?;
+		let version = Self::next_version(&record, who)?;
 		Self::push_version(id, &mut record, version, cid, who);
 		T::Audit::log_accounts(
 			who,
@@ -286,7 +294,7 @@ impl<T: Config> Pallet<T> {
 		let patient = record.patient.clone();
 		Self::ensure_patient(who, &patient)?;
 		let cid = Self::checked_cid(cid)?;
-		let version = Self::next_version(&record)?;
+		let version = Self::next_version(&record, who)?;
 		let keys = Self::checked_reader_keys(&patient, None, id, record.category, keys)?;
 		let removed = Self::remove_all_keys(&patient, id);
 		record.epoch = record.epoch.saturating_add(1);
@@ -393,6 +401,10 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
+	fn is_record_of(patient: &T::AccountId, record: RecordId) -> bool {
+		RecordsOf::<T>::contains_key(patient, record)
+	}
+
 	fn remove_reader_keys(patient: &T::AccountId, reader: &T::AccountId, limit: u32) -> u32 {
 		let ids: Vec<RecordId> =
 			KeysOf::<T>::iter_key_prefix((patient, reader)).take(limit as usize).collect();

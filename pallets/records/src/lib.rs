@@ -138,11 +138,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxRecordsPerPatient: Get<u32>;
 
+		/// How many of those only the patient and their guardians may create: doctors stop
+		/// at `MaxRecordsPerPatient - RecordsReservedForPatient`, so that no doctor can leave
+		/// the patient without room for records of their own.
+		#[pallet::constant]
+		type RecordsReservedForPatient: Get<u32>;
+
 		/// The most readers holding a key to one record (patient and author included).
 		#[pallet::constant]
 		type MaxReadersPerRecord: Get<u32>;
 
-		/// The most versions one record has (key rotations included).
+		/// The most versions one record has (key rotations included). The last one is the
+		/// patient's: others stop at `MaxVersions - 1`, so that the patient can always rotate
+		/// the key once after revoking a doctor who filled the record.
 		#[pallet::constant]
 		type MaxVersions: Get<u32>;
 
@@ -258,9 +266,11 @@ pub mod pallet {
 		TooManyReaders,
 		/// The call shares more than `MaxKeysPerCall` keys.
 		TooManyKeys,
-		/// The patient already has `MaxRecordsPerPatient` records.
+		/// The patient already has `MaxRecordsPerPatient` records (or, for a doctor writing,
+		/// all but the `RecordsReservedForPatient` only the patient and guardians use).
 		TooManyRecords,
-		/// The record already has `MaxVersions` versions; create a new record.
+		/// The record already has `MaxVersions` versions (or, for anyone but the patient,
+		/// all but the last, which is the patient's); create a new record.
 		TooManyVersions,
 		/// The record belongs to another patient.
 		NotPatientsRecord,
@@ -278,7 +288,14 @@ pub mod pallet {
 				T::MaxReadersPerRecord::get() >= 2,
 				"a record needs room for the patient's and the author's keys"
 			);
-			assert!(T::MaxVersions::get() >= 1, "a record has at least one version");
+			assert!(
+				T::MaxVersions::get() >= 2,
+				"a record has room for a version and the patient's rotation"
+			);
+			assert!(
+				T::RecordsReservedForPatient::get() < T::MaxRecordsPerPatient::get(),
+				"doctors need room for records too"
+			);
 			assert!(MAX_WRAPPED_KEY_LEN >= 80, "an X25519/ChaCha20-Poly1305 wrap is 80 bytes");
 		}
 

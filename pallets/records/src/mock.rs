@@ -49,6 +49,7 @@ impl pallet_records::Config for Test {
 	type Roles = ();
 	type Time = Timestamp;
 	type MaxRecordsPerPatient = ConstU32<5>;
+	type RecordsReservedForPatient = ConstU32<2>;
 	type MaxReadersPerRecord = ConstU32<4>;
 	type MaxVersions = ConstU32<3>;
 	type MaxKeysPerCall = ConstU32<3>;

@@ -309,11 +309,11 @@ fn updates_keep_every_version_and_its_author() {
 	test(|| {
 		let id = doctors_record();
 		Timestamp::set_timestamp(NOW + 5);
-		assert_ok!(update_record(signed(PATIENT), id, CID2.to_vec()));
+		assert_ok!(update_record(signed(DOCTOR), id, CID2.to_vec()));
 		System::assert_last_event(
-			Event::RecordUpdated { record: id, version: 2, author: PATIENT }.into(),
+			Event::RecordUpdated { record: id, version: 2, author: DOCTOR }.into(),
 		);
-		assert_ok!(update_record(signed(DOCTOR), id, CID1.to_vec()));
+		assert_ok!(update_record(signed(PATIENT), id, CID1.to_vec()));
 		let record = RecordById::<Test>::get(id).unwrap();
 		assert_eq!((record.version, record.updated_at, record.created_at), (3, NOW + 5, NOW));
 		assert_eq!(record.cid.to_vec(), CID1);
@@ -323,11 +323,11 @@ fn updates_keep_every_version_and_its_author() {
 			.collect();
 		assert_eq!(
 			authors,
-			vec![(DOCTOR, CID1.to_vec()), (PATIENT, CID2.to_vec()), (DOCTOR, CID1.to_vec())]
+			vec![(DOCTOR, CID1.to_vec()), (DOCTOR, CID2.to_vec()), (PATIENT, CID1.to_vec())]
 		);
 		assert_eq!(
 			last_action(),
-			by(DOCTOR, AuditAction::RecordUpdated { record: id, version: 3 })
+			by(PATIENT, AuditAction::RecordUpdated { record: id, version: 3 })
 		);
 		assert_noop!(
 			update_record(signed(PATIENT), id, CID2.to_vec()),
@@ -678,12 +678,83 @@ fn an_approved_request_shares_keys_through_the_records_pallet() {
 fn revocation_removes_at_most_the_configured_keys() {
 	test(|| {
 		give(DOCTOR, Scope::All, Permission::ReadWrite, None);
-		for _ in 0..5 {
-			assert_ok!(create(DOCTOR, Other, &[PATIENT, DOCTOR]));
+		// Five records with a key for the doctor (the last two are the
+		// patient's: doctors leave room for those).
+		for author in [DOCTOR, DOCTOR, DOCTOR, PATIENT, PATIENT] {
+			assert_ok!(create(author, Other, &[PATIENT, DOCTOR]));
 		}
 		assert_eq!(<Records as RecordKeys<u64>>::remove_reader_keys(&PATIENT, &DOCTOR, 2), 2);
 		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 3);
 		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
 		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 0);
+	});
+}
+
+// Attack 10 of the abuse review: a `Records` scope listed the id the next
+// record would get, and so covered it once created.
+#[test]
+fn scope_of_listed_records_covers_no_future_record() {
+	test(|| {
+		let existing = own_record();
+		let next = NextRecordId::<Test>::get();
+		assert_noop!(
+			Access::grant(
+				signed(PATIENT),
+				PATIENT,
+				READER,
+				Scope::Records(bound(vec![existing, next])),
+				Permission::Read,
+				Purpose::Treatment,
+				None
+			),
+			pallet_access::Error::<Test>::UnknownRecord
+		);
+		give(READER, Scope::Records(bound(vec![existing])), Permission::Read, None);
+		assert_eq!(own_record(), next);
+		assert!(!<Access as medchain_primitives::AccessPolicy<u64>>::can_read(
+			&READER, &PATIENT, next, LabResult
+		));
+	});
+}
+
+// Attack 5 of the abuse review (griefing bounded storage): a doctor with a
+// read-write grant created junk records until the patient could create none.
+#[test]
+fn griefing_bounded_storage_doctors_leave_the_patient_room_for_records() {
+	test(|| {
+		give(DOCTOR, Scope::All, Permission::ReadWrite, None);
+		// At most 5 records, 2 of them reserved: the doctor stops at 3.
+		for _ in 0..3 {
+			assert_ok!(create(DOCTOR, Other, &[PATIENT, DOCTOR]));
+		}
+		assert_noop!(create(DOCTOR, Other, &[PATIENT, DOCTOR]), Error::<Test>::TooManyRecords);
+		assert_ok!(create(PATIENT, Other, &[PATIENT]));
+		assert_ok!(create(GUARDIAN, Other, &[PATIENT, GUARDIAN]));
+		assert_noop!(create(PATIENT, Other, &[PATIENT]), Error::<Test>::TooManyRecords);
+		// The patient clears the junk: erasure is theirs.
+		assert_ok!(Records::erase_record(signed(PATIENT), 0));
+		assert_ok!(create(PATIENT, Other, &[PATIENT]));
+	});
+}
+
+// Attack 5: a read-write doctor pushed a record to `MaxVersions`, after which
+// the patient could not rotate its key.
+#[test]
+fn griefing_bounded_storage_the_patient_can_rotate_a_record_others_filled() {
+	test(|| {
+		let id = doctors_record();
+		assert_ok!(update_record(signed(DOCTOR), id, CID2.to_vec()));
+		// Three versions at most: the third is the patient's.
+		assert_noop!(
+			update_record(signed(DOCTOR), id, CID1.to_vec()),
+			Error::<Test>::TooManyVersions
+		);
+		assert_noop!(
+			update_record(signed(GUARDIAN), id, CID1.to_vec()),
+			Error::<Test>::TooManyVersions
+		);
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
+		assert_ok!(rotate_key(signed(PATIENT), id, CID1.to_vec(), keys_for(&[PATIENT])));
+		assert_eq!(RecordById::<Test>::get(id).unwrap().epoch, 1);
 	});
 }
