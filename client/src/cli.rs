@@ -114,6 +114,9 @@ pub enum AdminCmd {
 	Suspend { doctor: String },
 	/// Reinstate a suspended doctor.
 	Reinstate { doctor: String },
+	/// Release a suspended doctor's licence hash, so that the licence's true
+	/// holder can be approved (a squatter approved by mistake).
+	ReleaseLicence { doctor: String },
 	/// The doctors of a hospital, any status.
 	Doctors { hospital: u32 },
 	/// Propose to the council that a hospital be admitted (council members only).

@@ -681,6 +681,11 @@ fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 		AdminCmd::Reinstate { doctor } => {
 			doctor_status(ctx, &doctor, "reinstated", |d| D::reinstate { doctor: d })?
 		}
+		AdminCmd::ReleaseLicence { doctor } => {
+			doctor_status(ctx, &doctor, "no longer holds their licence hash", |d| {
+				D::release_licence { doctor: d }
+			})?
+		}
 		AdminCmd::Doctors { hospital } => {
 			let prefix = [
 				frame_support::Twox128::hash(b"Doctors").to_vec(),
@@ -887,6 +892,11 @@ fn doctor_status(
 			"NotHospitalAdmin" => Some(format!("you are not an admin of {name}'s hospital")),
 			"NotPending" => Some(format!("{name} has no pending application")),
 			"NotDoctor" => Some(format!("{address} has not applied to any hospital")),
+			"NotSuspended" => Some(format!("{name} is not suspended: suspend them first")),
+			"LicenceNotHeld" => Some(format!("{name} holds no licence hash")),
+			"LicenceInUse" => Some(format!(
+				"{name}'s licence hash is held by another account: release it there first"
+			)),
 			_ => None,
 		})
 	})?;
@@ -898,8 +908,8 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 	match cmd {
 		DoctorCmd::Apply { hospital, name, specialty, licence } => {
 			let me = ctx.me()?;
-			// Only a hash of the licence number goes on chain.
-			let licence_hash = frame_support::Blake2_256::hash(licence.trim().as_bytes());
+			// Only a slow hash of the licence number goes on chain.
+			let licence_hash = keys::licence_hash(&licence);
 			let call = RuntimeCall::Doctors(pallet_doctors::Call::apply {
 				hospital,
 				name: bounded(name.clone().into_bytes(), "the name")?,
@@ -909,7 +919,9 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 			});
 			let inc = ctx.send(&me, call).map_err(|e| {
 				reword(e, |_, error| match error {
-					"LicenceInUse" => Some("another doctor registered this licence number".into()),
+					"LicenceInUse" => Some(
+						"a hospital already verified this licence number for another account: if it is yours, ask that hospital to suspend that account and release the licence (`medchain admin release-licence`)".into(),
+					),
 					"HospitalNotActive" => Some(format!(
 						"hospital #{hospital} is not an active member of the consortium"
 					)),

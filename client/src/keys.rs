@@ -178,6 +178,19 @@ fn stretch(password: &str, salt: &[u8], log_n: u8, r: u32, p: u32) -> Zeroizing<
 	key
 }
 
+/// The salt of every licence hash: fixed, so that the same licence number
+/// always gives the same hash (the chain keeps one account per licence).
+const LICENCE_SALT: &[u8] = b"medchain/licence-hash/v1";
+
+/// What a doctor's application puts on chain for their licence number: scrypt
+/// (log2 N = 15, r = 8, p = 1) of the number, trimmed and upper-cased, under
+/// a fixed salt. Licence numbers are short and often public; the slow hash
+/// keeps them out of the chain's plain text and makes trying every number
+/// costly (about 0.1 s each), not impossible (docs/fees.md, attack 8).
+pub fn licence_hash(licence: &str) -> [u8; 32] {
+	*stretch(&licence.trim().to_uppercase(), LICENCE_SALT, 15, 8, 1)
+}
+
 /// The directory of keystore files.
 pub struct Keystore {
 	dir: PathBuf,
@@ -468,5 +481,14 @@ mod tests {
 		// The secret half signs as the account.
 		let secret = schnorrkel::SecretKey::from_ed25519_bytes(&pkcs8[16..80]).unwrap();
 		assert_eq!(secret.to_public().to_bytes(), identity.account());
+	}
+
+	#[test]
+	fn a_licence_hash_is_slow_salted_and_ignores_case_and_spaces() {
+		let hash = licence_hash(" sn-card-0042 ");
+		assert_eq!(hash, licence_hash("SN-CARD-0042"));
+		assert_ne!(hash, licence_hash("SN-CARD-0043"));
+		use frame_support::StorageHasher;
+		assert_ne!(hash, frame_support::Blake2_256::hash(b"SN-CARD-0042"));
 	}
 }

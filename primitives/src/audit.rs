@@ -153,6 +153,11 @@ pub enum AuditAction<AccountId> {
 	/// The grantee (the actor) declined the patient's grant; `keys_removed`
 	/// wrapped keys went with it.
 	GrantDeclined { keys_removed: u32 },
+
+	// Doctors (subject: the doctor; last, for the same reason).
+	/// An admin of `hospital` released the suspended doctor's licence hash, so
+	/// that the licence's true holder can be approved.
+	LicenceReleased { hospital: HospitalId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

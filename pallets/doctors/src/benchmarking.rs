@@ -160,5 +160,16 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn release_licence() -> Result<(), BenchmarkError> {
+		let admin = doctor_with_status::<T>(DoctorStatus::Suspended)?;
+		let who = doctor::<T>();
+		let hospital = DoctorOf::<T>::get(&who).ok_or("registered")?.hospital;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin), who.clone());
+		assert_last_event::<T>(Event::LicenceReleased { doctor: who, hospital });
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Doctors, crate::mock::new_test_ext(), crate::mock::Test);
 }

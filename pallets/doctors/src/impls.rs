@@ -49,17 +49,23 @@ impl<T: Config> Pallet<T> {
 		let encryption_key = Self::checked_key(declaration.encryption_key)?;
 		let licence_hash = declaration.licence_hash;
 		ensure!(licence_hash != [0; 32], Error::<T>::InvalidLicenceHash);
+		// A hash a hospital verified for someone else cannot even be applied with.
 		if let Some(owner) = DoctorByLicence::<T>::get(licence_hash) {
 			ensure!(&owner == doctor, Error::<T>::LicenceInUse);
 		}
 
 		if let Some(old) = DoctorOf::<T>::get(doctor) {
 			DoctorsOf::<T>::remove(old.hospital, doctor);
-			DoctorByLicence::<T>::remove(old.licence_hash);
+			if old.licence_hash != licence_hash {
+				Self::drop_claim(doctor, old.licence_hash);
+			}
 		} else {
 			hold_account::<T>(doctor);
 		}
-		DoctorByLicence::<T>::insert(licence_hash, doctor);
+		// An application claims nothing; a hospital registering directly verifies.
+		if status == DoctorStatus::Active {
+			DoctorByLicence::<T>::insert(licence_hash, doctor);
+		}
 		DoctorsOf::<T>::insert(hospital, doctor, ());
 		DoctorOf::<T>::insert(
 			doctor,
@@ -149,13 +155,49 @@ impl<T: Config> Pallet<T> {
 		ensure!(info.status == DoctorStatus::Pending, Error::<T>::NotPending);
 		DoctorOf::<T>::remove(doctor);
 		DoctorsOf::<T>::remove(info.hospital, doctor);
-		DoctorByLicence::<T>::remove(info.licence_hash);
+		Self::drop_claim(doctor, info.licence_hash);
 		release_account::<T>(doctor);
 		T::Audit::log_accounts(
 			admin,
 			doctor,
 			AuditAction::DoctorRejected { hospital: info.hospital },
 		)?;
+		Ok(info.hospital)
+	}
+
+	/// Claim the doctor's licence hash, now that a hospital has verified it:
+	/// the first verified claim wins.
+	pub(crate) fn claim_licence(doctor: &T::AccountId) -> DispatchResult {
+		let info = DoctorOf::<T>::get(doctor).ok_or(Error::<T>::NotDoctor)?;
+		if let Some(owner) = DoctorByLicence::<T>::get(info.licence_hash) {
+			ensure!(&owner == doctor, Error::<T>::LicenceInUse);
+		}
+		DoctorByLicence::<T>::insert(info.licence_hash, doctor);
+		Ok(())
+	}
+
+	/// Remove `doctor`'s claim on `hash`, if they hold it.
+	fn drop_claim(doctor: &T::AccountId, hash: LicenceHash) {
+		if DoctorByLicence::<T>::get(hash).as_ref() == Some(doctor) {
+			DoctorByLicence::<T>::remove(hash);
+		}
+	}
+
+	/// Returns the doctor's hospital.
+	pub(crate) fn do_release_licence(
+		admin: &T::AccountId,
+		doctor: &T::AccountId,
+	) -> Result<HospitalId, DispatchError> {
+		let info = DoctorOf::<T>::get(doctor).ok_or(Error::<T>::NotDoctor)?;
+		ensure!(T::Hospitals::is_active_admin(info.hospital, admin), Error::<T>::NotHospitalAdmin);
+		ensure!(info.status == DoctorStatus::Suspended, Error::<T>::NotSuspended);
+		ensure!(
+			DoctorByLicence::<T>::get(info.licence_hash).as_ref() == Some(doctor),
+			Error::<T>::LicenceNotHeld
+		);
+		DoctorByLicence::<T>::remove(info.licence_hash);
+		let action = AuditAction::LicenceReleased { hospital: info.hospital };
+		T::Audit::log_accounts(admin, doctor, action)?;
 		Ok(info.hospital)
 	}
 
@@ -195,14 +237,21 @@ impl<T: Config> Pallet<T> {
 				DoctorsOf::<T>::contains_key(info.hospital, &doctor),
 				"doctor not indexed under their hospital"
 			);
-			ensure!(
-				DoctorByLicence::<T>::get(info.licence_hash) == Some(doctor.clone()),
-				"licence hash not indexed to its doctor"
-			);
+			if info.status == DoctorStatus::Active {
+				ensure!(
+					DoctorByLicence::<T>::get(info.licence_hash) == Some(doctor.clone()),
+					"an active doctor does not hold their licence hash"
+				);
+			}
 			ensure!(is_valid_encryption_key(&info.encryption_key), "invalid encryption key stored");
 		}
 		ensure!(DoctorsOf::<T>::iter().count() == count, "stale hospital index entry");
-		ensure!(DoctorByLicence::<T>::iter().count() == count, "stale licence index entry");
+		for (hash, doctor) in DoctorByLicence::<T>::iter() {
+			ensure!(
+				DoctorOf::<T>::get(&doctor).is_some_and(|info| info.licence_hash == hash),
+				"a licence hash held by someone with another one"
+			);
+		}
 		Ok(())
 	}
 }

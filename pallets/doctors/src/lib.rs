@@ -19,8 +19,13 @@
 //! are not active anywhere until that hospital approves.
 //!
 //! A licence hash belongs to one doctor at a time, so one licence cannot back
-//! several accounts. Every call writes one audit entry, subject the doctor,
-//! through `T::Audit` in the same transaction.
+//! several accounts, and the claim is made by the hospital that verifies it:
+//! an application claims nothing (several may name the same hash); approval,
+//! direct registration or reinstatement claims it, and the first verified
+//! claim wins. An admin of the holder's hospital can release the hash of a
+//! suspended doctor (a squatter approved by mistake). Every call writes one
+//! audit entry, subject the doctor, through `T::Audit` in the same
+//! transaction.
 //!
 //! ## Interface
 //!
@@ -45,7 +50,7 @@
 //! [`DoctorOf`] holds one bounded entry per doctor (name at most
 //! `T::MaxNameLength` bytes, specialty at most `T::MaxSpecialtyLength`).
 //! [`DoctorsOf`] lists each hospital's doctors (any status), and
-//! [`DoctorByLicence`] keeps licence hashes unique.
+//! [`DoctorByLicence`] keeps verified licence hashes unique.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -135,7 +140,9 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// The doctor holding each licence hash.
+	/// The doctor holding each licence hash, claimed when a hospital verified it
+	/// (approval, direct registration, reinstatement). Every active doctor holds
+	/// theirs.
 	#[pallet::storage]
 	pub type DoctorByLicence<T: Config> =
 		StorageMap<_, Blake2_128Concat, LicenceHash, T::AccountId>;
@@ -159,6 +166,8 @@ pub mod pallet {
 		ProfileUpdated { doctor: T::AccountId },
 		/// `doctor` replaced their encryption key.
 		EncryptionKeyRotated { doctor: T::AccountId },
+		/// An admin of `hospital` released the licence hash of suspended `doctor`.
+		LicenceReleased { doctor: T::AccountId, hospital: HospitalId },
 	}
 
 	#[pallet::error]
@@ -189,10 +198,12 @@ pub mod pallet {
 		InvalidSpecialty,
 		/// The licence hash is all zeros.
 		InvalidLicenceHash,
-		/// Another doctor holds this licence hash.
+		/// Another doctor holds this licence hash (a hospital verified it for them).
 		LicenceInUse,
 		/// The encryption key is all zeros, which is not a usable X25519 public key.
 		InvalidEncryptionKey,
+		/// The doctor holds no licence hash to release.
+		LicenceNotHeld,
 	}
 
 	#[pallet::hooks]
@@ -270,6 +281,7 @@ pub mod pallet {
 				DoctorStatus::Active,
 				|hospital| AuditAction::DoctorApproved { hospital },
 			)?;
+			Self::claim_licence(&doctor)?;
 			Self::deposit_event(Event::DoctorApproved { doctor, hospital });
 			Ok(())
 		}
@@ -337,6 +349,7 @@ pub mod pallet {
 				DoctorStatus::Active,
 				|hospital| AuditAction::DoctorReinstated { hospital },
 			)?;
+			Self::claim_licence(&doctor)?;
 			Self::deposit_event(Event::DoctorReinstated { doctor, hospital });
 			Ok(())
 		}
@@ -410,6 +423,28 @@ pub mod pallet {
 			let doctor = ensure_signed(origin)?;
 			Self::do_rotate_key(&doctor, encryption_key)?;
 			Self::deposit_event(Event::EncryptionKeyRotated { doctor });
+			Ok(())
+		}
+
+		/// Release the licence hash a suspended doctor holds, so that another doctor (the
+		/// licence's true holder) can be approved with it: for a squatter a hospital approved by
+		/// mistake. The doctor stays suspended; reinstating them claims the hash again, if it is
+		/// still free.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of the doctor's
+		/// hospital, which must be active.
+		///
+		/// Emits `LicenceReleased`. Errors: `NotDoctor`, `NotHospitalAdmin`, `NotSuspended`,
+		/// `LicenceNotHeld`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::release_licence())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn release_licence(origin: OriginFor<T>, doctor: T::AccountId) -> DispatchResult {
+			let admin = ensure_signed(origin)?;
+			let hospital = Self::do_release_licence(&admin, &doctor)?;
+			Self::deposit_event(Event::LicenceReleased { doctor, hospital });
 			Ok(())
 		}
 	}

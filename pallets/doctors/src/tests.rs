@@ -73,7 +73,8 @@ fn a_doctor_applies_and_waits_pending() {
 		assert_eq!(info.status, DoctorStatus::Pending);
 		assert_eq!(info.since, NOW);
 		assert!(DoctorsOf::<Test>::contains_key(0, DOCTOR));
-		assert_eq!(DoctorByLicence::<Test>::get(LICENCE), Some(DOCTOR));
+		// An application claims no licence: the hospital that verifies it does.
+		assert_eq!(DoctorByLicence::<Test>::get(LICENCE), None);
 		assert!(!is_active(DOCTOR));
 		System::assert_last_event(Event::DoctorApplied { doctor: DOCTOR, hospital: 0 }.into());
 		assert_eq!(trail(DOCTOR), vec![by(DOCTOR, AuditAction::DoctorApplied { hospital: 0 })]);
@@ -104,6 +105,8 @@ fn applications_are_checked() {
 fn a_licence_backs_one_doctor_only() {
 	test(|| {
 		assert_ok!(apply(DOCTOR, 0, LICENCE));
+		assert_ok!(Doctors::approve(signed(ADMIN), DOCTOR));
+		assert_eq!(DoctorByLicence::<Test>::get(LICENCE), Some(DOCTOR));
 		assert_noop!(apply(OTHER_DOCTOR, 1, LICENCE), Error::<Test>::LicenceInUse);
 		assert_noop!(
 			Doctors::register_doctor(
@@ -409,5 +412,60 @@ fn applying_uses_up_a_doctor_invitation_of_that_hospital_only() {
 		assert!(MockHospitals::is_invited(&DOCTOR, InviteRole::Doctor, Some(1)));
 		assert_ok!(apply(OTHER_DOCTOR, 1, OTHER_LICENCE));
 		assert!(!MockHospitals::is_invited(&OTHER_DOCTOR, InviteRole::Doctor, None));
+	});
+}
+
+// Attack 8 of the abuse review (licence-hash squatting): anyone could apply
+// with another doctor's licence hash and so block that doctor's
+// registration everywhere.
+#[test]
+fn licence_hash_squatting_an_application_claims_nothing_until_a_hospital_verifies_it() {
+	test(|| {
+		// The squatter applies first, at hospital 1.
+		assert_ok!(apply(OTHER_DOCTOR, 1, LICENCE));
+		// The licence's holder applies at hospital 0 all the same, and is approved.
+		assert_ok!(apply(DOCTOR, 0, LICENCE));
+		assert_ok!(Doctors::approve(signed(ADMIN), DOCTOR));
+		assert_eq!(DoctorByLicence::<Test>::get(LICENCE), Some(DOCTOR));
+		// The squatter's application can no longer be approved.
+		assert_noop!(Doctors::approve(signed(2), OTHER_DOCTOR), Error::<Test>::LicenceInUse);
+		assert_ok!(Doctors::reject(signed(2), OTHER_DOCTOR));
+		assert_eq!(DoctorByLicence::<Test>::get(LICENCE), Some(DOCTOR));
+	});
+}
+
+// Attack 8: a squatter a hospital approved by mistake held the hash for good.
+#[test]
+fn licence_hash_squatting_an_admin_releases_a_squatted_hash() {
+	test(|| {
+		assert_ok!(apply(OTHER_DOCTOR, 1, LICENCE));
+		assert_ok!(Doctors::approve(signed(2), OTHER_DOCTOR));
+		assert_noop!(apply(DOCTOR, 0, LICENCE), Error::<Test>::LicenceInUse);
+		// Only a suspended doctor's hash, by an admin of their hospital.
+		assert_noop!(
+			Doctors::release_licence(signed(2), OTHER_DOCTOR),
+			Error::<Test>::NotSuspended
+		);
+		assert_ok!(Doctors::suspend(signed(2), OTHER_DOCTOR));
+		assert_noop!(
+			Doctors::release_licence(signed(ADMIN), OTHER_DOCTOR),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_ok!(Doctors::release_licence(signed(2), OTHER_DOCTOR));
+		System::assert_last_event(
+			Event::LicenceReleased { doctor: OTHER_DOCTOR, hospital: 1 }.into(),
+		);
+		assert_eq!(
+			trail(OTHER_DOCTOR).last(),
+			Some(&by(2, AuditAction::LicenceReleased { hospital: 1 }))
+		);
+		assert_noop!(
+			Doctors::release_licence(signed(2), OTHER_DOCTOR),
+			Error::<Test>::LicenceNotHeld
+		);
+		assert_ok!(apply(DOCTOR, 0, LICENCE));
+		assert_ok!(Doctors::approve(signed(ADMIN), DOCTOR));
+		// Reinstating the squatter would claim the hash again: refused.
+		assert_noop!(Doctors::reinstate(signed(2), OTHER_DOCTOR), Error::<Test>::LicenceInUse);
 	});
 }
