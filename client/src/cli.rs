@@ -13,6 +13,11 @@ pub struct Cli {
 	/// The node to talk to (HTTP or WebSocket URL of its RPC port).
 	#[arg(long, global = true, env = "MEDCHAIN_NODE_URL", default_value = "http://127.0.0.1:9944")]
 	pub node: String,
+	/// A second node (of another hospital, or run by the user) to check against: before a
+	/// data key is wrapped to a reader, both nodes must give the same encryption key for
+	/// that reader at the same finalized block.
+	#[arg(long, global = true, env = "MEDCHAIN_VERIFY_NODE_URL")]
+	pub verify_node: Option<String>,
 	/// An IPFS node's Kubo RPC API (e.g. http://127.0.0.1:5001); without it, the embedded
 	/// block store under the home directory.
 	#[arg(long, global = true, env = "MEDCHAIN_IPFS_API")]
@@ -206,10 +211,6 @@ pub struct OpenArgs {
 	pub record: u64,
 	#[arg(long)]
 	pub out: PathBuf,
-	/// Unwrap with the key you held at this block (e.g. before a revoke) instead of your
-	/// current one; no read receipt is written.
-	#[arg(long, value_name = "BLOCK_HASH")]
-	pub key_at: Option<String>,
 }
 
 #[derive(Args, Clone)]

@@ -3,8 +3,9 @@
 use codec::{Decode, Encode};
 use frame_support::{traits::Get, BoundedVec, StorageHasher};
 use medchain_client::{
-	chain::{Chain, ChainError, Included},
+	chain::{self, Chain, ChainError, Included},
 	crypto::{self, CryptoError},
+	files,
 	ipfs::{Store, StoreError},
 	keys::{self, Identity, KeyError, Keystore},
 };
@@ -90,6 +91,8 @@ type Result<T> = std::result::Result<T, Failure>;
 
 struct Ctx {
 	chain: Chain,
+	/// The second node readers' keys are checked against, if any.
+	verify: Option<Chain>,
 	store: Store,
 	keystore: Keystore,
 	home: PathBuf,
@@ -108,6 +111,7 @@ pub fn run(cli: Cli) -> Result<()> {
 	};
 	let ctx = Ctx {
 		chain: Chain::new(&cli.node),
+		verify: cli.verify_node.as_deref().map(Chain::new),
 		store,
 		keystore: Keystore::new(&home),
 		home,
@@ -267,32 +271,97 @@ impl Ctx {
 		}
 	}
 
+	/// A path for a temporary file of this process, in a directory only the
+	/// user can read. Temporary files of processes that are gone (a crash, a
+	/// kill) are removed here. They only ever hold ciphertext: no command
+	/// writes plaintext anywhere but the output it was asked for.
 	fn tmp(&self, name: &str) -> Result<PathBuf> {
 		let dir = self.home.join("tmp");
-		std::fs::create_dir_all(&dir)?;
+		files::private_dir(&dir)?;
+		for entry in std::fs::read_dir(&dir)?.flatten() {
+			let file = entry.file_name();
+			let pid =
+				file.to_str().and_then(|f| f.split('-').next()).and_then(|p| p.parse::<u32>().ok());
+			if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+				let _ = std::fs::remove_file(entry.path());
+			}
+		}
 		Ok(dir.join(format!("{}-{name}", std::process::id())))
 	}
 
-	/// The public encryption key a reader registered (doctor or patient).
+	/// The public encryption key a reader registered (doctor or patient): a data
+	/// key wrapped to it is readable by whoever holds the private key, so with a
+	/// second node (`--verify-node`) both must agree on it at the same finalized
+	/// block, and that block's key is the one used.
 	fn reader_key(&self, account: &[u8; 32]) -> Result<[u8; 32]> {
 		let address = keys::address_of(account);
-		let found = match self.chain.query("medchain_doctor", json!([address]))? {
-			Some(d) => Some(d),
-			None => self.chain.query("medchain_patient", json!([address]))?,
+		let Some(second) = &self.verify else {
+			return Self::encryption_key_at(&self.chain, &address, None)?
+				.ok_or_else(|| self.no_key(&address));
 		};
-		let key = found
-			.and_then(|v| v["encryptionKey"].as_str().map(str::to_string))
-			.and_then(|k| hex::decode(k.trim_start_matches("0x")).ok())
-			.and_then(|k| <[u8; 32]>::try_from(k).ok());
-		key.ok_or_else(|| {
+		let at = self.chain.rpc("chain_getFinalizedHead", json!([]))?;
+		let mine = Self::encryption_key_at(&self.chain, &address, Some(&at))?;
+		// The second node may be a block or two behind: give it a few seconds.
+		let mut theirs = Self::encryption_key_at(second, &address, Some(&at));
+		for _ in 0..10 {
+			if theirs.is_ok() {
+				break;
+			}
+			std::thread::sleep(std::time::Duration::from_secs(1));
+			theirs = Self::encryption_key_at(second, &address, Some(&at));
+		}
+		let theirs = theirs.map_err(|e| {
 			fail(
 				exit::CHAIN,
 				format!(
-					"{} has no encryption key on chain (not a patient or doctor)",
-					self.name(&address)
+					"the second node ({}) could not answer for block {at}: {}",
+					second.url(),
+					Failure::from(e).message
 				),
 			)
-		})
+		})?;
+		if mine != theirs {
+			return Err(fail(
+				exit::CHAIN,
+				format!(
+					"the two nodes disagree about {}'s encryption key at block {at} ({} says {}, \
+					 {} says {}): nothing was wrapped or sent. One of them is lying or broken",
+					self.name(&address),
+					self.chain.url(),
+					mine.map_or("none".into(), |k| chain::hex0x(&k)),
+					second.url(),
+					theirs.map_or("none".into(), |k| chain::hex0x(&k)),
+				),
+			));
+		}
+		mine.ok_or_else(|| self.no_key(&address))
+	}
+
+	/// The encryption key `node` gives for the doctor or patient `address` (at
+	/// block `at`, or its best block).
+	fn encryption_key_at(
+		node: &Chain,
+		address: &str,
+		at: Option<&Value>,
+	) -> std::result::Result<Option<[u8; 32]>, ChainError> {
+		let found = match node.query("medchain_doctor", json!([address, at]))? {
+			Some(d) => Some(d),
+			None => node.query("medchain_patient", json!([address, at]))?,
+		};
+		Ok(found
+			.and_then(|v| v["encryptionKey"].as_str().map(str::to_string))
+			.and_then(|k| hex::decode(k.trim_start_matches("0x")).ok())
+			.and_then(|k| <[u8; 32]>::try_from(k).ok()))
+	}
+
+	fn no_key(&self, address: &str) -> Failure {
+		fail(
+			exit::CHAIN,
+			format!(
+				"{} has no encryption key on chain (not a patient or doctor)",
+				self.name(address)
+			),
+		)
 	}
 
 	fn record(&self, id: u64) -> Result<Value> {
@@ -301,19 +370,18 @@ impl Ctx {
 		})
 	}
 
-	/// Unwrap `me`'s key to `record` (the key held at `at`, or the current one).
-	fn data_key(&self, me: &Identity, record: &Value, at: Option<&str>) -> Result<crypto::DataKey> {
+	/// Unwrap `me`'s current key to `record`.
+	fn data_key(&self, me: &Identity, record: &Value) -> Result<crypto::DataKey> {
 		let id = record["id"].as_u64().unwrap_or(0);
 		let wrapped = self
 			.chain
-			.query("medchain_wrappedKey", json!([id, me.address(), at]))?
+			.query("medchain_wrappedKey", json!([id, me.address()]))?
 			.ok_or_else(|| {
 				fail(
 					exit::CHAIN,
 					format!(
-						"you hold no key to record {id}{}: the patient must grant you access (or \
-						 approve your request) to share it",
-						if at.is_some() { " at that block" } else { "" }
+						"you hold no key to record {id}: the patient must grant you access (or \
+						 approve your request) to share it"
 					),
 				)
 			})?;
@@ -362,7 +430,7 @@ impl Ctx {
 			bar: &bar,
 		};
 		let result = (|| {
-			let out = std::io::BufWriter::new(std::fs::File::create(&sealed_path)?);
+			let out = std::io::BufWriter::new(files::create_private(&sealed_path)?);
 			crypto::encrypt_stream(key, patient, input, out)?;
 			bar.finish();
 			let sealed_size = std::fs::metadata(&sealed_path)?.len();
@@ -372,6 +440,48 @@ impl Ctx {
 			Ok::<_, Failure>(cid.to_string())
 		})();
 		let _ = std::fs::remove_file(&sealed_path);
+		result
+	}
+
+	/// Re-encrypt the file `cid` (checked against it) from `key` to `new_key` and store
+	/// the result; its CID. The plaintext is never written anywhere: decryption feeds
+	/// encryption through a pipe.
+	fn reencrypt(
+		&self,
+		cid: &str,
+		key: &[u8; 32],
+		new_key: &[u8; 32],
+		patient: &[u8; 32],
+	) -> Result<String> {
+		let parsed: cid::Cid = cid
+			.parse()
+			.map_err(|_| fail(exit::CHAIN, format!("the chain holds a malformed CID {cid}")))?;
+		let fetched = self.tmp("fetched")?;
+		let sealed = self.tmp("sealed")?;
+		let result = (|| {
+			let bar = output::Bar::new(0, "downloading", true);
+			self.store.get(&parsed, &fetched, &|n| bar.set(n))?;
+			let (from_decrypt, to_encrypt) = std::io::pipe()?;
+			let source = std::io::BufReader::new(std::fs::File::open(&fetched)?);
+			let (key, binding) = (*key, *patient);
+			let decrypting = std::thread::spawn(move || {
+				crypto::decrypt_stream(&key, &binding, source, to_encrypt)
+			});
+			let out = std::io::BufWriter::new(files::create_private(&sealed)?);
+			let encrypted = crypto::encrypt_stream(new_key, patient, from_decrypt, out);
+			let decrypted =
+				decrypting.join().map_err(|_| fail(exit::CRYPTO, "decryption failed"))?;
+			// A failed encryption breaks the pipe under decryption: report it first. A failed
+			// decryption ends the stream early, which encryption cannot see: check it too.
+			encrypted?;
+			decrypted?;
+			let up = output::Bar::new(std::fs::metadata(&sealed)?.len(), "storing", self.json);
+			let new_cid = self.store.add(&sealed, &|n| up.set(n))?;
+			up.finish();
+			Ok(new_cid.to_string())
+		})();
+		let _ = std::fs::remove_file(&fetched);
+		let _ = std::fs::remove_file(&sealed);
 		result
 	}
 
@@ -392,7 +502,7 @@ impl Ctx {
 		let partial = out.with_extension("medchain-partial");
 		let result = (|| {
 			let input = std::io::BufReader::new(std::fs::File::open(&fetched)?);
-			let output = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+			let output = std::io::BufWriter::new(files::create_private(&partial)?);
 			let size = crypto::decrypt_stream(key, patient, input, output)?;
 			std::fs::rename(&partial, out)?;
 			Ok::<_, Failure>(size)
@@ -597,7 +707,7 @@ fn account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
 			let text = serde_json::to_string_pretty(&exported).expect("serializable");
 			match out {
 				Some(path) => {
-					std::fs::write(&path, text)?;
+					files::write_private(&path, text)?;
 					if !ctx.json {
 						println!(
 							"exported {name} to {} (Polkadot.js JSON, same password; the \
@@ -1088,7 +1198,7 @@ fn update_record(ctx: &Ctx, id: u64, file: &Path) -> Result<()> {
 	let me = ctx.me()?;
 	let record = ctx.record(id)?;
 	let patient = patient_bytes(&record)?;
-	let key = ctx.data_key(&me, &record, None)?;
+	let key = ctx.data_key(&me, &record)?;
 	let cid = ctx.encrypt_and_store(&key, &patient, file)?;
 	let call = RuntimeCall::Records(pallet_records::Call::update_record {
 		record: id,
@@ -1111,36 +1221,23 @@ fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 	let me = ctx.me()?;
 	let record = ctx.record(args.record)?;
 	let patient = patient_bytes(&record)?;
-	if args.key_at.is_none() {
-		// The read receipt comes first: no receipt, no key.
-		let call = RuntimeCall::Records(pallet_records::Call::open_record { record: args.record });
-		let name = ctx.name(&me.address());
-		let category = record["category"].as_str().unwrap_or("").to_string();
-		ctx.send(&me, call).map_err(|e| {
-			reword(e, |_, error| match error {
-				"NoReadAccess" => Some(format!(
-					"{name} has no grant covering {category} records of this patient: ask the patient to approve your request"
-				)),
-				"NoKey" => Some(format!("{name} holds no current key to record {}: ask the patient to share it", args.record)),
-				_ => None,
-			})
-		})?;
-	}
-	let key = ctx.data_key(&me, &record, args.key_at.as_deref())?;
-	let cid = record["cid"].as_str().unwrap_or("");
-	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out).map_err(|e| {
-		if args.key_at.is_some() && e.code == exit::CRYPTO {
-			fail(
-				e.code,
-				format!(
-				"the key held at that block does not decrypt the current version of record {} (epoch {}): {}",
-				args.record, record["epoch"], e.message
-			),
-			)
-		} else {
-			e
-		}
+	// The read receipt comes first, always: no receipt, no key. (What a receipt
+	// proves, and what it cannot: docs/records-and-consent.md.)
+	let call = RuntimeCall::Records(pallet_records::Call::open_record { record: args.record });
+	let name = ctx.name(&me.address());
+	let category = record["category"].as_str().unwrap_or("").to_string();
+	ctx.send(&me, call).map_err(|e| {
+		reword(e, |_, error| match error {
+			"NoReadAccess" => Some(format!(
+				"{name} has no grant covering {category} records of this patient: ask the patient to approve your request"
+			)),
+			"NoKey" => Some(format!("{name} holds no current key to record {}: ask the patient to share it", args.record)),
+			_ => None,
+		})
 	})?;
+	let key = ctx.data_key(&me, &record)?;
+	let cid = record["cid"].as_str().unwrap_or("");
+	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out)?;
 	if ctx.json {
 		output::json(
 			&json!({ "record": args.record, "cid": cid, "version": record["version"], "bytes": size, "out": args.out }),
@@ -1397,13 +1494,44 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
 			only_the_patient(&me, &patient, "erase a record")?;
+			// Every version's CID, read before the chain forgets them.
+			let cids: Vec<cid::Cid> = ctx.record(record)?["versions"]
+				.as_array()
+				.into_iter()
+				.flatten()
+				.filter_map(|v| v["cid"].as_str()?.parse().ok())
+				.collect();
 			let inc = ctx
 				.send(&me, RuntimeCall::Records(pallet_records::Call::erase_record { record }))
 				.map_err(|e| reword(e, guardian_hint))?;
+			// Then the ciphertext: unpinned from (or deleted in) this client's store.
+			// Other IPFS nodes keep their copies until they unpin them too.
+			let mut unpinned = 0;
+			let mut failed = Vec::new();
+			for cid in &cids {
+				match ctx.store.unpin(cid) {
+					Ok(held) => unpinned += held as usize,
+					Err(e) => failed.push(format!("{cid}: {e}")),
+				}
+			}
+			let note = if failed.is_empty() {
+				String::new()
+			} else {
+				format!(
+					"; could not unpin {} (unpin them by hand): {}",
+					failed.len(),
+					failed.join("; ")
+				)
+			};
 			ctx.done(
 				&inc,
-				format!("record {record} erased: its CIDs and keys are gone from the chain (the audit trail keeps that it existed)"),
-				json!({ "record": record }),
+				format!(
+					"record {record} erased: its CIDs and keys are gone from the chain's state (the \
+					 audit trail keeps that it existed; old blocks still hold what was sent); \
+					 {unpinned} of {} versions unpinned from this client's IPFS store{note}",
+					cids.len()
+				),
+				json!({ "record": record, "versions": cids.len(), "unpinned": unpinned, "unpinFailed": failed }),
 			);
 		}
 		PatientCmd::Audit(who) => {
@@ -1456,7 +1584,7 @@ fn keys_in_scope(
 	let mut out = Vec::new();
 	for record in records.iter().filter(|r| covers(scope, r)) {
 		let id = record["id"].as_u64().unwrap_or(0);
-		let key = ctx.data_key(me, record, None)?;
+		let key = ctx.data_key(me, record)?;
 		let epoch = record["epoch"].as_u64().unwrap_or(0) as u32;
 		let mut wrapped = ctx.wrap_for(&key, patient, &origin_cid(record)?, epoch, &[*reader])?;
 		out.push((id, wrapped.remove(0).1));
@@ -1540,13 +1668,11 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 	let record = ctx.record(id)?;
 	let patient = patient_bytes(&record)?;
-	let key = ctx.data_key(me, &record, None)?;
-	let plain = ctx.tmp("plain")?;
+	let key = ctx.data_key(me, &record)?;
 	let cid = record["cid"].as_str().unwrap_or("").to_string();
-	let result = (|| {
-		ctx.fetch_and_decrypt(&cid, &key, &patient, &plain)?;
+	{
 		let new_key = crypto::new_data_key();
-		let new_cid = ctx.encrypt_and_store(&new_key, &patient, &plain)?;
+		let new_cid = ctx.reencrypt(&cid, &key, &new_key, &patient)?;
 		let readers: Vec<[u8; 32]> = ctx
 			.chain
 			.query_all("medchain_readers", json!(id))?
@@ -1578,9 +1704,7 @@ fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 			json!({ "record": id, "epoch": epoch, "cid": new_cid, "readers": count }),
 		);
 		Ok(())
-	})();
-	let _ = std::fs::remove_file(&plain);
-	result
+	}
 }
 
 /// Encrypt a profile JSON file to the patient (its own data key, wrapped to the patient and
@@ -1605,7 +1729,7 @@ fn store_profile(ctx: &Ctx, me: &Identity, patient: &[u8; 32], file: &Path) -> R
 	let mut envelope = wrapped;
 	envelope.extend(crypto::encrypt_bytes(&key, patient, profile.to_string().as_bytes()));
 	let path = ctx.tmp("profile")?;
-	std::fs::write(&path, envelope)?;
+	files::write_private(&path, envelope)?;
 	let cid = ctx.store.add(&path, &|_| {});
 	let _ = std::fs::remove_file(&path);
 	Ok(cid?.to_string())

@@ -131,6 +131,29 @@ impl Store {
 		}
 	}
 
+	/// Stop keeping the file `cid`: unpin it on the IPFS node (which deletes its blocks at
+	/// its next garbage collection), or delete its blocks from the embedded store. A file
+	/// that is not there is no error. Returns whether the store held it.
+	pub fn unpin(&self, cid: &Cid) -> Result<bool, StoreError> {
+		match self {
+			Self::Embedded(dir) => remove_blocks(dir, cid),
+			Self::Kubo(url) => {
+				match agent().post(&format!("{url}/api/v0/pin/rm?arg={cid}")).call() {
+					Ok(_) => Ok(true),
+					Err(ureq::Error::Status(_, r)) => {
+						let text = r.into_string().unwrap_or_default();
+						if text.contains("not pinned") {
+							Ok(false)
+						} else {
+							Err(StoreError::Api(text))
+						}
+					}
+					Err(other) => Err(api_error(url, other)),
+				}
+			}
+		}
+	}
+
 	/// Fetch `cid` into `out` (a new file), checking it is the file `cid` names. On any error
 	/// the file is removed.
 	pub fn get(&self, cid: &Cid, out: &Path, progress: Progress) -> Result<u64, StoreError> {
@@ -151,7 +174,7 @@ impl Store {
 	}
 
 	fn get_unchecked(&self, cid: &Cid, out: &Path, progress: Progress) -> Result<(), StoreError> {
-		let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
+		let mut file = std::io::BufWriter::new(crate::files::create_private(out)?);
 		match self {
 			Self::Embedded(dir) => {
 				let mut done = 0u64;
@@ -214,6 +237,24 @@ fn write_block(dir: &Path, cid: &Cid, bytes: &[u8]) -> std::io::Result<()> {
 	std::fs::rename(tmp, path)
 }
 
+/// Delete the blocks of the file `cid` from an embedded store. Blocks are
+/// ciphertext under a random key and nonce, so no other file shares them.
+fn remove_blocks(dir: &Path, cid: &Cid) -> Result<bool, StoreError> {
+	let path = block_path(dir, cid);
+	let bytes = match std::fs::read(&path) {
+		Ok(bytes) => bytes,
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+		Err(e) => return Err(e.into()),
+	};
+	if cid.codec() == unixfs::DAG_PB {
+		for link in unixfs::node_links(&bytes).unwrap_or_default() {
+			remove_blocks(dir, &link)?;
+		}
+	}
+	std::fs::remove_file(path)?;
+	Ok(true)
+}
+
 fn copy_blocks(
 	dir: &Path,
 	cid: &Cid,
@@ -274,5 +315,27 @@ mod tests {
 		assert!(!out.exists());
 		let unknown = unixfs::block_cid(unixfs::RAW, b"never stored");
 		assert!(matches!(store.get(&unknown, &out, &|_| {}), Err(StoreError::NotFound(_))));
+	}
+
+	#[test]
+	fn unpinning_from_the_embedded_store_deletes_every_block_of_the_file() {
+		let dir = tempfile::tempdir().unwrap();
+		let blocks = dir.path().join("blocks");
+		let store = Store::Embedded(blocks.clone());
+		let input = dir.path().join("in");
+		let data: Vec<u8> = (0..(unixfs::CHUNK_SIZE * 2 + 5)).map(|i| (i % 251) as u8).collect();
+		std::fs::write(&input, &data).unwrap();
+		let cid = store.add(&input, &|_| {}).unwrap();
+		let other = dir.path().join("other");
+		std::fs::write(&other, b"another file").unwrap();
+		let kept = store.add(&other, &|_| {}).unwrap();
+		assert_eq!(std::fs::read_dir(&blocks).unwrap().count(), 5);
+
+		assert!(store.unpin(&cid).unwrap());
+		assert_eq!(std::fs::read_dir(&blocks).unwrap().count(), 1);
+		let out = dir.path().join("out");
+		assert!(matches!(store.get(&cid, &out, &|_| {}), Err(StoreError::NotFound(_))));
+		assert!(!store.unpin(&cid).unwrap());
+		assert!(store.get(&kept, &out, &|_| {}).is_ok());
 	}
 }

@@ -4,6 +4,7 @@
 
 pub mod chain;
 pub mod crypto;
+pub mod files;
 pub mod ipfs;
 pub mod keys;
 pub mod unixfs;

@@ -158,6 +158,16 @@ pub enum AuditAction<AccountId> {
 	/// An admin of `hospital` released the suspended doctor's licence hash, so
 	/// that the licence's true holder can be approved.
 	LicenceReleased { hospital: HospitalId },
+
+	// Access (subject: the patient; last, for the same reason).
+	/// The wrapped keys `grantee` held on the patient's records were removed
+	/// because `grantee` is no longer an active doctor (suspended, or their
+	/// hospital is); the grant stays, without keys.
+	InactiveGranteeKeysRemoved { grantee: AccountId, keys_removed: u32 },
+
+	// Invitations (subject: the hospital; last, for the same reason).
+	/// `account` (the actor) used its invitation to register as `role`.
+	InvitationUsed { account: AccountId, role: InviteRole },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

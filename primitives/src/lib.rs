@@ -74,12 +74,12 @@ pub trait HospitalRegistry<AccountId> {
 
 	/// Use up `who`'s unexpired invitation as `role` (to `hospital`, when
 	/// given), if there is one: the registration it was for has happened.
-	/// Returns the inviting hospital.
+	/// Writes the hospital's audit entry. Returns the inviting hospital.
 	fn take_invitation(
 		who: &AccountId,
 		role: InviteRole,
 		hospital: Option<HospitalId>,
-	) -> Option<HospitalId>;
+	) -> Result<Option<HospitalId>, sp_runtime::DispatchError>;
 
 	/// Make an active hospital with `admin` as its admin, for benchmarks of
 	/// the pallets that need one.
@@ -164,6 +164,10 @@ pub trait DoctorRegistry<AccountId> {
 	/// `admin`, for benchmarks of the pallets that need one.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_doctor(who: &AccountId, admin: &AccountId) -> HospitalId;
+
+	/// Suspend the doctor `who`, for benchmarks of what a suspension allows.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_suspend(who: &AccountId);
 }
 
 /// Identifier of a medical record, from a global counter.

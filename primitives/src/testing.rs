@@ -77,12 +77,12 @@ impl HospitalRegistry<u64> for MockHospitals {
 		who: &u64,
 		role: InviteRole,
 		hospital: Option<HospitalId>,
-	) -> Option<HospitalId> {
-		if Self::is_invited(who, role, hospital) {
+	) -> Result<Option<HospitalId>, sp_runtime::DispatchError> {
+		Ok(if Self::is_invited(who, role, hospital) {
 			INVITES.with(|i| i.borrow_mut().remove(who)).map(|(_, hospital)| hospital)
 		} else {
 			None
-		}
+		})
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
@@ -197,5 +197,10 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 		MockHospitals::add(BENCHMARK_HOSPITAL, &[*admin]);
 		Self::add(*who, BENCHMARK_HOSPITAL);
 		BENCHMARK_HOSPITAL
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_suspend(who: &u64) {
+		Self::set_active(*who, false);
 	}
 }

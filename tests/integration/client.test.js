@@ -11,8 +11,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { DevNode } from './lib/node.js';
 import { JsIpfs } from './lib/ipfs.js';
@@ -27,10 +28,10 @@ const work = mkdtempSync(join(tmpdir(), 'medchain-client-'));
 let env;
 
 /** Run `medchain` with `args`; resolves to { code, stdout, stderr, json }. */
-function medchain(args, { as, input, json = true } = {}) {
+function medchain(args, { as, input, json = true, extraEnv = {} } = {}) {
   const full = [...(json ? ['--json'] : []), ...(as ? ['--as', as] : []), ...args];
   return new Promise((resolve) => {
-    const child = spawn(binary, full, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(binary, full, { env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -55,6 +56,26 @@ async function ok(args, options) {
 }
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * A JSON-RPC proxy in front of `target` that changes the result of `method`
+ * with `lie`: a compromised node, as a client sees one.
+ */
+async function lyingNode(target, method, lie) {
+  const server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const answer = await (await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
+    if (JSON.parse(body).method === method && answer.result) answer.result = lie(answer.result);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 before(async () => {
   assert.ok(existsSync(binary), `medchain not found at ${binary}: run scripts/build.sh`);
@@ -170,7 +191,6 @@ test('the seed story through the medchain program', async () => {
   const created = (await ok(['doctor', 'create-record', P, '--category', 'LabResult', '--file', record5], { as: 'doctor' })).json;
   assert.equal(created.readers, 2);
   const id = String(created.record);
-  const heldAt = created.block;
   // The ciphertext in IPFS is not the file.
   const stored = await ipfs.cat(created.cid);
   assert.ok(stored.length > bytes.length && !stored.includes(bytes.subarray(0, 64)));
@@ -196,27 +216,63 @@ test('the seed story through the medchain program', async () => {
   }
   assert.match((await ok(['audit', 'trail', P], { json: false })).stdout, /hash chain VERIFIED/);
 
-  // Revoke and rotate: the revoked doctor can no longer open the record, and
-  // the key they held before cannot decrypt the current version.
+  // Client trusts the node (abuse review, attack 11): a compromised node that
+  // answers with an attacker's encryption key for the doctor would get the
+  // patient's data key wrapped to the attacker. With a second node to check
+  // against, the client refuses before wrapping anything.
+  let note;
+  const liar = await lyingNode(env.MEDCHAIN_NODE_URL, 'medchain_doctor', (doctor) => ({ ...doctor, encryptionKey: '0x' + '66'.repeat(32) }));
+  try {
+    const small = join(work, 'note.txt');
+    writeFileSync(small, 'a short note');
+    const refused = await medchain(['patient', 'upload', '--category', 'LabResult', '--file', small], {
+      as: 'patient', json: false, extraEnv: { MEDCHAIN_NODE_URL: liar.url, MEDCHAIN_VERIFY_NODE_URL: env.MEDCHAIN_NODE_URL },
+    });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /the two nodes disagree about Dr\. Manal Haddad's encryption key at block 0x[0-9a-f]{64}/);
+    assert.match(refused.stderr, /nothing was wrapped or sent/);
+    assert.deepEqual((await ok(['patient', 'records'], { as: 'patient' })).json.map((r) => r.id), [created.record]);
+    // Two honest nodes agree: the upload goes through.
+    note = (await ok(['patient', 'upload', '--category', 'LabResult', '--file', small], {
+      as: 'patient', extraEnv: { MEDCHAIN_VERIFY_NODE_URL: env.MEDCHAIN_NODE_URL },
+    })).json;
+    assert.equal(note.readers, 2);
+  } finally {
+    await liar.close();
+  }
+
+  // Revoke and rotate: the revoked doctor can no longer open the record (the
+  // client writes the read receipt first, always, and the chain refuses it),
+  // holds no key, and the current version is a new ciphertext under a new key.
   await ok(['patient', 'revoke', D], { as: 'patient' });
   const rotated = (await ok(['patient', 'rotate', id], { as: 'patient' })).json;
   assert.equal(rotated.epoch, 1);
   assert.equal(rotated.readers, 1);
+  assert.notEqual(rotated.cid, created.cid);
   const denied = await medchain(['doctor', 'open', id, '--out', join(work, 'denied.bin')], { as: 'doctor', json: false });
   assert.equal(denied.code, 1);
   assert.match(denied.stderr, /no grant covering LabResult records/);
-  const old = await medchain(['doctor', 'open', id, '--out', join(work, 'old.bin'), '--key-at', heldAt], { as: 'doctor', json: false });
-  assert.equal(old.code, 5, old.stderr);
-  assert.match(old.stderr, /does not decrypt the current version/);
-  assert.ok(!existsSync(join(work, 'old.bin')));
+  assert.ok(!existsSync(join(work, 'denied.bin')));
+  // Rotation wrote no plaintext: the client's temporary directory is the
+  // user's alone and empty again.
+  const tmpDir = join(env.MEDCHAIN_HOME, 'tmp');
+  assert.equal(statSync(tmpDir).mode & 0o777, 0o700);
+  assert.deepEqual(readdirSync(tmpDir), []);
   // The patient still reads it, re-encrypted.
   const again = join(work, 'again.bin');
   await ok(['patient', 'open', id, '--out', again], { as: 'patient' });
   assert.equal(sha256(readFileSync(again)), sha256(bytes));
 
-  // Erase: gone from the chain; the trail still verifies and records both.
-  await ok(['patient', 'erase', id], { as: 'patient' });
-  assert.deepEqual((await ok(['patient', 'records'], { as: 'patient' })).json, []);
+  // Erase: gone from the chain's state, and every version unpinned from the
+  // client's IPFS node; the trail still verifies and records both.
+  const erased = (await ok(['patient', 'erase', id], { as: 'patient' })).json;
+  assert.ok(erased.versions >= 2, `versions: ${erased.versions}`);
+  assert.equal(erased.unpinned, erased.versions);
+  assert.deepEqual(erased.unpinFailed, []);
+  for (const cid of [created.cid, rotated.cid]) {
+    assert.equal(await ipfs.pinned(cid), false, `${cid} is no longer pinned`);
+  }
+  assert.deepEqual((await ok(['patient', 'records'], { as: 'patient' })).json.map((r) => r.id), [note.record]);
   const gone = await medchain(['patient', 'open', id, '--out', join(work, 'gone.bin')], { as: 'patient', json: false });
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /there is no record/);

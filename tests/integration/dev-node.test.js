@@ -5,6 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
 import { DevNode, rpc, bestNumber, finalizedNumber, waitFor } from './lib/node.js';
 import { connect, devAccounts, submit, eventsOf } from './lib/chain.js';
 
@@ -36,6 +37,24 @@ test('RPC answers with the chain, its properties and the standard methods', asyn
   }
   const metrics = await fetch(`http://127.0.0.1:${node.prometheusPort}/metrics`).then((r) => r.text());
   assert.match(metrics, /substrate_block_height/);
+});
+
+// What the chain reveals about patients (abuse review): the medchain_* and
+// state RPC answer anyone who reaches the port, so by default the node
+// listens on loopback only; exposing it is the operator's explicit choice
+// (docs/privacy.md).
+test('the RPC port listens on loopback only unless the operator opts in', () => {
+  const listening = (file) => readFileSync(file, 'utf8').trim().split('\n').slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields[3] === '0A') // LISTEN
+    .map((fields) => fields[1].split(':'))
+    .filter(([, port]) => parseInt(port, 16) === node.rpcPort)
+    .map(([address]) => address);
+  const v4 = listening('/proc/net/tcp');
+  const v6 = existsSync('/proc/net/tcp6') ? listening('/proc/net/tcp6') : [];
+  assert.ok(v4.length + v6.length > 0, 'the RPC port is listening');
+  assert.deepEqual([...new Set(v4)], v4.length ? ['0100007F'] : [], 'IPv4: 127.0.0.1 only');
+  assert.deepEqual([...new Set(v6)], v6.length ? ['00000000000000000000000001000000'] : [], 'IPv6: ::1 only');
 });
 
 test('a hospital admitted through sudo becomes a validator at the next session', async () => {

@@ -155,6 +155,26 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn remove_inactive_keys(
+		k: Linear<0, { T::MaxKeysPerRevoke::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, None)?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
+		T::Doctors::benchmark_suspend(&doctor);
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), patient.clone(), doctor.clone());
+		assert_last_event::<T>(Event::InactiveGranteeKeysRemoved {
+			patient,
+			grantee: doctor,
+			keys_removed: k,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
 	fn remove_expired(k: Linear<0, { T::MaxKeysPerRevoke::get() }>) -> Result<(), BenchmarkError> {
 		let patient = patient::<T>();
 		let (doctor, ..) = doctor::<T>();

@@ -163,6 +163,21 @@ impl<T: Config> Pallet<T> {
 		Ok(keys_removed)
 	}
 
+	pub(crate) fn do_remove_inactive_keys(
+		who: &T::AccountId,
+		patient: &T::AccountId,
+		grantee: &T::AccountId,
+	) -> Result<u32, DispatchError> {
+		ensure!(GrantOf::<T>::contains_key(patient, grantee), Error::<T>::NoGrant);
+		ensure!(!T::Doctors::is_active(grantee), Error::<T>::GranteeActive);
+		let keys_removed =
+			T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
+		let action =
+			AuditAction::InactiveGranteeKeysRemoved { grantee: grantee.clone(), keys_removed };
+		T::Audit::log_accounts(who, patient, action)?;
+		Ok(keys_removed)
+	}
+
 	pub(crate) fn do_remove_expired(
 		who: &T::AccountId,
 		patient: &T::AccountId,
@@ -192,6 +207,9 @@ impl<T: Config> Pallet<T> {
 		let replaces = match RequestOf::<T>::get(patient, doctor) {
 			Some(request) => {
 				ensure!(now >= request.expires_at, Error::<T>::RequestExists);
+				// The expired request goes, and the trail says so.
+				let action = AuditAction::ExpiredRequestRemoved { doctor: doctor.clone() };
+				T::Audit::log_accounts(doctor, patient, action)?;
 				true
 			}
 			None => false,

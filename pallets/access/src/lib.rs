@@ -283,6 +283,13 @@ pub mod pallet {
 		},
 		/// The grant of `grantee` by `patient` was revoked with `keys_removed` wrapped keys.
 		AccessRevoked { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
+		/// The `keys_removed` wrapped keys `grantee`, no longer an active doctor, held on the
+		/// records of `patient` were removed.
+		InactiveGranteeKeysRemoved {
+			patient: T::AccountId,
+			grantee: T::AccountId,
+			keys_removed: u32,
+		},
 		/// `grantee` declined the grant of `patient`; `keys_removed` wrapped keys went with it.
 		GrantDeclined { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
 		/// An expired grant was cleaned up with `keys_removed` wrapped keys.
@@ -375,6 +382,8 @@ pub mod pallet {
 		UnknownRecord,
 		/// The doctor who broke the glass cannot review their own emergency access.
 		OwnReview,
+		/// The grantee is an active doctor: their keys stay.
+		GranteeActive,
 	}
 
 	#[pallet::hooks]
@@ -722,6 +731,35 @@ pub mod pallet {
 			let keys_removed = Self::do_decline(&grantee, &patient)?;
 			Self::deposit_event(Event::GrantDeclined { patient, grantee, keys_removed });
 			Ok(Some(T::WeightInfo::decline_grant(keys_removed)).into())
+		}
+
+		/// Remove the wrapped keys a doctor who is no longer active (suspended, or at a
+		/// suspended hospital) holds on `patient`'s records, as a revocation would; the grant
+		/// stays (it already counts as absent) and a reinstated doctor gets keys again only when
+		/// the patient shares them. Anyone may call it: a hospital suspending a doctor sweeps
+		/// the doctor's patients (`PatientsOf`) with it, one patient per call.
+		///
+		/// The dispatch origin for this call must be _Signed_ (by anyone).
+		///
+		/// Emits `InactiveGranteeKeysRemoved`. Errors: `NoGrant`, `GranteeActive`.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::remove_inactive_keys(T::MaxKeysPerRevoke::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _grantee: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn remove_inactive_keys(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			grantee: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let keys_removed = Self::do_remove_inactive_keys(&who, &patient, &grantee)?;
+			Self::deposit_event(Event::InactiveGranteeKeysRemoved {
+				patient,
+				grantee,
+				keys_removed,
+			});
+			Ok(Some(T::WeightInfo::remove_inactive_keys(keys_removed)).into())
 		}
 	}
 }

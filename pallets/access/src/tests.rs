@@ -609,6 +609,9 @@ fn requests_are_denied_withdrawn_or_expire() {
 				AuditAction::AccessRequested { doctor: DOCTOR },
 				AuditAction::AccessRequestWithdrawn { doctor: DOCTOR },
 				AuditAction::AccessRequested { doctor: DOCTOR },
+				// The replaced request leaves an entry (abuse review, attack 9: audit
+				// entries too thin).
+				AuditAction::ExpiredRequestRemoved { doctor: DOCTOR },
 				AuditAction::AccessRequested { doctor: DOCTOR },
 				AuditAction::ExpiredRequestRemoved { doctor: DOCTOR },
 			]
@@ -889,5 +892,41 @@ fn break_glass_review_the_bound_is_a_rolling_window() {
 		Timestamp::set_timestamp(before_midnight + DAY);
 		assert_ok!(Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR));
 		assert_ok!(Access::emergency_access(signed(DOCTOR), 12, reason));
+	});
+}
+
+// Read receipts (abuse review): a suspended doctor's wrapped keys stayed in
+// state. Anyone may now remove them, one patient per call; the grant stays.
+#[test]
+fn a_suspended_doctors_keys_are_removed_by_anyone() {
+	test(|| {
+		read_all(None);
+		assert_noop!(
+			Access::remove_inactive_keys(signed(STRANGER), PATIENT, DOCTOR),
+			Error::<Test>::GranteeActive
+		);
+		assert_noop!(
+			Access::remove_inactive_keys(signed(STRANGER), PATIENT, OTHER_DOCTOR),
+			Error::<Test>::NoGrant
+		);
+		MockDoctors::set_active(DOCTOR, false);
+		assert_ok!(Access::remove_inactive_keys(signed(STRANGER), PATIENT, DOCTOR));
+		System::assert_last_event(
+			Event::InactiveGranteeKeysRemoved {
+				patient: PATIENT,
+				grantee: DOCTOR,
+				keys_removed: 3,
+			}
+			.into(),
+		);
+		assert_eq!(KeyRemovals::get().last(), Some(&(PATIENT, DOCTOR, 100)));
+		assert!(GrantOf::<Test>::contains_key(PATIENT, DOCTOR));
+		assert_eq!(
+			trail(PATIENT).last(),
+			Some(&by(
+				STRANGER,
+				AuditAction::InactiveGranteeKeysRemoved { grantee: DOCTOR, keys_removed: 3 }
+			))
+		);
 	});
 }

@@ -37,6 +37,7 @@ pub trait WeightInfo {
 	fn change_grant(k: u32, ) -> Weight;
 	fn revoke(k: u32, ) -> Weight;
 	fn decline_grant(k: u32, ) -> Weight;
+	fn remove_inactive_keys(k: u32, ) -> Weight;
 	fn remove_expired(k: u32, ) -> Weight;
 	fn request_access() -> Weight;
 	fn approve_request(k: u32, ) -> Weight;
@@ -168,6 +169,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn decline_grant(k: u32, ) -> Weight {
+		// Proof size summary in bytes: measured 2490, estimated 3850.
+		// Minimum execution time: 2_239_911 picoseconds.
+		Weight::from_parts(5_527_020_459, 3850)
+			.saturating_add(Weight::from_parts(397_752_975, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
+	}
+	fn remove_inactive_keys(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2490, estimated 3850.
 		// Minimum execution time: 2_239_911 picoseconds.
 		Weight::from_parts(5_527_020_459, 3850)
@@ -468,6 +480,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn decline_grant(k: u32, ) -> Weight {
+		Weight::from_parts(5_527_020_459, 3850)
+			.saturating_add(Weight::from_parts(397_752_975, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
+	}
+	fn remove_inactive_keys(k: u32, ) -> Weight {
 		Weight::from_parts(5_527_020_459, 3850)
 			.saturating_add(Weight::from_parts(397_752_975, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))

@@ -397,10 +397,17 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 		who: &T::AccountId,
 		role: InviteRole,
 		hospital: Option<HospitalId>,
-	) -> Option<HospitalId> {
-		let invitation = Self::live_invitation(who, role, hospital)?;
+	) -> Result<Option<HospitalId>, DispatchError> {
+		let Some(invitation) = Self::live_invitation(who, role, hospital) else {
+			return Ok(None);
+		};
 		Self::drop_invitation(who, invitation.hospital);
-		Some(invitation.hospital)
+		T::Audit::log(
+			Entity::Account(who.clone()),
+			Entity::Hospital(invitation.hospital),
+			AuditAction::InvitationUsed { account: who.clone(), role },
+		)?;
+		Ok(Some(invitation.hospital))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

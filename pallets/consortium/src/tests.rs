@@ -738,3 +738,24 @@ fn remove_invitation_by_an_admin_or_by_anyone_once_expired() {
 		);
 	});
 }
+
+// Attack 9 of the abuse review (audit entries too thin): an invitation used
+// up by a registration left no entry in the hospital's trail.
+#[test]
+fn audit_entries_too_thin_a_used_invitation_leaves_an_entry() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		assert_eq!(Consortium::take_invitation(&50, InviteRole::Patient, None), Ok(Some(GENERAL)));
+		assert_eq!(
+			trail(GENERAL).last(),
+			Some(&(
+				Entity::Account(50),
+				AuditAction::InvitationUsed { account: 50, role: InviteRole::Patient }
+			))
+		);
+		// Nothing to use, nothing written.
+		let entries = trail(GENERAL).len();
+		assert_eq!(Consortium::take_invitation(&50, InviteRole::Patient, None), Ok(None));
+		assert_eq!(trail(GENERAL).len(), entries);
+	});
+}

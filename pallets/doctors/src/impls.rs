@@ -97,7 +97,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::enter(doctor, hospital, DoctorStatus::Pending, declaration)?;
-		let _ = T::Hospitals::take_invitation(doctor, InviteRole::Doctor, Some(hospital));
+		T::Hospitals::take_invitation(doctor, InviteRole::Doctor, Some(hospital))?;
 		T::Audit::log_accounts(doctor, doctor, AuditAction::DoctorApplied { hospital })
 	}
 
@@ -288,5 +288,14 @@ impl<T: Config> DoctorRegistry<T::AccountId> for Pallet<T> {
 		Self::do_register(admin, who, hospital, declaration)
 			.expect("an admin of an active hospital registers a new doctor");
 		hospital
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_suspend(who: &T::AccountId) {
+		DoctorOf::<T>::mutate(who, |info| {
+			if let Some(info) = info {
+				info.status = DoctorStatus::Suspended;
+			}
+		});
 	}
 }

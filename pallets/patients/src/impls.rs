@@ -40,7 +40,7 @@ impl<T: Config> Pallet<T> {
 		// The patient's own reference first: the invitation's goes with it, and
 		// the account must not be reaped in between.
 		hold_account::<T>(patient);
-		let hospital = T::Hospitals::take_invitation(patient, InviteRole::Patient, None);
+		let hospital = T::Hospitals::take_invitation(patient, InviteRole::Patient, None)?;
 		PatientOf::<T>::insert(
 			patient,
 			PatientInfo::<T> {

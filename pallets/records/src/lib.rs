@@ -424,9 +424,10 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::rotate_key(removed, new_keys)).into())
 		}
 
-		/// Erase a record (crypto-shredding): every version's CID and every wrapped key are
-		/// removed, so nobody can find or decrypt its files through the chain. The audit trail
-		/// keeps that it existed and was erased.
+		/// Erase a record: every version's CID and every wrapped key are removed from the
+		/// chain's state, so nobody finds or decrypts its files through the current state. Old
+		/// blocks still hold what their extrinsics carried (docs/records-and-consent.md). The
+		/// audit trail keeps that it existed and was erased.
 		///
 		/// The dispatch origin for this call must be _Signed_ by the patient: erasure removes
 		/// the patient's own key, which a guardian may not.

@@ -758,3 +758,21 @@ fn griefing_bounded_storage_the_patient_can_rotate_a_record_others_filled() {
 		assert_eq!(RecordById::<Test>::get(id).unwrap().epoch, 1);
 	});
 }
+
+// Read receipts (abuse review): a suspended doctor kept their wrapped keys in
+// state; anyone removes them, as a revocation would.
+#[test]
+fn a_suspended_doctor_keeps_no_key_after_the_sweep() {
+	test(|| {
+		let id = doctors_record();
+		MockDoctors::set_active(DOCTOR, false);
+		assert_ok!(Access::remove_inactive_keys(signed(STRANGER), PATIENT, DOCTOR));
+		assert_eq!(readers(id), vec![PATIENT, READER]);
+		assert!(Keys::<Test>::get(id, DOCTOR).is_none());
+		// Reinstated, the doctor reads again only once the patient shares the key.
+		MockDoctors::set_active(DOCTOR, true);
+		assert_noop!(Records::open_record(signed(DOCTOR), id), Error::<Test>::NoKey);
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, DOCTOR, vec![(id, wrapped(9))]));
+		assert_ok!(Records::open_record(signed(DOCTOR), id));
+	});
+}

@@ -70,6 +70,15 @@ export class JsIpfs {
     return Buffer.from(await r.arrayBuffer());
   }
 
+  /** Whether `cid` is pinned (recursively) on this node. */
+  async pinned(cid) {
+    const r = await fetch(`${this.url}/api/v0/pin/ls?arg=${cid}&type=recursive`, { method: 'POST' });
+    if (r.ok) return true;
+    const text = await r.text();
+    if (/not pinned/.test(text)) return false;
+    throw new Error(`pin/ls: HTTP ${r.status} ${text}`);
+  }
+
   async stop() {
     if (!this.process || this.process.exitCode !== null) return;
     this.process.kill('SIGINT');
