@@ -300,6 +300,7 @@ impl Ctx {
 				.ok_or_else(|| self.no_key(&address));
 		};
 		let at = self.chain.rpc("chain_getFinalizedHead", json!([]))?;
+		let block = at.as_str().unwrap_or("?").to_string();
 		let mine = Self::encryption_key_at(&self.chain, &address, Some(&at))?;
 		// The second node may be a block or two behind: give it a few seconds.
 		let mut theirs = Self::encryption_key_at(second, &address, Some(&at));
@@ -314,7 +315,7 @@ impl Ctx {
 			fail(
 				exit::CHAIN,
 				format!(
-					"the second node ({}) could not answer for block {at}: {}",
+					"the second node ({}) could not answer for block {block}: {}",
 					second.url(),
 					Failure::from(e).message
 				),
@@ -324,7 +325,7 @@ impl Ctx {
 			return Err(fail(
 				exit::CHAIN,
 				format!(
-					"the two nodes disagree about {}'s encryption key at block {at} ({} says {}, \
+					"the two nodes disagree about {}'s encryption key at block {block} ({} says {}, \
 					 {} says {}): nothing was wrapped or sent. One of them is lying or broken",
 					self.name(&address),
 					self.chain.url(),

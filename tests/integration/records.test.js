@@ -84,7 +84,9 @@ test('the seed story: register, approve, request, consent, record, audit, revoke
 
   // The patient approves; a grantee cannot approve for them.
   await rejects(api.tx.access.approveRequest(bob.address, eve.address, null, null, null, []), eve, 'access.NotPatientOrGuardian');
-  await rejects(api.tx.access.approveRequest(bob.address, eve.address, { Records: [1] }, null, null, []), bob, 'access.NotWithinRequest');
+  await rejects(api.tx.access.approveRequest(bob.address, eve.address, { Categories: ['LabResult', 'Imaging'] }, null, null, []), bob, 'access.NotWithinRequest');
+  // A listed record must exist and be the patient's (abuse review, attack 10).
+  await rejects(api.tx.access.approveRequest(bob.address, eve.address, { Records: [1] }, null, null, []), bob, 'access.UnknownRecord');
   await submit(api, api.tx.access.approveRequest(bob.address, eve.address, null, null, null, []), bob);
   const grant = (await api.query.access.grantOf(bob.address, eve.address)).unwrap();
   assert.equal(grant.permission.type, 'ReadWrite');

@@ -23,9 +23,11 @@ where
 	pub encryption_key: EncryptionKey,
 	/// CID of the encrypted profile document, if the patient has one.
 	pub profile: Option<Cid>,
-	/// Who registered the patient: the patient themself or a hospital admin.
+	/// Who registered the patient: the patient themself (a hospital admin, on
+	/// chains from before `register_patient` was removed).
 	pub registered_by: AccountId,
-	/// The hospital whose admin registered the patient, if one did.
+	/// The hospital whose invitation the patient registered with (or whose admin
+	/// registered them, on older chains), if any.
 	pub hospital: Option<HospitalId>,
 	/// Chain time of registration, ms since the Unix epoch.
 	pub registered_at: Moment,

@@ -46,32 +46,36 @@ pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::Invitations` (r:1 w:1)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
+	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
+	/// Storage: `Consortium::InviteCount` (r:1 w:1)
+	/// Proof: `Consortium::InviteCount` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::NextSeq` (r:1 w:1)
+	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::SubjectTrail` (r:2 w:2)
+	/// Proof: `Audit::SubjectTrail` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Storage: `Audit::ActorEntryCount` (r:1 w:1)
+	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::PatientCount` (r:1 w:1)
 	/// Proof: `Patients::PatientCount` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Consortium::Invitations` (r:1 w:0)
-	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::NextSeq` (r:1 w:1)
-	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
-	/// Proof: `Audit::SubjectTrail` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::ActorEntryCount` (r:1 w:1)
-	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
+	/// Storage: `Audit::SubjectEntries` (r:0 w:2)
 	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::ActorEntries` (r:0 w:1)
+	/// Storage: `Audit::ActorEntries` (r:0 w:2)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	/// Storage: `Audit::Entries` (r:0 w:1)
+	/// Storage: `Audit::Entries` (r:0 w:2)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		// Proof size summary in bytes: measured 587, estimated 3850.
-		// Minimum execution time: 651_022 picoseconds.
-		Weight::from_parts(684_121_000, 3850)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Proof size summary in bytes: measured 997, estimated 6118.
+		// Minimum execution time: 1_057_367 picoseconds.
+		Weight::from_parts(1_130_316_000, 6118)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
@@ -91,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn set_profile() -> Weight {
 		// Proof size summary in bytes: measured 877, estimated 3850.
-		// Minimum execution time: 557_742 picoseconds.
-		Weight::from_parts(596_580_000, 3850)
+		// Minimum execution time: 538_273 picoseconds.
+		Weight::from_parts(576_600_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -114,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size summary in bytes: measured 905, estimated 3850.
-		// Minimum execution time: 541_819 picoseconds.
-		Weight::from_parts(571_203_000, 3850)
+		// Minimum execution time: 531_954 picoseconds.
+		Weight::from_parts(556_811_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -147,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn add_guardian() -> Weight {
 		// Proof size summary in bytes: measured 1558, estimated 4157.
-		// Minimum execution time: 856_428 picoseconds.
-		Weight::from_parts(901_155_000, 4157)
+		// Minimum execution time: 834_676 picoseconds.
+		Weight::from_parts(874_525_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -187,9 +191,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_guardian(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2360, estimated 4157.
-		// Minimum execution time: 1_026_753 picoseconds.
-		Weight::from_parts(1_025_312_218, 4157)
-			.saturating_add(Weight::from_parts(235_898_512, 0).saturating_mul(k.into()))
+		// Minimum execution time: 1_009_887 picoseconds.
+		Weight::from_parts(14_005_797_680, 4157)
+			.saturating_add(Weight::from_parts(207_993_611, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -220,8 +224,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn set_represented() -> Weight {
 		// Proof size summary in bytes: measured 1083, estimated 4157.
-		// Minimum execution time: 687_627 picoseconds.
-		Weight::from_parts(718_282_000, 4157)
+		// Minimum execution time: 660_826 picoseconds.
+		Weight::from_parts(683_320_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -230,28 +234,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(684_121_000, 3850)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(1_130_316_000, 6118)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn set_profile() -> Weight {
-		Weight::from_parts(596_580_000, 3850)
+		Weight::from_parts(576_600_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(571_203_000, 3850)
+		Weight::from_parts(556_811_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn add_guardian() -> Weight {
-		Weight::from_parts(901_155_000, 4157)
+		Weight::from_parts(874_525_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn remove_guardian(k: u32, ) -> Weight {
-		Weight::from_parts(1_025_312_218, 4157)
-			.saturating_add(Weight::from_parts(235_898_512, 0).saturating_mul(k.into()))
+		Weight::from_parts(14_005_797_680, 4157)
+			.saturating_add(Weight::from_parts(207_993_611, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
@@ -259,7 +263,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn set_represented() -> Weight {
-		Weight::from_parts(718_282_000, 4157)
+		Weight::from_parts(683_320_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
