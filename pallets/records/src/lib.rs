@@ -20,10 +20,13 @@
 //!   the access pallet removes the reader's keys through [`RecordKeys`].
 //! - After a revocation the patient rotates the key: new epoch, re-encrypted
 //!   file (a new version) and fresh wrapped keys; every older key is removed.
-//! - The patient erases a record (crypto-shredding): every CID and wrapped
-//!   key goes; the audit trail keeps that the record existed and was erased.
+//! - The patient erases a record: every CID and wrapped key leaves the
+//!   chain's state (old blocks keep what their extrinsics carried); the audit
+//!   trail keeps that the record existed and was erased.
 //! - A reader declares opening a record with `open_record` (a read receipt in
-//!   the audit trail) before unwrapping its key.
+//!   the audit trail) before unwrapping its key. The receipt records that the
+//!   reader asked; a client that skips it could still unwrap a key the reader
+//!   holds, so what bounds readers is the keys they hold.
 //!
 //! Every call writes its audit entry (subject: the patient) through
 //! `T::Audit`, in the same transaction.
