@@ -8,7 +8,7 @@ use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
-use medchain_primitives::HospitalRegistry;
+use medchain_primitives::{HospitalRegistry, InviteRole};
 
 const KEY: EncryptionKey = [7; 32];
 
@@ -60,10 +60,11 @@ mod benchmarks {
 
 	#[benchmark]
 	fn apply() -> Result<(), BenchmarkError> {
-		// Worst case: an active doctor moving, with a new licence hash.
+		// Worst case: an active doctor moving, with a new licence hash, invited by
+		// the new hospital (the invitation is used up and leaves an audit entry).
 		doctor_with_status::<T>(DoctorStatus::Active)?;
-		let (hospital, _) = hospital::<T>(1);
 		let who = doctor::<T>();
+		let hospital = T::Hospitals::benchmark_invite(&who, InviteRole::Doctor);
 		let d = declaration::<T>(2);
 		#[extrinsic_call]
 		_(
