@@ -34,10 +34,21 @@ fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkEr
 
 /// Record, as an admin of a fresh hospital, that `patient` cannot act; returns the admin.
 fn represented_by_admin<T: Config>(patient: &T::AccountId) -> Result<T::AccountId, BenchmarkError> {
-	let admin: T::AccountId = account("admin", 0, 0);
-	let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+	let (admin, hospital) = patients_hospital::<T>(patient);
 	Patients::<T>::do_set_represented(&admin, hospital, patient, true)?;
 	Ok(admin)
+}
+
+/// A fresh hospital recorded as the one `patient` registered at; its admin.
+fn patients_hospital<T: Config>(patient: &T::AccountId) -> (T::AccountId, HospitalId) {
+	let admin: T::AccountId = account("admin", 0, 0);
+	let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+	PatientOf::<T>::mutate(patient, |info| {
+		if let Some(info) = info {
+			info.hospital = Some(hospital);
+		}
+	});
+	(admin, hospital)
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
@@ -111,8 +122,7 @@ mod benchmarks {
 	fn set_represented() -> Result<(), BenchmarkError> {
 		patient_with_guardians::<T>(0)?;
 		let who = patient::<T>();
-		let admin: T::AccountId = account("admin", 0, 0);
-		let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+		let (admin, hospital) = patients_hospital::<T>(&who);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin), hospital, who.clone(), true);
 		assert_last_event::<T>(Event::PatientRepresented { patient: who, hospital });

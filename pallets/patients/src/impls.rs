@@ -186,12 +186,23 @@ impl<T: Config> Pallet<T> {
 		represented: bool,
 	) -> DispatchResult {
 		ensure!(T::Hospitals::is_active_admin(hospital, admin), Error::<T>::NotHospitalAdmin);
-		ensure!(PatientOf::<T>::contains_key(patient), Error::<T>::NotRegistered);
+		let info = PatientOf::<T>::get(patient).ok_or(Error::<T>::NotRegistered)?;
+		let current = Represented::<T>::get(patient);
 		let action = if represented {
+			// Only the hospital the patient registered at (or that holds the record
+			// already); another one only once the holder is no longer active. So no
+			// admin can declare a stranger incapacitated and name their guardians.
+			let ours = match &current {
+				Some(r) => r.hospital == hospital || !T::Hospitals::is_active(r.hospital),
+				None => info.hospital == Some(hospital),
+			};
+			ensure!(ours, Error::<T>::NotPatientsHospital);
 			Represented::<T>::insert(patient, Representation { hospital, since: T::Time::now() });
 			AuditAction::PatientRepresented { hospital }
 		} else {
-			Represented::<T>::take(patient).ok_or(Error::<T>::NotRepresented)?;
+			let current = current.ok_or(Error::<T>::NotRepresented)?;
+			ensure!(current.hospital == hospital, Error::<T>::NotPatientsHospital);
+			Represented::<T>::remove(patient);
 			AuditAction::PatientRepresentationEnded { hospital }
 		};
 		T::Audit::log_accounts(admin, patient, action)

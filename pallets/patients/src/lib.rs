@@ -206,6 +206,10 @@ pub mod pallet {
 		MayNotManageGuardians,
 		/// No hospital has recorded that this patient cannot act for themself.
 		NotRepresented,
+		/// Only the hospital the patient registered at records that they cannot act (another
+		/// hospital only once the one holding the record is no longer active), and only the
+		/// hospital holding it ends it.
+		NotPatientsHospital,
 	}
 
 	#[pallet::hooks]
@@ -353,14 +357,16 @@ pub mod pallet {
 
 		/// Record that `patient` cannot act for themself (a minor, an incapacitated adult), or
 		/// with `represented: false` that this has ended. While it stands, admins of `hospital`
-		/// may add and remove the patient's guardians. Recording it again moves it to
-		/// `hospital`.
+		/// may add and remove the patient's guardians.
 		///
 		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
-		/// must be active.
+		/// must be active and be the hospital the patient registered at (through its
+		/// invitation); once the hospital holding the record is suspended or removed, another
+		/// hospital may record it again, which moves it there. Only the hospital holding the
+		/// record ends it.
 		///
 		/// Emits `PatientRepresented` or `RepresentationEnded`. Errors: `NotHospitalAdmin`,
-		/// `NotRegistered`, `NotRepresented`.
+		/// `NotRegistered`, `NotRepresented`, `NotPatientsHospital`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_represented())]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _represented: &bool| -> bool {

@@ -295,7 +295,14 @@ fn guardian_takeover_guardians_cannot_add_or_remove_each_other() {
 #[test]
 fn guardian_takeover_a_represented_patients_guardians_are_managed_by_the_recording_hospital() {
 	test(|| {
+		// The patient registered at hospital 0, through its invitation.
+		MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
 		register_with_guardian();
+		// Another hospital cannot declare them unable to act.
+		assert_noop!(
+			Patients::set_represented(signed(2), 1, PATIENT, true),
+			Error::<Test>::NotPatientsHospital
+		);
 		// Admin 1 of hospital 0 records it; admin 3 of suspended hospital 2 cannot.
 		assert_noop!(
 			Patients::set_represented(signed(3), 2, PATIENT, true),
@@ -336,6 +343,11 @@ fn guardian_takeover_a_represented_patients_guardians_are_managed_by_the_recordi
 		assert_ok!(Patients::remove_guardian(signed(1), PATIENT, GUARDIAN));
 		// The patient's own account still may.
 		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, 22));
+		// Only the hospital holding the record ends it.
+		assert_noop!(
+			Patients::set_represented(signed(2), 1, PATIENT, false),
+			Error::<Test>::NotPatientsHospital
+		);
 		// Ended: the admin may no longer.
 		assert_ok!(Patients::set_represented(signed(1), 0, PATIENT, false));
 		assert_noop!(
@@ -520,5 +532,31 @@ fn registration_uses_up_a_patient_invitation_and_only_that() {
 		register(OTHER_PATIENT);
 		assert!(!MockHospitals::is_invited(&PATIENT, InviteRole::Patient, None));
 		assert!(MockHospitals::is_invited(&OTHER_PATIENT, InviteRole::Doctor, None));
+	});
+}
+
+// Guardian takeover through representation: an admin of any hospital could
+// declare any patient unable to act and then name their guardians.
+#[test]
+fn guardian_takeover_a_stranger_hospital_cannot_take_a_patient_over() {
+	test(|| {
+		// Registered without any hospital's invitation: no hospital records it.
+		register(PATIENT);
+		assert_noop!(
+			Patients::set_represented(signed(1), 0, PATIENT, true),
+			Error::<Test>::NotPatientsHospital
+		);
+		// Registered at hospital 0: once hospital 0 is suspended, hospital 1 may
+		// take the record over, and only then.
+		MockHospitals::invite(OTHER_PATIENT, InviteRole::Patient, 0);
+		register(OTHER_PATIENT);
+		assert_ok!(Patients::set_represented(signed(1), 0, OTHER_PATIENT, true));
+		assert_noop!(
+			Patients::set_represented(signed(2), 1, OTHER_PATIENT, true),
+			Error::<Test>::NotPatientsHospital
+		);
+		MockHospitals::set_active(0, false);
+		assert_ok!(Patients::set_represented(signed(2), 1, OTHER_PATIENT, true));
+		assert_eq!(Represented::<Test>::get(OTHER_PATIENT).map(|r| r.hospital), Some(1));
 	});
 }
