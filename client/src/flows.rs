@@ -644,6 +644,21 @@ fn scope_text(scope: &Value) -> String {
 	}
 }
 
+/// A grant's terms as the audit trail records them, in words:
+/// `all records, Read, for Treatment, until 2026-…` (or `until revoked`).
+fn terms_text(terms: &Value) -> String {
+	let until = match terms["expiresAt"].as_u64() {
+		Some(ms) => output::local_time(&json!({ "ms": ms })),
+		None => "revoked".into(),
+	};
+	format!(
+		"{}, {}, for {}, until {until}",
+		scope_text(&terms["scope"]),
+		terms["permission"].as_str().unwrap_or("?"),
+		terms["purpose"].as_str().unwrap_or("?"),
+	)
+}
+
 fn now_ms() -> u64 {
 	chrono::Utc::now().timestamp_millis() as u64
 }
@@ -1840,8 +1855,12 @@ fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 					.as_object()
 					.map(|m| {
 						m.iter()
-							.map(|(k, v)| {
-								format!(
+							.map(|(k, v)| match k.as_str() {
+								"terms" => format!("terms=({})", terms_text(v)),
+								"expiresAt" => {
+									format!("until={}", output::local_time(&json!({ "ms": v })))
+								}
+								_ => format!(
 									"{k}={}",
 									v.as_str()
 										.map(|s| if keys::parse_account(s).is_some() {
@@ -1850,7 +1869,7 @@ fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 											s.to_string()
 										})
 										.unwrap_or_else(|| v.to_string())
-								)
+								),
 							})
 							.collect::<Vec<_>>()
 							.join(" ")

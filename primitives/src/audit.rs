@@ -4,7 +4,7 @@
 //! state change through [`AuditLog`], inside the same call, so that a call
 //! that fails leaves no entry and a call that succeeds always leaves one.
 
-use crate::{EmergencyReason, HospitalId, InviteRole, RecordId};
+use crate::{EmergencyReason, GrantTerms, HospitalId, InviteRole, Moment, RecordId};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::DispatchError;
@@ -31,8 +31,17 @@ pub enum Entity<AccountId> {
 	Account(AccountId),
 	/// A hospital of the consortium.
 	Hospital(HospitalId),
-	/// The hospital council (or root on a development chain).
-	Governance,
+	/// Written before the trail told the two apart: [`Self::Root`] or
+	/// [`Self::Council`].
+	RootOrCouncil,
+	/// The chain's root authority: the chain spec at genesis, sudo on a
+	/// development chain.
+	Root,
+	/// The hospital council, by a motion that reached its threshold.
+	Council,
+	/// The runtime itself, applying its rules in a block's spare time with
+	/// nobody's transaction: the removal of a suspended doctor's keys.
+	Runtime,
 }
 
 /// Every state change of every MedChain pallet, with the ids it concerns.
@@ -99,27 +108,28 @@ pub enum AuditAction<AccountId> {
 	DoctorKeyRotated,
 
 	// Access (subject: the patient).
-	/// The patient (or a guardian) granted `grantee` access.
-	AccessGranted { grantee: AccountId },
-	/// The patient (or a guardian) changed the grant of `grantee`.
-	AccessChanged { grantee: AccountId },
+	/// Written before the trail recorded a grant's terms: now [`Self::AccessGranted`].
+	AccessGrantedWithoutTerms { grantee: AccountId },
+	/// Written before the trail recorded a grant's terms: now [`Self::AccessChanged`].
+	AccessChangedWithoutTerms { grantee: AccountId },
 	/// The grant of `grantee` was revoked; `keys_removed` wrapped keys went with it.
 	AccessRevoked { grantee: AccountId, keys_removed: u32 },
 	/// An expired grant of `grantee` was cleaned up.
 	ExpiredGrantRemoved { grantee: AccountId, keys_removed: u32 },
 	/// `doctor` asked the patient for access.
 	AccessRequested { doctor: AccountId },
-	/// The patient (or a guardian) approved the request of `doctor`.
-	AccessRequestApproved { doctor: AccountId },
+	/// Written before the trail recorded a grant's terms: now
+	/// [`Self::AccessRequestApproved`].
+	AccessRequestApprovedWithoutTerms { doctor: AccountId },
 	/// The patient (or a guardian) denied the request of `doctor`.
 	AccessRequestDenied { doctor: AccountId },
 	/// `doctor` withdrew their request.
 	AccessRequestWithdrawn { doctor: AccountId },
 	/// An expired request of `doctor` was cleaned up.
 	ExpiredRequestRemoved { doctor: AccountId },
-	/// Break-glass: the actor, a doctor of `hospital`, opened emergency
-	/// access. Flagged for review by an admin of `hospital`.
-	EmergencyAccessOpened { hospital: HospitalId, reason: EmergencyReason },
+	/// Written before the trail recorded when emergency access ends: now
+	/// [`Self::EmergencyAccessOpened`].
+	EmergencyAccessOpenedWithoutExpiry { hospital: HospitalId, reason: EmergencyReason },
 	/// An admin closed the review of the emergency access logged at `entry`.
 	EmergencyReviewClosed { entry: AuditSeq, justified: bool },
 
@@ -168,6 +178,20 @@ pub enum AuditAction<AccountId> {
 	// Invitations (subject: the hospital; last, for the same reason).
 	/// `account` (the actor) used its invitation to register as `role`.
 	InvitationUsed { account: AccountId, role: InviteRole },
+
+	// Access with its terms (subject: the patient; last, for the same reason).
+	/// The patient (or a guardian) granted `grantee` access on `terms`.
+	AccessGranted { grantee: AccountId, terms: GrantTerms },
+	/// The patient (or a guardian) changed the grant of `grantee` to `terms`;
+	/// the grantee's wrapped keys were removed (the patient shares them anew).
+	AccessChanged { grantee: AccountId, terms: GrantTerms },
+	/// The patient (or a guardian) approved the request of `doctor`, which
+	/// became a grant on `terms` (the request's, or narrower).
+	AccessRequestApproved { doctor: AccountId, terms: GrantTerms },
+	/// Break-glass: the actor, a doctor of `hospital`, can read every record
+	/// of the patient until `expires_at` (chain time, ms), and create or
+	/// change none. Flagged for review by an admin of `hospital`.
+	EmergencyAccessOpened { hospital: HospitalId, reason: EmergencyReason, expires_at: Moment },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

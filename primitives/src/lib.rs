@@ -11,6 +11,7 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+pub mod access;
 pub mod audit;
 pub mod cid;
 pub mod fees;
@@ -18,6 +19,10 @@ pub mod query;
 #[cfg(feature = "std")]
 pub mod testing;
 
+pub use access::{
+	AuditedScope, BoundedScope, GrantTerms, MaxScopeCategories, Permission, Purpose, Scope,
+	MAX_AUDITED_SCOPE_RECORDS,
+};
 pub use audit::{AuditAction, AuditLog, AuditSeq, Entity};
 pub use cid::{canonical_cid, Cid, CidError, MAX_CID_LEN};
 pub use fees::{
@@ -90,6 +95,10 @@ pub trait HospitalRegistry<AccountId> {
 	/// registrations an invitation makes free. Returns the hospital.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_invite(who: &AccountId, role: InviteRole) -> HospitalId;
+
+	/// Mark `hospital` suspended, for benchmarks of what follows a suspension.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_suspend(hospital: HospitalId);
 }
 
 /// The longest libp2p peer id, in bytes: an identity multihash of a key of
@@ -154,6 +163,19 @@ pub trait DoctorRegistry<AccountId> {
 	/// suspended doctors, and doctors of a suspended hospital, are not.
 	fn is_active(who: &AccountId) -> bool;
 
+	/// Whether `who` is a doctor who was suspended, or whose hospital is
+	/// suspended or removed: their wrapped keys must go. (A doctor waiting for
+	/// another hospital's approval is inactive but not suspended.)
+	fn is_suspended(who: &AccountId) -> bool;
+
+	/// Up to `limit` doctors of `hospital` (any status), in storage order,
+	/// after `after` (from the first when `None`).
+	fn doctors_of(
+		hospital: HospitalId,
+		after: Option<&AccountId>,
+		limit: u32,
+	) -> alloc::vec::Vec<AccountId>;
+
 	/// The hospital `who` belongs to (or applied to), if a doctor.
 	fn hospital_of(who: &AccountId) -> Option<HospitalId>;
 
@@ -188,6 +210,7 @@ pub type RecordId = u64;
 	Ord,
 	Debug,
 )]
+#[cfg_attr(feature = "std", derive(serde::Serialize))]
 pub enum RecordCategory {
 	/// An encounter note (FHIR `Encounter`).
 	Consultation,
@@ -235,10 +258,11 @@ pub trait AccessPolicy<AccountId> {
 		category: RecordCategory,
 	) -> bool;
 
-	/// Whether `grantee` holds a grant of `patient` at all, even expired or
-	/// out of scope: the keys a grantee holds are only allowed while it does
+	/// Whether `grantee` may hold wrapped keys on `patient`'s records: it
+	/// holds a grant of the patient (even expired or out of scope), and is
+	/// not a suspended doctor, unless the removal of its keys is under way
 	/// (checked by the records pallet's invariants).
-	fn holds_grant(grantee: &AccountId, patient: &AccountId) -> bool;
+	fn may_hold_keys(grantee: &AccountId, patient: &AccountId) -> bool;
 
 	/// Give `grantee` (an active doctor) a read-write grant on every record
 	/// of `patient`, for benchmarks of the records pallet.
@@ -257,6 +281,25 @@ pub const MAX_WRAPPED_KEY_LEN: u32 = 128;
 
 /// A record's data key wrapped (HPKE) to one reader's X25519 key.
 pub type WrappedKey = sp_runtime::BoundedVec<u8, sp_runtime::traits::ConstU32<MAX_WRAPPED_KEY_LEN>>;
+
+/// Told when doctors are suspended, so that the wrapped keys they hold on
+/// patients' records go, as a revocation's would.
+///
+/// Implemented by `pallet-access`, which removes them in the background
+/// (`on_idle`), a bounded amount per block.
+pub trait OnDoctorsSuspended<AccountId> {
+	/// `doctor` was suspended.
+	fn doctor_suspended(doctor: &AccountId);
+
+	/// `hospital` was suspended or removed: each of its doctors is suspended.
+	fn hospital_suspended(hospital: HospitalId);
+}
+
+/// Nobody listens: suspensions remove no keys.
+impl<AccountId> OnDoctorsSuspended<AccountId> for () {
+	fn doctor_suspended(_: &AccountId) {}
+	fn hospital_suspended(_: HospitalId) {}
+}
 
 /// What the access pallet asks the records pallet: remove a reader's keys
 /// when a grant ends, store the keys a patient shares when approving a

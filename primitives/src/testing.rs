@@ -98,6 +98,11 @@ impl HospitalRegistry<u64> for MockHospitals {
 		Self::invite(*who, role, hospital);
 		hospital
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_suspend(hospital: HospitalId) {
+		Self::set_active(hospital, false);
+	}
 }
 
 thread_local! {
@@ -189,6 +194,27 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 
 	fn encryption_key(who: &u64) -> Option<crate::EncryptionKey> {
 		Self::hospital_of(who).map(|_| [*who as u8; 32])
+	}
+
+	/// Suspended by [`MockDoctors::set_active`], or at a hospital that
+	/// [`MockHospitals`] has suspended.
+	fn is_suspended(who: &u64) -> bool {
+		DOCTORS.with(|d| {
+			d.borrow()
+				.get(who)
+				.is_some_and(|(hospital, active)| !*active || !MockHospitals::is_active(*hospital))
+		})
+	}
+
+	fn doctors_of(hospital: HospitalId, after: Option<&u64>, limit: u32) -> alloc::vec::Vec<u64> {
+		DOCTORS.with(|d| {
+			d.borrow()
+				.iter()
+				.filter(|(doctor, (h, _))| *h == hospital && after.map_or(true, |a| *doctor > a))
+				.map(|(doctor, _)| *doctor)
+				.take(limit as usize)
+				.collect()
+		})
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

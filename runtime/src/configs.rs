@@ -4,17 +4,21 @@ use super::*;
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOfDiverse},
+	traits::{
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, EitherOf, EitherOfDiverse,
+		MapSuccess,
+	},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		ConstantMultiplier, IdentityFee, Weight,
 	},
 };
 use frame_system::{limits::BlockWeights as SystemBlockWeights, EnsureNever, EnsureRoot};
+use medchain_primitives::Entity;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
-	traits::{ConvertInto, One},
+	traits::{ConvertInto, One, Replace},
 	Perbill,
 };
 use sp_version::RuntimeVersion;
@@ -198,6 +202,23 @@ pub type CouncilTwoThirdsOrRoot = EitherOfDiverse<
 	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
 >;
 
+parameter_types! {
+	/// Root as the audit trail names it: sudo on a development chain.
+	pub const RootActor: Entity<AccountId> = Entity::Root;
+	/// The council as the audit trail names it.
+	pub const CouncilActor: Entity<AccountId> = Entity::Council;
+}
+
+/// [`CouncilTwoThirdsOrRoot`], telling the consortium which of the two acted,
+/// so that its audit entries name root or the council.
+pub type CouncilTwoThirdsOrRootActor = EitherOf<
+	MapSuccess<EnsureRoot<AccountId>, Replace<RootActor>>,
+	MapSuccess<
+		pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>,
+		Replace<CouncilActor>,
+	>,
+>;
+
 /// Accounts that have registered session keys.
 pub struct HasSessionKeys;
 impl Contains<AccountId> for HasSessionKeys {
@@ -207,7 +228,7 @@ impl Contains<AccountId> for HasSessionKeys {
 }
 
 impl pallet_consortium::Config for Runtime {
-	type GovernanceOrigin = CouncilTwoThirdsOrRoot;
+	type GovernanceOrigin = CouncilTwoThirdsOrRootActor;
 	type CouncilMembers = Council;
 	type SessionKeysSet = HasSessionKeys;
 	type MaxHospitals = MaxValidators;
@@ -219,6 +240,7 @@ impl pallet_consortium::Config for Runtime {
 	type Audit = Audit;
 	type Roles = MedchainRoles;
 	type Nodes = ConsortiumNodes;
+	type OnSuspended = Access;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
 }
 
@@ -288,6 +310,7 @@ impl pallet_doctors::Config for Runtime {
 	type Audit = Audit;
 	type Roles = MedchainRoles;
 	type Time = Timestamp;
+	type OnSuspended = Access;
 	type MaxNameLength = ConstU32<64>;
 	type MaxSpecialtyLength = ConstU32<64>;
 	type WeightInfo = pallet_doctors::weights::SubstrateWeight<Runtime>;
@@ -317,6 +340,7 @@ impl pallet_access::Config for Runtime {
 	type EmergencyDuration = ConstU64<{ 4 * HOUR_MS }>;
 	type EmergencyPeriod = ConstU64<{ 24 * HOUR_MS }>;
 	type MaxEmergenciesPerPeriod = ConstU32<5>;
+	type MaxSweepStepsPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
 }
 

@@ -6,9 +6,22 @@ use codec::MaxEncodedLen;
 /// docs/audit.md: the largest audit entry and what each entry adds to state.
 #[test]
 fn audit_entry_sizes_are_as_documented() {
-	assert_eq!(pallet_audit::AuditEntryOf::<Runtime>::max_encoded_len(), 159);
+	assert_eq!(pallet_audit::AuditEntryOf::<Runtime>::max_encoded_len(), 420);
 	assert_eq!(pallet_audit::EntityOf::<Runtime>::max_encoded_len(), 33);
-	assert_eq!(medchain_primitives::AuditAction::<crate::AccountId>::max_encoded_len(), 41);
+	assert_eq!(medchain_primitives::AuditAction::<crate::AccountId>::max_encoded_len(), 302);
+	// The largest action is a grant whose scope lists the most records; a
+	// grant of every record, or of categories, is far smaller.
+	assert_eq!(medchain_primitives::GrantTerms::max_encoded_len(), 269);
+	let all = medchain_primitives::AuditAction::AccessGranted {
+		grantee: crate::AccountId::from([0; 32]),
+		terms: medchain_primitives::GrantTerms {
+			scope: medchain_primitives::Scope::All,
+			permission: medchain_primitives::Permission::Read,
+			purpose: medchain_primitives::Purpose::Treatment,
+			expires_at: Some(0),
+		},
+	};
+	assert_eq!(codec::Encode::encoded_size(&all), 45);
 }
 
 /// A revocation removes the grantee's key on every record of the patient.
@@ -583,6 +596,75 @@ mod governance {
 			assert_ok!(motion(remove, 3));
 			assert_eq!(well_known().len(), 3);
 			assert!(!well_known().contains(&peer(4)), "the removed hospital's node is cut off");
+		});
+	}
+
+	/// Who the audit trail names as the actor of each entry about `hospital`.
+	fn actors_of(hospital: u32) -> Vec<medchain_primitives::Entity<AccountId>> {
+		let subject = medchain_primitives::Entity::Hospital(hospital);
+		let len = pallet_audit::SubjectTrail::<Runtime>::get(&subject).len;
+		(0..len)
+			.map(|i| {
+				let seq = pallet_audit::SubjectEntries::<Runtime>::get(&subject, i).unwrap();
+				pallet_audit::Entries::<Runtime>::get(seq).unwrap().actor
+			})
+			.collect()
+	}
+
+	/// Abuse review, attack 9: a council decision and a root (sudo) one are
+	/// told apart in the trail; genesis hospitals were admitted by root.
+	#[test]
+	fn audit_entries_too_thin_root_and_the_council_are_told_apart() {
+		use medchain_primitives::Entity;
+		ext().execute_with(|| {
+			assert_eq!(actors_of(0), vec![Entity::Root]);
+			let admit = RuntimeCall::Consortium(pallet_consortium::Call::admit_hospital {
+				name: b"H4".to_vec(),
+				admins: vec![account(4)],
+				validator: account(40),
+			});
+			assert_ok!(motion(admit, 2));
+			assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), 3));
+			assert_eq!(actors_of(3), vec![Entity::Council, Entity::Root]);
+		});
+	}
+
+	/// The runtime wires suspensions to the access pallet: a suspended
+	/// doctor with patients, and a suspended hospital, are queued for the
+	/// removal of their keys (`pallet-records`' tests prove the removal).
+	#[test]
+	fn no_keys_for_suspended_doctors_suspensions_queue_the_sweep() {
+		use crate::{Access, Doctors, Patients};
+		ext().execute_with(|| {
+			let (patient, doctor) = (account(50), account(60));
+			assert_ok!(Patients::register(RuntimeOrigin::signed(patient.clone()), [5; 32], None));
+			assert_ok!(Doctors::register_doctor(
+				RuntimeOrigin::signed(account(1)),
+				0,
+				doctor.clone(),
+				b"Dr".to_vec().try_into().unwrap(),
+				b"GP".to_vec().try_into().unwrap(),
+				[6; 32],
+				[6; 32],
+			));
+			assert_ok!(Access::grant(
+				RuntimeOrigin::signed(patient.clone()),
+				patient,
+				doctor.clone(),
+				pallet_access::Scope::All,
+				pallet_access::Permission::Read,
+				pallet_access::Purpose::Treatment,
+				None,
+			));
+			assert_ok!(Doctors::suspend(RuntimeOrigin::signed(account(1)), doctor.clone()));
+			assert!(pallet_access::KeySweeps::<Runtime>::contains_key(&doctor));
+			assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), 1));
+			assert!(pallet_access::HospitalSweeps::<Runtime>::contains_key(1));
+			// Spare block time sweeps both; nothing stays queued.
+			use frame_support::traits::Hooks;
+			Access::on_idle(1, frame_support::weights::Weight::MAX);
+			assert!(pallet_access::KeySweeps::<Runtime>::iter().next().is_none());
+			assert!(pallet_access::HospitalSweeps::<Runtime>::iter().next().is_none());
 		});
 	}
 

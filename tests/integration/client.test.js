@@ -214,7 +214,10 @@ test('the seed story through the medchain program', async () => {
   for (const a of ['PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened']) {
     assert.ok(actions.includes(a), `${a} in ${actions}`);
   }
-  assert.match((await ok(['audit', 'trail', P], { json: false })).stdout, /hash chain VERIFIED/);
+  const trailTable = (await ok(['audit', 'trail', P], { json: false })).stdout;
+  assert.match(trailTable, /hash chain VERIFIED/);
+  // The approval's terms, in words (abuse review, attack 9).
+  assert.match(trailTable, /AccessRequestApproved doctor=\S+ terms=\(LabResult, Diagnosis, ReadWrite, for Treatment, until revoked\)/);
 
   // Client trusts the node (abuse review, attack 11): a compromised node that
   // answers with an attacker's encryption key for the doctor would get the

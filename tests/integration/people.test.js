@@ -122,9 +122,9 @@ test('a doctor applies, an admin of the hospital approves and suspends', async (
   assert.ok(aliceActions >= 3, `Alice acted at least 3 times (got ${aliceActions})`);
 });
 
-test("the hospital's trail starts at its genesis admission by governance", async () => {
+test("the hospital's trail starts at its genesis admission by root", async () => {
   const entries = await verifiedTrail({ Hospital: 0 });
   assert.equal(entries[0].action.type, 'HospitalAdmitted');
-  assert.ok(entries[0].actor.isGovernance);
+  assert.ok(entries[0].actor.isRoot);
   assert.equal(entries[0].block.toNumber(), 0);
 });

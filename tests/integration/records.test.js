@@ -130,6 +130,12 @@ test('the seed story: register, approve, request, consent, record, audit, revoke
   ]);
   assert.deepEqual(entries.slice(3).map((e) => e.actor.asAccount.toString()), [eve.address, eve.address, eve.address]);
   assert.equal(entries[4].action.asRecordOpened.record.toNumber(), id);
+  // The approval names the grant's terms (abuse review, attack 9): the trail
+  // alone says who could read what, for what, until when.
+  const approved = entries[2].action.asAccessRequestApproved;
+  assert.equal(approved.doctor.toString(), eve.address);
+  assert.deepEqual(approved.terms.scope.asCategories.map((c) => c.type), ['LabResult', 'Diagnosis']);
+  assert.deepEqual([approved.terms.permission.type, approved.terms.purpose.type, approved.terms.expiresAt.isNone], ['ReadWrite', 'Treatment', true]);
 
   // The patient revokes; the doctor's key goes in the same transaction.
   const { events: revoked } = await submit(api, api.tx.access.revoke(bob.address, eve.address), bob);
@@ -309,7 +315,13 @@ test('medchain_* JSON-RPC answers in plain JSON, now and at a past block', async
   assert.equal(items.at(-1).hash, pages[0].head);
   assert.deepEqual(items[0].action, { type: 'PatientRegistered', hospital: null });
   const opened = items.find((e) => e.action.type === 'EmergencyAccessOpened');
-  assert.deepEqual(opened.action, { type: 'EmergencyAccessOpened', hospital: 0, reason: 'PatientUnconscious' });
+  assert.deepEqual(opened.action, { type: 'EmergencyAccessOpened', hospital: 0, reason: 'PatientUnconscious', expiresAt: opened.at.ms + 4 * 3_600_000 });
+  const approvedJson = items.find((e) => e.action.type === 'AccessRequestApproved');
+  assert.deepEqual(approvedJson.action, {
+    type: 'AccessRequestApproved',
+    doctor: ss58(eve),
+    terms: { scope: { kind: 'categories', categories: ['LabResult', 'Diagnosis'] }, permission: 'ReadWrite', purpose: 'Treatment', expiresAt: null },
+  });
   assert.deepEqual(opened.actor, { kind: 'account', account: ss58(ferdie) });
   assert.ok(isTime(opened.at) && opened.block > 0);
   const revoked = items.find((e) => e.action.type === 'AccessRevoked');
@@ -322,8 +334,11 @@ test('medchain_* JSON-RPC answers in plain JSON, now and at a past block', async
     'PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened', 'RecordUpdated',
   ]);
   assert.ok(then.check.ok && then.check.endsAtHead);
-  const governance = await ok('medchain_auditTrail', 'governance');
-  assert.deepEqual([governance.len, governance.items], [0, []]);
+  const council = await ok('medchain_auditTrail', 'council');
+  assert.deepEqual([council.len, council.items], [0, []]);
+  // Genesis admitted the dev hospital: root acted, not the council.
+  const byRoot = await ok('medchain_auditByActor', 'root');
+  assert.deepEqual([byRoot.items[0].action.type, byRoot.items[0].actor], ['HospitalAdmitted', { kind: 'root' }]);
   assert.equal((await ok('medchain_auditTrail', 'hospital:0')).items[0].action.type, 'HospitalAdmitted');
 
   const byEve = await ok('medchain_auditByActor', eve.address);

@@ -82,7 +82,10 @@ impl From<Moment> for Time {
 pub enum EntityJson {
 	Account { account: String },
 	Hospital { hospital: HospitalId },
-	Governance,
+	RootOrCouncil,
+	Root,
+	Council,
+	Runtime,
 }
 
 impl From<&Entity<AccountId>> for EntityJson {
@@ -90,7 +93,10 @@ impl From<&Entity<AccountId>> for EntityJson {
 		match entity {
 			Entity::Account(account) => EntityJson::Account { account: ss58(account) },
 			Entity::Hospital(hospital) => EntityJson::Hospital { hospital: *hospital },
-			Entity::Governance => EntityJson::Governance,
+			Entity::RootOrCouncil => EntityJson::RootOrCouncil,
+			Entity::Root => EntityJson::Root,
+			Entity::Council => EntityJson::Council,
+			Entity::Runtime => EntityJson::Runtime,
 		}
 	}
 }
@@ -251,28 +257,10 @@ impl WrappedKeyJson {
 	}
 }
 
-/// What a grant or request covers.
-#[derive(Serialize, Debug, Clone, PartialEq)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum ScopeJson {
-	All,
-	Categories { categories: Vec<String> },
-	Records { records: Vec<RecordId> },
-}
-
-impl<C: AsRef<[medchain_primitives::RecordCategory]>, R: AsRef<[RecordId]>>
-	From<&pallet_access::Scope<C, R>> for ScopeJson
-{
-	fn from(scope: &pallet_access::Scope<C, R>) -> Self {
-		match scope {
-			pallet_access::Scope::All => ScopeJson::All,
-			pallet_access::Scope::Categories(c) => {
-				ScopeJson::Categories { categories: c.as_ref().iter().map(name).collect() }
-			}
-			pallet_access::Scope::Records(r) => ScopeJson::Records { records: r.as_ref().to_vec() },
-		}
-	}
-}
+/// What a grant or request covers, as `medchain_primitives::Scope`
+/// serializes it (`{"kind": "all" | "categories" | "records", ...}`), the same
+/// shape the audit trail's grant terms have.
+pub type ScopeJson = pallet_access::ScopeOf<medchain_runtime::Runtime>;
 
 #[derive(Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -292,7 +280,7 @@ impl GrantJson {
 		GrantJson {
 			patient: ss58(patient),
 			grantee: ss58(grantee),
-			scope: (&grant.scope).into(),
+			scope: grant.scope.clone(),
 			permission: name(&grant.permission),
 			purpose: name(&grant.purpose),
 			granted_at: grant.granted_at.into(),
@@ -320,7 +308,7 @@ impl RequestJson {
 		RequestJson {
 			patient: ss58(patient),
 			doctor: ss58(doctor),
-			scope: (&request.scope).into(),
+			scope: request.scope.clone(),
 			permission: name(&request.permission),
 			purpose: name(&request.purpose),
 			note: request.note.as_ref().map(cid),
@@ -531,7 +519,7 @@ mod tests {
 		let check = check_page(&subject, 1, [0; 32], &entries[1..], true, head);
 		assert!(!check.ok);
 		assert!(check.problem.unwrap().contains("position 1 does not hold the hash"));
-		entries[2].subject = Entity::Governance;
+		entries[2].subject = Entity::Council;
 		let check = check_page(&subject, 0, [0; 32], &entries, true, head);
 		assert!(check.problem.unwrap().contains("position 2 concerns another subject"));
 	}

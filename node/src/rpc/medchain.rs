@@ -178,10 +178,16 @@ pub fn parse_account(param: &str, text: &str) -> RpcResult<AccountId> {
 	)))
 }
 
-/// An entity parameter: an account, `hospital:<id>`, or `governance`.
+/// An entity parameter: an account, `hospital:<id>`, `root`, `council`,
+/// `runtime`, or `rootOrCouncil` (entries written before the trail told root
+/// and the council apart).
 pub fn parse_entity(param: &str, text: &str) -> RpcResult<Entity<AccountId>> {
-	if text == "governance" {
-		return Ok(Entity::Governance);
+	match text {
+		"root" => return Ok(Entity::Root),
+		"council" => return Ok(Entity::Council),
+		"rootOrCouncil" => return Ok(Entity::RootOrCouncil),
+		"runtime" => return Ok(Entity::Runtime),
+		_ => {}
 	}
 	if let Some(id) = text.strip_prefix("hospital:") {
 		return id.parse().map(Entity::Hospital).map_err(|_| {
@@ -190,8 +196,8 @@ pub fn parse_entity(param: &str, text: &str) -> RpcResult<Entity<AccountId>> {
 	}
 	parse_account(param, text).map(Entity::Account).map_err(|_| {
 		invalid(format!(
-			"`{param}`: {text:?} is not an entity: give an SS58 account, hospital:<id> or \
-			 governance"
+			"`{param}`: {text:?} is not an entity: give an SS58 account, hospital:<id>, root, \
+			 council, runtime or rootOrCouncil"
 		))
 	})
 }
@@ -536,15 +542,18 @@ mod tests {
 	}
 
 	#[test]
-	fn entities_are_accounts_hospitals_or_governance() {
+	fn entities_are_accounts_hospitals_root_or_the_council() {
 		let bob = Sr25519Keyring::Bob.to_account_id();
 		assert_eq!(parse_entity("e", &ss58(&bob)).unwrap(), Entity::Account(bob));
 		assert_eq!(parse_entity("e", "hospital:3").unwrap(), Entity::Hospital(3));
-		assert_eq!(parse_entity("e", "governance").unwrap(), Entity::Governance);
+		assert_eq!(parse_entity("e", "root").unwrap(), Entity::Root);
+		assert_eq!(parse_entity("e", "council").unwrap(), Entity::Council);
+		assert_eq!(parse_entity("e", "rootOrCouncil").unwrap(), Entity::RootOrCouncil);
+		assert_eq!(parse_entity("e", "runtime").unwrap(), Entity::Runtime);
 		assert!(message(parse_entity("e", "hospital:x").unwrap_err())
 			.1
 			.contains("hospital:<number>"));
-		assert!(message(parse_entity("e", "nobody").unwrap_err()).1.contains("governance"));
+		assert!(message(parse_entity("e", "nobody").unwrap_err()).1.contains("council"));
 	}
 
 	#[test]

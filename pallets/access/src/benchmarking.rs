@@ -12,7 +12,8 @@ use frame_support::{
 };
 use frame_system::RawOrigin;
 use medchain_primitives::{
-	cid::long_cid, DoctorRegistry, HospitalId, Moment, PatientRegistry, RecordKeys,
+	cid::long_cid, DoctorRegistry, HospitalId, HospitalRegistry, Moment, OnDoctorsSuspended,
+	PatientRegistry, RecordKeys,
 };
 
 fn patient<T: Config>() -> T::AccountId {
@@ -174,6 +175,41 @@ mod benchmarks {
 			grantee: doctor,
 			keys_removed: k,
 		});
+		Ok(())
+	}
+
+	/// One step of the background sweep: a suspended doctor's `k` keys on one
+	/// patient's records go, with the audit entry.
+	#[benchmark]
+	fn sweep_doctor(k: Linear<0, { T::MaxKeysPerRevoke::get() }>) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, ..) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, None)?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
+		T::Doctors::benchmark_suspend(&doctor);
+		<Pallet<T> as OnDoctorsSuspended<T::AccountId>>::doctor_suspended(&doctor);
+		#[block]
+		{
+			assert!(Pallet::<T>::sweep_step().is_some());
+		}
+		assert_eq!(KeySweeps::<T>::get(&doctor), Some(SweepCursor { after: Some(patient) }));
+		Ok(())
+	}
+
+	/// One step of the background sweep of a suspended hospital: its next
+	/// doctor, who has patients, is queued.
+	#[benchmark]
+	fn sweep_hospital() -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let (doctor, hospital, _) = doctor::<T>();
+		grant_to::<T>(&patient, &doctor, None)?;
+		T::Hospitals::benchmark_suspend(hospital);
+		<Pallet<T> as OnDoctorsSuspended<T::AccountId>>::hospital_suspended(hospital);
+		#[block]
+		{
+			assert!(Pallet::<T>::sweep_step().is_some());
+		}
+		assert!(KeySweeps::<T>::contains_key(&doctor));
 		Ok(())
 	}
 

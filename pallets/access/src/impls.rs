@@ -1,12 +1,16 @@
 //! The access pallet's logic behind its calls, and the policy it offers the
 //! records pallet.
 
-use crate::{pallet::*, AccessPolicy, EmergencyReason, Grant, Permission, Purpose, Review, Scope};
+use crate::{
+	pallet::*, AccessPolicy, EmergencyReason, Grant, Permission, Purpose, Review, Scope,
+	SweepCursor, WeightInfo,
+};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	canonical_cid, count_down, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, HospitalId,
-	HospitalRegistry, Moment, PatientRegistry, RecordCategory, RecordId, RecordKeys,
+	canonical_cid, count_down, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, GrantTerms,
+	HospitalId, HospitalRegistry, Moment, OnDoctorsSuspended, PatientRegistry, RecordCategory,
+	RecordId, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -78,12 +82,18 @@ impl<T: Config> Pallet<T> {
 		ensure!(grantee != patient, Error::<T>::SelfGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
 		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
+		let terms = Self::terms_of(&grant)?;
 		Self::insert_grant(patient, grantee, grant)?;
 		T::Audit::log_accounts(
 			who,
 			patient,
-			AuditAction::AccessGranted { grantee: grantee.clone() },
+			AuditAction::AccessGranted { grantee: grantee.clone(), terms },
 		)
+	}
+
+	/// A grant's terms for its audit entry.
+	fn terms_of(grant: &GrantInfo<T>) -> Result<GrantTerms, Error<T>> {
+		grant.terms().ok_or(Error::<T>::TooManyRecords)
 	}
 
 	/// Store a new grant and its index entries, within the bounds.
@@ -117,12 +127,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(GrantOf::<T>::contains_key(patient, grantee), Error::<T>::NoGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
 		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
+		let terms = Self::terms_of(&grant)?;
 		GrantOf::<T>::insert(patient, grantee, grant);
 		let keys = T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
 		T::Audit::log_accounts(
 			who,
 			patient,
-			AuditAction::AccessChanged { grantee: grantee.clone() },
+			AuditAction::AccessChanged { grantee: grantee.clone(), terms },
 		)?;
 		Ok(keys)
 	}
@@ -284,11 +295,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(expires_at.map_or(true, |at| at > now), Error::<T>::ExpiryInPast);
 		let grant =
 			Grant { scope, permission, purpose: request.purpose, expires_at, granted_at: now };
+		let terms = Self::terms_of(&grant)?;
 		Self::insert_grant(patient, doctor, grant)?;
 		T::Audit::log_accounts(
 			who,
 			patient,
-			AuditAction::AccessRequestApproved { doctor: doctor.clone() },
+			AuditAction::AccessRequestApproved { doctor: doctor.clone(), terms },
 		)?;
 		T::RecordKeys::share_keys(who, patient, doctor, keys.into_inner())?;
 		Ok(permission)
@@ -325,7 +337,7 @@ impl<T: Config> Pallet<T> {
 		let entry = T::Audit::log(
 			Entity::Account(doctor.clone()),
 			Entity::Account(patient.clone()),
-			AuditAction::EmergencyAccessOpened { hospital, reason },
+			AuditAction::EmergencyAccessOpened { hospital, reason, expires_at },
 		)?;
 		let review =
 			Review { patient: patient.clone(), doctor: doctor.clone(), reason, opened_at: now };
@@ -408,6 +420,135 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
+/// The background removal of suspended doctors' keys.
+impl<T: Config> Pallet<T> {
+	/// Whether the removal of `doctor`'s keys is queued or under way.
+	pub(crate) fn sweep_pending(doctor: &T::AccountId) -> bool {
+		KeySweeps::<T>::contains_key(doctor)
+			|| T::Doctors::hospital_of(doctor).is_some_and(HospitalSweeps::<T>::contains_key)
+	}
+
+	/// Take steps of the sweep while `limit` leaves room for the costliest
+	/// one, at most `MaxSweepStepsPerBlock`. Returns the weight used.
+	pub(crate) fn sweep(limit: Weight) -> Weight {
+		let worst = T::WeightInfo::sweep_doctor(T::MaxKeysPerRevoke::get())
+			.max(T::WeightInfo::sweep_hospital());
+		// Finding out whether there is anything to do: one read of each queue.
+		let mut used = T::DbWeight::get().reads(2);
+		for _ in 0..T::MaxSweepStepsPerBlock::get() {
+			if !limit.all_gte(used.saturating_add(worst)) {
+				break;
+			}
+			match Self::sweep_step() {
+				Some(weight) => used.saturating_accrue(weight),
+				None => break,
+			}
+		}
+		used
+	}
+
+	/// One step: queue the next doctor of a suspended hospital, or else remove
+	/// the next doctor's keys on one patient's records. Returns its weight;
+	/// `None` when nothing is queued.
+	pub(crate) fn sweep_step() -> Option<Weight> {
+		if let Some((hospital, cursor)) = HospitalSweeps::<T>::iter().next() {
+			Self::queue_next_doctor(hospital, cursor);
+			return Some(T::WeightInfo::sweep_hospital());
+		}
+		let (doctor, cursor) = KeySweeps::<T>::iter().next()?;
+		let keys_removed = Self::sweep_next_patient(&doctor, cursor);
+		Some(T::WeightInfo::sweep_doctor(keys_removed))
+	}
+
+	fn queue_next_doctor(hospital: HospitalId, cursor: SweepCursor<T::AccountId>) {
+		// Reinstated: its doctors are active again and keep what they hold.
+		if T::Hospitals::is_active(hospital) {
+			HospitalSweeps::<T>::remove(hospital);
+			return;
+		}
+		let Some(doctor) = T::Doctors::doctors_of(hospital, cursor.after.as_ref(), 1).pop() else {
+			HospitalSweeps::<T>::remove(hospital);
+			return;
+		};
+		Self::queue_doctor(&doctor);
+		HospitalSweeps::<T>::insert(hospital, SweepCursor { after: Some(doctor) });
+	}
+
+	/// Queue `doctor`'s keys for removal, if suspended with patients and not
+	/// already queued (a queued sweep keeps its place).
+	fn queue_doctor(doctor: &T::AccountId) {
+		if PatientCount::<T>::get(doctor) > 0
+			&& T::Doctors::is_suspended(doctor)
+			&& !KeySweeps::<T>::contains_key(doctor)
+		{
+			KeySweeps::<T>::insert(doctor, SweepCursor::start());
+		}
+	}
+
+	/// Remove `doctor`'s keys on the records of their next patient after
+	/// `cursor`, as a revocation would (the grant stays: it counts as absent
+	/// while the doctor is suspended). Returns how many keys went.
+	fn sweep_next_patient(doctor: &T::AccountId, cursor: SweepCursor<T::AccountId>) -> u32 {
+		let next = match &cursor.after {
+			// `iter_*_from` starts after the given key.
+			Some(after) => PatientsOf::<T>::iter_key_prefix_from(
+				doctor,
+				PatientsOf::<T>::hashed_key_for(doctor, after),
+			)
+			.next(),
+			None => PatientsOf::<T>::iter_key_prefix(doctor).next(),
+		};
+		let patient = match next {
+			Some(patient) if T::Doctors::is_suspended(doctor) => patient,
+			// Done, or reinstated first: keys not yet removed stay.
+			end => {
+				KeySweeps::<T>::remove(doctor);
+				let finished = end.is_none();
+				Self::deposit_event(Event::KeySweepEnded { doctor: doctor.clone(), finished });
+				return 0;
+			}
+		};
+		KeySweeps::<T>::insert(doctor, SweepCursor { after: Some(patient.clone()) });
+		let keys_removed = frame_support::storage::with_storage_layer(|| {
+			let keys_removed =
+				T::RecordKeys::remove_reader_keys(&patient, doctor, T::MaxKeysPerRevoke::get());
+			if keys_removed > 0 {
+				let grantee = doctor.clone();
+				let action = AuditAction::InactiveGranteeKeysRemoved { grantee, keys_removed };
+				T::Audit::log(Entity::Runtime, Entity::Account(patient.clone()), action)?;
+			}
+			Ok::<_, DispatchError>(keys_removed)
+		});
+		match keys_removed {
+			Ok(0) => 0,
+			Ok(keys_removed) => {
+				Self::deposit_event(Event::InactiveGranteeKeysRemoved {
+					patient,
+					grantee: doctor.clone(),
+					keys_removed,
+				});
+				keys_removed
+			}
+			// Only a full audit trail refuses an entry: the keys stay (rolled
+			// back) and the sweep moves on rather than retry forever.
+			Err(e) => {
+				frame_support::defensive!("a sweep's audit entry was refused", e);
+				0
+			}
+		}
+	}
+}
+
+impl<T: Config> OnDoctorsSuspended<T::AccountId> for Pallet<T> {
+	fn doctor_suspended(doctor: &T::AccountId) {
+		Self::queue_doctor(doctor);
+	}
+
+	fn hospital_suspended(hospital: HospitalId) {
+		HospitalSweeps::<T>::insert(hospital, SweepCursor::start());
+	}
+}
+
 impl<T: Config> AccessPolicy<T::AccountId> for Pallet<T> {
 	fn can_read(
 		reader: &T::AccountId,
@@ -429,8 +570,9 @@ impl<T: Config> AccessPolicy<T::AccountId> for Pallet<T> {
 		})
 	}
 
-	fn holds_grant(grantee: &T::AccountId, patient: &T::AccountId) -> bool {
+	fn may_hold_keys(grantee: &T::AccountId, patient: &T::AccountId) -> bool {
 		GrantOf::<T>::contains_key(patient, grantee)
+			&& (!T::Doctors::is_suspended(grantee) || Self::sweep_pending(grantee))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

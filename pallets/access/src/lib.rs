@@ -92,7 +92,7 @@ mod tests;
 
 pub use medchain_primitives::EmergencyReason;
 pub use medchain_primitives::{AccessPolicy, RecordCategory, RecordId};
-pub use types::{BoundedScope, Grant, Permission, Purpose, Request, Review, Scope};
+pub use types::{BoundedScope, Grant, Permission, Purpose, Request, Review, Scope, SweepCursor};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -163,7 +163,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPatientsPerGrantee: Get<u32>;
 
-		/// The most record ids a `Records` scope lists.
+		/// The most record ids a `Records` scope lists; at most
+		/// `MAX_AUDITED_SCOPE_RECORDS`, so that the audit trail holds every scope in full.
 		#[pallet::constant]
 		type MaxScopeRecords: Get<u32>;
 
@@ -195,6 +196,13 @@ pub mod pallet {
 		/// The most emergency accesses one doctor opens per period.
 		#[pallet::constant]
 		type MaxEmergenciesPerPeriod: Get<u32>;
+
+		/// The most steps of the background removal of suspended doctors' keys
+		/// per block (`on_idle`, within the block's spare weight). A step queues
+		/// one doctor of a suspended hospital, or removes one doctor's keys on
+		/// one patient's records.
+		#[pallet::constant]
+		type MaxSweepStepsPerBlock: Get<u32>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -264,6 +272,18 @@ pub mod pallet {
 	pub type PendingReviews<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, HospitalId, Twox64Concat, AuditSeq, ReviewOf<T>>;
 
+	/// Suspended doctors whose wrapped keys are being removed in the background,
+	/// one patient per step, with the last patient done.
+	#[pallet::storage]
+	pub type KeySweeps<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, SweepCursor<T::AccountId>>;
+
+	/// Suspended or removed hospitals whose doctors are being queued in
+	/// [`KeySweeps`], one doctor per step, with the last doctor done.
+	#[pallet::storage]
+	pub type HospitalSweeps<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, SweepCursor<T::AccountId>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -290,6 +310,10 @@ pub mod pallet {
 			grantee: T::AccountId,
 			keys_removed: u32,
 		},
+		/// The background removal of suspended `doctor`'s wrapped keys ended:
+		/// `finished` when every patient was done, not when the doctor was
+		/// reinstated first (keys not yet removed then stay).
+		KeySweepEnded { doctor: T::AccountId, finished: bool },
 		/// `grantee` declined the grant of `patient`; `keys_removed` wrapped keys went with it.
 		GrantDeclined { patient: T::AccountId, grantee: T::AccountId, keys_removed: u32 },
 		/// An expired grant was cleaned up with `keys_removed` wrapped keys.
@@ -388,6 +412,18 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::MaxScopeRecords::get() <= medchain_primitives::MAX_AUDITED_SCOPE_RECORDS,
+				"a scope the audit trail cannot hold in full"
+			);
+		}
+
+		/// Remove suspended doctors' wrapped keys with the block's spare weight.
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::sweep(remaining)
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()

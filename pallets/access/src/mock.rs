@@ -86,6 +86,7 @@ impl pallet_access::Config for Test {
 	type EmergencyDuration = ConstU64<{ 4 * HOUR }>;
 	type EmergencyPeriod = ConstU64<DAY>;
 	type MaxEmergenciesPerPeriod = ConstU32<2>;
+	type MaxSweepStepsPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }
 

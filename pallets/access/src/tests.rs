@@ -2,7 +2,7 @@ use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::Get};
 use medchain_primitives::{
 	testing::{MockDoctors, MockHospitals},
-	AuditAction, Entity,
+	AuditAction, Entity, GrantTerms,
 	RecordCategory::*,
 };
 use sp_runtime::{BoundedVec, DispatchError, DispatchResult};
@@ -76,6 +76,16 @@ fn trail(who: u64) -> Vec<(Entity<u64>, AuditAction<u64>)> {
 	Audit::verified_trail(&Entity::Account(who)).expect("hash chain verifies")
 }
 
+/// A grant's terms as the audit trail records them.
+fn terms(
+	scope: ScopeOf<Test>,
+	permission: Permission,
+	purpose: Purpose,
+	expires_at: Option<u64>,
+) -> GrantTerms {
+	GrantTerms { scope: scope.audited().unwrap(), permission, purpose, expires_at }
+}
+
 fn by(who: u64, action: AuditAction<u64>) -> (Entity<u64>, AuditAction<u64>) {
 	(Entity::Account(who), action)
 }
@@ -106,8 +116,85 @@ fn a_patient_grants_a_doctor_read_access() {
 		assert!(!can_read(OTHER_DOCTOR, 1, LabResult));
 		assert_eq!(
 			trail(PATIENT),
-			vec![by(PATIENT, AuditAction::AccessGranted { grantee: DOCTOR })]
+			vec![by(
+				PATIENT,
+				AuditAction::AccessGranted {
+					grantee: DOCTOR,
+					terms: terms(
+						Scope::All,
+						Permission::Read,
+						Purpose::Treatment,
+						Some(NOW + HOUR)
+					)
+				}
+			)]
 		);
+	});
+}
+
+/// Abuse review, attack 9: the trail alone answers who could read what,
+/// until when, why, and on whose decision; grants, changes and approvals
+/// name their terms in full, whatever the scope.
+#[test]
+fn audit_entries_too_thin_each_grant_names_its_terms() {
+	test(|| {
+		let listed = Scope::Records(bound(vec![3, 1, 4]));
+		assert_ok!(Access::grant(
+			signed(GUARDIAN),
+			PATIENT,
+			DOCTOR,
+			listed.clone(),
+			Permission::ReadWrite,
+			Purpose::Research,
+			Some(NOW + DAY)
+		));
+		assert_ok!(Access::change_grant(
+			signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::Categories(bound(vec![Allergy])),
+			Permission::Read,
+			Purpose::Treatment,
+			None
+		));
+		let entries = trail(PATIENT);
+		assert_eq!(
+			entries,
+			vec![
+				by(
+					GUARDIAN,
+					AuditAction::AccessGranted {
+						grantee: DOCTOR,
+						terms: terms(
+							listed,
+							Permission::ReadWrite,
+							Purpose::Research,
+							Some(NOW + DAY)
+						)
+					}
+				),
+				by(
+					PATIENT,
+					AuditAction::AccessChanged {
+						grantee: DOCTOR,
+						terms: terms(
+							Scope::Categories(bound(vec![Allergy])),
+							Permission::Read,
+							Purpose::Treatment,
+							None
+						)
+					}
+				),
+			]
+		);
+		// The terms in the trail are the grant in state, to the record id.
+		let AuditAction::AccessChanged { terms: logged, .. } = &entries[1].1 else { panic!() };
+		assert_eq!(Some(logged.clone()), GrantOf::<Test>::get(PATIENT, DOCTOR).unwrap().terms());
+		// The longest scope a call can carry fits the trail in full.
+		let most: u32 = <Test as Config>::MaxScopeRecords::get();
+		assert!(most <= medchain_primitives::MAX_AUDITED_SCOPE_RECORDS);
+		let longest: ScopeOf<Test> = Scope::Records(bound((0..u64::from(most)).collect()));
+		assert!(longest.audited().is_some());
 	});
 }
 
@@ -118,7 +205,13 @@ fn a_guardian_grants_for_the_patient() {
 		assert!(can_write(DOCTOR, None, Diagnosis));
 		assert_eq!(
 			trail(PATIENT),
-			vec![by(GUARDIAN, AuditAction::AccessGranted { grantee: DOCTOR })]
+			vec![by(
+				GUARDIAN,
+				AuditAction::AccessGranted {
+					grantee: DOCTOR,
+					terms: terms(Scope::All, Permission::ReadWrite, Purpose::Treatment, None)
+				}
+			)]
 		);
 	});
 }
@@ -336,7 +429,18 @@ fn changing_a_grant_replaces_its_terms_and_drops_keys() {
 		assert_eq!(GrantCount::<Test>::get(PATIENT), 1);
 		assert_eq!(
 			trail(PATIENT).last(),
-			Some(&by(PATIENT, AuditAction::AccessChanged { grantee: DOCTOR }))
+			Some(&by(
+				PATIENT,
+				AuditAction::AccessChanged {
+					grantee: DOCTOR,
+					terms: terms(
+						Scope::Categories(bound(vec![Prescription])),
+						Permission::ReadWrite,
+						Purpose::SecondOpinion,
+						Some(NOW + HOUR)
+					)
+				}
+			))
 		);
 		assert_noop!(
 			Access::change_grant(
@@ -454,7 +558,18 @@ fn a_doctor_requests_access_and_the_patient_approves_it() {
 			trail(PATIENT),
 			vec![
 				by(DOCTOR, AuditAction::AccessRequested { doctor: DOCTOR }),
-				by(GUARDIAN, AuditAction::AccessRequestApproved { doctor: DOCTOR }),
+				by(
+					GUARDIAN,
+					AuditAction::AccessRequestApproved {
+						doctor: DOCTOR,
+						terms: terms(
+							Scope::Categories(bound(vec![LabResult, Imaging])),
+							Permission::ReadWrite,
+							Purpose::SecondOpinion,
+							Some(NOW + DAY)
+						)
+					}
+				),
 			]
 		);
 	});
@@ -653,7 +768,8 @@ fn break_glass_opens_a_short_flagged_grant() {
 				DOCTOR,
 				AuditAction::EmergencyAccessOpened {
 					hospital: 0,
-					reason: EmergencyReason::PatientUnconscious
+					reason: EmergencyReason::PatientUnconscious,
+					expires_at: NOW + 4 * HOUR,
 				}
 			)]
 		);

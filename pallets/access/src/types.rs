@@ -1,107 +1,11 @@
-//! Types of the access pallet: what a grant covers and allows.
+//! Types of the access pallet: grants, requests and break-glass reviews.
+//! What a grant covers and allows ([`Scope`], [`Permission`], [`Purpose`]) is
+//! defined in `medchain-primitives`, because the audit trail records it too.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{traits::ConstU32, BoundedVec};
-use medchain_primitives::{Cid, EmergencyReason, Moment, RecordCategory, RecordId};
+pub use medchain_primitives::{BoundedScope, Permission, Purpose, Scope};
+use medchain_primitives::{Cid, EmergencyReason, GrantTerms, Moment, RecordCategory, RecordId};
 use scale_info::TypeInfo;
-
-/// What a grantee may do with the records in scope.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
-pub enum Permission {
-	/// Open the records (with the wrapped keys the patient shares).
-	Read,
-	/// Open them, and create or update records in scope.
-	ReadWrite,
-}
-
-/// Why the patient grants access (shown to the patient, kept in the audit).
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
-pub enum Purpose {
-	/// The grantee treats the patient.
-	Treatment,
-	/// The grantee gives a second opinion.
-	SecondOpinion,
-	/// Research the patient consented to.
-	Research,
-	/// Emergency care.
-	Emergency,
-	/// Anything else.
-	Other,
-}
-
-/// Which of the patient's records a grant covers.
-#[derive(
-	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
-)]
-pub enum Scope<Categories, Records> {
-	/// Every record of the patient, present and future.
-	All,
-	/// Every record in these categories.
-	Categories(Categories),
-	/// These records only.
-	Records(Records),
-}
-
-/// A scope as stored: at most every category once, at most `MaxRecords` ids.
-pub type BoundedScope<MaxRecords> =
-	Scope<BoundedVec<RecordCategory, ConstU32<10>>, BoundedVec<RecordId, MaxRecords>>;
-
-impl<C: AsRef<[RecordCategory]>, R: AsRef<[RecordId]>> Scope<C, R> {
-	/// Whether the scope covers `record` of `category`.
-	pub fn covers(&self, record: Option<RecordId>, category: RecordCategory) -> bool {
-		match self {
-			Scope::All => true,
-			Scope::Categories(categories) => categories.as_ref().contains(&category),
-			Scope::Records(records) => record.is_some_and(|r| records.as_ref().contains(&r)),
-		}
-	}
-}
-
-impl<C: AsRef<[RecordCategory]>, R: AsRef<[RecordId]>> Scope<C, R> {
-	/// Whether this scope is `other` or narrower: `All` holds every scope;
-	/// a list holds a list of the same kind whose items it all contains.
-	pub fn within(&self, other: &Self) -> bool {
-		match (self, other) {
-			(_, Scope::All) => true,
-			(Scope::Categories(mine), Scope::Categories(theirs)) => {
-				mine.as_ref().iter().all(|c| theirs.as_ref().contains(c))
-			}
-			(Scope::Records(mine), Scope::Records(theirs)) => {
-				mine.as_ref().iter().all(|r| theirs.as_ref().contains(r))
-			}
-			_ => false,
-		}
-	}
-}
-
-impl Permission {
-	/// Whether this permission is `other` or less.
-	pub fn within(self, other: Permission) -> bool {
-		self == other || self == Permission::Read
-	}
-}
 
 /// A patient's consent to one grantee.
 #[derive(
@@ -124,6 +28,20 @@ impl<S> Grant<S> {
 	/// Whether the grant has expired at chain time `now`.
 	pub fn is_expired(&self, now: Moment) -> bool {
 		self.expires_at.is_some_and(|at| now >= at)
+	}
+}
+
+impl<C: AsRef<[RecordCategory]>, R: AsRef<[RecordId]>> Grant<Scope<C, R>> {
+	/// The grant's terms as the audit trail records them; `None` if its scope
+	/// lists more records than the trail holds (the pallet's `integrity_test`
+	/// rules that out).
+	pub fn terms(&self) -> Option<GrantTerms> {
+		Some(GrantTerms {
+			scope: self.scope.audited()?,
+			permission: self.permission,
+			purpose: self.purpose,
+			expires_at: self.expires_at,
+		})
 	}
 }
 
@@ -159,4 +77,21 @@ pub struct Review<AccountId> {
 	pub reason: EmergencyReason,
 	/// Chain time (ms) the access opened.
 	pub opened_at: Moment,
+}
+
+/// Where a background removal of suspended doctors' keys stands: the last
+/// patient (of a doctor) or doctor (of a hospital) done; `None` before the first.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct SweepCursor<AccountId> {
+	/// The last account done.
+	pub after: Option<AccountId>,
+}
+
+impl<AccountId> SweepCursor<AccountId> {
+	/// Before the first account.
+	pub fn start() -> Self {
+		SweepCursor { after: None }
+	}
 }

@@ -46,6 +46,8 @@ pub trait WeightInfo {
 	fn remove_expired_request() -> Weight;
 	fn emergency_access() -> Weight;
 	fn close_emergency_review() -> Weight;
+	fn sweep_doctor(k: u32, ) -> Weight;
+	fn sweep_hospital() -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -516,6 +518,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	fn sweep_doctor(k: u32, ) -> Weight {
+		Weight::from_parts(591_728_612, 3838)
+			.saturating_add(Weight::from_parts(232_572_957, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
+	}
+	fn sweep_hospital() -> Weight {
+		Weight::from_parts(100_000_000, 3838)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -608,5 +624,19 @@ impl WeightInfo for () {
 		Weight::from_parts(718_782_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn sweep_doctor(k: u32, ) -> Weight {
+		Weight::from_parts(591_728_612, 3838)
+			.saturating_add(Weight::from_parts(232_572_957, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
+	}
+	fn sweep_hospital() -> Weight {
+		Weight::from_parts(100_000_000, 3838)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 }

@@ -41,7 +41,7 @@ fn an_entry_records_time_block_actor_subject_and_action() {
 fn sequence_numbers_are_global_and_gapless() {
 	test(|| {
 		assert_eq!(log(patient(1), patient(1), A::PatientKeyRotated), 0);
-		assert_eq!(log(Entity::Governance, Entity::Hospital(3), A::HospitalAdmitted), 1);
+		assert_eq!(log(Entity::Council, Entity::Hospital(3), A::HospitalAdmitted), 1);
 		assert_eq!(log(patient(1), patient(1), A::PatientProfileUpdated), 2);
 		assert_eq!(NextSeq::<Test>::get(), 3);
 	});

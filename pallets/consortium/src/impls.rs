@@ -15,12 +15,14 @@ use medchain_primitives::{
 use sp_runtime::Saturating;
 
 impl<T: Config> Pallet<T> {
-	/// Write the audit entry of a council (or root) decision about `hospital`.
+	/// Write the audit entry of a decision about `hospital` by `actor`: the
+	/// council, or root (a development chain's sudo, or genesis).
 	pub(crate) fn log_governance(
+		actor: Entity<T::AccountId>,
 		hospital: HospitalId,
 		action: AuditAction<T::AccountId>,
 	) -> DispatchResult {
-		T::Audit::log(Entity::Governance, Entity::Hospital(hospital), action)?;
+		T::Audit::log(actor, Entity::Hospital(hospital), action)?;
 		Ok(())
 	}
 
@@ -429,6 +431,15 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 			defensive!("cannot invite an account for a benchmark");
 		}
 		hospital
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_suspend(hospital: HospitalId) {
+		HospitalOf::<T>::mutate(hospital, |maybe| {
+			if let Some(hospital) = maybe {
+				hospital.status = HospitalStatus::Suspended;
+			}
+		});
 	}
 }
 

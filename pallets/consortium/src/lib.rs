@@ -90,7 +90,10 @@ pub mod pallet {
 		traits::{ChangeMembers, Contains},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditAction, AuditLog, HospitalNodes, InviteRole, MAX_PEER_ID_LEN};
+	use medchain_primitives::{
+		AuditAction, AuditLog, Entity, HospitalNodes, InviteRole, OnDoctorsSuspended,
+		MAX_PEER_ID_LEN,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
@@ -121,8 +124,10 @@ pub mod pallet {
 	#[pallet::config]
 	pub trait Config: frame_system::Config {
 		/// Who admits, suspends, reinstates and removes hospitals: the hospital
-		/// council with a 2/3 majority (and root on a development chain).
-		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// council with a 2/3 majority (and root on a development chain). Its
+		/// success value is who the audit trail names as the actor:
+		/// `Entity::Council` or `Entity::Root`.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Entity<Self::AccountId>>;
 
 		/// The council whose members follow the validator accounts of the
 		/// active hospitals.
@@ -165,6 +170,10 @@ pub mod pallet {
 		/// The well-known nodes of the permissioned network. A hospital's node is owned by its
 		/// validator account: removing the hospital cuts it off, moving the validator moves it.
 		type Nodes: HospitalNodes<Self::AccountId>;
+
+		/// Told when a hospital is suspended or removed, so that the wrapped
+		/// keys its doctors hold on patients' records go (the access pallet).
+		type OnSuspended: medchain_primitives::OnDoctorsSuspended<Self::AccountId>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -232,7 +241,9 @@ pub mod pallet {
 		fn build(&self) {
 			for (name, admins, validator) in &self.hospitals {
 				let result = Pallet::<T>::do_admit(name.clone(), admins.clone(), validator.clone())
-					.and_then(|id| Pallet::<T>::log_governance(id, AuditAction::HospitalAdmitted));
+					.and_then(|id| {
+						Pallet::<T>::log_governance(Entity::Root, id, AuditAction::HospitalAdmitted)
+					});
 				assert!(result.is_ok(), "invalid genesis hospital {:?}: {:?}", name, result);
 			}
 		}
@@ -345,9 +356,9 @@ pub mod pallet {
 			admins: Vec<T::AccountId>,
 			validator: T::AccountId,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			let actor = T::GovernanceOrigin::ensure_origin(origin)?;
 			let hospital = Self::do_admit(name, admins, validator.clone())?;
-			Self::log_governance(hospital, AuditAction::HospitalAdmitted)?;
+			Self::log_governance(actor, hospital, AuditAction::HospitalAdmitted)?;
 			Self::deposit_event(Event::HospitalAdmitted { hospital, validator });
 			Ok(())
 		}
@@ -362,9 +373,10 @@ pub mod pallet {
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::suspend_hospital())]
 		pub fn suspend_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			let actor = T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_suspend(hospital)?;
-			Self::log_governance(hospital, AuditAction::HospitalSuspended)?;
+			T::OnSuspended::hospital_suspended(hospital);
+			Self::log_governance(actor, hospital, AuditAction::HospitalSuspended)?;
 			Self::deposit_event(Event::HospitalSuspended { hospital });
 			Ok(())
 		}
@@ -378,9 +390,9 @@ pub mod pallet {
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reinstate_hospital())]
 		pub fn reinstate_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			let actor = T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_reinstate(hospital)?;
-			Self::log_governance(hospital, AuditAction::HospitalReinstated)?;
+			Self::log_governance(actor, hospital, AuditAction::HospitalReinstated)?;
 			Self::deposit_event(Event::HospitalReinstated { hospital });
 			Ok(())
 		}
@@ -397,9 +409,10 @@ pub mod pallet {
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_hospital())]
 		pub fn remove_hospital(origin: OriginFor<T>, hospital: HospitalId) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			let actor = T::GovernanceOrigin::ensure_origin(origin)?;
 			Self::do_remove(hospital)?;
-			Self::log_governance(hospital, AuditAction::HospitalRemoved)?;
+			T::OnSuspended::hospital_suspended(hospital);
+			Self::log_governance(actor, hospital, AuditAction::HospitalRemoved)?;
 			Self::deposit_event(Event::HospitalRemoved { hospital });
 			Ok(())
 		}
@@ -560,11 +573,11 @@ pub mod pallet {
 			validator: T::AccountId,
 			node: PeerIdBytes,
 		) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			let actor = T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(medchain_primitives::is_valid_peer_id(&node), Error::<T>::InvalidPeerId);
 			let hospital = Self::do_admit(name, admins, validator.clone())?;
 			T::Nodes::authorize(node.into_inner(), &validator)?;
-			Self::log_governance(hospital, AuditAction::HospitalAdmitted)?;
+			Self::log_governance(actor, hospital, AuditAction::HospitalAdmitted)?;
 			Self::deposit_event(Event::HospitalAdmitted { hospital, validator });
 			Ok(())
 		}

@@ -7,10 +7,11 @@
 use crate as pallet_consortium;
 use frame_support::{
 	parameter_types,
-	traits::{ChangeMembers, ConstU32, ConstU64, Contains},
+	traits::{ChangeMembers, ConstU32, ConstU64, Contains, MapSuccess},
 };
 use frame_system::EnsureRoot;
-use sp_runtime::BuildStorage;
+use medchain_primitives::Entity;
+use sp_runtime::{traits::Replace, BuildStorage};
 
 frame_support::construct_runtime!(
 	pub enum Test {
@@ -20,6 +21,11 @@ frame_support::construct_runtime!(
 		Consortium: pallet_consortium,
 	}
 );
+
+parameter_types! {
+	/// Root, as the audit trail names it when it acts.
+	pub const RootActor: Entity<u64> = Entity::Root;
+}
 
 parameter_types! {
 	/// The council's members as the pallet last set them.
@@ -87,7 +93,7 @@ impl Contains<u64> for MockKeys {
 pallet_audit::impl_test_configs!(Test);
 
 impl pallet_consortium::Config for Test {
-	type GovernanceOrigin = EnsureRoot<u64>;
+	type GovernanceOrigin = MapSuccess<EnsureRoot<u64>, Replace<RootActor>>;
 	type CouncilMembers = MockCouncil;
 	type SessionKeysSet = MockKeys;
 	type MaxHospitals = ConstU32<5>;
@@ -99,6 +105,7 @@ impl pallet_consortium::Config for Test {
 	type Audit = Audit;
 	type Roles = ();
 	type Nodes = MockNodes;
+	type OnSuspended = ();
 	type WeightInfo = ();
 }
 

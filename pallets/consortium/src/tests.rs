@@ -449,8 +449,8 @@ fn trail(id: u32) -> Vec<(Entity<u64>, AuditAction<u64>)> {
 #[test]
 fn genesis_admissions_are_in_the_audit_trail() {
 	test(|| {
-		assert_eq!(trail(0), vec![(Entity::Governance, AuditAction::HospitalAdmitted)]);
-		assert_eq!(trail(1), vec![(Entity::Governance, AuditAction::HospitalAdmitted)]);
+		assert_eq!(trail(0), vec![(Entity::Root, AuditAction::HospitalAdmitted)]);
+		assert_eq!(trail(1), vec![(Entity::Root, AuditAction::HospitalAdmitted)]);
 	});
 }
 
@@ -470,13 +470,13 @@ fn every_call_writes_exactly_one_entry_about_the_hospital() {
 		assert_eq!(
 			trail(id),
 			vec![
-				(Entity::Governance, AuditAction::HospitalAdmitted),
+				(Entity::Root, AuditAction::HospitalAdmitted),
 				(Entity::Account(4), AuditAction::HospitalAdminAdded { admin: 5 }),
 				(Entity::Account(5), AuditAction::HospitalAdminRemoved { admin: 4 }),
 				(Entity::Account(5), AuditAction::HospitalValidatorSet { validator: 41 }),
-				(Entity::Governance, AuditAction::HospitalSuspended),
-				(Entity::Governance, AuditAction::HospitalReinstated),
-				(Entity::Governance, AuditAction::HospitalRemoved),
+				(Entity::Root, AuditAction::HospitalSuspended),
+				(Entity::Root, AuditAction::HospitalReinstated),
+				(Entity::Root, AuditAction::HospitalRemoved),
 			]
 		);
 	});
@@ -498,7 +498,7 @@ fn admit_hospital_with_node_authorizes_the_node_for_its_validator() {
 		assert_eq!(last_event(), Event::HospitalAdmitted { hospital: 2, validator: 15 });
 		assert_eq!(nodes(), vec![(peer(7), 15)]);
 		assert_eq!(Council::get(), vec![10, 15, 20]);
-		assert_eq!(trail(2), vec![(Entity::Governance, AuditAction::HospitalAdmitted)]);
+		assert_eq!(trail(2), vec![(Entity::Root, AuditAction::HospitalAdmitted)]);
 	});
 }
 
@@ -723,7 +723,7 @@ fn remove_invitation_by_an_admin_or_by_anyone_once_expired() {
 		assert_eq!(
 			trail(GENERAL),
 			vec![
-				(Entity::Governance, AuditAction::HospitalAdmitted),
+				(Entity::Root, AuditAction::HospitalAdmitted),
 				(
 					Entity::Account(1),
 					AuditAction::AccountInvited { account: 50, role: InviteRole::Patient }

@@ -263,6 +263,29 @@ impl<T: Config> DoctorRegistry<T::AccountId> for Pallet<T> {
 		})
 	}
 
+	fn is_suspended(who: &T::AccountId) -> bool {
+		DoctorOf::<T>::get(who).is_some_and(|info| match info.status {
+			DoctorStatus::Suspended => true,
+			DoctorStatus::Active => !T::Hospitals::is_active(info.hospital),
+			DoctorStatus::Pending => false,
+		})
+	}
+
+	fn doctors_of(
+		hospital: HospitalId,
+		after: Option<&T::AccountId>,
+		limit: u32,
+	) -> alloc::vec::Vec<T::AccountId> {
+		let doctors = match after {
+			Some(after) => DoctorsOf::<T>::iter_key_prefix_from(
+				hospital,
+				DoctorsOf::<T>::hashed_key_for(hospital, after),
+			),
+			None => DoctorsOf::<T>::iter_key_prefix(hospital),
+		};
+		doctors.take(limit as usize).collect()
+	}
+
 	fn hospital_of(who: &T::AccountId) -> Option<HospitalId> {
 		DoctorOf::<T>::get(who).map(|info| info.hospital)
 	}

@@ -112,6 +112,10 @@ pub mod pallet {
 		/// Chain time, for application and registration dates.
 		type Time: Time<Moment = Moment>;
 
+		/// Told of each suspension, so that the doctor's wrapped keys on
+		/// patients' records go (the access pallet).
+		type OnSuspended: medchain_primitives::OnDoctorsSuspended<Self::AccountId>;
+
 		/// The longest professional name, in bytes.
 		#[pallet::constant]
 		type MaxNameLength: Get<u32>;
@@ -325,6 +329,9 @@ pub mod pallet {
 				DoctorStatus::Suspended,
 				|hospital| AuditAction::DoctorSuspended { hospital },
 			)?;
+			<T::OnSuspended as medchain_primitives::OnDoctorsSuspended<_>>::doctor_suspended(
+				&doctor,
+			);
 			Self::deposit_event(Event::DoctorSuspended { doctor, hospital });
 			Ok(())
 		}

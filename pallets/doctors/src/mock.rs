@@ -22,6 +22,7 @@ impl pallet_doctors::Config for Test {
 	type Audit = Audit;
 	type Roles = ();
 	type Time = Timestamp;
+	type OnSuspended = ();
 	type MaxNameLength = ConstU32<32>;
 	type MaxSpecialtyLength = ConstU32<16>;
 	type WeightInfo = ();

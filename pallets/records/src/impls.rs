@@ -368,11 +368,13 @@ impl<T: Config> Pallet<T> {
 			for (reader, key) in &readers {
 				ensure!(key.epoch == record.epoch, "a key of an older epoch remains");
 				ensure!(KeysOf::<T>::contains_key((patient, reader, id)), "key not indexed");
-				// A removed guardian or a revoked author keeps no key.
+				// A removed guardian or a revoked author keeps no key; a
+				// suspended doctor keeps none past the sweep of their keys.
 				ensure!(
 					T::Patients::may_act_for(reader, patient)
-						|| T::Access::holds_grant(reader, patient),
-					"a key is held by a reader who is neither the patient, a guardian nor a grantee"
+						|| T::Access::may_hold_keys(reader, patient),
+					"a key is held by a reader who is neither the patient, a guardian nor a \
+					 grantee, or by a suspended doctor whose keys are not being removed"
 				);
 			}
 			// Every new key epoch was started by the patient, never a guardian.

@@ -38,6 +38,7 @@ impl pallet_access::Config for Test {
 	type EmergencyDuration = ConstU64<{ 4 * HOUR }>;
 	type EmergencyPeriod = ConstU64<{ 24 * HOUR }>;
 	type MaxEmergenciesPerPeriod = ConstU32<2>;
+	type MaxSweepStepsPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -1,8 +1,15 @@
 use crate::{mock::*, *};
 use frame_support::dispatch::DispatchResultWithPostInfo;
-use frame_support::{assert_noop, assert_ok, traits::Get};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{Get, Hooks},
+	weights::Weight,
+};
 use medchain_primitives::{
-	testing::MockDoctors, AuditAction, Entity, RecordCategory::*, WrappedKey,
+	testing::{MockDoctors, MockHospitals},
+	AuditAction, Entity, GrantTerms, OnDoctorsSuspended,
+	RecordCategory::*,
+	WrappedKey,
 };
 use pallet_access::{Permission, Purpose, Scope, ScopeOf};
 use sp_runtime::{BoundedVec, DispatchError, DispatchResult};
@@ -89,6 +96,19 @@ fn give(grantee: u64, scope: ScopeOf<Test>, permission: Permission, expires_at: 
 	));
 }
 
+/// `patient` gives `grantee` read-write access to everything.
+fn give_of(patient: u64, grantee: u64) {
+	assert_ok!(Access::grant(
+		signed(patient),
+		patient,
+		grantee,
+		Scope::All,
+		Permission::ReadWrite,
+		Purpose::Treatment,
+		None
+	));
+}
+
 fn create(by: u64, category: RecordCategory, readers: &[u64]) -> sp_runtime::DispatchResult {
 	create_record(signed(by), PATIENT, category, CID1.to_vec(), keys_for(readers))
 }
@@ -126,6 +146,18 @@ fn last_action() -> (Entity<u64>, AuditAction<u64>) {
 
 fn by(who: u64, action: AuditAction<u64>) -> (Entity<u64>, AuditAction<u64>) {
 	(Entity::Account(who), action)
+}
+
+/// Suspend `doctor` as the doctors pallet does: the access pallet is told,
+/// and queues the removal of the doctor's keys.
+fn suspend(doctor: u64) {
+	MockDoctors::set_active(doctor, false);
+	<Access as OnDoctorsSuspended<u64>>::doctor_suspended(&doctor);
+}
+
+/// Run the access pallet's idle-time work with all the weight it wants.
+fn idle() -> Weight {
+	<Access as Hooks<u64>>::on_idle(1, Weight::MAX)
 }
 
 #[test]
@@ -482,6 +514,114 @@ fn a_revoked_doctor_has_no_keys_and_can_neither_open_nor_update() {
 	});
 }
 
+/// Abuse review, "what read receipts really guarantee": a suspended
+/// doctor keeps no wrapped keys. The suspension queues their removal; blocks'
+/// spare time removes them, one patient per step, each with an audit entry
+/// by the runtime; the records pallet's invariant allows the keys only while
+/// that removal is under way.
+#[test]
+fn no_keys_for_suspended_doctors_the_sweep_removes_them() {
+	test(|| {
+		let id = doctors_record();
+		let second = NextRecordId::<Test>::get();
+		assert_ok!(create(DOCTOR, Prescription, &[PATIENT, DOCTOR]));
+		// Another patient's records: the sweep covers every patient.
+		give_of(OTHER_PATIENT, DOCTOR);
+		assert_ok!(create_record(
+			signed(DOCTOR),
+			OTHER_PATIENT,
+			Diagnosis,
+			CID1.to_vec(),
+			keys_for(&[OTHER_PATIENT, DOCTOR])
+		));
+		suspend(DOCTOR);
+		assert!(pallet_access::KeySweeps::<Test>::contains_key(DOCTOR));
+		// Still holding keys, but queued: the invariant holds.
+		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count(), 2);
+		Records::do_try_state().expect("keys allowed while their removal is queued");
+
+		assert!(idle().all_gt(Weight::zero()));
+		assert_eq!(readers(id), vec![PATIENT, READER]);
+		assert_eq!(readers(second), vec![PATIENT]);
+		assert_eq!(KeysOf::<Test>::iter().filter(|((_, r, _), _)| *r == DOCTOR).count(), 0);
+		assert!(!pallet_access::KeySweeps::<Test>::contains_key(DOCTOR));
+		System::assert_has_event(
+			pallet_access::Event::KeySweepEnded { doctor: DOCTOR, finished: true }.into(),
+		);
+		System::assert_has_event(
+			pallet_access::Event::InactiveGranteeKeysRemoved {
+				patient: PATIENT,
+				grantee: DOCTOR,
+				keys_removed: 2,
+			}
+			.into(),
+		);
+		assert_eq!(
+			last_action(),
+			(
+				Entity::Runtime,
+				AuditAction::InactiveGranteeKeysRemoved { grantee: DOCTOR, keys_removed: 2 }
+			)
+		);
+		// The grants stay, counting as absent; the reader keeps theirs.
+		assert!(pallet_access::GrantOf::<Test>::contains_key(PATIENT, DOCTOR));
+		assert_ok!(Records::open_record(signed(READER), id));
+		// Nothing left to do: an idle block costs two reads.
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		assert_eq!(idle(), db.reads(2));
+	});
+}
+
+/// The invariant itself: a suspended doctor holding keys that nobody is
+/// removing is a broken state, and `do_try_state` says so.
+#[test]
+fn no_keys_for_suspended_doctors_is_an_invariant() {
+	new_test_ext().execute_with(|| {
+		doctors_record();
+		MockDoctors::set_active(DOCTOR, false);
+		assert!(Records::do_try_state().is_err());
+		<Access as OnDoctorsSuspended<u64>>::doctor_suspended(&DOCTOR);
+		assert!(Records::do_try_state().is_ok());
+		idle();
+		assert!(Records::do_try_state().is_ok());
+	});
+}
+
+/// A doctor reinstated before the sweep reaches a patient keeps that
+/// patient's keys: the sweep stops, and does not remove keys shared anew.
+#[test]
+fn a_reinstated_doctors_sweep_stops() {
+	test(|| {
+		let id = doctors_record();
+		suspend(DOCTOR);
+		MockDoctors::set_active(DOCTOR, true);
+		idle();
+		assert_eq!(readers(id), vec![PATIENT, DOCTOR, READER]);
+		assert!(!pallet_access::KeySweeps::<Test>::contains_key(DOCTOR));
+		System::assert_has_event(
+			pallet_access::Event::KeySweepEnded { doctor: DOCTOR, finished: false }.into(),
+		);
+	});
+}
+
+/// A suspended hospital's doctors are all swept: first queued one per step,
+/// then their keys removed.
+#[test]
+fn a_suspended_hospitals_doctors_keep_no_keys() {
+	test(|| {
+		let id = doctors_record();
+		// DOCTOR is a doctor of hospital 0, READER of hospital 1 (the mock's set-up).
+		MockHospitals::set_active(0, false);
+		<Access as OnDoctorsSuspended<u64>>::hospital_suspended(0);
+		Records::do_try_state().expect("keys allowed while the hospital is swept");
+		idle();
+		assert_eq!(readers(id), vec![PATIENT, READER]);
+		assert!(pallet_access::HospitalSweeps::<Test>::iter().next().is_none());
+		assert!(pallet_access::KeySweeps::<Test>::iter().next().is_none());
+	});
+}
+
 #[test]
 fn changing_a_grant_removes_the_grantees_keys() {
 	test(|| {
@@ -610,7 +750,7 @@ fn opening_a_record_writes_a_read_receipt() {
 		assert_noop!(Records::open_record(signed(STRANGER), id), Error::<Test>::NoReadAccess);
 		assert_noop!(Records::open_record(signed(READER), 9), Error::<Test>::UnknownRecord);
 		// A suspended doctor's grant does not count.
-		MockDoctors::set_active(READER, false);
+		suspend(READER);
 		assert_noop!(Records::open_record(signed(READER), id), Error::<Test>::NoReadAccess);
 	});
 }
@@ -644,7 +784,15 @@ fn an_approved_request_shares_keys_through_the_records_pallet() {
 			actions[1..],
 			[
 				AuditAction::AccessRequested { doctor: DOCTOR },
-				AuditAction::AccessRequestApproved { doctor: DOCTOR },
+				AuditAction::AccessRequestApproved {
+					doctor: DOCTOR,
+					terms: GrantTerms {
+						scope: Scope::All,
+						permission: Permission::ReadWrite,
+						purpose: Purpose::Treatment,
+						expires_at: None,
+					}
+				},
 				AuditAction::RecordKeyShared { record: id, reader: DOCTOR },
 				AuditAction::RecordOpened { record: id },
 				AuditAction::RecordUpdated { record: id, version: 2 },
