@@ -327,8 +327,8 @@ pub struct GrantArgs {
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
-	/// The audit trail of a patient, doctor, `hospital:<id>` or `governance`, with its hash
-	/// chain checked entry by entry.
+	/// The audit trail of a patient, doctor, `hospital:<id>`, `root`, `council` or
+	/// `runtime`, with its hash chain checked entry by entry.
 	Trail {
 		entity: String,
 		/// The entries this entity wrote instead (not hash-linked).

@@ -217,7 +217,7 @@ test('the seed story through the medchain program', async () => {
   const trailTable = (await ok(['audit', 'trail', P], { json: false })).stdout;
   assert.match(trailTable, /hash chain VERIFIED/);
   // The approval's terms, in words (abuse review, attack 9).
-  assert.match(trailTable, /AccessRequestApproved doctor=\S+ terms=\(LabResult, Diagnosis, ReadWrite, for Treatment, until revoked\)/);
+  assert.match(trailTable, /AccessRequestApproved doctor=Dr\. Manal Haddad terms=\(LabResult, Diagnosis, ReadWrite, for Treatment, until revoked\)/);
 
   // Client trusts the node (abuse review, attack 11): a compromised node that
   // answers with an attacker's encryption key for the doctor would get the

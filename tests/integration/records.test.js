@@ -363,3 +363,46 @@ test('medchain_* JSON-RPC answers in plain JSON, now and at a past block', async
   await fails(4004, /no audit entry/, 'medchain_auditEntry', 1_000_000);
   await fails(4004, /unknown block/, 'medchain_patient', bob.address, '0x' + '12'.repeat(32));
 });
+
+/** Resolve at the first new block after which `check()` holds. */
+const untilBlock = (check) => new Promise((resolve, reject) => {
+  let unsubscribe;
+  let done = false;
+  api.rpc.chain.subscribeNewHeads(async () => {
+    if (done) return;
+    try {
+      if (await check()) {
+        done = true;
+        unsubscribe?.();
+        resolve();
+      }
+    } catch (e) {
+      done = true;
+      unsubscribe?.();
+      reject(e);
+    }
+  }).then((u) => { unsubscribe = u; if (done) u(); });
+});
+
+test("no keys for suspended doctors: a suspension removes the doctor's keys in the blocks' spare time", async () => {
+  const { alice, bob, ferdie } = accounts;
+  const { id } = story;
+  // Ferdie's break-glass grant lets Bob share a record's key with him.
+  await submit(api, api.tx.records.shareKeys(bob.address, ferdie.address, [[id, wrapped(9)]]), bob);
+  assert.ok((await api.query.records.keysOf(bob.address, ferdie.address, id)).isSome);
+
+  const { events } = await submit(api, api.tx.doctors.suspend(ferdie.address), alice);
+  assert.equal(eventsOf(api, events, 'doctors', 'DoctorSuspended').length, 1);
+  // Queued by the suspension; removed by a later block's on_idle, with no
+  // transaction: wait for that chain condition, not for a time.
+  await untilBlock(async () => (await api.query.access.keySweeps(ferdie.address)).isNone);
+  assert.ok((await api.query.records.keysOf(bob.address, ferdie.address, id)).isNone);
+  const removed = (await trailOf(bob)).pop();
+  assert.ok(removed.actor.isRuntime);
+  assert.equal(removed.action.type, 'InactiveGranteeKeysRemoved');
+  assert.equal(removed.action.asInactiveGranteeKeysRemoved.grantee.toString(), ferdie.address);
+  assert.equal(removed.action.asInactiveGranteeKeysRemoved.keysRemoved.toNumber(), 1);
+  // The grant stays, counting as absent while he is suspended.
+  assert.ok((await api.query.access.grantOf(bob.address, ferdie.address)).isSome);
+  await rejects(api.tx.records.openRecord(id), ferdie, 'records.NoReadAccess');
+});
