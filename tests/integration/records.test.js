@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
 import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto';
-import { rpcAnswer } from './lib/node.js';
+import { rpcAnswer, waitFor } from './lib/node.js';
 import {
   DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
@@ -364,26 +364,6 @@ test('medchain_* JSON-RPC answers in plain JSON, now and at a past block', async
   await fails(4004, /unknown block/, 'medchain_patient', bob.address, '0x' + '12'.repeat(32));
 });
 
-/** Resolve at the first new block after which `check()` holds. */
-const untilBlock = (check) => new Promise((resolve, reject) => {
-  let unsubscribe;
-  let done = false;
-  api.rpc.chain.subscribeNewHeads(async () => {
-    if (done) return;
-    try {
-      if (await check()) {
-        done = true;
-        unsubscribe?.();
-        resolve();
-      }
-    } catch (e) {
-      done = true;
-      unsubscribe?.();
-      reject(e);
-    }
-  }).then((u) => { unsubscribe = u; if (done) u(); });
-});
-
 test("no keys for suspended doctors: a suspension removes the doctor's keys in the blocks' spare time", async () => {
   const { alice, bob, ferdie } = accounts;
   const { id } = story;
@@ -395,7 +375,7 @@ test("no keys for suspended doctors: a suspension removes the doctor's keys in t
   assert.equal(eventsOf(api, events, 'doctors', 'DoctorSuspended').length, 1);
   // Queued by the suspension; removed by a later block's on_idle, with no
   // transaction: wait for that chain condition, not for a time.
-  await untilBlock(async () => (await api.query.access.keySweeps(ferdie.address)).isNone);
+  await waitFor('the sweep of Ferdie\'s keys', async () => (await api.query.access.keySweeps(ferdie.address)).isNone);
   assert.ok((await api.query.records.keysOf(bob.address, ferdie.address, id)).isNone);
   const removed = (await trailOf(bob)).pop();
   assert.ok(removed.actor.isRuntime);

@@ -153,8 +153,13 @@ export class DevNode {
   async stop() {
     if (!this.running) return;
     this.process.kill('SIGINT');
-    const timeout = sleep(60_000).then(() => 'timeout');
-    if ((await Promise.race([this.exited, timeout])) === 'timeout') {
+    // The timer is cleared once the node exits: a pending one would keep the
+    // test process alive for the whole minute after its last test.
+    let timer;
+    const timeout = new Promise((r) => { timer = setTimeout(() => r('timeout'), 60_000); });
+    const outcome = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
       this.process.kill('SIGKILL');
       await this.exited;
     }
