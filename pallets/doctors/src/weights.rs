@@ -74,11 +74,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:2)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:2)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn apply() -> Weight {
 		// Proof size summary in bytes: measured 1526, estimated 6118.
-		// Minimum execution time: 1_290_796 picoseconds.
-		Weight::from_parts(1_361_873_000, 6118)
+		// Minimum execution time: 1_304_968 picoseconds.
+		Weight::from_parts(1_379_028_000, 6118)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
@@ -103,11 +103,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn approve() -> Weight {
 		// Proof size summary in bytes: measured 1400, estimated 4157.
-		// Minimum execution time: 783_369 picoseconds.
-		Weight::from_parts(831_681_000, 4157)
+		// Minimum execution time: 789_058 picoseconds.
+		Weight::from_parts(830_960_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -136,11 +136,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof size summary in bytes: measured 1501, estimated 4157.
-		// Minimum execution time: 869_077 picoseconds.
-		Weight::from_parts(935_636_000, 4157)
+		// Minimum execution time: 886_122 picoseconds.
+		Weight::from_parts(936_258_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -158,17 +158,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Access::PatientCount` (r:1 w:0)
+	/// Proof: `Access::PatientCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
 	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
-		// Proof size summary in bytes: measured 1331, estimated 4157.
-		// Minimum execution time: 677_722 picoseconds.
-		Weight::from_parts(708_497_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Proof size summary in bytes: measured 1372, estimated 4157.
+		// Minimum execution time: 719_764 picoseconds.
+		Weight::from_parts(762_548_000, 4157)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Doctors::DoctorOf` (r:1 w:1)
@@ -192,11 +194,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reinstate() -> Weight {
 		// Proof size summary in bytes: measured 1400, estimated 4157.
-		// Minimum execution time: 783_429 picoseconds.
-		Weight::from_parts(832_532_000, 4157)
+		// Minimum execution time: 788_937 picoseconds.
+		Weight::from_parts(833_564_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -225,11 +227,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn register_doctor() -> Weight {
 		// Proof size summary in bytes: measured 838, estimated 4157.
-		// Minimum execution time: 861_005 picoseconds.
-		Weight::from_parts(903_058_000, 4157)
+		// Minimum execution time: 861_506 picoseconds.
+		Weight::from_parts(917_289_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -248,11 +250,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn update_profile() -> Weight {
 		// Proof size summary in bytes: measured 773, estimated 3722.
-		// Minimum execution time: 531_083 picoseconds.
-		Weight::from_parts(564_282_000, 3722)
+		// Minimum execution time: 528_309 picoseconds.
+		Weight::from_parts(552_956_000, 3722)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -271,11 +273,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size summary in bytes: measured 773, estimated 3722.
-		// Minimum execution time: 515_069 picoseconds.
-		Weight::from_parts(547_017_000, 3722)
+		// Minimum execution time: 520_998 picoseconds.
+		Weight::from_parts(543_391_000, 3722)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -300,11 +302,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
-	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn release_licence() -> Weight {
 		// Proof size summary in bytes: measured 1400, estimated 4157.
-		// Minimum execution time: 747_726 picoseconds.
-		Weight::from_parts(787_595_000, 4157)
+		// Minimum execution time: 741_246 picoseconds.
+		Weight::from_parts(766_764_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -313,47 +315,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn apply() -> Weight {
-		Weight::from_parts(1_361_873_000, 6118)
+		Weight::from_parts(1_379_028_000, 6118)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn approve() -> Weight {
-		Weight::from_parts(831_681_000, 4157)
+		Weight::from_parts(830_960_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn reject() -> Weight {
-		Weight::from_parts(935_636_000, 4157)
+		Weight::from_parts(936_258_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn suspend() -> Weight {
-		Weight::from_parts(708_497_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(762_548_000, 4157)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn reinstate() -> Weight {
-		Weight::from_parts(832_532_000, 4157)
+		Weight::from_parts(833_564_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn register_doctor() -> Weight {
-		Weight::from_parts(903_058_000, 4157)
+		Weight::from_parts(917_289_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn update_profile() -> Weight {
-		Weight::from_parts(564_282_000, 3722)
+		Weight::from_parts(552_956_000, 3722)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(547_017_000, 3722)
+		Weight::from_parts(543_391_000, 3722)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn release_licence() -> Weight {
-		Weight::from_parts(787_595_000, 4157)
+		Weight::from_parts(766_764_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
