@@ -190,9 +190,10 @@ mod benchmarks {
 		<Pallet<T> as OnDoctorsSuspended<T::AccountId>>::doctor_suspended(&doctor);
 		#[block]
 		{
-			assert!(Pallet::<T>::sweep_step().is_some());
+			assert!(Pallet::<T>::sweep_step(frame_support::weights::Weight::MAX).is_some());
 		}
-		assert_eq!(KeySweeps::<T>::get(&doctor), Some(SweepCursor { after: Some(patient) }));
+		// Past the patient, or (all `MaxKeysPerRevoke` went) at it again.
+		assert!(KeySweeps::<T>::contains_key(&doctor));
 		Ok(())
 	}
 
@@ -207,7 +208,7 @@ mod benchmarks {
 		<Pallet<T> as OnDoctorsSuspended<T::AccountId>>::hospital_suspended(hospital);
 		#[block]
 		{
-			assert!(Pallet::<T>::sweep_step().is_some());
+			assert!(Pallet::<T>::sweep_step(frame_support::weights::Weight::MAX).is_some());
 		}
 		assert!(KeySweeps::<T>::contains_key(&doctor));
 		Ok(())

@@ -428,18 +428,13 @@ impl<T: Config> Pallet<T> {
 			|| T::Doctors::hospital_of(doctor).is_some_and(HospitalSweeps::<T>::contains_key)
 	}
 
-	/// Take steps of the sweep while `limit` leaves room for the costliest
-	/// one, at most `MaxSweepStepsPerBlock`. Returns the weight used.
+	/// Take steps of the sweep within `limit`, at most
+	/// `MaxSweepStepsPerBlock`. Returns the weight used.
 	pub(crate) fn sweep(limit: Weight) -> Weight {
-		let worst = T::WeightInfo::sweep_doctor(T::MaxKeysPerRevoke::get())
-			.max(T::WeightInfo::sweep_hospital());
 		// Finding out whether there is anything to do: one read of each queue.
 		let mut used = T::DbWeight::get().reads(2);
 		for _ in 0..T::MaxSweepStepsPerBlock::get() {
-			if !limit.all_gte(used.saturating_add(worst)) {
-				break;
-			}
-			match Self::sweep_step() {
+			match Self::sweep_step(limit.saturating_sub(used)) {
 				Some(weight) => used.saturating_accrue(weight),
 				None => break,
 			}
@@ -447,17 +442,38 @@ impl<T: Config> Pallet<T> {
 		used
 	}
 
-	/// One step: queue the next doctor of a suspended hospital, or else remove
-	/// the next doctor's keys on one patient's records. Returns its weight;
-	/// `None` when nothing is queued.
-	pub(crate) fn sweep_step() -> Option<Weight> {
+	/// One step within `room`: queue the next doctor of a suspended hospital,
+	/// or else remove as many of the next doctor's keys on one patient's
+	/// records as `room` allows (at most `MaxKeysPerRevoke`). Returns its
+	/// weight; `None` when nothing is queued or `room` holds no step.
+	pub(crate) fn sweep_step(room: Weight) -> Option<Weight> {
+		let hospital_step = T::WeightInfo::sweep_hospital();
+		if !room.all_gte(hospital_step) {
+			return None;
+		}
 		if let Some((hospital, cursor)) = HospitalSweeps::<T>::iter().next() {
 			Self::queue_next_doctor(hospital, cursor);
-			return Some(T::WeightInfo::sweep_hospital());
+			return Some(hospital_step);
+		}
+		let limit = Self::keys_that_fit(room);
+		if limit == 0 {
+			return None;
 		}
 		let (doctor, cursor) = KeySweeps::<T>::iter().next()?;
-		let keys_removed = Self::sweep_next_patient(&doctor, cursor);
+		let keys_removed = Self::sweep_next_patient(&doctor, cursor, limit);
 		Some(T::WeightInfo::sweep_doctor(keys_removed))
+	}
+
+	/// How many keys a doctor step may remove within `room`: the benchmark's
+	/// fixed cost first, then its cost per key, in both weight dimensions.
+	fn keys_that_fit(room: Weight) -> u32 {
+		let fixed = T::WeightInfo::sweep_doctor(0);
+		let per_key = T::WeightInfo::sweep_doctor(1).saturating_sub(fixed);
+		let Some(spare) = room.checked_sub(&fixed) else { return 0 };
+		let by_time = spare.ref_time().checked_div(per_key.ref_time()).unwrap_or(u64::MAX);
+		let by_proof = spare.proof_size().checked_div(per_key.proof_size()).unwrap_or(u64::MAX);
+		let max = u64::from(T::MaxKeysPerRevoke::get().max(1));
+		by_time.min(by_proof).min(max) as u32
 	}
 
 	fn queue_next_doctor(hospital: HospitalId, cursor: SweepCursor<T::AccountId>) {
@@ -485,10 +501,16 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Remove `doctor`'s keys on the records of their next patient after
-	/// `cursor`, as a revocation would (the grant stays: it counts as absent
-	/// while the doctor is suspended). Returns how many keys went.
-	fn sweep_next_patient(doctor: &T::AccountId, cursor: SweepCursor<T::AccountId>) -> u32 {
+	/// Remove up to `limit` of `doctor`'s keys on the records of their next
+	/// patient after `cursor`, as a revocation would (the grant stays: it
+	/// counts as absent while the doctor is suspended). The cursor moves past
+	/// the patient once fewer than `limit` went (none left); otherwise the
+	/// next step takes the same patient again. Returns how many keys went.
+	fn sweep_next_patient(
+		doctor: &T::AccountId,
+		cursor: SweepCursor<T::AccountId>,
+		limit: u32,
+	) -> u32 {
 		let next = match &cursor.after {
 			// `iter_*_from` starts after the given key.
 			Some(after) => PatientsOf::<T>::iter_key_prefix_from(
@@ -508,10 +530,11 @@ impl<T: Config> Pallet<T> {
 				return 0;
 			}
 		};
-		KeySweeps::<T>::insert(doctor, SweepCursor { after: Some(patient.clone()) });
 		let keys_removed = frame_support::storage::with_storage_layer(|| {
-			let keys_removed =
-				T::RecordKeys::remove_reader_keys(&patient, doctor, T::MaxKeysPerRevoke::get());
+			let keys_removed = T::RecordKeys::remove_reader_keys(&patient, doctor, limit);
+			if keys_removed < limit {
+				KeySweeps::<T>::insert(doctor, SweepCursor { after: Some(patient.clone()) });
+			}
 			if keys_removed > 0 {
 				let grantee = doctor.clone();
 				let action = AuditAction::InactiveGranteeKeysRemoved { grantee, keys_removed };
@@ -530,9 +553,11 @@ impl<T: Config> Pallet<T> {
 				keys_removed
 			}
 			// Only a full audit trail refuses an entry: the keys stay (rolled
-			// back) and the sweep moves on rather than retry forever.
+			// back) and the sweep moves past the patient rather than retry
+			// forever.
 			Err(e) => {
 				frame_support::defensive!("a sweep's audit entry was refused", e);
+				KeySweeps::<T>::insert(doctor, SweepCursor { after: Some(patient) });
 				0
 			}
 		}

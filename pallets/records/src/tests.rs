@@ -160,6 +160,11 @@ fn idle() -> Weight {
 	<Access as Hooks<u64>>::on_idle(1, Weight::MAX)
 }
 
+/// Run the access pallet's idle-time work within `limit`.
+fn idle_within(limit: Weight) -> Weight {
+	<Access as Hooks<u64>>::on_idle(1, limit)
+}
+
 #[test]
 fn a_patient_creates_a_record_of_their_own() {
 	test(|| {
@@ -570,6 +575,40 @@ fn no_keys_for_suspended_doctors_the_sweep_removes_them() {
 		let db: frame_support::weights::RuntimeDbWeight =
 			<Test as frame_system::Config>::DbWeight::get();
 		assert_eq!(idle(), db.reads(2));
+	});
+}
+
+/// A block with little spare weight removes what fits, one key at a time
+/// here, and comes back to the same patient until none is left.
+#[test]
+fn no_keys_for_suspended_doctors_the_sweep_fits_the_blocks_spare_weight() {
+	use pallet_access::WeightInfo;
+	test(|| {
+		doctors_record();
+		assert_ok!(create(DOCTOR, Prescription, &[PATIENT, DOCTOR]));
+		suspend(DOCTOR);
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		let one_key = db.reads(2).saturating_add(<() as WeightInfo>::sweep_doctor(1));
+		let doctors_keys = || KeysOf::<Test>::iter_prefix((PATIENT, DOCTOR)).count();
+		assert_eq!(idle_within(one_key), one_key);
+		assert_eq!(doctors_keys(), 1);
+		idle_within(one_key);
+		assert_eq!(doctors_keys(), 0);
+		// Not yet past the patient: the next step finds nothing left there.
+		assert!(pallet_access::KeySweeps::<Test>::contains_key(DOCTOR));
+		idle_within(one_key);
+		idle_within(one_key);
+		assert!(!pallet_access::KeySweeps::<Test>::contains_key(DOCTOR));
+		// Two removals, two entries.
+		let removals =
+			trail_actions().into_iter().filter(|(who, _)| *who == Entity::Runtime).count();
+		assert_eq!(removals, 2);
+		// Too little room for a single key: nothing happens.
+		suspend(READER);
+		let before = KeysOf::<Test>::iter_prefix((PATIENT, READER)).count();
+		assert_eq!(idle_within(db.reads(2)), db.reads(2));
+		assert_eq!(KeysOf::<Test>::iter_prefix((PATIENT, READER)).count(), before);
 	});
 }
 
