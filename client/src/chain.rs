@@ -194,12 +194,33 @@ impl Chain {
 		parse_hash(&value)
 	}
 
+	/// The hash of block `number` (of the best chain: below the finalized head, the
+	/// finalized one).
+	pub fn block_hash(&self, number: u64) -> Result<H256, ChainError> {
+		self.hash_of(Some(number))
+	}
+
 	fn best_number(&self) -> Result<u64, ChainError> {
 		let header = self.rpc("chain_getHeader", json!([]))?;
-		header["number"]
-			.as_str()
-			.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-			.ok_or_else(|| ChainError::Rpc { code: 0, message: "header without number".into() })
+		header_number(&header)
+	}
+
+	/// The number of the last finalized block.
+	pub fn finalized_number(&self) -> Result<u64, ChainError> {
+		let head = self.rpc("chain_getFinalizedHead", json!([]))?;
+		header_number(&self.rpc("chain_getHeader", json!([head]))?)
+	}
+
+	/// Every event of the block `at`, decoded with the runtime's types.
+	pub fn events(
+		&self,
+		at: H256,
+	) -> Result<Vec<frame_system::EventRecord<RuntimeEvent, H256>>, ChainError> {
+		// `System::Events` (the storage item is private to frame-system).
+		let key =
+			[frame_support::Twox128::hash(b"System"), frame_support::Twox128::hash(b"Events")]
+				.concat();
+		Ok(self.storage(&key, Some(at))?.unwrap_or_default())
 	}
 
 	/// Sign `call` as `who`, send it, and wait until it is in a block. A call that fails in
@@ -278,12 +299,7 @@ impl Chain {
 		extrinsic: H256,
 		index: u32,
 	) -> Result<Included, ChainError> {
-		// `System::Events` (the storage item is private to frame-system).
-		let key =
-			[frame_support::Twox128::hash(b"System"), frame_support::Twox128::hash(b"Events")]
-				.concat();
-		let records: Vec<frame_system::EventRecord<RuntimeEvent, H256>> =
-			self.storage(&key, Some(block))?.unwrap_or_default();
+		let records = self.events(block)?;
 		let mut events = Vec::new();
 		let mut feeless = false;
 		for record in records {
@@ -402,6 +418,13 @@ pub fn hex0x(bytes: &[u8]) -> String {
 fn unhex(text: &str) -> Result<Vec<u8>, ChainError> {
 	hex::decode(text.trim_start_matches("0x"))
 		.map_err(|_| ChainError::Rpc { code: 0, message: format!("not hex: {text}") })
+}
+
+fn header_number(header: &Value) -> Result<u64, ChainError> {
+	header["number"]
+		.as_str()
+		.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+		.ok_or_else(|| ChainError::Rpc { code: 0, message: "header without number".into() })
 }
 
 fn parse_hash(value: &Value) -> Result<H256, ChainError> {

@@ -55,6 +55,30 @@ pub enum Command {
 	/// Content addressing: a file's CID, or store a file as it is.
 	#[command(subcommand)]
 	Ipfs(IpfsCmd),
+	/// A hospital's pinning follower: keep the IPFS node (--ipfs-api) holding exactly the
+	/// files the chain's finalized blocks name as live (docs/storage.md).
+	#[command(subcommand)]
+	Follow(FollowCmd),
+}
+
+#[derive(Subcommand)]
+pub enum FollowCmd {
+	/// Follow until stopped: read each finalized block, pin new files, unpin erased ones.
+	Run {
+		/// The follower's state file (default: follower.json in the home directory).
+		#[arg(long)]
+		state: Option<PathBuf>,
+		/// Seconds between looks at the chain's finalized head.
+		#[arg(long, default_value_t = 2)]
+		poll: u64,
+	},
+	/// Where the follower stands, from its state file: the last block read, files pinned
+	/// and unpinned, work pending and failing.
+	Status {
+		/// The follower's state file (default: follower.json in the home directory).
+		#[arg(long)]
+		state: Option<PathBuf>,
+	},
 }
 
 #[derive(Subcommand)]

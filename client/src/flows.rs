@@ -125,6 +125,7 @@ pub fn run(cli: Cli) -> Result<()> {
 		Command::Doctor(cmd) => doctor(&ctx, cmd),
 		Command::Patient(cmd) => patient(&ctx, cmd),
 		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(&ctx, &entity, by_actor),
+		Command::Follow(cmd) => follow(&ctx, cmd),
 		Command::Ipfs(cmd) => {
 			let (file, cid) = match cmd {
 				IpfsCmd::Cid { file, encrypt } => {
@@ -1768,6 +1769,86 @@ fn open_profile(me: &Identity, patient: &[u8; 32], envelope: &[u8]) -> Result<Va
 
 /// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
 /// and the stored head, and show the entries.
+/// The pinning follower (`medchain follow run`) and its status.
+fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
+	use medchain_client::follow::{Follower, State};
+	let path_of = |state: Option<PathBuf>| state.unwrap_or_else(|| ctx.home.join("follower.json"));
+	match cmd {
+		FollowCmd::Status { state } => {
+			let path = path_of(state);
+			let summary = State::load(&path)?.summary();
+			if ctx.json {
+				output::json(&summary);
+			} else {
+				println!(
+					"block {}: {} pinned, {} unpinned, {} to pin, {} to unpin, {} failed attempts",
+					summary["block"],
+					summary["pinned"],
+					summary["unpinned"],
+					summary["pendingPins"],
+					summary["pendingUnpins"],
+					summary["failures"]
+				);
+				for f in summary["failing"].as_array().into_iter().flatten() {
+					println!(
+						"  {} {}: {} attempts, last: {}",
+						f["work"].as_str().unwrap_or(""),
+						f["cid"].as_str().unwrap_or(""),
+						f["attempts"],
+						f["lastError"].as_str().unwrap_or("")
+					);
+				}
+			}
+			Ok(())
+		}
+		FollowCmd::Run { state, poll } => {
+			if matches!(ctx.store, Store::Embedded(_)) {
+				return Err(fail(
+					exit::USAGE,
+					"the follower keeps an IPFS node's pins: give the hospital's node with \
+					 --ipfs-api (or MEDCHAIN_IPFS_API)",
+				));
+			}
+			let path = path_of(state);
+			let mut follower = Follower::new(&ctx.chain, &ctx.store, path.clone())?;
+			eprintln!(
+				"following {} from block {} (state in {}); pins go to the IPFS node",
+				ctx.chain.url(),
+				follower.state.block + 1,
+				path.display()
+			);
+			loop {
+				match follower.read_blocks() {
+					Ok(0) => {}
+					Ok(n) => eprintln!(
+						"read up to block {} ({n} new): {} pieces of work pending",
+						follower.state.block,
+						follower.state.pending.len()
+					),
+					// The node may be restarting: try again at the next look.
+					Err(e) => eprintln!("cannot read the chain now: {e}"),
+				}
+				match follower.work() {
+					Ok(0) => {}
+					Ok(n) => eprintln!(
+						"{n} done: {} pinned, {} unpinned so far, {} pending",
+						follower.state.pinned,
+						follower.state.unpinned,
+						follower.state.pending.len()
+					),
+					Err(e) => {
+						return Err(fail(
+							exit::STORE,
+							format!("cannot write the follower's state {}: {e}", path.display()),
+						))
+					}
+				}
+				std::thread::sleep(std::time::Duration::from_secs(poll));
+			}
+		}
+	}
+}
+
 fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 	let entity_arg = match ctx.account(entity) {
 		Ok(acc) => keys::address_of(&acc),

@@ -154,6 +154,59 @@ impl Store {
 		}
 	}
 
+	/// Keep the file `cid` on the IPFS node, fetching whatever blocks it lacks from its
+	/// peers, for at most `timeout`. Returns whether it was pinned already.
+	pub fn pin(&self, cid: &Cid, timeout: Duration) -> Result<bool, StoreError> {
+		let url = self.kubo_url()?;
+		if self.is_pinned(cid)? {
+			return Ok(true);
+		}
+		let secs = timeout.as_secs().max(1);
+		agent()
+			.post(&format!("{url}/api/v0/pin/add?arg={cid}&timeout={secs}s"))
+			.timeout(timeout + Duration::from_secs(5))
+			.call()
+			.map_err(|e| api_error(url, e))?;
+		Ok(false)
+	}
+
+	/// Whether the IPFS node keeps the file `cid` (a recursive pin).
+	pub fn is_pinned(&self, cid: &Cid) -> Result<bool, StoreError> {
+		let url = self.kubo_url()?;
+		match agent().post(&format!("{url}/api/v0/pin/ls?arg={cid}&type=recursive")).call() {
+			Ok(_) => Ok(true),
+			Err(ureq::Error::Status(_, r)) => {
+				let text = r.into_string().unwrap_or_default();
+				if text.contains("not pinned") {
+					Ok(false)
+				} else {
+					Err(StoreError::Api(text))
+				}
+			}
+			Err(other) => Err(api_error(url, other)),
+		}
+	}
+
+	/// Delete every block no pin keeps (the IPFS node's garbage collection).
+	pub fn collect_garbage(&self) -> Result<(), StoreError> {
+		let url = self.kubo_url()?;
+		agent()
+			.post(&format!("{url}/api/v0/repo/gc"))
+			.call()
+			.map_err(|e| api_error(url, e))?
+			.into_string()?;
+		Ok(())
+	}
+
+	fn kubo_url(&self) -> Result<&str, StoreError> {
+		match self {
+			Self::Kubo(url) => Ok(url),
+			Self::Embedded(_) => Err(StoreError::Api(
+				"pinning needs an IPFS node: give --ipfs-api (or MEDCHAIN_IPFS_API)".into(),
+			)),
+		}
+	}
+
 	/// Fetch `cid` into `out` (a new file), checking it is the file `cid` names. On any error
 	/// the file is removed.
 	pub fn get(&self, cid: &Cid, out: &Path, progress: Progress) -> Result<u64, StoreError> {

@@ -5,6 +5,7 @@
 pub mod chain;
 pub mod crypto;
 pub mod files;
+pub mod follow;
 pub mod ipfs;
 pub mod keys;
 pub mod unixfs;

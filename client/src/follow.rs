@@ -1,0 +1,370 @@
+//! The pinning follower: keeps a hospital's IPFS node holding exactly the files the
+//! chain names as live, block by finalized block.
+//!
+//! Live files are every version of every record not erased and every patient's current
+//! profile. The follower reads each finalized block's events, in order, and turns them
+//! into work: a created, updated or re-keyed record pins every version the record has at
+//! that block; an erased record unpins every version it had just before; a registration
+//! or profile change pins the new profile and unpins the one it replaced. Pinning fetches
+//! the blocks from the consortium's swarm and may fail for a while (a peer down, a file
+//! nobody holds yet): such work stays pending and is retried with growing delays, and
+//! never stops the follower from reading later blocks.
+//!
+//! Its state (the last block done, the work pending, counts) is one JSON file, written
+//! atomically after each block and each piece of work: a restart resumes from it, and
+//! nothing is read twice. Work is idempotent besides (pinning a pinned file changes
+//! nothing), so a crash between a block's work and the write of the state repeats no
+//! visible effect.
+
+use cid::Cid;
+use medchain_runtime::RuntimeEvent;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sp_core::H256;
+use std::{
+	collections::BTreeMap,
+	path::{Path, PathBuf},
+	time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use crate::{
+	chain::{Chain, ChainError},
+	ipfs::{Store, StoreError},
+};
+
+/// What a pin waits for at most before it counts as failed for now.
+pub const PIN_TIMEOUT: Duration = Duration::from_secs(20);
+/// The first delay after a failure; it doubles with each failure, up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(2);
+/// The longest delay between two attempts.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// One piece of work on the IPFS node.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Work {
+	Pin,
+	Unpin,
+}
+
+/// Work that is not done yet.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Pending {
+	pub work: Work,
+	/// Failed attempts so far.
+	pub attempts: u32,
+	/// Not before this time (Unix ms).
+	pub next_try_ms: u64,
+	/// Why the last attempt failed.
+	pub last_error: Option<String>,
+	/// The block whose events asked for it.
+	pub block: u64,
+}
+
+/// Where the follower stands; kept in its state file.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct State {
+	/// The last finalized block whose events were turned into work.
+	pub block: u64,
+	/// Work not done yet, by CID. A later block's work on the same CID replaces it.
+	pub pending: BTreeMap<String, Pending>,
+	/// Files this follower pinned (not counting those pinned already).
+	pub pinned: u64,
+	/// Files this follower unpinned.
+	pub unpinned: u64,
+	/// Failed attempts, all told.
+	pub failures: u64,
+	/// Garbage collections run after unpinning.
+	pub collections: u64,
+}
+
+impl State {
+	/// The state in `path`, or a fresh one if there is no such file.
+	pub fn load(path: &Path) -> std::io::Result<State> {
+		match std::fs::read(path) {
+			Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+				std::io::Error::new(
+					std::io::ErrorKind::InvalidData,
+					format!("{} is not a follower's state: {e}", path.display()),
+				)
+			}),
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+			Err(e) => Err(e),
+		}
+	}
+
+	/// Write the state to `path` atomically (a new file, then renamed over the old one).
+	pub fn save(&self, path: &Path) -> std::io::Result<()> {
+		if let Some(dir) = path.parent() {
+			std::fs::create_dir_all(dir)?;
+		}
+		let tmp = path.with_extension("tmp");
+		std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("serializable"))?;
+		std::fs::rename(tmp, path)
+	}
+
+	/// Ask for `work` on `cid`, replacing any earlier request for it.
+	fn want(&mut self, cid: &Cid, work: Work, block: u64) {
+		let pending = Pending { work, attempts: 0, next_try_ms: 0, last_error: None, block };
+		self.pending.insert(cid.to_string(), pending);
+	}
+
+	/// The state as the status command shows it.
+	pub fn summary(&self) -> Value {
+		let count = |w: Work| self.pending.values().filter(|p| p.work == w).count();
+		let failing: Vec<Value> = self
+			.pending
+			.iter()
+			.filter(|(_, p)| p.attempts > 0)
+			.map(|(cid, p)| {
+				json!({ "cid": cid, "work": p.work, "attempts": p.attempts, "lastError": p.last_error })
+			})
+			.collect();
+		json!({
+			"block": self.block,
+			"pinned": self.pinned,
+			"unpinned": self.unpinned,
+			"pendingPins": count(Work::Pin),
+			"pendingUnpins": count(Work::Unpin),
+			"failures": self.failures,
+			"collections": self.collections,
+			"failing": failing,
+		})
+	}
+}
+
+/// Why the follower cannot go on (it keeps trying while the chain or the IPFS node is
+/// away; these are what the caller may report).
+#[derive(Debug)]
+pub enum FollowError {
+	Chain(ChainError),
+	Io(std::io::Error),
+}
+
+impl core::fmt::Display for FollowError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			Self::Chain(e) => write!(f, "{e}"),
+			Self::Io(e) => write!(f, "{e}"),
+		}
+	}
+}
+
+impl From<ChainError> for FollowError {
+	fn from(e: ChainError) -> Self {
+		Self::Chain(e)
+	}
+}
+
+impl From<std::io::Error> for FollowError {
+	fn from(e: std::io::Error) -> Self {
+		Self::Io(e)
+	}
+}
+
+/// A follower of one chain node, keeping one IPFS node's pins.
+pub struct Follower<'a> {
+	pub chain: &'a Chain,
+	pub store: &'a Store,
+	pub state_path: PathBuf,
+	pub state: State,
+}
+
+impl<'a> Follower<'a> {
+	/// A follower resuming from the state in `state_path` (fresh if there is none).
+	pub fn new(chain: &'a Chain, store: &'a Store, state_path: PathBuf) -> std::io::Result<Self> {
+		let state = State::load(&state_path)?;
+		Ok(Follower { chain, store, state_path, state })
+	}
+
+	/// Read every finalized block not read yet, turning its events into work. Returns how
+	/// many blocks were read.
+	pub fn read_blocks(&mut self) -> Result<u64, FollowError> {
+		let finalized = self.chain.finalized_number()?;
+		let mut read = 0;
+		while self.state.block < finalized {
+			let number = self.state.block + 1;
+			let hash = self.chain.block_hash(number)?;
+			let parent = self.chain.block_hash(number - 1)?;
+			for (cid, work) in self.work_in(hash, parent)? {
+				self.state.want(&cid, work, number);
+			}
+			self.state.block = number;
+			self.state.save(&self.state_path)?;
+			read += 1;
+		}
+		Ok(read)
+	}
+
+	/// The work the events of block `hash` (whose parent is `parent`) ask for.
+	fn work_in(&self, hash: H256, parent: H256) -> Result<Vec<(Cid, Work)>, FollowError> {
+		let mut work = Vec::new();
+		for record in self.chain.events(hash)? {
+			match record.event {
+				RuntimeEvent::Records(
+					pallet_records::Event::RecordCreated { record, .. }
+					| pallet_records::Event::RecordUpdated { record, .. }
+					| pallet_records::Event::RecordKeyRotated { record, .. },
+				) => {
+					for cid in self.versions_of(record, hash)? {
+						work.push((cid, Work::Pin));
+					}
+				}
+				RuntimeEvent::Records(pallet_records::Event::RecordErased { record, .. }) => {
+					for cid in self.versions_of(record, parent)? {
+						work.push((cid, Work::Unpin));
+					}
+				}
+				RuntimeEvent::Patients(
+					pallet_patients::Event::PatientRegistered { patient, .. }
+					| pallet_patients::Event::ProfileUpdated { patient },
+				) => {
+					let now = self.profile_of(&patient, hash)?;
+					let before = self.profile_of(&patient, parent)?;
+					if let Some(old) = before.filter(|old| Some(old) != now.as_ref()) {
+						work.push((old, Work::Unpin));
+					}
+					if let Some(new) = now {
+						work.push((new, Work::Pin));
+					}
+				}
+				_ => {}
+			}
+		}
+		Ok(work)
+	}
+
+	/// The CIDs of every version of `record` at block `at` (none if it does not exist).
+	fn versions_of(&self, record: u64, at: H256) -> Result<Vec<Cid>, FollowError> {
+		let Some(view) = self.chain.query("medchain_record", json!([record, at]))? else {
+			return Ok(Vec::new());
+		};
+		Ok(view["versions"]
+			.as_array()
+			.into_iter()
+			.flatten()
+			.filter_map(|v| v["cid"].as_str().and_then(|c| Cid::try_from(c).ok()))
+			.collect())
+	}
+
+	/// The profile CID of `patient` at block `at`, if any.
+	fn profile_of(
+		&self,
+		patient: &medchain_runtime::AccountId,
+		at: H256,
+	) -> Result<Option<Cid>, FollowError> {
+		let address = crate::keys::address_of(patient.as_ref());
+		let view = self.chain.query("medchain_patient", json!([address, at]))?;
+		Ok(view.and_then(|v| v["profile"].as_str().and_then(|c| Cid::try_from(c).ok())))
+	}
+
+	/// Do the pending work that is due, each piece at most once; failures wait longer
+	/// each time. Runs garbage collection once if anything was unpinned. Returns how
+	/// many pieces were done.
+	pub fn work(&mut self) -> std::io::Result<u64> {
+		let now = now_ms();
+		let mut due: Vec<(String, Pending)> = self
+			.state
+			.pending
+			.iter()
+			.filter(|(_, p)| p.next_try_ms <= now)
+			.map(|(c, p)| (c.clone(), p.clone()))
+			.collect();
+		// New work before retries: a file nobody can supply does not hold up the others.
+		due.sort_by_key(|(_, p)| p.attempts);
+		let mut done = 0;
+		let mut unpinned = false;
+		for (text, pending) in due {
+			let Ok(cid) = Cid::try_from(text.as_str()) else {
+				// Cannot happen: only parsed CIDs are stored. Drop it rather than loop.
+				self.state.pending.remove(&text);
+				continue;
+			};
+			let outcome = match pending.work {
+				Work::Pin => self.store.pin(&cid, PIN_TIMEOUT).map(|already| {
+					if !already {
+						self.state.pinned += 1;
+					}
+				}),
+				Work::Unpin => self.store.unpin(&cid).map(|was| {
+					if was {
+						self.state.unpinned += 1;
+						unpinned = true;
+					}
+				}),
+			};
+			match outcome {
+				Ok(()) => {
+					self.state.pending.remove(&text);
+					done += 1;
+				}
+				Err(e) => self.failed(&text, e),
+			}
+			self.state.save(&self.state_path)?;
+		}
+		if unpinned {
+			match self.store.collect_garbage() {
+				Ok(()) => self.state.collections += 1,
+				// The blocks go at the next collection instead.
+				Err(_) => self.state.failures += 1,
+			}
+			self.state.save(&self.state_path)?;
+		}
+		Ok(done)
+	}
+
+	fn failed(&mut self, cid: &str, error: StoreError) {
+		self.state.failures += 1;
+		if let Some(p) = self.state.pending.get_mut(cid) {
+			p.attempts += 1;
+			p.last_error = Some(error.to_string());
+			p.next_try_ms = now_ms() + backoff(p.attempts).as_millis() as u64;
+		}
+	}
+}
+
+/// The delay after `attempts` failures: 2 s, 4 s, 8 s, … up to five minutes.
+pub fn backoff(attempts: u32) -> Duration {
+	let factor = 1u32.checked_shl(attempts.saturating_sub(1)).unwrap_or(u32::MAX);
+	FIRST_BACKOFF.saturating_mul(factor).min(MAX_BACKOFF)
+}
+
+fn now_ms() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn failures_wait_longer_each_time_up_to_five_minutes() {
+		assert_eq!(backoff(1), Duration::from_secs(2));
+		assert_eq!(backoff(2), Duration::from_secs(4));
+		assert_eq!(backoff(5), Duration::from_secs(32));
+		assert_eq!(backoff(9), MAX_BACKOFF);
+		assert_eq!(backoff(200), MAX_BACKOFF);
+	}
+
+	#[test]
+	fn the_state_survives_a_restart_and_later_work_replaces_earlier() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("follower.json");
+		assert_eq!(State::load(&path).unwrap(), State::default());
+		let cid =
+			Cid::try_from("bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4").unwrap();
+		let mut state = State { block: 7, pinned: 3, ..Default::default() };
+		state.want(&cid, Work::Pin, 7);
+		state.want(&cid, Work::Unpin, 8);
+		state.save(&path).unwrap();
+		let back = State::load(&path).unwrap();
+		assert_eq!(back, state);
+		assert_eq!(back.pending.len(), 1);
+		assert_eq!(back.pending[&cid.to_string()].work, Work::Unpin);
+		assert_eq!(back.summary()["pendingUnpins"], 1);
+		std::fs::write(&path, b"not json").unwrap();
+		assert!(State::load(&path).is_err());
+	}
+}
