@@ -3,6 +3,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// Where a hospital's IPFS node serves its API on the machine it runs on.
+pub const DEFAULT_IPFS_API: &str = "http://127.0.0.1:5001";
+
 #[derive(Parser)]
 #[command(
 	name = "medchain",
@@ -18,10 +21,11 @@ pub struct Cli {
 	/// that reader at the same finalized block.
 	#[arg(long, global = true, env = "MEDCHAIN_VERIFY_NODE_URL")]
 	pub verify_node: Option<String>,
-	/// An IPFS node's Kubo RPC API (e.g. http://127.0.0.1:5001); without it, the embedded
-	/// block store under the home directory.
-	#[arg(long, global = true, env = "MEDCHAIN_IPFS_API")]
-	pub ipfs_api: Option<String>,
+	/// Your hospital's IPFS node (its Kubo RPC API), where records are stored and fetched
+	/// (docs/storage.md). `embedded` keeps files in a block store under the home directory
+	/// instead: only for files nobody else will open, and for tests.
+	#[arg(long, global = true, env = "MEDCHAIN_IPFS_API", default_value = DEFAULT_IPFS_API)]
+	pub ipfs_api: String,
 	/// Where keys, blocks and temporary files live.
 	#[arg(long, global = true, env = "MEDCHAIN_HOME")]
 	pub home: Option<PathBuf>,

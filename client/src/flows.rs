@@ -105,9 +105,9 @@ pub fn run(cli: Cli) -> Result<()> {
 	let home = cli.home.clone().unwrap_or_else(|| {
 		std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".medchain")
 	});
-	let store = match &cli.ipfs_api {
-		Some(url) => Store::Kubo(url.trim_end_matches('/').to_string()),
-		None => Store::Embedded(home.join("blocks")),
+	let store = match cli.ipfs_api.as_str() {
+		"embedded" => Store::Embedded(home.join("blocks")),
+		url => Store::Kubo(url.trim_end_matches('/').to_string()),
 	};
 	let ctx = Ctx {
 		chain: Chain::new(&cli.node),

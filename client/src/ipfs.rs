@@ -1,6 +1,7 @@
-//! Where encrypted files go: the embedded block store (default, no daemon) or an IPFS node
-//! through the Kubo RPC API (`--ipfs-api`). Either way the CID is computed here, and every
-//! download is checked against the CID the chain holds before anything is decrypted.
+//! Where encrypted files go: the hospital's IPFS node through the Kubo RPC API
+//! (`--ipfs-api`, the default) or the embedded block store (`--ipfs-api embedded`, no
+//! daemon). Either way the CID is computed here, and every download is checked against the
+//! CID the chain holds before anything is decrypted.
 
 use cid::Cid;
 use std::{
@@ -14,8 +15,14 @@ use crate::unixfs;
 /// Errors of the storage layer, in words.
 #[derive(Debug)]
 pub enum StoreError {
+	/// An IPFS node did not serve the file.
 	NotFound(String),
-	Mismatch { expected: String, got: String },
+	/// The embedded store does not hold the file.
+	NotInEmbedded(String),
+	Mismatch {
+		expected: String,
+		got: String,
+	},
 	Unreachable(String, String),
 	Api(String),
 	Io(String),
@@ -26,8 +33,15 @@ impl core::fmt::Display for StoreError {
 		match self {
 			Self::NotFound(cid) => write!(
 				f,
-				"the file {cid} is not in this IPFS store: point --ipfs-api at the node that holds \
-				 it (or MEDCHAIN_IPFS_API)"
+				"the IPFS node did not serve the file {cid}: no hospital's node holds it yet (the \
+				 hospitals' followers may still be fetching it: `medchain follow status` on their \
+				 side), or it was erased"
+			),
+			Self::NotInEmbedded(cid) => write!(
+				f,
+				"the file {cid} is not in the embedded store on this machine, which holds only \
+				 files stored from here: open other people's records through your hospital's IPFS \
+				 node (--ipfs-api http://<node>:5001, or MEDCHAIN_IPFS_API; docs/storage.md)"
 			),
 			Self::Mismatch { expected, got } => write!(
 				f,
@@ -36,7 +50,10 @@ impl core::fmt::Display for StoreError {
 			),
 			Self::Unreachable(url, e) => write!(
 				f,
-				"cannot reach the IPFS API at {url} ({e}): start the node or fix --ipfs-api"
+				"cannot reach the IPFS API at {url} ({e}): that is your hospital's IPFS node \
+				 (docs/storage.md): start it or point --ipfs-api (MEDCHAIN_IPFS_API) at it; \
+				 `--ipfs-api embedded` keeps files on this machine only, for files nobody else \
+				 will open"
 			),
 			Self::Api(e) => write!(f, "the IPFS node refused the request: {e}"),
 			Self::Io(e) => write!(f, "{e}"),
@@ -316,7 +333,7 @@ fn copy_blocks(
 	progress: Progress,
 ) -> Result<(), StoreError> {
 	let bytes = std::fs::read(block_path(dir, cid)).map_err(|e| match e.kind() {
-		std::io::ErrorKind::NotFound => StoreError::NotFound(cid.to_string()),
+		std::io::ErrorKind::NotFound => StoreError::NotInEmbedded(cid.to_string()),
 		_ => e.into(),
 	})?;
 	if !unixfs::block_matches(cid, &bytes) {
@@ -366,8 +383,11 @@ mod tests {
 		std::fs::write(block_path(&dir.path().join("blocks"), &leaf), b"changed").unwrap();
 		assert!(matches!(store.get(&cid, &out, &|_| {}), Err(StoreError::Mismatch { .. })));
 		assert!(!out.exists());
+		// A file stored elsewhere: the error sends the reader to their hospital's node.
 		let unknown = unixfs::block_cid(unixfs::RAW, b"never stored");
-		assert!(matches!(store.get(&unknown, &out, &|_| {}), Err(StoreError::NotFound(_))));
+		let error = store.get(&unknown, &out, &|_| {}).unwrap_err();
+		assert!(matches!(error, StoreError::NotInEmbedded(_)));
+		assert!(error.to_string().contains("your hospital's IPFS node (--ipfs-api"));
 	}
 
 	#[test]
@@ -387,7 +407,7 @@ mod tests {
 		assert!(store.unpin(&cid).unwrap());
 		assert_eq!(std::fs::read_dir(&blocks).unwrap().count(), 1);
 		let out = dir.path().join("out");
-		assert!(matches!(store.get(&cid, &out, &|_| {}), Err(StoreError::NotFound(_))));
+		assert!(matches!(store.get(&cid, &out, &|_| {}), Err(StoreError::NotInEmbedded(_))));
 		assert!(!store.unpin(&cid).unwrap());
 		assert!(store.get(&kept, &out, &|_| {}).is_ok());
 	}

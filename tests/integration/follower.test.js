@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevChain, submit } from './lib/chain.js';
@@ -116,6 +116,48 @@ test('a 5 MiB record stored through A is kept by B and C, and served with A down
   // The client checks what B served against the CID on chain.
   writeFileSync(join(work, 'from-b.bin'), bytes);
   assert.equal(medchain(['ipfs', 'cid', join(work, 'from-b.bin')]), cid);
+  await hospitals.a.start();
+});
+
+test("a doctor's record stored through A opens for the patient through B and for the doctor through C", async () => {
+  const people = join(work, 'people');
+  const env = (ipfs) => ({
+    ...process.env,
+    MEDCHAIN_HOME: people,
+    MEDCHAIN_NODE_URL: `http://127.0.0.1:${chain.node.rpcPort}`,
+    MEDCHAIN_IPFS_API: ipfs.url,
+    MEDCHAIN_PASSWORD: 'correct horse battery staple',
+  });
+  const run = (args, { as, ipfs = hospitals.a, input } = {}) => {
+    const out = execFileSync(client, ['--json', ...(as ? ['--as', as] : []), ...args], { env: env(ipfs), input, encoding: 'utf8' });
+    try { return JSON.parse(out); } catch { return out; }
+  };
+  run(['account', 'import', 'alice'], { input: 'bottom drive obey lake curtain smoke basket hold race lonely fit walk//Alice\n' });
+  const P = run(['account', 'new', 'patient']).account.address;
+  const D = run(['account', 'new', 'doctor']).account.address;
+  run(['admin', 'invite', '--hospital', '0', P, 'patient'], { as: 'alice' });
+  run(['admin', 'invite', '--hospital', '0', D, 'doctor'], { as: 'alice' });
+  run(['patient', 'register'], { as: 'patient' });
+  run(['doctor', 'apply', '--hospital', '0', '--name', 'Ines Duarte', '--specialty', 'Radiology', '--licence', 'PT-RAD-7731'], { as: 'doctor' });
+  run(['admin', 'approve', D], { as: 'alice' });
+  run(['doctor', 'request', P, '--categories', 'Imaging', '--permission', 'read-write'], { as: 'doctor' });
+  run(['patient', 'approve', D], { as: 'patient' });
+  const scan = join(work, 'scan.bin');
+  const bytes = randomBytes(3 * 1024 * 1024);
+  writeFileSync(scan, bytes);
+  // Stored through A, the doctor's hospital node.
+  const created = run(['doctor', 'create-record', P, '--category', 'Imaging', '--file', scan], { as: 'doctor' });
+  await waitFor('B and C keeping the record', async () => {
+    for (const h of [hospitals.b, hospitals.c]) if (!(created.cid in (await h.call('pin/ls')).Keys)) return false;
+    return true;
+  }, { timeoutMs: 120_000, intervalMs: 500 });
+  await hospitals.a.stop();
+  const mine = join(work, 'scan-patient.bin');
+  run(['patient', 'open', String(created.record), '--out', mine], { as: 'patient', ipfs: hospitals.b });
+  assert.ok(readFileSync(mine).equals(bytes));
+  const theirs = join(work, 'scan-doctor.bin');
+  run(['doctor', 'open', String(created.record), '--out', theirs], { as: 'doctor', ipfs: hospitals.c });
+  assert.ok(readFileSync(theirs).equals(bytes));
   await hospitals.a.start();
 });
 
