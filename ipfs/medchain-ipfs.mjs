@@ -275,8 +275,11 @@ const server = createServer(async (req, res) => {
   try {
     await route(url, req, res);
   } catch (e) {
-    const status = e instanceof HttpError ? e.status : (e.name === 'AbortError' || e.name === 'TimeoutError' ? 500 : 500);
-    const message = e.name === 'AbortError' || e.name === 'TimeoutError' ? `context deadline exceeded: ${e.message}` : e.message;
+    // Kubo answers every failed command with 500 and a message; a timeout's
+    // message says "deadline", as Kubo's does.
+    const status = e instanceof HttpError ? e.status : 500;
+    const timedOut = e.name === 'AbortError' || e.name === 'TimeoutError';
+    const message = timedOut ? `context deadline exceeded: ${e.message}` : e.message;
     if (res.headersSent) {
       res.destroy(e);
     } else {

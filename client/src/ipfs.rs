@@ -154,20 +154,7 @@ impl Store {
 	pub fn unpin(&self, cid: &Cid) -> Result<bool, StoreError> {
 		match self {
 			Self::Embedded(dir) => remove_blocks(dir, cid),
-			Self::Kubo(url) => {
-				match agent().post(&format!("{url}/api/v0/pin/rm?arg={cid}")).call() {
-					Ok(_) => Ok(true),
-					Err(ureq::Error::Status(_, r)) => {
-						let text = r.into_string().unwrap_or_default();
-						if text.contains("not pinned") {
-							Ok(false)
-						} else {
-							Err(StoreError::Api(text))
-						}
-					}
-					Err(other) => Err(api_error(url, other)),
-				}
-			}
+			Self::Kubo(url) => pin_command(url, &format!("pin/rm?arg={cid}")),
 		}
 	}
 
@@ -189,19 +176,7 @@ impl Store {
 
 	/// Whether the IPFS node keeps the file `cid` (a recursive pin).
 	pub fn is_pinned(&self, cid: &Cid) -> Result<bool, StoreError> {
-		let url = self.kubo_url()?;
-		match agent().post(&format!("{url}/api/v0/pin/ls?arg={cid}&type=recursive")).call() {
-			Ok(_) => Ok(true),
-			Err(ureq::Error::Status(_, r)) => {
-				let text = r.into_string().unwrap_or_default();
-				if text.contains("not pinned") {
-					Ok(false)
-				} else {
-					Err(StoreError::Api(text))
-				}
-			}
-			Err(other) => Err(api_error(url, other)),
-		}
+		pin_command(self.kubo_url()?, &format!("pin/ls?arg={cid}&type=recursive"))
 	}
 
 	/// Delete every block no pin keeps (the IPFS node's garbage collection).
@@ -273,6 +248,23 @@ impl Store {
 		}
 		file.flush()?;
 		Ok(())
+	}
+}
+
+/// A Kubo pin command about one file: true if it succeeded, false if the node answered
+/// that the file is not pinned.
+fn pin_command(url: &str, command: &str) -> Result<bool, StoreError> {
+	match agent().post(&format!("{url}/api/v0/{command}")).call() {
+		Ok(_) => Ok(true),
+		Err(ureq::Error::Status(_, r)) => {
+			let text = r.into_string().unwrap_or_default();
+			if text.contains("not pinned") {
+				Ok(false)
+			} else {
+				Err(StoreError::Api(text))
+			}
+		}
+		Err(other) => Err(api_error(url, other)),
 	}
 }
 
