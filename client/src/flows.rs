@@ -1650,13 +1650,8 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 			_ => None,
 		})
 	})?;
-	let scope_json = match &s {
-		pallet_access::Scope::All => json!({ "kind": "all" }),
-		pallet_access::Scope::Categories(c) => {
-			json!({ "kind": "categories", "categories": c.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>() })
-		}
-		pallet_access::Scope::Records(r) => json!({ "kind": "records", "records": r }),
-	};
+	// The shape the RPC and the audit trail give a scope (`Scope`'s own `Serialize`).
+	let scope_json = serde_json::to_value(&s).expect("a scope serializes");
 	let verb = if change { "changed the grant of" } else { "granted" };
 	let keys = keys_in_scope(ctx, &me, &patient, &scope_json, &doctor)?;
 	let count = keys.len();

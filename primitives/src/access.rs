@@ -169,3 +169,25 @@ pub struct GrantTerms {
 	/// Chain time (ms) at which the grant ends by itself; `None`: until revoked.
 	pub expires_at: Option<Moment>,
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::RecordCategory::*;
+
+	/// The JSON shape the RPC, the audit trail and the client share.
+	#[test]
+	fn a_scope_serializes_by_kind() {
+		type S = BoundedScope<ConstU32<4>>;
+		let json = |s: S| serde_json::to_value(&s).unwrap();
+		assert_eq!(json(Scope::All), serde_json::json!({ "kind": "all" }));
+		assert_eq!(
+			json(Scope::Categories(vec![LabResult, Diagnosis].try_into().unwrap())),
+			serde_json::json!({ "kind": "categories", "categories": ["LabResult", "Diagnosis"] })
+		);
+		assert_eq!(
+			json(Scope::Records(vec![3, 1].try_into().unwrap())),
+			serde_json::json!({ "kind": "records", "records": [3, 1] })
+		);
+	}
+}
