@@ -171,12 +171,17 @@ impl Chain {
 		}
 	}
 
-	/// Storage keys under `prefix` (all pages).
+	/// Storage keys under `prefix` at the best block (all pages).
 	pub fn keys(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, ChainError> {
+		self.keys_at(prefix, None)
+	}
+
+	/// Storage keys under `prefix` at block `at` (the best block if `None`), all pages.
+	pub fn keys_at(&self, prefix: &[u8], at: Option<H256>) -> Result<Vec<Vec<u8>>, ChainError> {
 		let mut out = Vec::new();
 		let mut start: Option<String> = None;
 		loop {
-			let page = self.rpc("state_getKeysPaged", json!([hex0x(prefix), 500, start]))?;
+			let page = self.rpc("state_getKeysPaged", json!([hex0x(prefix), 500, start, at]))?;
 			let keys: Vec<String> = serde_json::from_value(page).unwrap_or_default();
 			let done = keys.len() < 500;
 			start = keys.last().cloned();

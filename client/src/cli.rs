@@ -75,6 +75,18 @@ pub enum FollowCmd {
 		/// Seconds between looks at the chain's finalized head.
 		#[arg(long, default_value_t = 2)]
 		poll: u64,
+		/// What to keep: `all` live files (the default), or `own`: the files of this
+		/// hospital's patients and doctors and its share of every file's copies (needs
+		/// --hospital; docs/storage.md).
+		#[arg(long, value_enum, default_value_t = Keep::All)]
+		keep: Keep,
+		/// With --keep own: the id of this follower's hospital.
+		#[arg(long, required_if_eq("keep", "own"))]
+		hospital: Option<u32>,
+		/// With --keep own: how many hospitals keep every file at least (every active
+		/// hospital must run a follower for the count to hold).
+		#[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+		min_replicas: u32,
 	},
 	/// Where the follower stands, from its state file: the last block read, files pinned
 	/// and unpinned, work pending and failing.
@@ -83,6 +95,13 @@ pub enum FollowCmd {
 		#[arg(long)]
 		state: Option<PathBuf>,
 	},
+}
+
+/// What a follower keeps.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+	All,
+	Own,
 }
 
 #[derive(Subcommand)]

@@ -1766,7 +1766,10 @@ fn open_profile(me: &Identity, patient: &[u8; 32], envelope: &[u8]) -> Result<Va
 /// and the stored head, and show the entries.
 /// The pinning follower (`medchain follow run`) and its status.
 fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
-	use medchain_client::follow::{Follower, State};
+	use medchain_client::{
+		follow::{Follower, State},
+		replication::Replication,
+	};
 	let path_of = |state: Option<PathBuf>| state.unwrap_or_else(|| ctx.home.join("follower.json"));
 	match cmd {
 		FollowCmd::Status { state } => {
@@ -1796,7 +1799,7 @@ fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 			}
 			Ok(())
 		}
-		FollowCmd::Run { state, poll } => {
+		FollowCmd::Run { state, poll, keep, hospital, min_replicas } => {
 			if matches!(ctx.store, Store::Embedded(_)) {
 				return Err(fail(
 					exit::USAGE,
@@ -1804,13 +1807,21 @@ fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 					 --ipfs-api (or MEDCHAIN_IPFS_API)",
 				));
 			}
+			let replication = match (keep, hospital) {
+				(Keep::Own, Some(hospital)) => Replication::Own { hospital, min_replicas },
+				(Keep::Own, None) => {
+					return Err(fail(exit::USAGE, "--keep own needs --hospital <id>"))
+				}
+				(Keep::All, _) => Replication::All,
+			};
 			let path = path_of(state);
-			let mut follower = Follower::new(&ctx.chain, &ctx.store, path.clone())?;
+			let mut follower = Follower::new(&ctx.chain, &ctx.store, path.clone(), replication)?;
 			eprintln!(
-				"following {} from block {} (state in {}); pins go to the IPFS node",
+				"following {} from block {} (state in {}); keeping {} on the IPFS node",
 				ctx.chain.url(),
 				follower.state.block + 1,
-				path.display()
+				path.display(),
+				replication.describe()
 			);
 			loop {
 				match follower.read_blocks() {

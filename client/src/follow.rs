@@ -10,6 +10,12 @@
 //! nobody holds yet): such work stays pending and is retried with growing delays, and
 //! never stops the follower from reading later blocks.
 //!
+//! What it keeps is its [`Replication`]: every live file (the default), or its hospital's
+//! own and its share of every file's copies. A selective follower looks again at every
+//! live file when the consortium's active hospitals change (the shares move) or when it
+//! starts under a different policy than its state was built with; it only ever adds pins
+//! then, never drops a live file.
+//!
 //! Its state (the last block done, the work pending, counts) is one JSON file, written
 //! atomically after each block and each piece of work: a restart resumes from it, and
 //! nothing is read twice. Work is idempotent besides (pinning a pinned file changes
@@ -30,7 +36,9 @@ use std::{
 use crate::{
 	chain::{Chain, ChainError},
 	ipfs::{Store, StoreError},
+	replication::{FileOf, Replication},
 };
+use medchain_primitives::{HospitalId, RecordId};
 
 /// What a pin waits for at most before it counts as failed for now.
 pub const PIN_TIMEOUT: Duration = Duration::from_secs(20);
@@ -78,6 +86,12 @@ pub struct State {
 	pub failures: u64,
 	/// Garbage collections run after unpinning.
 	pub collections: u64,
+	/// The policy the pins were chosen by (none before the first block).
+	#[serde(default)]
+	pub replication: Option<Replication>,
+	/// Times every live file was looked at again (policy or membership changes).
+	#[serde(default)]
+	pub reconciliations: u64,
 }
 
 impl State {
@@ -111,6 +125,14 @@ impl State {
 		self.pending.insert(cid.to_string(), pending);
 	}
 
+	/// Ask for `work` on `cid` unless some work on it is pending already (a later block's
+	/// request stands, and a failing pin keeps its backoff).
+	fn want_unless_pending(&mut self, cid: &Cid, work: Work, block: u64) {
+		if !self.pending.contains_key(&cid.to_string()) {
+			self.want(cid, work, block);
+		}
+	}
+
 	/// The state as the status command shows it.
 	pub fn summary(&self) -> Value {
 		let count = |w: Work| self.pending.values().filter(|p| p.work == w).count();
@@ -130,6 +152,8 @@ impl State {
 			"pendingUnpins": count(Work::Unpin),
 			"failures": self.failures,
 			"collections": self.collections,
+			"replication": self.replication,
+			"reconciliations": self.reconciliations,
 			"failing": failing,
 		})
 	}
@@ -170,94 +194,243 @@ pub struct Follower<'a> {
 	pub store: &'a Store,
 	pub state_path: PathBuf,
 	pub state: State,
+	/// What this follower keeps.
+	pub replication: Replication,
+}
+
+/// One block as the follower reads it, with what it looked up there.
+struct At {
+	hash: H256,
+	/// The active hospitals at the block, once asked for.
+	active: Option<Vec<HospitalId>>,
+}
+
+impl At {
+	fn new(hash: H256) -> Self {
+		Self { hash, active: None }
+	}
 }
 
 impl<'a> Follower<'a> {
-	/// A follower resuming from the state in `state_path` (fresh if there is none).
-	pub fn new(chain: &'a Chain, store: &'a Store, state_path: PathBuf) -> std::io::Result<Self> {
+	/// A follower resuming from the state in `state_path` (fresh if there is none), keeping
+	/// what `replication` says.
+	pub fn new(
+		chain: &'a Chain,
+		store: &'a Store,
+		state_path: PathBuf,
+		replication: Replication,
+	) -> std::io::Result<Self> {
 		let state = State::load(&state_path)?;
-		Ok(Follower { chain, store, state_path, state })
+		Ok(Follower { chain, store, state_path, state, replication })
 	}
 
 	/// Read every finalized block not read yet, turning its events into work. Returns how
 	/// many blocks were read.
 	pub fn read_blocks(&mut self) -> Result<u64, FollowError> {
 		let finalized = self.chain.finalized_number()?;
+		if self.state.replication != Some(self.replication) {
+			// Under another policy (or none yet) the pins may lack files this one keeps.
+			if self.state.block > 0 {
+				let hash = self.chain.block_hash(self.state.block)?;
+				self.reconcile(&mut At::new(hash), self.state.block)?;
+			}
+			self.state.replication = Some(self.replication);
+			self.state.save(&self.state_path)?;
+		}
 		let mut read = 0;
+		let mut parent = None;
 		while self.state.block < finalized {
 			let number = self.state.block + 1;
 			let hash = self.chain.block_hash(number)?;
-			let parent = self.chain.block_hash(number - 1)?;
-			for (cid, work) in self.work_in(hash, parent)? {
-				self.state.want(&cid, work, number);
+			let parent_hash = match parent {
+				Some(p) => p,
+				None => self.chain.block_hash(number - 1)?,
+			};
+			let membership_changed = self.read_block(&mut At::new(hash), parent_hash)?;
+			if membership_changed && self.replication != Replication::All {
+				self.reconcile(&mut At::new(hash), number)?;
 			}
 			self.state.block = number;
 			self.state.save(&self.state_path)?;
+			parent = Some(hash);
 			read += 1;
 		}
 		Ok(read)
 	}
 
-	/// The work the events of block `hash` (whose parent is `parent`) ask for.
-	fn work_in(&self, hash: H256, parent: H256) -> Result<Vec<(Cid, Work)>, FollowError> {
-		let mut work = Vec::new();
-		for record in self.chain.events(hash)? {
-			match record.event {
+	/// Turn the events of block `at` (whose parent is `parent`) into work. Returns whether
+	/// the consortium's active hospitals changed in it.
+	fn read_block(&mut self, at: &mut At, parent: H256) -> Result<bool, FollowError> {
+		let number = self.state.block + 1;
+		let mut membership_changed = false;
+		// A record named by several events of the block is looked at once.
+		let mut records_seen = std::collections::BTreeSet::new();
+		for event in self.chain.events(at.hash)? {
+			match event.event {
 				RuntimeEvent::Records(
 					pallet_records::Event::RecordCreated { record, .. }
 					| pallet_records::Event::RecordUpdated { record, .. }
 					| pallet_records::Event::RecordKeyRotated { record, .. },
 				) => {
-					for cid in self.versions_of(record, hash)? {
-						work.push((cid, Work::Pin));
+					if records_seen.insert(record) {
+						for cid in self.kept_versions(record, at)? {
+							self.state.want(&cid, Work::Pin, number);
+						}
 					}
 				}
 				RuntimeEvent::Records(pallet_records::Event::RecordErased { record, .. }) => {
-					for cid in self.versions_of(record, parent)? {
-						work.push((cid, Work::Unpin));
+					// Whatever the policy: unpinning a file not kept changes nothing.
+					let versions = self.record_at(record, parent)?.map(|v| cids_of(&v));
+					for cid in versions.unwrap_or_default() {
+						self.state.want(&cid, Work::Unpin, number);
 					}
 				}
 				RuntimeEvent::Patients(
 					pallet_patients::Event::PatientRegistered { patient, .. }
 					| pallet_patients::Event::ProfileUpdated { patient },
 				) => {
-					let now = self.profile_of(&patient, hash)?;
-					let before = self.profile_of(&patient, parent)?;
+					let address = crate::keys::address_of(patient.as_ref());
+					let now = self.profile_at(&address, at.hash)?;
+					let before = self.profile_at(&address, parent)?;
 					if let Some(old) = before.filter(|old| Some(old) != now.as_ref()) {
-						work.push((old, Work::Unpin));
+						self.state.want(&old, Work::Unpin, number);
 					}
-					if let Some(new) = now {
-						work.push((new, Work::Pin));
+					if let Some(new) = self.kept_profile(&address, patient.as_ref(), at)? {
+						self.state.want(&new, Work::Pin, number);
 					}
 				}
+				RuntimeEvent::Consortium(
+					pallet_consortium::Event::HospitalAdmitted { .. }
+					| pallet_consortium::Event::HospitalSuspended { .. }
+					| pallet_consortium::Event::HospitalReinstated { .. }
+					| pallet_consortium::Event::HospitalRemoved { .. },
+				) => membership_changed = true,
 				_ => {}
 			}
 		}
-		Ok(work)
+		Ok(membership_changed)
 	}
 
-	/// The CIDs of every version of `record` at block `at` (none if it does not exist).
-	fn versions_of(&self, record: u64, at: H256) -> Result<Vec<Cid>, FollowError> {
-		let Some(view) = self.chain.query("medchain_record", json!([record, at]))? else {
-			return Ok(Vec::new());
-		};
-		Ok(view["versions"]
-			.as_array()
-			.into_iter()
-			.flatten()
-			.filter_map(|v| v["cid"].as_str().and_then(|c| Cid::try_from(c).ok()))
-			.collect())
+	/// Look at every live file at block `at` and ask for a pin of each one this follower
+	/// keeps. Pins already there cost one question to the IPFS node; nothing is unpinned.
+	fn reconcile(&mut self, at: &mut At, number: u64) -> Result<(), FollowError> {
+		let next: RecordId = self
+			.chain
+			.storage(
+				&pallet_records::NextRecordId::<medchain_runtime::Runtime>::hashed_key(),
+				Some(at.hash),
+			)?
+			.unwrap_or_default();
+		for record in 0..next {
+			for cid in self.kept_versions(record, at)? {
+				self.state.want_unless_pending(&cid, Work::Pin, number);
+			}
+		}
+		use frame_support::storage::StoragePrefixedMap;
+		let prefix = pallet_patients::PatientOf::<medchain_runtime::Runtime>::final_prefix();
+		for key in self.chain.keys_at(&prefix, Some(at.hash))? {
+			// Blake2_128Concat: the account is the key's last 32 bytes.
+			let Some(account) = key
+				.len()
+				.checked_sub(32)
+				.and_then(|start| <[u8; 32]>::try_from(&key[start..]).ok())
+			else {
+				continue;
+			};
+			let address = crate::keys::address_of(&account);
+			if let Some(cid) = self.kept_profile(&address, &account, at)? {
+				self.state.want_unless_pending(&cid, Work::Pin, number);
+			}
+		}
+		self.state.reconciliations += 1;
+		Ok(())
 	}
 
-	/// The profile CID of `patient` at block `at`, if any.
-	fn profile_of(
+	/// The record view of `record` at block `at`, if it exists there.
+	fn record_at(&self, record: RecordId, at: H256) -> Result<Option<Value>, FollowError> {
+		Ok(self.chain.query("medchain_record", json!([record, at]))?)
+	}
+
+	/// The CIDs of every version of `record` at block `at` if this follower keeps the
+	/// record; none otherwise (or if it does not exist).
+	fn kept_versions(&self, record: RecordId, at: &mut At) -> Result<Vec<Cid>, FollowError> {
+		let Some(view) = self.record_at(record, at.hash)? else { return Ok(Vec::new()) };
+		if self.replication == Replication::All {
+			return Ok(cids_of(&view));
+		}
+		// Its owners: the hospital its patient registered through and those of the doctors
+		// who wrote a version.
+		let mut owners = Vec::new();
+		if let Some(patient) = view["patient"].as_str() {
+			owners.extend(self.patient_hospital(patient, at.hash)?);
+		}
+		for version in view["versions"].as_array().into_iter().flatten() {
+			let Some(author) = version["author"].as_str() else { continue };
+			if let Some(doctor) = self.chain.query("medchain_doctor", json!([author, at.hash]))? {
+				owners.extend(doctor["hospital"].as_u64().map(|h| h as HospitalId));
+			}
+		}
+		let active = self.active_hospitals(at)?;
+		Ok(if self.replication.keeps(FileOf::Record(record), &owners, &active) {
+			cids_of(&view)
+		} else {
+			Vec::new()
+		})
+	}
+
+	/// The current profile of the patient at `address` (account bytes `account`) at block
+	/// `at` if this follower keeps it.
+	fn kept_profile(
 		&self,
-		patient: &medchain_runtime::AccountId,
-		at: H256,
+		address: &str,
+		account: &[u8],
+		at: &mut At,
 	) -> Result<Option<Cid>, FollowError> {
-		let address = crate::keys::address_of(patient.as_ref());
+		let Some(view) = self.chain.query("medchain_patient", json!([address, at.hash]))? else {
+			return Ok(None);
+		};
+		let Some(cid) = view["profile"].as_str().and_then(|c| Cid::try_from(c).ok()) else {
+			return Ok(None);
+		};
+		let owners: Vec<HospitalId> =
+			view["hospital"].as_u64().map(|h| h as HospitalId).into_iter().collect();
+		let active = if self.replication == Replication::All {
+			Vec::new()
+		} else {
+			self.active_hospitals(at)?
+		};
+		Ok(self.replication.keeps(FileOf::Profile(account), &owners, &active).then_some(cid))
+	}
+
+	/// The profile CID of the patient at `address` at block `at`, if any.
+	fn profile_at(&self, address: &str, at: H256) -> Result<Option<Cid>, FollowError> {
 		let view = self.chain.query("medchain_patient", json!([address, at]))?;
 		Ok(view.and_then(|v| v["profile"].as_str().and_then(|c| Cid::try_from(c).ok())))
+	}
+
+	/// The hospital the patient at `address` registered through, at block `at`.
+	fn patient_hospital(&self, address: &str, at: H256) -> Result<Option<HospitalId>, FollowError> {
+		let view = self.chain.query("medchain_patient", json!([address, at]))?;
+		Ok(view.and_then(|v| v["hospital"].as_u64()).map(|h| h as HospitalId))
+	}
+
+	/// The consortium's active hospitals at block `at` (asked once per block).
+	fn active_hospitals(&self, at: &mut At) -> Result<Vec<HospitalId>, FollowError> {
+		if let Some(active) = &at.active {
+			return Ok(active.clone());
+		}
+		let mut active = Vec::new();
+		// Ids run from 0; removed hospitals stay (marked), so the first missing id ends it.
+		for id in 0..HospitalId::MAX {
+			let Some(view) = self.chain.query("medchain_hospital", json!([id, at.hash]))? else {
+				break;
+			};
+			if view["status"] == "Active" {
+				active.push(id);
+			}
+		}
+		at.active = Some(active.clone());
+		Ok(active)
 	}
 
 	/// Do the pending work that is due, each piece at most once; failures wait longer
@@ -323,6 +496,16 @@ impl<'a> Follower<'a> {
 			p.next_try_ms = now_ms() + backoff(p.attempts).as_millis() as u64;
 		}
 	}
+}
+
+/// The CIDs of every version in a record view.
+fn cids_of(view: &Value) -> Vec<Cid> {
+	view["versions"]
+		.as_array()
+		.into_iter()
+		.flatten()
+		.filter_map(|v| v["cid"].as_str().and_then(|c| Cid::try_from(c).ok()))
+		.collect()
 }
 
 /// The delay after `attempts` failures: 2 s, 4 s, 8 s, … up to five minutes.

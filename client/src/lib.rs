@@ -8,4 +8,5 @@ pub mod files;
 pub mod follow;
 pub mod ipfs;
 pub mod keys;
+pub mod replication;
 pub mod unixfs;

@@ -9,12 +9,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DevChain, submit } from './lib/chain.js';
+import { Follower, followerHome } from './lib/follower.js';
 import { HospitalIpfs, newSwarmKey } from './lib/hospital-ipfs.js';
 import { finalizedNumber, waitFor } from './lib/node.js';
 
@@ -38,27 +39,14 @@ const medchain = (args, home = 'client') => execFileSync(client, args, {
 
 /** Start hospital `name`'s follower, keeping its IPFS node. */
 function startFollower(name) {
-  const home = join(work, `follower-${name}`);
-  const log = createWriteStream(join(work, `follower-${name}.log`), { flags: 'a' });
-  const child = spawn(client, ['follow', 'run', '--poll', '1'], {
-    env: { ...process.env, MEDCHAIN_HOME: home, MEDCHAIN_NODE_URL: `http://127.0.0.1:${chain.node.rpcPort}`, MEDCHAIN_IPFS_API: hospitals[name].url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  followers[name] = { child, exited, home };
+  followers[name] ??= new Follower({ client, home: followerHome(work, name), nodeUrl: `http://127.0.0.1:${chain.node.rpcPort}`, ipfsUrl: hospitals[name].url });
+  followers[name].start();
 }
 
-async function stopFollower(name) {
-  const f = followers[name];
-  if (!f || f.child.exitCode !== null || f.child.signalCode !== null) return;
-  f.child.kill('SIGTERM');
-  await f.exited;
-}
+const stopFollower = (name) => followers[name]?.stop();
 
 /** Hospital `name`'s follower's status (its state file). */
-const status = (name) => JSON.parse(medchain(['follow', 'status', '--json'], `follower-${name}`));
+const status = (name) => followers[name].status();
 
 /** A random file of `size` bytes stored through hospital A; its CID. */
 function storedThroughA(size) {
