@@ -339,11 +339,15 @@ pub enum PatientCmd {
 		#[command(flatten)]
 		who: ForArgs,
 	},
-	/// Erase a record: every CID and key removed from the chain.
+	/// Erase a record: every CID and key removed from the chain, and the file from the
+	/// hospitals' IPFS nodes (their followers unpin it once the erasure is finalized).
 	Erase {
 		record: u64,
 		#[command(flatten)]
 		who: ForArgs,
+		/// Seconds to wait for your hospital's IPFS node to drop the file (0: do not wait).
+		#[arg(long, default_value_t = 120)]
+		wait: u64,
 	},
 	/// Your audit trail, verified.
 	Audit(ForArgs),

@@ -17,6 +17,7 @@ use std::{
 	cell::RefCell,
 	collections::HashMap,
 	path::{Path, PathBuf},
+	time::{Duration, Instant},
 };
 
 use crate::{cli::*, output};
@@ -1507,7 +1508,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			only_the_patient(&me, &patient, "rotate a record's key")?;
 			rotate(ctx, &me, record)?;
 		}
-		PatientCmd::Erase { record, who } => {
+		PatientCmd::Erase { record, who, wait } => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
 			only_the_patient(&me, &patient, "erase a record")?;
@@ -1521,8 +1522,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let inc = ctx
 				.send(&me, RuntimeCall::Records(pallet_records::Call::erase_record { record }))
 				.map_err(|e| reword(e, guardian_hint))?;
-			// Then the ciphertext: unpinned from (or deleted in) this client's store.
-			// Other IPFS nodes keep their copies until they unpin them too.
+			// Then the ciphertext: unpinned from (or deleted in) this client's store at once.
 			let mut unpinned = 0;
 			let mut failed = Vec::new();
 			for cid in &cids {
@@ -1531,7 +1531,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 					Err(e) => failed.push(format!("{cid}: {e}")),
 				}
 			}
-			let note = if failed.is_empty() {
+			let mut note = if failed.is_empty() {
 				String::new()
 			} else {
 				format!(
@@ -1540,6 +1540,36 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 					failed.join("; ")
 				)
 			};
+			// The hospital's node deletes the blocks when its follower collects garbage after
+			// the erasure's block is finalized; every hospital's follower does the same.
+			let mut dropped = Value::Null;
+			if let (Store::Kubo(url), true) = (&ctx.store, wait > 0 && !cids.is_empty()) {
+				let deadline = Instant::now() + Duration::from_secs(wait);
+				let started = Instant::now();
+				match until_dropped(ctx, inc.block_number, &cids, deadline) {
+					Ok(true) => {
+						let secs = started.elapsed().as_secs_f64();
+						note += &format!(
+							"; {secs:.1} s later the erasure was finalized and your hospital's IPFS \
+							 node no longer holds the file (every hospital's follower drops it at \
+							 that block: `medchain follow status` on theirs)"
+						);
+						dropped = json!(true);
+					}
+					Ok(false) => {
+						note += &format!(
+							"; your hospital's IPFS node ({url}) still holds the file after {wait} \
+							 s: is its follower running (`medchain follow status`, \
+							 docs/storage.md)? The erasure on chain stands"
+						);
+						dropped = json!(false);
+					}
+					Err(e) => {
+						note +=
+							&format!("; could not check your hospital's IPFS node: {}", e.message);
+					}
+				}
+			}
 			ctx.done(
 				&inc,
 				format!(
@@ -1548,7 +1578,13 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 					 {unpinned} of {} versions unpinned from this client's IPFS store{note}",
 					cids.len()
 				),
-				json!({ "record": record, "versions": cids.len(), "unpinned": unpinned, "unpinFailed": failed }),
+				json!({
+					"record": record,
+					"versions": cids.len(),
+					"unpinned": unpinned,
+					"unpinFailed": failed,
+					"droppedByHospitalNode": dropped,
+				}),
 			);
 		}
 		PatientCmd::Audit(who) => {
@@ -1765,6 +1801,26 @@ fn open_profile(me: &Identity, patient: &[u8; 32], envelope: &[u8]) -> Result<Va
 /// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
 /// and the stored head, and show the entries.
 /// The pinning follower (`medchain follow run`) and its status.
+/// Wait until block `number` is finalized and the client's store holds no block of
+/// `cids`, or `deadline` passes. Whether it happened in time.
+fn until_dropped(ctx: &Ctx, number: u64, cids: &[cid::Cid], deadline: Instant) -> Result<bool> {
+	loop {
+		if ctx.chain.finalized_number()? >= number {
+			let mut held = false;
+			for cid in cids {
+				held |= ctx.store.holds_block(cid)?;
+			}
+			if !held {
+				return Ok(true);
+			}
+		}
+		if Instant::now() >= deadline {
+			return Ok(false);
+		}
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
 fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 	use medchain_client::{
 		follow::{Follower, State},

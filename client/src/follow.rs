@@ -434,7 +434,7 @@ impl<'a> Follower<'a> {
 	}
 
 	/// Do the pending work that is due, each piece at most once; failures wait longer
-	/// each time. Runs garbage collection once if anything was unpinned. Returns how
+	/// each time. Runs garbage collection once after any unpinning. Returns how
 	/// many pieces were done.
 	pub fn work(&mut self) -> std::io::Result<u64> {
 		let now = now_ms();
@@ -464,8 +464,10 @@ impl<'a> Follower<'a> {
 				Work::Unpin => self.store.unpin(&cid).map(|was| {
 					if was {
 						self.state.unpinned += 1;
-						unpinned = true;
 					}
+					// Collect even if someone else (a patient's client) unpinned it first:
+					// the blocks are there until a collection.
+					unpinned = true;
 				}),
 			};
 			match outcome {

@@ -120,7 +120,7 @@ impl Store {
 					"{url}/api/v0/add?cid-version=1&raw-leaves=true&chunker=size-{}&hash=sha2-256&pin=true&progress=false",
 					unixfs::CHUNK_SIZE
 				);
-				let response = agent()
+				let response = transfer_agent(STALL_TIMEOUT)
 					.post(&endpoint)
 					.set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
 					.send(body)
@@ -174,6 +174,30 @@ impl Store {
 		Ok(false)
 	}
 
+	/// Whether the store holds the block `cid` itself, asking no peer for it.
+	pub fn holds_block(&self, cid: &Cid) -> Result<bool, StoreError> {
+		match self {
+			Self::Embedded(dir) => Ok(block_path(dir, cid).exists()),
+			Self::Kubo(url) => {
+				match agent()
+					.post(&format!("{url}/api/v0/block/stat?arg={cid}&offline=true"))
+					.call()
+				{
+					Ok(_) => Ok(true),
+					Err(ureq::Error::Status(_, r)) => {
+						let text = r.into_string().unwrap_or_default();
+						if text.contains("not found") {
+							Ok(false)
+						} else {
+							Err(StoreError::Api(text))
+						}
+					}
+					Err(other) => Err(api_error(url, other)),
+				}
+			}
+		}
+	}
+
 	/// Whether the IPFS node keeps the file `cid` (a recursive pin).
 	pub fn is_pinned(&self, cid: &Cid) -> Result<bool, StoreError> {
 		pin_command(self.kubo_url()?, &format!("pin/ls?arg={cid}&type=recursive"))
@@ -225,30 +249,54 @@ impl Store {
 				let mut done = 0u64;
 				copy_blocks(dir, cid, &mut file, &mut done, progress)?;
 			}
-			Self::Kubo(url) => {
-				let response =
-					agent().post(&format!("{url}/api/v0/cat?arg={cid}")).call().map_err(
-						|e| match e {
-							ureq::Error::Status(_, r) => {
-								let text = r.into_string().unwrap_or_default();
-								if text.contains("not found")
-									|| text.contains("timeout") || text.contains("deadline")
-								{
-									StoreError::NotFound(cid.to_string())
-								} else {
-									StoreError::Api(text)
-								}
-							}
-							other => api_error(url, other),
-						},
-					)?;
-				let mut reader = Counting { inner: response.into_reader(), done: 0, progress };
-				std::io::copy(&mut reader, &mut file)?;
-			}
+			Self::Kubo(url) => cat_into(url, cid, &mut file, progress, STALL_TIMEOUT)?,
 		}
 		file.flush()?;
 		Ok(())
 	}
+}
+
+/// `cat` the file `cid` from the Kubo API at `url` into `out`, giving up after `stall`
+/// without a byte.
+fn cat_into(
+	url: &str,
+	cid: &Cid,
+	out: &mut impl Write,
+	progress: Progress,
+	stall: Duration,
+) -> Result<(), StoreError> {
+	let not_served = |text: &str| {
+		text.contains("not found") || text.contains("timeout") || text.contains("deadline")
+	};
+	let response =
+		transfer_agent(stall).post(&format!("{url}/api/v0/cat?arg={cid}")).call().map_err(|e| {
+			match e {
+				ureq::Error::Status(_, r) => {
+					let text = r.into_string().unwrap_or_default();
+					if not_served(&text) {
+						StoreError::NotFound(cid.to_string())
+					} else {
+						StoreError::Api(text)
+					}
+				}
+				// Not even the answer's head within the stall timeout: the node is still
+				// looking, and no peer it has sends the file.
+				ureq::Error::Transport(t) if is_timeout(&t) => {
+					StoreError::NotFound(cid.to_string())
+				}
+				other => api_error(url, other),
+			}
+		})?;
+	let mut reader = Counting { inner: response.into_reader(), done: 0, progress };
+	std::io::copy(&mut reader, out).map_err(|e| match e.kind() {
+		std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => StoreError::Io(format!(
+			"the transfer of {cid} stalled: no byte for {} s (the node's peers went away?); \
+			 try again",
+			stall.as_secs()
+		)),
+		_ => e.into(),
+	})?;
+	Ok(())
 }
 
 /// A Kubo pin command about one file: true if it succeeded, false if the node answered
@@ -268,12 +316,40 @@ fn pin_command(url: &str, command: &str) -> Result<bool, StoreError> {
 	}
 }
 
+/// How long a transfer may go without a byte either way before it counts as stalled: a
+/// file no node of the swarm holds gives no first byte.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// For commands that answer once done (pins, collections): never wait for ever.
 fn agent() -> ureq::Agent {
-	// A `cat` of a CID the node lacks can hang in offline mode: never wait forever.
 	ureq::AgentBuilder::new()
 		.timeout_connect(Duration::from_secs(5))
 		.timeout(Duration::from_secs(600))
 		.build()
+}
+
+/// For files going up or down: as long as bytes move (a large file on a slow link takes
+/// what it takes), but not past [`STALL_TIMEOUT`] without any.
+fn transfer_agent(stall: Duration) -> ureq::Agent {
+	ureq::AgentBuilder::new()
+		.timeout_connect(Duration::from_secs(5))
+		.timeout_read(stall)
+		.timeout_write(stall)
+		.build()
+}
+
+fn is_timeout(t: &ureq::Transport) -> bool {
+	use std::error::Error;
+	let mut source = t.source();
+	while let Some(e) = source {
+		if let Some(io) = e.downcast_ref::<std::io::Error>() {
+			if matches!(io.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) {
+				return true;
+			}
+		}
+		source = e.source();
+	}
+	t.to_string().contains("timed out")
 }
 
 fn api_error(url: &str, e: ureq::Error) -> StoreError {
@@ -355,6 +431,39 @@ fn copy_blocks(
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// A Kubo API that accepts a connection, answers a head (or not), and then sends the
+	/// bytes in `body` and nothing more, never closing: a node still looking for a file.
+	fn silent_node(head: bool, body: &'static [u8]) -> String {
+		let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+		let url = format!("http://{}", listener.local_addr().unwrap());
+		std::thread::spawn(move || {
+			let (mut stream, _) = listener.accept().unwrap();
+			let mut request = [0u8; 1024];
+			let _ = std::io::Read::read(&mut stream, &mut request);
+			if head {
+				let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000000\r\n\r\n");
+				let _ = stream.write_all(body);
+			}
+			std::thread::sleep(Duration::from_secs(30));
+		});
+		url
+	}
+
+	#[test]
+	fn a_file_nobody_sends_fails_after_the_stall_timeout_and_says_why() {
+		let cid = unixfs::cid_of(&b"nobody has this"[..]).unwrap().0;
+		let stall = Duration::from_millis(500);
+		let mut out = Vec::new();
+		let err = cat_into(&silent_node(false, b""), &cid, &mut out, &|_| {}, stall).unwrap_err();
+		assert!(matches!(err, StoreError::NotFound(ref c) if *c == cid.to_string()), "{err}");
+		assert!(err.to_string().contains("no hospital's node holds it yet"));
+		// A transfer that starts and then stops is a stall, not a missing file.
+		let err = cat_into(&silent_node(true, b"some bytes"), &cid, &mut out, &|_| {}, stall)
+			.unwrap_err();
+		assert!(err.to_string().contains("stalled"), "{err}");
+		assert_eq!(out, b"some bytes");
+	}
 
 	#[test]
 	fn embedded_store_round_trip_and_tamper() {

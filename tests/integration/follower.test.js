@@ -107,19 +107,23 @@ test('a 5 MiB record stored through A is kept by B and C, and served with A down
   await hospitals.a.start();
 });
 
-test("a doctor's record stored through A opens for the patient through B and for the doctor through C", async () => {
-  const people = join(work, 'people');
-  const env = (ipfs) => ({
+const people = join(work, 'people');
+/** `medchain --json` as `as` (a key name in the people home) with hospital `ipfs`'s node; parsed output. */
+function run(args, { as, ipfs = hospitals.a, input } = {}) {
+  const env = {
     ...process.env,
     MEDCHAIN_HOME: people,
     MEDCHAIN_NODE_URL: `http://127.0.0.1:${chain.node.rpcPort}`,
     MEDCHAIN_IPFS_API: ipfs.url,
     MEDCHAIN_PASSWORD: 'correct horse battery staple',
-  });
-  const run = (args, { as, ipfs = hospitals.a, input } = {}) => {
-    const out = execFileSync(client, ['--json', ...(as ? ['--as', as] : []), ...args], { env: env(ipfs), input, encoding: 'utf8' });
-    try { return JSON.parse(out); } catch { return out; }
   };
+  const out = execFileSync(client, ['--json', ...(as ? ['--as', as] : []), ...args], { env, input, encoding: 'utf8' });
+  try { return JSON.parse(out); } catch { return out; }
+}
+/** The record the patient and doctor below share: `{ record, cid }`. */
+let scan;
+
+test("a doctor's record stored through A opens for the patient through B and for the doctor through C", async () => {
   run(['account', 'import', 'alice'], { input: 'bottom drive obey lake curtain smoke basket hold race lonely fit walk//Alice\n' });
   const P = run(['account', 'new', 'patient']).account.address;
   const D = run(['account', 'new', 'doctor']).account.address;
@@ -130,11 +134,12 @@ test("a doctor's record stored through A opens for the patient through B and for
   run(['admin', 'approve', D], { as: 'alice' });
   run(['doctor', 'request', P, '--categories', 'Imaging', '--permission', 'read-write'], { as: 'doctor' });
   run(['patient', 'approve', D], { as: 'patient' });
-  const scan = join(work, 'scan.bin');
+  const file = join(work, 'scan.bin');
   const bytes = randomBytes(3 * 1024 * 1024);
-  writeFileSync(scan, bytes);
+  writeFileSync(file, bytes);
   // Stored through A, the doctor's hospital node.
-  const created = run(['doctor', 'create-record', P, '--category', 'Imaging', '--file', scan], { as: 'doctor' });
+  const created = run(['doctor', 'create-record', P, '--category', 'Imaging', '--file', file], { as: 'doctor' });
+  scan = created;
   await waitFor('B and C keeping the record', async () => {
     for (const h of [hospitals.b, hospitals.c]) if (!(created.cid in (await h.call('pin/ls')).Keys)) return false;
     return true;
@@ -147,6 +152,14 @@ test("a doctor's record stored through A opens for the patient through B and for
   run(['doctor', 'open', String(created.record), '--out', theirs], { as: 'doctor', ipfs: hospitals.c });
   assert.ok(readFileSync(theirs).equals(bytes));
   await hospitals.a.start();
+});
+
+test("the patient's erase reports when their hospital's node has dropped the file, and every node drops it", async () => {
+  assert.ok(scan, "the doctor's record of the test before");
+  const erased = run(['patient', 'erase', String(scan.record)], { as: 'patient', ipfs: hospitals.b });
+  assert.equal(erased.droppedByHospitalNode, true);
+  assert.equal(await hospitals.b.hasBlock(scan.cid), false);
+  await waitFor('A and C dropping it too', async () => !(await hospitals.a.hasBlock(scan.cid)) && !(await hospitals.c.hasBlock(scan.cid)), { timeoutMs: 120_000, intervalMs: 500 });
 });
 
 test('a stopped follower catches up on restart and pins nothing twice', async () => {
