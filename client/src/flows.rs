@@ -1544,6 +1544,14 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			// the erasure's block is finalized; every hospital's follower does the same.
 			let mut dropped = Value::Null;
 			if let (Store::Kubo(url), true) = (&ctx.store, wait > 0 && !cids.is_empty()) {
+				if !ctx.json {
+					eprintln!(
+						"record {record} erased in block #{}; waiting up to {wait} s for the \
+						 erasure to be finalized and your hospital's IPFS node to drop the file \
+						 (--wait 0 skips this)",
+						inc.block_number
+					);
+				}
 				let deadline = Instant::now() + Duration::from_secs(wait);
 				let started = Instant::now();
 				match until_dropped(ctx, inc.block_number, &cids, deadline) {
@@ -1798,9 +1806,6 @@ fn open_profile(me: &Identity, patient: &[u8; 32], envelope: &[u8]) -> Result<Va
 		.map_err(|_| fail(exit::CRYPTO, "the decrypted profile is not JSON"))
 }
 
-/// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
-/// and the stored head, and show the entries.
-/// The pinning follower (`medchain follow run`) and its status.
 /// Wait until block `number` is finalized and the client's store holds no block of
 /// `cids`, or `deadline` passes. Whether it happened in time.
 fn until_dropped(ctx: &Ctx, number: u64, cids: &[cid::Cid], deadline: Instant) -> Result<bool> {
@@ -1821,6 +1826,7 @@ fn until_dropped(ctx: &Ctx, number: u64, cids: &[cid::Cid], deadline: Instant) -
 	}
 }
 
+/// The pinning follower (`medchain follow run`) and its status.
 fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 	use medchain_client::{
 		follow::{Follower, State},
@@ -1911,6 +1917,8 @@ fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 	}
 }
 
+/// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
+/// and the stored head, and show the entries.
 fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 	let entity_arg = match ctx.account(entity) {
 		Ok(acc) => keys::address_of(&acc),
