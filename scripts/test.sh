@@ -15,7 +15,9 @@ echo "build: $(( $(date +%s) - start )) s"
 # runtime built for the node is reused rather than skipped.
 cargo test "${MEDCHAIN_CARGO_ARGS[@]}"
 
-(cd tests && node --test --test-concurrency=1 integration/)
+# Every file starts its own dev node (and IPFS nodes) on free ports, and
+# mostly waits for 6-second blocks: six files at a time.
+(cd tests && node --test --test-concurrency=6 integration/)
 # The four-hospital network: one node killed, finality goes on.
 scripts/network-test.sh quick
 echo "all tests: $(( $(date +%s) - start )) s"
