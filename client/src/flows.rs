@@ -64,7 +64,9 @@ impl From<KeyError> for Failure {
 }
 impl From<StoreError> for Failure {
 	fn from(e: StoreError) -> Self {
-		fail(exit::STORE, e.to_string())
+		// Bytes that are not the file the chain names fail verification, whoever served them.
+		let code = if matches!(e, StoreError::Mismatch { .. }) { exit::CRYPTO } else { exit::STORE };
+		fail(code, e.to_string())
 	}
 }
 impl From<CryptoError> for Failure {
@@ -1920,6 +1922,16 @@ fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 /// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
 /// and the stored head, and show the entries.
 fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
+	// Root, the council and the runtime act, but no entry is about them: their trail as a
+	// subject is always empty, so show what they did.
+	let acts_only = matches!(entity, "root" | "council" | "runtime" | "rootOrCouncil");
+	if acts_only && !by_actor && !ctx.json {
+		eprintln!(
+			"{entity} acts but is never an entry's subject: the entries it wrote (each in its \
+			 subject's hash-linked trail)"
+		);
+	}
+	let by_actor = by_actor || acts_only;
 	let entity_arg = match ctx.account(entity) {
 		Ok(acc) => keys::address_of(&acc),
 		Err(_) => entity.to_string(),
@@ -1985,7 +1997,7 @@ fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 	let verified = problem.is_none();
 	if ctx.json {
 		output::json(
-			&json!({ "entity": entity_arg, "entries": entries, "verified": if by_actor { Value::Null } else { json!(verified) }, "problem": problem }),
+			&json!({ "entity": entity_arg, "byActor": by_actor, "entries": entries, "verified": if by_actor { Value::Null } else { json!(verified) }, "problem": problem }),
 		);
 	} else {
 		let rows = entries

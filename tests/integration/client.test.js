@@ -77,6 +77,21 @@ async function lyingNode(target, method, lie) {
   };
 }
 
+/** An IPFS API whose `cat` serves `real` with its first byte changed: a tampered or lying store. */
+async function lyingIpfs(real) {
+  const server = createServer((req, res) => {
+    const bytes = Buffer.from(real);
+    bytes[0] ^= 0xff;
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(bytes);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 before(async () => {
   assert.ok(existsSync(binary), `medchain not found at ${binary}: run scripts/build.sh`);
   await Promise.all([node.start(), ipfs.start()]);
@@ -202,6 +217,13 @@ test('the seed story through the medchain program', async () => {
   const theirs = join(work, 'theirs.bin');
   await ok(['doctor', 'open', id, '--out', theirs], { as: 'doctor' });
   assert.equal(sha256(readFileSync(theirs)), sha256(bytes));
+  // An IPFS node that serves other bytes: refused as a verification failure (exit 5), nothing written.
+  const liar = await lyingIpfs(stored);
+  const lied = await medchain(['patient', 'open', id, '--out', join(work, 'lied.bin')], { as: 'patient', json: false, extraEnv: { MEDCHAIN_IPFS_API: liar.url } });
+  await liar.close();
+  assert.equal(lied.code, 5, lied.stderr);
+  assert.match(lied.stderr, /the bytes received hash to .*, not to .* as the chain records: the download was refused and nothing was decrypted/);
+  assert.equal(existsSync(join(work, 'lied.bin')), false);
   const records = (await ok(['patient', 'records'], { as: 'patient' })).json;
   assert.deepEqual(records.map((r) => [r.id, r.category, r.author, r.version]), [[created.record, 'LabResult', D, 1]]);
   const patients = (await ok(['doctor', 'patients'], { as: 'doctor' })).json;
@@ -214,6 +236,10 @@ test('the seed story through the medchain program', async () => {
   for (const a of ['PatientRegistered', 'AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened']) {
     assert.ok(actions.includes(a), `${a} in ${actions}`);
   }
+  // Root only acts: its trail is what it did (the genesis admission of the dev hospital).
+  const byRoot = (await ok(['audit', 'trail', 'root'])).json;
+  assert.equal(byRoot.byActor, true);
+  assert.ok(byRoot.entries.some((e) => e.action.type === 'HospitalAdmitted' && e.subject.kind === 'hospital'), JSON.stringify(byRoot.entries));
   const trailTable = (await ok(['audit', 'trail', P], { json: false })).stdout;
   assert.match(trailTable, /hash chain VERIFIED/);
   // The approval's terms, in words (abuse review, attack 9).
