@@ -32,7 +32,11 @@ installed=$(rustup target list --installed)
 for target in wasm32-unknown-unknown wasm32v1-none; do
 	grep -qx "$target" <<<"$installed" || rustup target add "$target"
 done
-rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+components=$(rustup component list --installed)
+# rust-src for the wasm runtime; rustfmt and clippy for the checks in scripts/test.sh.
+for component in rust-src rustfmt clippy; do
+	grep -q "^$component" <<<"$components" || rustup component add "$component"
+done
 
 if [ ! -d tests/node_modules/@polkadot/api ] || [ ! -d tests/node_modules/ipfs ]; then
 	# `npm install`, not `npm ci`: npm 11 reports the lock of ipfs@0.66.1 as out of

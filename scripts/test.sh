@@ -8,8 +8,17 @@ source scripts/env.sh
 
 start=$(date +%s)
 scripts/prereqs.sh
+# Formatting first: it needs no build and fails in a second.
+cargo fmt --all -- --check
 scripts/build.sh
 echo "build: $(( $(date +%s) - start )) s"
+
+# Lints and docs with the build's own features (dependencies are checked once
+# and cached in the target dir like the build).
+gates=$(date +%s)
+cargo clippy "${MEDCHAIN_CARGO_ARGS[@]}" -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps --features runtime-benchmarks
+echo "clippy and doc: $(( $(date +%s) - gates )) s"
 
 # Same profile and features as the build: nothing recompiles, and the wasm
 # runtime built for the node is reused rather than skipped.

@@ -65,7 +65,8 @@ impl From<KeyError> for Failure {
 impl From<StoreError> for Failure {
 	fn from(e: StoreError) -> Self {
 		// Bytes that are not the file the chain names fail verification, whoever served them.
-		let code = if matches!(e, StoreError::Mismatch { .. }) { exit::CRYPTO } else { exit::STORE };
+		let code =
+			if matches!(e, StoreError::Mismatch { .. }) { exit::CRYPTO } else { exit::STORE };
 		fail(code, e.to_string())
 	}
 }
@@ -220,7 +221,7 @@ impl Ctx {
 		}
 	}
 
-	/// A readable name: "Dr. <name>" for doctors, the keystore name, or the address.
+	/// A readable name: `"Dr. <name>"` for doctors, the keystore name, or the address.
 	fn name(&self, address: &str) -> String {
 		if let Some(n) = self.names.borrow().get(address) {
 			return n.clone();

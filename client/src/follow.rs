@@ -271,11 +271,9 @@ impl<'a> Follower<'a> {
 					pallet_records::Event::RecordCreated { record, .. }
 					| pallet_records::Event::RecordUpdated { record, .. }
 					| pallet_records::Event::RecordKeyRotated { record, .. },
-				) => {
-					if records_seen.insert(record) {
-						for cid in self.kept_versions(record, at)? {
-							self.state.want(&cid, Work::Pin, number);
-						}
+				) if records_seen.insert(record) => {
+					for cid in self.kept_versions(record, at)? {
+						self.state.want(&cid, Work::Pin, number);
 					}
 				}
 				RuntimeEvent::Records(pallet_records::Event::RecordErased { record, .. }) => {

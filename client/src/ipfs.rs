@@ -126,7 +126,7 @@ impl Store {
 					.send(body)
 					.map_err(|e| api_error(url, e))?;
 				let text = response.into_string()?;
-				let last = text.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("");
+				let last = text.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
 				let answer: serde_json::Value = serde_json::from_str(last)
 					.map_err(|_| StoreError::Api(format!("unexpected answer to add: {text}")))?;
 				let remote = answer["Hash"]

@@ -15,20 +15,15 @@ use medchain_primitives::{HospitalId, RecordId};
 use serde::{Deserialize, Serialize};
 
 /// What a follower keeps.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[serde(tag = "keep", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Replication {
 	/// Every live file (the default).
+	#[default]
 	All,
 	/// The files of `hospital`'s own patients and doctors, and those among whose first
 	/// `min_replicas` active hospitals it ranks.
 	Own { hospital: HospitalId, min_replicas: u32 },
-}
-
-impl Default for Replication {
-	fn default() -> Self {
-		Self::All
-	}
 }
 
 /// A live file, as the ranking sees it: a record (all its versions go together) or a

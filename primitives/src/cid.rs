@@ -35,6 +35,19 @@ pub fn canonical_cid(text: &[u8]) -> Result<Cid, CidError> {
 	cid.to_string().into_bytes().try_into().map_err(|_| CidError::TooLong)
 }
 
+/// A valid CID near the longest a client would send: CIDv1 of a SHA-512
+/// digest, 110 characters of base32. Benchmarks use it for the worst case of
+/// parsing.
+#[cfg(feature = "runtime-benchmarks")]
+pub const LONG_CID: &[u8] =
+	b"bafkrgqcpzas5y7gnudwskljd5j5al4c7kq2ux6nxilgfjdnt6iislx2qcvoxh2xc47lnhwlgy6t5rvdkxrfxdvjihr2jpr5mxogzxqggxjzqa";
+
+/// [`LONG_CID`] as a call takes it.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn long_cid() -> Cid {
+	LONG_CID.to_vec().try_into().expect("LONG_CID is shorter than MAX_CID_LEN")
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -71,17 +84,4 @@ mod tests {
 	fn the_benchmark_cid_is_valid_and_canonical() {
 		assert_eq!(canonical_cid(LONG_CID).unwrap().to_vec(), LONG_CID);
 	}
-}
-
-/// A valid CID near the longest a client would send: CIDv1 of a SHA-512
-/// digest, 110 characters of base32. Benchmarks use it for the worst case of
-/// parsing.
-#[cfg(feature = "runtime-benchmarks")]
-pub const LONG_CID: &[u8] =
-	b"bafkrgqcpzas5y7gnudwskljd5j5al4c7kq2ux6nxilgfjdnt6iislx2qcvoxh2xc47lnhwlgy6t5rvdkxrfxdvjihr2jpr5mxogzxqggxjzqa";
-
-/// [`LONG_CID`] as a call takes it.
-#[cfg(feature = "runtime-benchmarks")]
-pub fn long_cid() -> Cid {
-	LONG_CID.to_vec().try_into().expect("LONG_CID is shorter than MAX_CID_LEN")
 }

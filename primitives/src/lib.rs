@@ -278,6 +278,7 @@ pub const MIN_WRAPPED_KEY_LEN: u32 = 48;
 /// ChaCha20-Poly1305 wrapping a 32-byte data key makes 80 bytes; 128 leaves
 /// room for other suites.
 pub const MAX_WRAPPED_KEY_LEN: u32 = 128;
+const _: () = assert!(MAX_WRAPPED_KEY_LEN >= 80, "an X25519/ChaCha20-Poly1305 wrap is 80 bytes");
 
 /// A record's data key wrapped (HPKE) to one reader's X25519 key.
 pub type WrappedKey = sp_runtime::BoundedVec<u8, sp_runtime::traits::ConstU32<MAX_WRAPPED_KEY_LEN>>;

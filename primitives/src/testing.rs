@@ -6,8 +6,8 @@ use crate::{HospitalId, HospitalRegistry, InviteRole};
 use std::{cell::RefCell, collections::BTreeMap};
 
 thread_local! {
-	static HOSPITALS: RefCell<BTreeMap<HospitalId, (bool, Vec<u64>)>> = RefCell::new(BTreeMap::new());
-	static INVITES: RefCell<BTreeMap<u64, (InviteRole, HospitalId)>> = RefCell::new(BTreeMap::new());
+	static HOSPITALS: RefCell<BTreeMap<HospitalId, (bool, Vec<u64>)>> = const { RefCell::new(BTreeMap::new()) };
+	static INVITES: RefCell<BTreeMap<u64, (InviteRole, HospitalId)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Hospitals a test declares: id, active or not, admins.
@@ -106,8 +106,8 @@ impl HospitalRegistry<u64> for MockHospitals {
 }
 
 thread_local! {
-	static PATIENTS: RefCell<BTreeMap<u64, Vec<u64>>> = RefCell::new(BTreeMap::new());
-	static DOCTORS: RefCell<BTreeMap<u64, (HospitalId, bool)>> = RefCell::new(BTreeMap::new());
+	static PATIENTS: RefCell<BTreeMap<u64, Vec<u64>>> = const { RefCell::new(BTreeMap::new()) };
+	static DOCTORS: RefCell<BTreeMap<u64, (HospitalId, bool)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Patients a test declares, with their guardians. Every patient's
@@ -132,7 +132,7 @@ impl crate::PatientRegistry<u64> for MockPatients {
 	}
 
 	fn encryption_key(who: &u64) -> Option<crate::EncryptionKey> {
-		Self::is_registered(who).then(|| [*who as u8; 32])
+		Self::is_registered(who).then_some([*who as u8; 32])
 	}
 
 	fn is_guardian(who: &u64) -> bool {
@@ -210,7 +210,7 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 		DOCTORS.with(|d| {
 			d.borrow()
 				.iter()
-				.filter(|(doctor, (h, _))| *h == hospital && after.map_or(true, |a| *doctor > a))
+				.filter(|(doctor, (h, _))| *h == hospital && after.is_none_or(|a| *doctor > a))
 				.map(|(doctor, _)| *doctor)
 				.take(limit as usize)
 				.collect()

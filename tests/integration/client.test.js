@@ -218,9 +218,9 @@ test('the seed story through the medchain program', async () => {
   await ok(['doctor', 'open', id, '--out', theirs], { as: 'doctor' });
   assert.equal(sha256(readFileSync(theirs)), sha256(bytes));
   // An IPFS node that serves other bytes: refused as a verification failure (exit 5), nothing written.
-  const liar = await lyingIpfs(stored);
-  const lied = await medchain(['patient', 'open', id, '--out', join(work, 'lied.bin')], { as: 'patient', json: false, extraEnv: { MEDCHAIN_IPFS_API: liar.url } });
-  await liar.close();
+  const liarIpfs = await lyingIpfs(stored);
+  const lied = await medchain(['patient', 'open', id, '--out', join(work, 'lied.bin')], { as: 'patient', json: false, extraEnv: { MEDCHAIN_IPFS_API: liarIpfs.url } });
+  await liarIpfs.close();
   assert.equal(lied.code, 5, lied.stderr);
   assert.match(lied.stderr, /the bytes received hash to .*, not to .* as the chain records: the download was refused and nothing was decrypted/);
   assert.equal(existsSync(join(work, 'lied.bin')), false);

@@ -69,7 +69,7 @@ fn request<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) -> Result<(
 	Access::<T>::do_request(
 		doctor,
 		patient,
-		long_scope::<T>(&patient),
+		long_scope::<T>(patient),
 		Permission::ReadWrite,
 		Purpose::Treatment,
 		Some(long_cid()),
@@ -78,9 +78,9 @@ fn request<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) -> Result<(
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
-	frame_system::Pallet::<T>::assert_last_event(
-		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
-	);
+	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
+		event,
+	));
 }
 
 #[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]

@@ -59,7 +59,7 @@ impl<T: Config> Pallet<T> {
 		expires_at: Option<Moment>,
 	) -> Result<GrantInfo<T>, DispatchError> {
 		let now = T::Time::now();
-		ensure!(expires_at.map_or(true, |at| at > now), Error::<T>::ExpiryInPast);
+		ensure!(expires_at.is_none_or(|at| at > now), Error::<T>::ExpiryInPast);
 		Ok(GrantInfo::<T> {
 			scope: Self::checked_scope(patient, scope)?,
 			permission,
@@ -292,7 +292,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(scope.within(&request.scope), Error::<T>::NotWithinRequest);
 		let permission = permission.unwrap_or(request.permission);
 		ensure!(permission.within(request.permission), Error::<T>::NotWithinRequest);
-		ensure!(expires_at.map_or(true, |at| at > now), Error::<T>::ExpiryInPast);
+		ensure!(expires_at.is_none_or(|at| at > now), Error::<T>::ExpiryInPast);
 		let grant =
 			Grant { scope, permission, purpose: request.purpose, expires_at, granted_at: now };
 		let terms = Self::terms_of(&grant)?;

@@ -4,6 +4,10 @@ use crate::{pallet::*, AuditAction, AuditLog, AuditSeq, Entity, EntryHash, Trail
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
 
+/// Who wrote an entry, and what it records.
+#[cfg(feature = "std")]
+pub type ActorAndAction<T> = (EntityOf<T>, AuditAction<<T as frame_system::Config>::AccountId>);
+
 /// The most entries one page read returns.
 pub use medchain_primitives::MAX_PAGE_SIZE;
 
@@ -112,9 +116,7 @@ impl<T: Config> Pallet<T> {
 	/// `(actor, action)` of every entry about `subject`, oldest first, once its
 	/// hash chain verifies. Reads the whole trail: for tests and off-chain use.
 	#[cfg(feature = "std")]
-	pub fn verified_trail(
-		subject: &EntityOf<T>,
-	) -> Result<Vec<(EntityOf<T>, AuditAction<T::AccountId>)>, TrailError> {
+	pub fn verified_trail(subject: &EntityOf<T>) -> Result<Vec<ActorAndAction<T>>, TrailError> {
 		let entries = Self::checked_entries(subject)?;
 		Ok(entries.into_iter().map(|entry| (entry.actor, entry.action)).collect())
 	}

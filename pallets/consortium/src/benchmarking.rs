@@ -56,16 +56,21 @@ fn governance<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
-	frame_system::Pallet::<T>::assert_last_event(
-		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
-	);
+	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
+		event,
+	));
 }
 
+/// The governance origin, the next hospital id, its admins and its validator.
+type Admission<T> = (
+	<T as frame_system::Config>::RuntimeOrigin,
+	HospitalId,
+	Vec<<T as frame_system::Config>::AccountId>,
+	<T as frame_system::Config>::AccountId,
+);
+
 /// The worst-case admission: the consortium one short of full, `a` admins.
-/// Returns the governance origin, the next hospital id, its admins and validator.
-fn admission<T: Config>(
-	a: u32,
-) -> Result<(T::RuntimeOrigin, HospitalId, Vec<T::AccountId>, T::AccountId), BenchmarkError> {
+fn admission<T: Config>(a: u32) -> Result<Admission<T>, BenchmarkError> {
 	fill::<T>(T::MaxHospitals::get() - 1)?;
 	let id = NextHospitalId::<T>::get();
 	let admins = (0..a).map(|i| admin::<T>(id, i)).collect();

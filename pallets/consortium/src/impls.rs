@@ -447,10 +447,8 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 /// hospitals that have set their session keys.
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 	fn new_session(_new_index: u32) -> Option<Vec<T::AccountId>> {
-		let validators: Vec<T::AccountId> = ActiveValidators::<T>::get()
-			.into_iter()
-			.filter(|v| T::SessionKeysSet::contains(v))
-			.collect();
+		let validators: Vec<T::AccountId> =
+			ActiveValidators::<T>::get().into_iter().filter(T::SessionKeysSet::contains).collect();
 		// Never plan an empty set: the chain would stop. Keep the current one.
 		(!validators.is_empty()).then_some(validators)
 	}

@@ -229,11 +229,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type InviteCount<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u32, OptionQuery>;
 
+	/// A founding hospital in the genesis config: `(name, admins, validator account)`.
+	pub type FoundingHospital<AccountId> = (Vec<u8>, Vec<AccountId>, AccountId);
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// The founding hospitals: `(name, admins, validator account)`, all active.
-		pub hospitals: Vec<(Vec<u8>, Vec<T::AccountId>, T::AccountId)>,
+		/// The founding hospitals, all active.
+		pub hospitals: Vec<FoundingHospital<T::AccountId>>,
 	}
 
 	#[pallet::genesis_build]

@@ -31,7 +31,7 @@ fn last_event() -> Event<Test> {
 			RuntimeEvent::Consortium(e) => Some(e),
 			_ => None,
 		})
-		.last()
+		.next_back()
 		.expect("an event was emitted")
 }
 

@@ -23,7 +23,7 @@ fn signed(who: u64) -> RuntimeOrigin {
 /// Bytes as a call's bounded argument. Longer ones do not even decode (the
 /// runtime's `free_block_stuffing_*` tests), so no test passes them.
 fn bound<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> sp_runtime::BoundedVec<u8, S> {
-	bytes.to_vec().try_into().ok().expect("within its bound")
+	bytes.to_vec().try_into().expect("within its bound")
 }
 
 fn apply(who: u64, hospital: HospitalId, licence: LicenceHash) -> sp_runtime::DispatchResult {

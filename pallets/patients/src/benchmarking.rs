@@ -52,9 +52,9 @@ fn patients_hospital<T: Config>(patient: &T::AccountId) -> (T::AccountId, Hospit
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
-	frame_system::Pallet::<T>::assert_last_event(
-		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
-	);
+	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
+		event,
+	));
 }
 
 #[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]

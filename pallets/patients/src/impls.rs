@@ -229,7 +229,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(PatientCount::<T>::get() == count, "PatientCount != registered patients");
 		ensure!(
-			Represented::<T>::iter_keys().all(|p| PatientOf::<T>::contains_key(p)),
+			Represented::<T>::iter_keys().all(PatientOf::<T>::contains_key),
 			"an unregistered account is recorded as represented"
 		);
 		ensure!(WardsOf::<T>::iter().count() == guardianships, "stale guardian index entry");

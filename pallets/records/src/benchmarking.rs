@@ -67,9 +67,9 @@ fn max_readers<T: Config>() -> u32 {
 }
 
 fn assert_last_event<T: Config>(event: Event<T>) {
-	frame_system::Pallet::<T>::assert_last_event(
-		<T as frame_system::Config>::RuntimeEvent::from(event).into(),
-	);
+	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
+		event,
+	));
 }
 
 #[benchmarks(where <T as frame_system::Config>::RuntimeEvent: From<Event<T>>)]

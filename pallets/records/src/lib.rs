@@ -89,7 +89,6 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
 		AccessPolicy, AuditLog, Cid, DoctorRegistry, Moment, PatientRegistry, WrappedKey,
-		MAX_WRAPPED_KEY_LEN,
 	};
 
 	/// The in-code storage version.
@@ -299,7 +298,6 @@ pub mod pallet {
 				T::RecordsReservedForPatient::get() < T::MaxRecordsPerPatient::get(),
 				"doctors need room for records too"
 			);
-			assert!(MAX_WRAPPED_KEY_LEN >= 80, "an X25519/ChaCha20-Poly1305 wrap is 80 bytes");
 		}
 
 		#[cfg(feature = "try-runtime")]
