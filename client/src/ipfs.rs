@@ -179,21 +179,7 @@ impl Store {
 		match self {
 			Self::Embedded(dir) => Ok(block_path(dir, cid).exists()),
 			Self::Kubo(url) => {
-				match agent()
-					.post(&format!("{url}/api/v0/block/stat?arg={cid}&offline=true"))
-					.call()
-				{
-					Ok(_) => Ok(true),
-					Err(ureq::Error::Status(_, r)) => {
-						let text = r.into_string().unwrap_or_default();
-						if text.contains("not found") {
-							Ok(false)
-						} else {
-							Err(StoreError::Api(text))
-						}
-					}
-					Err(other) => Err(api_error(url, other)),
-				}
+				yes_or_no(url, &format!("block/stat?arg={cid}&offline=true"), "not found")
 			}
 		}
 	}
@@ -302,11 +288,17 @@ fn cat_into(
 /// A Kubo pin command about one file: true if it succeeded, false if the node answered
 /// that the file is not pinned.
 fn pin_command(url: &str, command: &str) -> Result<bool, StoreError> {
+	yes_or_no(url, command, "not pinned")
+}
+
+/// A Kubo command whose success means yes and whose error containing `no` means no; any
+/// other error is an error.
+fn yes_or_no(url: &str, command: &str, no: &str) -> Result<bool, StoreError> {
 	match agent().post(&format!("{url}/api/v0/{command}")).call() {
 		Ok(_) => Ok(true),
 		Err(ureq::Error::Status(_, r)) => {
 			let text = r.into_string().unwrap_or_default();
-			if text.contains("not pinned") {
+			if text.contains(no) {
 				Ok(false)
 			} else {
 				Err(StoreError::Api(text))

@@ -15,11 +15,10 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync, readdir
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { DevNode } from './lib/node.js';
+import { clientBinary, DevNode } from './lib/node.js';
 import { JsIpfs } from './lib/ipfs.js';
 
-const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
-const binary = process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+const binary = clientBinary();
 const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
 
 const node = new DevNode();

@@ -6,11 +6,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/api';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
-import { DevChain, submit, eventsOf } from './lib/chain.js';
+import { DevChain, submit, eventsOf, wrapped } from './lib/chain.js';
 
 const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
 const KEY = '0x' + '07'.repeat(32);
-const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
 const MEDCHAIN_PALLETS = ['consortium', 'patients', 'doctors', 'access', 'records'];
 // What the node answers when the payment (or the nonce an account without
 // any balance or role cannot keep) is refused.

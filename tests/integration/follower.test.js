@@ -14,15 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DevChain, submit } from './lib/chain.js';
+import { DevChain, submit, wrapped } from './lib/chain.js';
 import { Follower, followerHome } from './lib/follower.js';
 import { HospitalIpfs, newSwarmKey } from './lib/hospital-ipfs.js';
-import { finalizedNumber, waitFor } from './lib/node.js';
+import { clientBinary, finalizedNumber, waitFor } from './lib/node.js';
 
-const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
-const client = process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+const client = clientBinary();
 const work = mkdtempSync(join(tmpdir(), 'medchain-follower-'));
-const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
 
 const chain = new DevChain();
 const swarmKey = newSwarmKey();

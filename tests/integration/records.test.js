@@ -15,14 +15,11 @@ import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
 import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto';
 import { rpcAnswer, waitFor } from './lib/node.js';
-import {
-  DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
-} from './lib/chain.js';
+import { DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail, wrapped } from './lib/chain.js';
 
 // `ipfs add --cid-version=1` of "hello world\n", and a CIDv0.
 const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
 const CID_V2 = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
-const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
 
 const chain = new DevChain();
 let api;

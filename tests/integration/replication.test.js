@@ -16,15 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { u8aConcat, stringToU8a } from '@polkadot/util';
-import { DevChain, submit } from './lib/chain.js';
+import { DevChain, submit, wrapped } from './lib/chain.js';
 import { Follower, followerHome } from './lib/follower.js';
 import { HospitalIpfs, newSwarmKey } from './lib/hospital-ipfs.js';
-import { finalizedNumber, waitFor } from './lib/node.js';
+import { clientBinary, finalizedNumber, waitFor } from './lib/node.js';
 
-const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
-const client = process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+const client = clientBinary();
 const work = mkdtempSync(join(tmpdir(), 'medchain-replication-'));
-const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
 
 const chain = new DevChain();
 const swarmKey = newSwarmKey();

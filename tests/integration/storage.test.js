@@ -14,10 +14,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HospitalIpfs, newSwarmKey } from './lib/hospital-ipfs.js';
-import { waitFor } from './lib/node.js';
+import { clientBinary, waitFor } from './lib/node.js';
 
-const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
-const client = process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+const client = clientBinary();
 const work = mkdtempSync(join(tmpdir(), 'medchain-storage-'));
 
 const swarmKey = newSwarmKey();

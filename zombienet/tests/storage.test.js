@@ -14,20 +14,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Network } from '../lib/network.js';
-import { devAccounts, submit } from '../../tests/integration/lib/chain.js';
+import { devAccounts, submit, wrapped } from '../../tests/integration/lib/chain.js';
 import { Follower, followerHome } from '../../tests/integration/lib/follower.js';
 import { HospitalIpfs, newSwarmKey } from '../../tests/integration/lib/hospital-ipfs.js';
-import { finalizedNumber, waitFor } from '../../tests/integration/lib/node.js';
+import { clientBinary, finalizedNumber, waitFor } from '../../tests/integration/lib/node.js';
 
-const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
-const client = process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+const client = clientBinary();
 const work = mkdtempSync(join(tmpdir(), 'medchain-network-storage-'));
 const names = ['alice', 'bob', 'charlie', 'dave'];
 const network = new Network();
 const swarmKey = newSwarmKey();
 const ipfs = {};
 const followers = {};
-const wrapped = '0x01' + 'ab'.repeat(79);
 
 before(async () => {
   await network.start();
@@ -55,7 +53,7 @@ test('a 5 MiB record stored through one hospital is pinned on the other three, e
     const file = join(work, `record-${run}.bin`);
     writeFileSync(file, randomBytes(5 * 1024 * 1024));
     const cid = execFileSync(client, ['--ipfs-api', ipfs.alice.url, 'ipfs', 'add', file], { encoding: 'utf8' }).trim();
-    const { blockHash } = await submit(api, api.tx.records.createRecord(patient.address, 'LabResult', cid, [[patient.address, wrapped]]), patient);
+    const { blockHash } = await submit(api, api.tx.records.createRecord(patient.address, 'LabResult', cid, [[patient.address, wrapped(1)]]), patient);
     const block = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
     const aliceRpc = network.node('alice').rpcPort;
     await waitFor(`block ${block} finalized on Alice's node`, async () => (await finalizedNumber(aliceRpc)) >= block, { timeoutMs: 300_000, intervalMs: 100 });

@@ -22,6 +22,12 @@ export function devAccounts(api) {
   return named;
 }
 
+/**
+ * A stand-in for a wrapped key (80 bytes, the length of a real X25519 wrap),
+ * for records whose files the test never opens; `tag` tells them apart.
+ */
+export const wrapped = (tag) => '0x' + tag.toString(16).padStart(2, '0') + 'ab'.repeat(79);
+
 /** The sr25519 account of a secret URI such as `//Doctor1`. */
 export function accountFromUri(uri) {
   return new Keyring({ type: 'sr25519' }).addFromUri(uri);

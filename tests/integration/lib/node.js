@@ -17,6 +17,12 @@ export function nodeBinary() {
   return bin;
 }
 
+/** The `medchain` client binary: MEDCHAIN_CLIENT, or the default CI build location. */
+export function clientBinary() {
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache', 'medchain-target');
+  return process.env.MEDCHAIN_CLIENT || join(target, 'debug', 'medchain');
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve, reject) => {
