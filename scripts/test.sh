@@ -24,6 +24,15 @@ echo "clippy and doc: $(( $(date +%s) - gates )) s"
 # runtime built for the node is reused rather than skipped.
 cargo test "${MEDCHAIN_CARGO_ARGS[@]}"
 
+# try-runtime: the runtime and its pallets alone (the node's benchmarking CLI
+# pulls in pallet-staking, which does not build with it), running the test
+# that checks every pallet's try_state and the migrations' checks. A second
+# feature set, so its dependencies compile once more (cached after that).
+# No wasm: the test runs natively.
+tryrt=$(date +%s)
+SKIP_WASM_BUILD=1 cargo test --locked -p medchain-runtime --features try-runtime -- try_state
+echo "try-runtime: $(( $(date +%s) - tryrt )) s"
+
 # Every file starts its own dev node (and IPFS nodes) on free ports, and
 # mostly waits for 6-second blocks: six files at a time.
 (cd tests && node --test --test-concurrency=6 integration/)

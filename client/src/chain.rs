@@ -31,6 +31,8 @@ pub enum ChainError {
 	NotFound(String),
 	/// Any other JSON-RPC error.
 	Rpc { code: i64, message: String },
+	/// An answer that is not the view this client reads for the method.
+	Malformed { method: &'static str, why: String },
 }
 
 impl core::fmt::Display for ChainError {
@@ -53,6 +55,11 @@ impl core::fmt::Display for ChainError {
 			),
 			Self::NotFound(what) => write!(f, "{what}"),
 			Self::Rpc { code, message } => write!(f, "the node answered error {code}: {message}"),
+			Self::Malformed { method, why } => write!(
+				f,
+				"the node's answer to {method} is not what this client reads ({why}): use a \
+				 client built for this chain's version"
+			),
 		}
 	}
 }
@@ -133,23 +140,6 @@ impl Chain {
 		}
 	}
 
-	/// Every item of a paged `medchain_*` list (`after` cursors).
-	pub fn query_all(&self, method: &str, first: Value) -> Result<Vec<Value>, ChainError> {
-		let mut items = Vec::new();
-		let mut after = Value::Null;
-		loop {
-			let page = match self.query(method, json!([first, after, 100]))? {
-				Some(page) => page,
-				None => return Ok(items),
-			};
-			items.extend(page["items"].as_array().cloned().unwrap_or_default());
-			after = page["next"].clone();
-			if after.is_null() {
-				return Ok(items);
-			}
-		}
-	}
-
 	/// A storage value at the best block, decoded with the runtime's type.
 	pub fn storage<T: Decode>(
 		&self,
@@ -194,6 +184,11 @@ impl Chain {
 		}
 	}
 
+	/// The hash of the best block.
+	pub fn best_hash(&self) -> Result<H256, ChainError> {
+		self.hash_of(None)
+	}
+
 	fn hash_of(&self, number: Option<u64>) -> Result<H256, ChainError> {
 		let value = self.rpc("chain_getBlockHash", json!([number]))?;
 		parse_hash(&value)
@@ -211,6 +206,11 @@ impl Chain {
 	}
 
 	/// The number of the last finalized block.
+	/// The hash of the last finalized block.
+	pub fn finalized_hash(&self) -> Result<H256, ChainError> {
+		parse_hash(&self.rpc("chain_getFinalizedHead", json!([]))?)
+	}
+
 	pub fn finalized_number(&self) -> Result<u64, ChainError> {
 		let head = self.rpc("chain_getFinalizedHead", json!([]))?;
 		header_number(&self.rpc("chain_getHeader", json!([head]))?)

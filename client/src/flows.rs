@@ -2,6 +2,7 @@
 
 use codec::{Decode, Encode};
 use frame_support::{traits::Get, BoundedVec, StorageHasher};
+use medchain_api::views::{Grant, Record, Request};
 use medchain_client::{
 	chain::{self, Chain, ChainError, Included},
 	crypto::{self, CryptoError},
@@ -229,10 +230,8 @@ impl Ctx {
 		let acc = keys::parse_account(address);
 		let mut name = None;
 		if let Some(acc) = acc {
-			if let Ok(Some(d)) =
-				self.chain.query("medchain_doctor", json!([keys::address_of(&acc)]))
-			{
-				name = Some(format!("Dr. {}", d["name"].as_str().unwrap_or("?")));
+			if let Ok(Some(doctor)) = self.chain.doctor(&AccountId32::from(acc), None) {
+				name = Some(format!("Dr. {}", doctor.name));
 			}
 			if name.is_none() {
 				if let Ok(list) = self.keystore.list() {
@@ -246,9 +245,9 @@ impl Ctx {
 		name
 	}
 
-	fn hospital_name(&self, id: u64) -> String {
-		match self.chain.query("medchain_hospital", json!([id])) {
-			Ok(Some(h)) => format!("{} (#{id})", h["name"].as_str().unwrap_or("?")),
+	fn hospital_name(&self, id: medchain_primitives::HospitalId) -> String {
+		match self.chain.hospital(id, None) {
+			Ok(Some(hospital)) => format!("{} (#{id})", hospital.name),
 			_ => format!("hospital #{id}"),
 		}
 	}
@@ -301,20 +300,20 @@ impl Ctx {
 	fn reader_key(&self, account: &[u8; 32]) -> Result<[u8; 32]> {
 		let address = keys::address_of(account);
 		let Some(second) = &self.verify else {
-			return Self::encryption_key_at(&self.chain, &address, None)?
+			return Self::encryption_key_at(&self.chain, account, None)?
 				.ok_or_else(|| self.no_key(&address));
 		};
-		let at = self.chain.rpc("chain_getFinalizedHead", json!([]))?;
-		let block = at.as_str().unwrap_or("?").to_string();
-		let mine = Self::encryption_key_at(&self.chain, &address, Some(&at))?;
+		let at = self.chain.finalized_hash()?;
+		let block = format!("{at:?}");
+		let mine = Self::encryption_key_at(&self.chain, account, Some(at))?;
 		// The second node may be a block or two behind: give it a few seconds.
-		let mut theirs = Self::encryption_key_at(second, &address, Some(&at));
+		let mut theirs = Self::encryption_key_at(second, account, Some(at));
 		for _ in 0..10 {
 			if theirs.is_ok() {
 				break;
 			}
 			std::thread::sleep(std::time::Duration::from_secs(1));
-			theirs = Self::encryption_key_at(second, &address, Some(&at));
+			theirs = Self::encryption_key_at(second, account, Some(at));
 		}
 		let theirs = theirs.map_err(|e| {
 			fail(
@@ -343,21 +342,18 @@ impl Ctx {
 		mine.ok_or_else(|| self.no_key(&address))
 	}
 
-	/// The encryption key `node` gives for the doctor or patient `address` (at
-	/// block `at`, or its best block).
+	/// The encryption key `node` gives for the doctor or patient `account`
+	/// (at block `at`, or its best block).
 	fn encryption_key_at(
 		node: &Chain,
-		address: &str,
-		at: Option<&Value>,
+		account: &[u8; 32],
+		at: Option<sp_core::H256>,
 	) -> std::result::Result<Option<[u8; 32]>, ChainError> {
-		let found = match node.query("medchain_doctor", json!([address, at]))? {
-			Some(d) => Some(d),
-			None => node.query("medchain_patient", json!([address, at]))?,
-		};
-		Ok(found
-			.and_then(|v| v["encryptionKey"].as_str().map(str::to_string))
-			.and_then(|k| hex::decode(k.trim_start_matches("0x")).ok())
-			.and_then(|k| <[u8; 32]>::try_from(k).ok()))
+		let account = AccountId32::from(*account);
+		if let Some(doctor) = node.doctor(&account, at)? {
+			return Ok(Some(doctor.encryption_key.0));
+		}
+		Ok(node.patient(&account, at)?.map(|patient| patient.encryption_key.0))
 	}
 
 	fn no_key(&self, address: &str) -> Failure {
@@ -370,19 +366,17 @@ impl Ctx {
 		)
 	}
 
-	fn record(&self, id: u64) -> Result<Value> {
-		self.chain.query("medchain_record", json!([id]))?.ok_or_else(|| {
+	fn record(&self, id: u64) -> Result<Record> {
+		self.chain.record(id, None)?.ok_or_else(|| {
 			fail(exit::CHAIN, format!("there is no record {id} (it may have been erased)"))
 		})
 	}
 
 	/// Unwrap `me`'s current key to `record`.
-	fn data_key(&self, me: &Identity, record: &Value) -> Result<crypto::DataKey> {
-		let id = record["id"].as_u64().unwrap_or(0);
-		let wrapped = self
-			.chain
-			.query("medchain_wrappedKey", json!([id, me.address()]))?
-			.ok_or_else(|| {
+	fn data_key(&self, me: &Identity, record: &Record) -> Result<crypto::DataKey> {
+		let id = record.id;
+		let wrapped =
+			self.chain.wrapped_key(id, &AccountId32::from(me.account()))?.ok_or_else(|| {
 				fail(
 					exit::CHAIN,
 					format!(
@@ -391,11 +385,8 @@ impl Ctx {
 					),
 				)
 			})?;
-		let epoch = wrapped["epoch"].as_u64().unwrap_or(0) as u32;
-		let bytes = hex::decode(wrapped["wrapped"].as_str().unwrap_or("").trim_start_matches("0x"))
-			.unwrap_or_default();
-		let info = crypto::wrap_info(&patient_bytes(record)?, &origin_cid(record)?, epoch);
-		Ok(me.encryption.unwrap_key(&bytes, &info, &me.account())?)
+		let info = crypto::wrap_info(&patient_bytes(record), &origin_cid(record)?, wrapped.epoch);
+		Ok(me.encryption.unwrap_key(&wrapped.wrapped, &info, &me.account())?)
 	}
 
 	/// Wrap `key` for each reader.
@@ -559,18 +550,16 @@ fn short(address: &str) -> String {
 	}
 }
 
-fn patient_bytes(record: &Value) -> Result<[u8; 32]> {
-	record["patient"]
-		.as_str()
-		.and_then(keys::parse_account)
-		.ok_or_else(|| fail(exit::CHAIN, "the record names no patient"))
+fn patient_bytes(record: &Record) -> [u8; 32] {
+	record.patient.0.clone().into()
 }
 
 /// The CID of a record's first version: the record's name in key bindings.
-fn origin_cid(record: &Value) -> Result<String> {
-	record["versions"][0]["cid"]
-		.as_str()
-		.map(str::to_string)
+fn origin_cid(record: &Record) -> Result<String> {
+	record
+		.versions
+		.first()
+		.map(|v| v.cid.clone())
 		.ok_or_else(|| fail(exit::CHAIN, "the record has no versions (erased?)"))
 }
 
@@ -617,50 +606,32 @@ fn purpose(p: PurposeArg) -> pallet_access::Purpose {
 	}
 }
 
-/// Whether a scope (as the RPC shows it) covers a record.
-fn covers(scope: &Value, record: &Value) -> bool {
-	match scope["kind"].as_str() {
-		Some("all") => true,
-		Some("categories") => scope["categories"]
-			.as_array()
-			.is_some_and(|c| c.iter().any(|c| c == &record["category"])),
-		Some("records") => {
-			scope["records"].as_array().is_some_and(|r| r.iter().any(|r| r == &record["id"]))
+/// A scope in words: `all records`, `LabResult, Imaging`, `records 3, 4`.
+fn scope_text<C: AsRef<[RecordCategory]>, R: AsRef<[u64]>>(
+	scope: &medchain_primitives::Scope<C, R>,
+) -> String {
+	use medchain_primitives::Scope;
+	match scope {
+		Scope::All => "all records".into(),
+		Scope::Categories(c) => {
+			c.as_ref().iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
 		}
-		_ => false,
-	}
-}
-
-fn scope_text(scope: &Value) -> String {
-	match scope["kind"].as_str() {
-		Some("all") => "all records".into(),
-		Some("categories") => scope["categories"]
-			.as_array()
-			.map(|c| c.iter().filter_map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
-			.unwrap_or_default(),
-		Some("records") => format!(
+		Scope::Records(r) => format!(
 			"records {}",
-			scope["records"]
-				.as_array()
-				.map(|r| r.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", "))
-				.unwrap_or_default()
+			r.as_ref().iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 		),
-		_ => scope.to_string(),
 	}
 }
 
 /// A grant's terms as the audit trail records them, in words:
 /// `all records, Read, for Treatment, until 2026-…` (or `until revoked`).
-fn terms_text(terms: &Value) -> String {
-	let until = match terms["expiresAt"].as_u64() {
-		Some(ms) => output::local_time(&json!({ "ms": ms })),
-		None => "revoked".into(),
-	};
+fn terms_text(terms: &medchain_primitives::GrantTerms) -> String {
+	let until = terms.expires_at.map_or_else(|| "revoked".into(), output::local_ms);
 	format!(
-		"{}, {}, for {}, until {until}",
-		scope_text(&terms["scope"]),
-		terms["permission"].as_str().unwrap_or("?"),
-		terms["purpose"].as_str().unwrap_or("?"),
+		"{}, {:?}, for {:?}, until {until}",
+		scope_text(&terms.scope),
+		terms.permission,
+		terms.purpose,
 	)
 }
 
@@ -831,10 +802,8 @@ fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 				else {
 					continue;
 				};
-				if let Some(d) =
-					ctx.chain.query("medchain_doctor", json!([keys::address_of(&acc)]))?
-				{
-					doctors.push(d);
+				if let Some(doctor) = ctx.chain.doctor(&AccountId32::from(acc), None)? {
+					doctors.push(doctor);
 				}
 			}
 			if ctx.json {
@@ -845,11 +814,11 @@ fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 					.iter()
 					.map(|d| {
 						vec![
-							format!("Dr. {}", d["name"].as_str().unwrap_or("")),
-							d["specialty"].as_str().unwrap_or("").into(),
-							d["status"].as_str().unwrap_or("").into(),
-							output::local_time(&d["since"]),
-							d["account"].as_str().unwrap_or("").into(),
+							format!("Dr. {}", d.name),
+							d.specialty.clone(),
+							d.status.clone(),
+							output::local_time(&d.since),
+							d.account.to_string(),
 						]
 					})
 					.collect::<Vec<_>>();
@@ -1097,10 +1066,11 @@ fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 		}
 		DoctorCmd::Patients => {
 			let me = ctx.me()?;
-			let items = ctx.chain.query_all("medchain_patientsOf", json!(me.address()))?;
-			let patients: Vec<String> = items
+			let patients: Vec<String> = ctx
+				.chain
+				.patients_of(&AccountId32::from(me.account()))?
 				.iter()
-				.filter_map(|p| p.as_str().or(p["patient"].as_str()).map(str::to_string))
+				.map(medchain_api::ss58)
 				.collect();
 			if ctx.json {
 				output::json(&json!(patients));
@@ -1156,14 +1126,14 @@ fn readers_for_category(
 	patient: &[u8; 32],
 	category: CategoryArg,
 ) -> Result<Vec<[u8; 32]>> {
-	let grants = ctx.chain.query_all("medchain_grants", json!(keys::address_of(patient)))?;
-	let probe = json!({ "category": format!("{category:?}"), "id": -1 });
+	let grants = ctx.chain.grants_of(&AccountId32::from(*patient))?;
+	let category = self::category(category);
 	let now = now_ms();
 	Ok(grants
-		.iter()
-		.filter(|g| covers(&g["scope"], &probe))
-		.filter(|g| g["expiresAt"]["ms"].as_u64().is_none_or(|t| t > now))
-		.filter_map(|g| g["grantee"].as_str().and_then(keys::parse_account))
+		.into_iter()
+		.filter(|g| g.scope.covers(None, category))
+		.filter(|g| g.expires_at.as_ref().is_none_or(|t| t.ms > now))
+		.map(|g| g.grantee.0.into())
 		.collect())
 }
 
@@ -1175,7 +1145,7 @@ fn create_record(
 	file: &Path,
 ) -> Result<()> {
 	let patient_address = keys::address_of(&patient);
-	if ctx.chain.query("medchain_patient", json!([patient_address]))?.is_none() {
+	if ctx.chain.patient(&AccountId32::from(patient), None)?.is_none() {
 		return Err(fail(exit::CHAIN, format!("{patient_address} is not a registered patient")));
 	}
 	let key = crypto::new_data_key();
@@ -1218,7 +1188,7 @@ fn create_record(
 fn update_record(ctx: &Ctx, id: u64, file: &Path) -> Result<()> {
 	let me = ctx.me()?;
 	let record = ctx.record(id)?;
-	let patient = patient_bytes(&record)?;
+	let patient = patient_bytes(&record);
 	let key = ctx.data_key(&me, &record)?;
 	let cid = ctx.encrypt_and_store(&key, &patient, file)?;
 	let call = RuntimeCall::Records(pallet_records::Call::update_record {
@@ -1241,12 +1211,12 @@ fn update_record(ctx: &Ctx, id: u64, file: &Path) -> Result<()> {
 fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 	let me = ctx.me()?;
 	let record = ctx.record(args.record)?;
-	let patient = patient_bytes(&record)?;
+	let patient = patient_bytes(&record);
 	// The read receipt comes first, always: no receipt, no key. (What a receipt
 	// proves, and what it cannot: docs/records-and-consent.md.)
 	let call = RuntimeCall::Records(pallet_records::Call::open_record { record: args.record });
 	let name = ctx.name(&me.address());
-	let category = record["category"].as_str().unwrap_or("").to_string();
+	let category = format!("{:?}", record.category);
 	ctx.send(&me, call).map_err(|e| {
 		reword(e, |_, error| match error {
 			"NoReadAccess" => Some(format!(
@@ -1257,18 +1227,17 @@ fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 		})
 	})?;
 	let key = ctx.data_key(&me, &record)?;
-	let cid = record["cid"].as_str().unwrap_or("");
+	let cid = &record.cid;
 	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out)?;
 	if ctx.json {
 		output::json(
-			&json!({ "record": args.record, "cid": cid, "version": record["version"], "bytes": size, "out": args.out }),
+			&json!({ "record": args.record, "cid": cid, "version": record.version, "bytes": size, "out": args.out }),
 		);
 	} else {
 		println!(
-			"record {} version {} ({}) verified against {cid} and decrypted to {} ({size} bytes)",
+			"record {} version {} ({category}) verified against {cid} and decrypted to {} ({size} bytes)",
 			args.record,
-			record["version"],
-			record["category"].as_str().unwrap_or(""),
+			record.version,
 			args.out.display()
 		);
 	}
@@ -1332,9 +1301,9 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let patient = ctx.patient_of(&me, &who)?;
 			let info = ctx
 				.chain
-				.query("medchain_patient", json!([keys::address_of(&patient)]))?
+				.patient(&AccountId32::from(patient), None)?
 				.ok_or_else(|| fail(exit::CHAIN, "not a registered patient"))?;
-			let cid = info["profile"].as_str().ok_or_else(|| {
+			let cid = info.profile.ok_or_else(|| {
 				fail(exit::CHAIN, "no profile yet: `medchain patient set-profile <file.json>`")
 			})?;
 			let sealed_path = ctx.tmp("profile")?;
@@ -1374,26 +1343,22 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 		PatientCmd::Records(who) => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
-			let items =
-				ctx.chain.query_all("medchain_records", json!(keys::address_of(&patient)))?;
+			let items = ctx.chain.records_of(&AccountId32::from(patient))?;
 			if ctx.json {
 				output::json(&json!(items));
 			} else {
 				let mut rows = Vec::new();
 				for r in &items {
-					for v in r["versions"].as_array().into_iter().flatten() {
+					for v in &r.versions {
+						let current = if v.version == r.version { " (current)" } else { "" };
 						rows.push(vec![
-							r["id"].to_string(),
-							r["category"].as_str().unwrap_or("").into(),
-							format!(
-								"v{}{}",
-								v["version"],
-								if v["version"] == r["version"] { " (current)" } else { "" }
-							),
-							ctx.name(v["author"].as_str().unwrap_or("")),
-							output::local_time(&v["at"]),
-							format!("{}", v["epoch"]),
-							v["cid"].as_str().unwrap_or("").into(),
+							r.id.to_string(),
+							format!("{:?}", r.category),
+							format!("v{}{current}", v.version),
+							ctx.name(&v.author.to_string()),
+							output::local_time(&v.at),
+							v.epoch.to_string(),
+							v.cid.clone(),
 						]);
 					}
 				}
@@ -1437,16 +1402,14 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 		PatientCmd::Grants(who) => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
-			let items =
-				ctx.chain.query_all("medchain_grants", json!(keys::address_of(&patient)))?;
-			list_grants(ctx, &items, "grantee", "DOCTOR");
+			let items = ctx.chain.grants_of(&AccountId32::from(patient))?;
+			list_consents(ctx, &items, "DOCTOR");
 		}
 		PatientCmd::Requests(who) => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
-			let items =
-				ctx.chain.query_all("medchain_requests", json!(keys::address_of(&patient)))?;
-			list_grants(ctx, &items, "doctor", "DOCTOR");
+			let items = ctx.chain.requests_of(&AccountId32::from(patient))?;
+			list_consents(ctx, &items, "DOCTOR");
 		}
 		PatientCmd::Approve { doctor, days, who } => {
 			let me = ctx.me()?;
@@ -1454,15 +1417,12 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let doctor = ctx.account(&doctor)?;
 			let doctor_address = keys::address_of(&doctor);
 			let name = ctx.name(&doctor_address);
-			let requests =
-				ctx.chain.query_all("medchain_requests", json!(keys::address_of(&patient)))?;
-			let request = requests
-				.iter()
-				.find(|r| r["doctor"].as_str() == Some(doctor_address.as_str()))
-				.ok_or_else(|| {
-					fail(exit::CHAIN, format!("{name} has no pending request to this patient"))
-				})?;
-			let keys = keys_in_scope(ctx, &me, &patient, &request["scope"], &doctor)?;
+			let requests = ctx.chain.requests_of(&AccountId32::from(patient))?;
+			let request =
+				requests.iter().find(|r| r.doctor.0 == AccountId32::from(doctor)).ok_or_else(
+					|| fail(exit::CHAIN, format!("{name} has no pending request to this patient")),
+				)?;
+			let keys = keys_in_scope(ctx, &me, &patient, &request.scope, &doctor)?;
 			let count = keys.len();
 			let call = RuntimeCall::Access(A::approve_request {
 				patient: patient.into(),
@@ -1477,7 +1437,7 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 				&inc,
 				format!(
 					"approved {name}'s request ({}), {count} record keys shared",
-					scope_text(&request["scope"])
+					scope_text(&request.scope)
 				),
 				json!({ "keys": count }),
 			);
@@ -1516,12 +1476,13 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let patient = ctx.patient_of(&me, &who)?;
 			only_the_patient(&me, &patient, "erase a record")?;
 			// Every version's CID, read before the chain forgets them.
-			let cids: Vec<cid::Cid> = ctx.record(record)?["versions"]
-				.as_array()
-				.into_iter()
-				.flatten()
-				.filter_map(|v| v["cid"].as_str()?.parse().ok())
-				.collect();
+			let cids: Vec<cid::Cid> = ctx
+				.record(record)?
+				.versions
+				.iter()
+				.map(|v| v.cid.parse())
+				.collect::<std::result::Result<_, _>>()
+				.map_err(|_| fail(exit::CHAIN, format!("record {record} names a malformed CID")))?;
 			let inc = ctx
 				.send(&me, RuntimeCall::Records(pallet_records::Call::erase_record { record }))
 				.map_err(|e| reword(e, guardian_hint))?;
@@ -1607,29 +1568,62 @@ fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 	Ok(())
 }
 
-fn list_grants(ctx: &Ctx, items: &[Value], who_field: &str, header: &str) {
+/// A grant or a request as one row of a list.
+struct ConsentRow<'a> {
+	who: &'a medchain_api::Address,
+	scope: &'a medchain_api::views::ScopeView,
+	permission: medchain_primitives::Permission,
+	purpose: medchain_primitives::Purpose,
+	since: &'a medchain_api::views::Time,
+	expires: Option<&'a medchain_api::views::Time>,
+}
+
+impl<'a> From<&'a Grant> for ConsentRow<'a> {
+	fn from(g: &'a Grant) -> Self {
+		ConsentRow {
+			who: &g.grantee,
+			scope: &g.scope,
+			permission: g.permission,
+			purpose: g.purpose,
+			since: &g.granted_at,
+			expires: g.expires_at.as_ref(),
+		}
+	}
+}
+
+impl<'a> From<&'a Request> for ConsentRow<'a> {
+	fn from(r: &'a Request) -> Self {
+		ConsentRow {
+			who: &r.doctor,
+			scope: &r.scope,
+			permission: r.permission,
+			purpose: r.purpose,
+			since: &r.requested_at,
+			expires: Some(&r.expires_at),
+		}
+	}
+}
+
+fn list_consents<'a, T>(ctx: &Ctx, items: &'a [T], header: &str)
+where
+	T: serde::Serialize,
+	ConsentRow<'a>: From<&'a T>,
+{
 	if ctx.json {
 		output::json(&json!(items));
 		return;
 	}
 	let rows = items
 		.iter()
-		.map(|g| {
+		.map(ConsentRow::from)
+		.map(|c| {
 			vec![
-				ctx.name(g[who_field].as_str().unwrap_or("")),
-				scope_text(&g["scope"]),
-				g["permission"].as_str().unwrap_or("").into(),
-				g["purpose"].as_str().unwrap_or("").into(),
-				output::local_time(if g["grantedAt"].is_null() {
-					&g["requestedAt"]
-				} else {
-					&g["grantedAt"]
-				}),
-				if g["expiresAt"].is_null() {
-					"never".into()
-				} else {
-					output::local_time(&g["expiresAt"])
-				},
+				ctx.name(&c.who.to_string()),
+				scope_text(c.scope),
+				format!("{:?}", c.permission),
+				format!("{:?}", c.purpose),
+				output::local_time(c.since),
+				c.expires.map_or_else(|| "never".into(), output::local_time),
 			]
 		})
 		.collect::<Vec<_>>();
@@ -1641,17 +1635,16 @@ fn keys_in_scope(
 	ctx: &Ctx,
 	me: &Identity,
 	patient: &[u8; 32],
-	scope: &Value,
+	scope: &medchain_api::views::ScopeView,
 	reader: &[u8; 32],
 ) -> Result<Vec<(u64, WrappedKey)>> {
-	let records = ctx.chain.query_all("medchain_records", json!(keys::address_of(patient)))?;
+	let records = ctx.chain.records_of(&AccountId32::from(*patient))?;
 	let mut out = Vec::new();
-	for record in records.iter().filter(|r| covers(scope, r)) {
-		let id = record["id"].as_u64().unwrap_or(0);
+	for record in records.iter().filter(|r| scope.covers(Some(r.id), r.category)) {
 		let key = ctx.data_key(me, record)?;
-		let epoch = record["epoch"].as_u64().unwrap_or(0) as u32;
-		let mut wrapped = ctx.wrap_for(&key, patient, &origin_cid(record)?, epoch, &[*reader])?;
-		out.push((id, wrapped.remove(0).1));
+		let mut wrapped =
+			ctx.wrap_for(&key, patient, &origin_cid(record)?, record.epoch, &[*reader])?;
+		out.push((record.id, wrapped.remove(0).1));
 	}
 	Ok(out)
 }
@@ -1697,10 +1690,13 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 			_ => None,
 		})
 	})?;
-	// The shape the RPC and the audit trail give a scope (`Scope`'s own `Serialize`).
-	let scope_json = serde_json::to_value(&s).expect("a scope serializes");
+	let scope: medchain_api::views::ScopeView = match &s {
+		pallet_access::Scope::All => pallet_access::Scope::All,
+		pallet_access::Scope::Categories(c) => pallet_access::Scope::Categories(c.to_vec()),
+		pallet_access::Scope::Records(r) => pallet_access::Scope::Records(r.to_vec()),
+	};
 	let verb = if change { "changed the grant of" } else { "granted" };
-	let keys = keys_in_scope(ctx, &me, &patient, &scope_json, &doctor)?;
+	let keys = keys_in_scope(ctx, &me, &patient, &scope, &doctor)?;
 	let count = keys.len();
 	// One call shares at most `MaxKeysPerCall` keys: a wide scope takes several.
 	let per_call: u32 =
@@ -1717,7 +1713,7 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 	}
 	ctx.done(
 		&inc,
-		format!("{verb} {name}: {}, {count} record keys shared", scope_text(&scope_json)),
+		format!("{verb} {name}: {}, {count} record keys shared", scope_text(&scope)),
 		json!({ "keys": count }),
 	);
 	Ok(())
@@ -1726,21 +1722,17 @@ fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 /// Re-encrypt the current version under a new key for the record's current readers.
 fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 	let record = ctx.record(id)?;
-	let patient = patient_bytes(&record)?;
+	let patient = patient_bytes(&record);
 	let key = ctx.data_key(me, &record)?;
-	let cid = record["cid"].as_str().unwrap_or("").to_string();
+	let cid = record.cid.clone();
 	{
 		let new_key = crypto::new_data_key();
 		let new_cid = ctx.reencrypt(&cid, &key, &new_key, &patient)?;
-		let readers: Vec<[u8; 32]> = ctx
-			.chain
-			.query_all("medchain_readers", json!(id))?
-			.iter()
-			.filter_map(|r| r["reader"].as_str().or(r.as_str()).and_then(keys::parse_account))
-			.collect();
+		let readers: Vec<[u8; 32]> =
+			ctx.chain.readers_of(id)?.into_iter().map(Into::into).collect();
 		let mut all = vec![patient];
 		all.extend(readers);
-		let epoch = record["epoch"].as_u64().unwrap_or(0) as u32 + 1;
+		let epoch = record.epoch + 1;
 		let keys = ctx.wrap_for(&new_key, &patient, &origin_cid(&record)?, epoch, &all)?;
 		let count = keys.len();
 		let call = RuntimeCall::Records(pallet_records::Call::rotate_key {
@@ -1920,6 +1912,66 @@ fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 	}
 }
 
+/// Take one entry of a trail from its SCALE bytes, and check that the node's JSON
+/// says the same as the bytes.
+fn check_entry(
+	walk: &mut medchain_api::TrailWalk<'_, AccountId32>,
+	entry: &medchain_api::views::AuditEntry,
+) -> std::result::Result<(), String> {
+	let seq = entry.seq;
+	let scale = entry.scale.as_ref().ok_or(format!("entry {seq} came without its bytes"))?;
+	let decoded = walk
+		.take_bytes::<medchain_runtime::BlockNumber>(scale)
+		.map_err(|e| format!("entry {seq}: {e}"))?;
+	if decoded.seq != seq {
+		return Err(format!("entry {seq}'s bytes say it is entry {}", decoded.seq));
+	}
+	if walk.last_hash() != entry.hash.0 {
+		return Err(format!("entry {seq}'s hash is not the hash of its bytes"));
+	}
+	Ok(())
+}
+
+/// Who an entity is, in words: a person's name, a hospital's name, or `root`, `council`, ...
+fn entity_name(ctx: &Ctx, entity: &medchain_api::views::EntityView) -> String {
+	use medchain_api::views::EntityView;
+	match entity {
+		EntityView::Account { account } => ctx.name(&account.to_string()),
+		EntityView::Hospital { hospital } => ctx.hospital_name(*hospital),
+		other => medchain_api::params::entity_text(&other.into()),
+	}
+}
+
+/// An audit action in words: its name, then its fields with accounts named.
+fn action_text(ctx: &Ctx, action: &medchain_api::views::ActionView) -> String {
+	use medchain_primitives::AuditAction as A;
+	let json = serde_json::to_value(action).unwrap_or_default();
+	let kind = json["type"].as_str().unwrap_or_default().to_string();
+	let terms = match action {
+		A::AccessGranted { terms, .. }
+		| A::AccessChanged { terms, .. }
+		| A::AccessRequestApproved { terms, .. } => Some(terms),
+		_ => None,
+	};
+	let fields = json
+		.as_object()
+		.into_iter()
+		.flatten()
+		.filter(|(k, _)| k.as_str() != "type")
+		.map(|(k, v)| match (k.as_str(), terms) {
+			("terms", Some(terms)) => format!("terms=({})", terms_text(terms)),
+			("expiresAt", _) => format!("until={}", output::local_ms(v.as_u64().unwrap_or(0))),
+			_ => match v.as_str() {
+				Some(s) if keys::parse_account(s).is_some() => format!("{k}={}", ctx.name(s)),
+				Some(s) => format!("{k}={s}"),
+				None => format!("{k}={v}"),
+			},
+		})
+		.collect::<Vec<_>>()
+		.join(" ");
+	format!("{kind} {fields}").trim().to_string()
+}
+
 /// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
 /// and the stored head, and show the entries.
 fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
@@ -1933,117 +1985,66 @@ fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 		);
 	}
 	let by_actor = by_actor || acts_only;
-	let entity_arg = match ctx.account(entity) {
-		Ok(acc) => keys::address_of(&acc),
-		Err(_) => entity.to_string(),
+	let subject = match ctx.account(entity) {
+		Ok(account) => medchain_primitives::Entity::Account(AccountId32::from(account)),
+		Err(_) => medchain_api::params::parse_entity("entity", entity)
+			.map_err(|e| fail(exit::USAGE, e.0))?,
 	};
-	let method = if by_actor { "medchain_auditByActor" } else { "medchain_auditTrail" };
-	let mut from = 0u64;
+	let entity_arg = medchain_api::params::entity_text(&subject);
 	let mut entries = Vec::new();
-	let mut prev = [0u8; 32];
 	let mut problem: Option<String> = None;
-	let mut head: String;
 	// One state for the whole walk.
-	let at = ctx.chain.rpc("chain_getBlockHash", json!([]))?;
-	loop {
-		let params = if by_actor {
-			json!([entity_arg, from, 100, at])
-		} else {
-			json!([entity_arg, from, 100, true, at])
-		};
-		let page = ctx.chain.rpc(method, params)?;
-		head = page["head"].as_str().unwrap_or("").to_string();
-		for e in page["items"].as_array().into_iter().flatten() {
-			if !by_actor && problem.is_none() {
-				let scale = hex::decode(e["scale"].as_str().unwrap_or("").trim_start_matches("0x"))
-					.unwrap_or_default();
-				let hash = frame_support::Blake2_256::hash(&scale);
-				let decoded =
-					<pallet_audit::AuditEntryOf<medchain_runtime::Runtime> as Decode>::decode(
-						&mut &scale[..],
-					);
-				let seq = e["seq"].as_u64().unwrap_or(0);
-				problem = match decoded {
-					Err(_) => Some(format!("entry {seq} does not decode")),
-					Ok(d) if d.seq != seq => {
-						Some(format!("entry {seq}'s bytes say it is entry {}", d.seq))
-					}
-					Ok(d) if d.prev != prev => {
-						Some(format!("entry {seq} does not hold the hash of the entry before it"))
-					}
-					Ok(_)
-						if format!("0x{}", hex::encode(hash))
-							!= e["hash"].as_str().unwrap_or("") =>
-					{
-						Some(format!("entry {seq}'s hash is not the hash of its bytes"))
-					}
-					Ok(_) => None,
-				};
-				prev = hash;
+	let at = ctx.chain.best_hash()?;
+	if by_actor {
+		let mut from = 0;
+		loop {
+			let page = ctx.chain.audit_by_actor(&subject, from, at)?;
+			entries.extend(page.items);
+			match page.next {
+				Some(next) => from = next,
+				None => break,
 			}
-			entries.push(e.clone());
 		}
-		match page["next"].as_u64() {
-			Some(n) => from = n,
-			None => break,
+	} else {
+		// The walk hashes each entry's own bytes: neither the node's `hash` nor its
+		// `check` is trusted.
+		let mut walk = medchain_api::TrailWalk::from_start(&subject);
+		let mut head;
+		loop {
+			let page = ctx.chain.audit_trail(&subject, walk.position(), at)?;
+			head = page.head;
+			for entry in page.items {
+				if problem.is_none() {
+					problem = check_entry(&mut walk, &entry).err();
+				}
+				entries.push(entry);
+			}
+			if page.next.is_none() || problem.is_some() {
+				break;
+			}
 		}
-	}
-	if !by_actor
-		&& problem.is_none()
-		&& !entries.is_empty()
-		&& format!("0x{}", hex::encode(prev)) != head
-	{
-		problem = Some("the last entry is not the trail's stored head".into());
+		if problem.is_none() {
+			problem = walk.finish(head.0).err().map(|e| e.to_string());
+		}
 	}
 	let verified = problem.is_none();
 	if ctx.json {
-		output::json(
-			&json!({ "entity": entity_arg, "byActor": by_actor, "entries": entries, "verified": if by_actor { Value::Null } else { json!(verified) }, "problem": problem }),
-		);
+		output::json(&json!({
+			"entity": entity_arg,
+			"byActor": by_actor,
+			"entries": entries,
+			"verified": if by_actor { Value::Null } else { json!(verified) },
+			"problem": problem,
+		}));
 	} else {
 		let rows = entries
 			.iter()
 			.map(|e| {
-				let who = |x: &Value| match x["kind"].as_str() {
-					Some("account") => ctx.name(x["account"].as_str().unwrap_or("")),
-					Some("hospital") => ctx.hospital_name(x["hospital"].as_u64().unwrap_or(0)),
-					Some(k) => k.to_string(),
-					None => "?".into(),
-				};
-				let mut action = e["action"].clone();
-				let kind = action["type"].as_str().unwrap_or("").to_string();
-				if let Some(m) = action.as_object_mut() {
-					m.remove("type");
-				}
-				let fields = action
-					.as_object()
-					.map(|m| {
-						m.iter()
-							.map(|(k, v)| match k.as_str() {
-								"terms" => format!("terms=({})", terms_text(v)),
-								"expiresAt" => {
-									format!("until={}", output::local_time(&json!({ "ms": v })))
-								}
-								_ => format!(
-									"{k}={}",
-									v.as_str()
-										.map(|s| if keys::parse_account(s).is_some() {
-											ctx.name(s)
-										} else {
-											s.to_string()
-										})
-										.unwrap_or_else(|| v.to_string())
-								),
-							})
-							.collect::<Vec<_>>()
-							.join(" ")
-					})
-					.unwrap_or_default();
 				vec![
-					e["seq"].to_string(),
-					output::local_time(&e["at"]),
-					who(&e["actor"]),
-					format!("{kind} {fields}").trim().to_string(),
+					e.seq.to_string(),
+					output::local_time(&e.at),
+					entity_name(ctx, &e.actor),
+					action_text(ctx, &e.action),
 				]
 			})
 			.collect::<Vec<_>>();

@@ -38,6 +38,7 @@ use crate::{
 	ipfs::{Store, StoreError},
 	replication::{FileOf, Replication},
 };
+use medchain_api::views::{Patient, Record};
 use medchain_primitives::{HospitalId, RecordId};
 
 /// What a pin waits for at most before it counts as failed for now.
@@ -345,8 +346,16 @@ impl<'a> Follower<'a> {
 	}
 
 	/// The record view of `record` at block `at`, if it exists there.
-	fn record_at(&self, record: RecordId, at: H256) -> Result<Option<Value>, FollowError> {
-		Ok(self.chain.query("medchain_record", json!([record, at]))?)
+	fn record_at(&self, record: RecordId, at: H256) -> Result<Option<Record>, FollowError> {
+		Ok(self.chain.record(record, Some(at))?)
+	}
+
+	/// The patient at `address` at block `at`, if registered there.
+	fn patient_at(&self, address: &str, at: H256) -> Result<Option<Patient>, FollowError> {
+		match medchain_api::params::parse_account("patient", address) {
+			Ok(account) => Ok(self.chain.patient(&account, Some(at))?),
+			Err(_) => Ok(None),
+		}
 	}
 
 	/// The CIDs of every version of `record` at block `at` if this follower keeps the
@@ -359,13 +368,12 @@ impl<'a> Follower<'a> {
 		// Its owners: the hospital its patient registered through and those of the doctors
 		// who wrote a version.
 		let mut owners = Vec::new();
-		if let Some(patient) = view["patient"].as_str() {
-			owners.extend(self.patient_hospital(patient, at.hash)?);
+		if let Some(patient) = self.chain.patient(&view.patient.0, Some(at.hash))? {
+			owners.extend(patient.hospital);
 		}
-		for version in view["versions"].as_array().into_iter().flatten() {
-			let Some(author) = version["author"].as_str() else { continue };
-			if let Some(doctor) = self.chain.query("medchain_doctor", json!([author, at.hash]))? {
-				owners.extend(doctor["hospital"].as_u64().map(|h| h as HospitalId));
+		for version in &view.versions {
+			if let Some(doctor) = self.chain.doctor(&version.author.0, Some(at.hash))? {
+				owners.push(doctor.hospital);
 			}
 		}
 		let active = self.active_hospitals(at)?;
@@ -384,14 +392,13 @@ impl<'a> Follower<'a> {
 		account: &[u8],
 		at: &mut At,
 	) -> Result<Option<Cid>, FollowError> {
-		let Some(view) = self.chain.query("medchain_patient", json!([address, at.hash]))? else {
+		let Some(view) = self.patient_at(address, at.hash)? else {
 			return Ok(None);
 		};
-		let Some(cid) = view["profile"].as_str().and_then(|c| Cid::try_from(c).ok()) else {
+		let Some(cid) = view.profile.as_deref().and_then(|c| Cid::try_from(c).ok()) else {
 			return Ok(None);
 		};
-		let owners: Vec<HospitalId> =
-			view["hospital"].as_u64().map(|h| h as HospitalId).into_iter().collect();
+		let owners: Vec<HospitalId> = view.hospital.into_iter().collect();
 		let active = if self.replication == Replication::All {
 			Vec::new()
 		} else {
@@ -402,14 +409,8 @@ impl<'a> Follower<'a> {
 
 	/// The profile CID of the patient at `address` at block `at`, if any.
 	fn profile_at(&self, address: &str, at: H256) -> Result<Option<Cid>, FollowError> {
-		let view = self.chain.query("medchain_patient", json!([address, at]))?;
-		Ok(view.and_then(|v| v["profile"].as_str().and_then(|c| Cid::try_from(c).ok())))
-	}
-
-	/// The hospital the patient at `address` registered through, at block `at`.
-	fn patient_hospital(&self, address: &str, at: H256) -> Result<Option<HospitalId>, FollowError> {
-		let view = self.chain.query("medchain_patient", json!([address, at]))?;
-		Ok(view.and_then(|v| v["hospital"].as_u64()).map(|h| h as HospitalId))
+		let view = self.patient_at(address, at)?;
+		Ok(view.and_then(|v| v.profile.as_deref().and_then(|c| Cid::try_from(c).ok())))
 	}
 
 	/// The consortium's active hospitals at block `at` (asked once per block).
@@ -420,10 +421,10 @@ impl<'a> Follower<'a> {
 		let mut active = Vec::new();
 		// Ids run from 0; removed hospitals stay (marked), so the first missing id ends it.
 		for id in 0..HospitalId::MAX {
-			let Some(view) = self.chain.query("medchain_hospital", json!([id, at.hash]))? else {
+			let Some(view) = self.chain.hospital(id, Some(at.hash))? else {
 				break;
 			};
-			if view["status"] == "Active" {
+			if view.is_active() {
 				active.push(id);
 			}
 		}
@@ -498,14 +499,9 @@ impl<'a> Follower<'a> {
 	}
 }
 
-/// The CIDs of every version in a record view.
-fn cids_of(view: &Value) -> Vec<Cid> {
-	view["versions"]
-		.as_array()
-		.into_iter()
-		.flatten()
-		.filter_map(|v| v["cid"].as_str().and_then(|c| Cid::try_from(c).ok()))
-		.collect()
+/// The CIDs of every version in a record view (the chain checked each when it was stored).
+fn cids_of(view: &Record) -> Vec<Cid> {
+	view.versions.iter().filter_map(|v| Cid::try_from(v.cid.as_str()).ok()).collect()
 }
 
 /// The delay after `attempts` failures: 2 s, 4 s, 8 s, … up to five minutes.

@@ -8,5 +8,6 @@ pub mod files;
 pub mod follow;
 pub mod ipfs;
 pub mod keys;
+pub mod queries;
 pub mod replication;
 pub mod unixfs;

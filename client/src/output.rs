@@ -26,9 +26,14 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
 	}
 }
 
-/// A chain time `{ms, iso}` in the local time zone, ISO 8601 to the second.
-pub fn local_time(time: &Value) -> String {
-	match time["ms"].as_i64().and_then(chrono::DateTime::from_timestamp_millis) {
+/// A chain time in the local time zone, ISO 8601 to the second.
+pub fn local_time(time: &medchain_api::views::Time) -> String {
+	local_ms(time.ms)
+}
+
+/// A chain time in milliseconds in the local time zone, ISO 8601 to the second.
+pub fn local_ms(ms: u64) -> String {
+	match i64::try_from(ms).ok().and_then(chrono::DateTime::from_timestamp_millis) {
 		Some(t) => t.with_timezone(&chrono::Local).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
 		None => "-".into(),
 	}

@@ -22,7 +22,7 @@ use scale_info::TypeInfo;
 	TypeInfo,
 	MaxEncodedLen,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize))]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum Permission {
 	/// Open the records (with the wrapped keys the patient shares).
 	Read,
@@ -50,7 +50,7 @@ impl Permission {
 	TypeInfo,
 	MaxEncodedLen,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize))]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum Purpose {
 	/// The grantee treats the patient.
 	Treatment,
@@ -153,12 +153,45 @@ impl<C: AsRef<[RecordCategory]>, R: AsRef<[RecordId]>> serde::Serialize for Scop
 	}
 }
 
+/// The inverse of `Serialize`: a list longer than the scope's bound is an
+/// error, not a shorter scope.
+#[cfg(feature = "std")]
+impl<'de, C, R> serde::Deserialize<'de> for Scope<C, R>
+where
+	C: TryFrom<Vec<RecordCategory>>,
+	R: TryFrom<Vec<RecordId>>,
+{
+	fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+		use serde::de::Error;
+		#[derive(serde::Deserialize)]
+		#[serde(tag = "kind", rename_all = "camelCase")]
+		enum Wire {
+			All,
+			Categories { categories: Vec<RecordCategory> },
+			Records { records: Vec<RecordId> },
+		}
+		Ok(match Wire::deserialize(deserializer)? {
+			Wire::All => Scope::All,
+			Wire::Categories { categories } => Scope::Categories(
+				categories.try_into().map_err(|_| D::Error::custom("too many categories"))?,
+			),
+			Wire::Records { records } => Scope::Records(
+				records.try_into().map_err(|_| D::Error::custom("too many record ids"))?,
+			),
+		})
+	}
+}
+
 /// The terms of a grant, as the audit trail records them when a grant is
 /// given, changed or made by approving a request.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize), serde(rename_all = "camelCase"))]
+#[cfg_attr(
+	feature = "std",
+	derive(serde::Serialize, serde::Deserialize),
+	serde(rename_all = "camelCase")
+)]
 pub struct GrantTerms {
 	/// Which records.
 	pub scope: AuditedScope,
@@ -189,5 +222,17 @@ mod tests {
 			json(Scope::Records(vec![3, 1].try_into().unwrap())),
 			serde_json::json!({ "kind": "records", "records": [3, 1] })
 		);
+	}
+
+	#[test]
+	fn a_scope_deserializes_back_within_its_bound() {
+		type S = BoundedScope<ConstU32<2>>;
+		let back = |v: serde_json::Value| serde_json::from_value::<S>(v);
+		let records = S::Records(vec![3, 1].try_into().unwrap());
+		assert_eq!(back(serde_json::to_value(&records).unwrap()).unwrap(), records);
+		assert_eq!(back(serde_json::json!({ "kind": "all" })).unwrap(), S::All);
+		let long = serde_json::json!({ "kind": "records", "records": [1, 2, 3] });
+		assert!(back(long).unwrap_err().to_string().contains("too many record ids"));
+		assert!(back(serde_json::json!({ "kind": "some" })).is_err());
 	}
 }

@@ -56,7 +56,7 @@ pub enum Entity<AccountId> {
 )]
 #[cfg_attr(
 	feature = "std",
-	derive(serde::Serialize),
+	derive(serde::Serialize, serde::Deserialize),
 	serde(tag = "type", rename_all_fields = "camelCase")
 )]
 pub enum AuditAction<AccountId> {

@@ -21,7 +21,7 @@ use frame_support::traits::OriginTrait;
 	Eq,
 	Debug,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize))]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum InviteRole {
 	/// Free `patients.register`.
 	Patient,

@@ -210,7 +210,7 @@ pub type RecordId = u64;
 	Ord,
 	Debug,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize))]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum RecordCategory {
 	/// An encounter note (FHIR `Encounter`).
 	Consultation,
@@ -378,7 +378,7 @@ impl<AccountId> RecordKeys<AccountId> for () {
 	Eq,
 	Debug,
 )]
-#[cfg_attr(feature = "std", derive(serde::Serialize))]
+#[cfg_attr(feature = "std", derive(serde::Serialize, serde::Deserialize))]
 pub enum EmergencyReason {
 	/// The patient is unconscious or cannot consent.
 	PatientUnconscious,

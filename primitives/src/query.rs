@@ -20,6 +20,19 @@ pub struct Page<Item, Cursor> {
 	pub next: Option<Cursor>,
 }
 
+impl<Item, Cursor> Page<Item, Cursor> {
+	/// The same page with each item mapped.
+	pub fn map<T>(self, f: impl FnMut(Item) -> T) -> Page<T, Cursor> {
+		Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+	}
+
+	/// The same page keeping the items `f` maps to something; the cursor
+	/// stays where the unfiltered page ended.
+	pub fn filter_map<T>(self, f: impl FnMut(Item) -> Option<T>) -> Page<T, Cursor> {
+		Page { items: self.items.into_iter().filter_map(f).collect(), next: self.next }
+	}
+}
+
 /// How many items a request for `limit` gets: at least 1, at most
 /// [`MAX_PAGE_SIZE`].
 pub fn page_size(limit: u32) -> usize {

@@ -143,76 +143,77 @@ impl_runtime_apis! {
 		}
 	}
 
+	// Each method forwards to its pallet's view function.
 	impl crate::queries::MedchainApi<Block> for Runtime {
 		fn patient(who: AccountId) -> Option<crate::queries::PatientView> {
-			pallet_patients::PatientOf::<Runtime>::get(who)
+			Patients::patient(who)
 		}
 		fn doctor(who: AccountId) -> Option<crate::queries::DoctorView> {
-			pallet_doctors::DoctorOf::<Runtime>::get(who)
+			Doctors::doctor(who)
 		}
 		fn hospital(id: medchain_primitives::HospitalId) -> Option<crate::queries::HospitalView> {
-			pallet_consortium::HospitalOf::<Runtime>::get(id)
+			Consortium::hospital(id)
 		}
 		fn record(id: medchain_primitives::RecordId) -> Option<crate::queries::RecordView> {
-			crate::queries::imp::record(id)
+			Records::record(id)
 		}
 		fn wrapped_key(
 			record: medchain_primitives::RecordId,
 			reader: AccountId,
 		) -> Option<pallet_records::KeyInfo> {
-			pallet_records::Keys::<Runtime>::get(record, reader)
+			Records::wrapped_key(record, reader)
 		}
 		fn records_of(
 			patient: AccountId,
 			after: Option<medchain_primitives::RecordId>,
 			limit: u32,
 		) -> medchain_primitives::Page<crate::queries::RecordView, medchain_primitives::RecordId> {
-			crate::queries::imp::records_of(patient, after, limit)
+			Records::records_of(patient, after, limit)
 		}
 		fn readers_of(
 			record: medchain_primitives::RecordId,
 			after: Option<AccountId>,
 			limit: u32,
 		) -> medchain_primitives::Page<AccountId, AccountId> {
-			crate::queries::imp::readers_of(record, after, limit)
+			Records::readers_of(record, after, limit)
 		}
 		fn grants_of(
 			patient: AccountId,
 			after: Option<AccountId>,
 			limit: u32,
 		) -> medchain_primitives::Page<(AccountId, crate::queries::GrantView), AccountId> {
-			crate::queries::imp::grants_of(patient, after, limit)
+			Access::grants_of(patient, after, limit)
 		}
 		fn patients_of(
 			grantee: AccountId,
 			after: Option<AccountId>,
 			limit: u32,
 		) -> medchain_primitives::Page<AccountId, AccountId> {
-			crate::queries::imp::patients_of(grantee, after, limit)
+			Access::patients_of(grantee, after, limit)
 		}
 		fn requests_of(
 			patient: AccountId,
 			after: Option<AccountId>,
 			limit: u32,
 		) -> medchain_primitives::Page<(AccountId, crate::queries::RequestView), AccountId> {
-			crate::queries::imp::requests_of(patient, after, limit)
+			Access::requests_of(patient, after, limit)
 		}
 		fn audit_trail(
 			subject: medchain_primitives::Entity<AccountId>,
 			from: u64,
 			limit: u32,
 		) -> crate::queries::TrailPage {
-			crate::queries::imp::audit_trail(subject, from, limit)
+			Audit::audit_trail(subject, from, limit)
 		}
 		fn audit_by_actor(
 			actor: medchain_primitives::Entity<AccountId>,
 			from: u64,
 			limit: u32,
 		) -> medchain_primitives::Page<crate::queries::AuditEntryView, u64> {
-			crate::queries::imp::audit_by_actor(actor, from, limit)
+			Audit::audit_by_actor(actor, from, limit)
 		}
 		fn audit_entry(seq: medchain_primitives::AuditSeq) -> Option<crate::queries::AuditEntryView> {
-			pallet_audit::Entries::<Runtime>::get(seq)
+			Audit::audit_entry(seq)
 		}
 	}
 

@@ -5,12 +5,13 @@
 //! Every list is a [`Page`] of at most `MAX_PAGE_SIZE` (100) items; a larger
 //! `limit` gets that many, never an error, and no call reads more than one
 //! page (plus one item to know whether more follow).
+//!
+//! The queries themselves are each pallet's view functions (also callable
+//! through `RuntimeViewFunction`); this API keeps the names and encodings
+//! that RPC clients already use, and `apis.rs` only forwards to them.
 
 use crate::{AccountId, Runtime};
-use alloc::vec::Vec;
-use codec::{Decode, Encode};
-use medchain_primitives::{page_of, AuditSeq, Entity, HospitalId, Page, RecordId};
-use scale_info::TypeInfo;
+use medchain_primitives::{AuditSeq, Entity, HospitalId, Page, RecordId};
 
 /// A patient as stored.
 pub type PatientView = pallet_patients::PatientInfo<Runtime>;
@@ -26,31 +27,9 @@ pub type RequestView = pallet_access::RequestInfo<Runtime>;
 pub type AuditEntryView = pallet_audit::AuditEntryOf<Runtime>;
 
 /// A record with every version it kept.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct RecordView {
-	/// The record's id.
-	pub id: RecordId,
-	/// The record as stored.
-	pub record: pallet_records::RecordOf<Runtime>,
-	/// Its versions, oldest first (at most `MaxVersions`).
-	pub versions: Vec<pallet_records::VersionOf<Runtime>>,
-}
-
-/// A page of an audit trail, with what a client needs to check its hash
-/// chain: the trail's length and stored head.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct TrailPage {
-	/// How many entries the trail has in all.
-	pub len: u64,
-	/// BLAKE2b-256 of the trail's last entry (zeros for an empty trail).
-	pub head: [u8; 32],
-	/// The entries at positions `from..from + items.len()`, oldest first.
-	/// (Named like [`Page`]'s, and not `entries`, which JavaScript codecs
-	/// already use for a method.)
-	pub items: Vec<AuditEntryView>,
-	/// The position of the next page, if any.
-	pub next: Option<u64>,
-}
+pub type RecordView = pallet_records::RecordViewOf<Runtime>;
+/// A page of an audit trail, with its length and stored head.
+pub type TrailPage = pallet_audit::TrailPageOf<Runtime>;
 
 sp_api::decl_runtime_apis! {
 	/// Queries over MedChain's patients, doctors, hospitals, records, consent
@@ -84,101 +63,5 @@ sp_api::decl_runtime_apis! {
 		fn audit_by_actor(actor: Entity<AccountId>, from: u64, limit: u32) -> Page<AuditEntryView, u64>;
 		/// One audit entry by its sequence number.
 		fn audit_entry(seq: AuditSeq) -> Option<AuditEntryView>;
-	}
-}
-
-/// The implementations behind [`MedchainApi`], callable from tests.
-pub mod imp {
-	use super::*;
-	use medchain_primitives::page_size;
-
-	fn map_page<A, B, C>(page: Page<A, C>, f: impl FnMut(A) -> B) -> Page<B, C> {
-		Page { items: page.items.into_iter().map(f).collect(), next: page.next }
-	}
-
-	pub fn record(id: RecordId) -> Option<RecordView> {
-		let record = pallet_records::RecordById::<Runtime>::get(id)?;
-		let versions = (1..=record.version)
-			.filter_map(|v| pallet_records::Versions::<Runtime>::get(id, v))
-			.collect();
-		Some(RecordView { id, record, versions })
-	}
-
-	pub fn records_of(
-		patient: AccountId,
-		after: Option<RecordId>,
-		limit: u32,
-	) -> Page<RecordView, RecordId> {
-		let page =
-			page_of::<pallet_records::RecordsOf<Runtime>, _, _, _>(&patient, after.as_ref(), limit);
-		Page {
-			items: page.items.into_iter().filter_map(|(id, ())| record(id)).collect(),
-			next: page.next,
-		}
-	}
-
-	pub fn readers_of(
-		record: RecordId,
-		after: Option<AccountId>,
-		limit: u32,
-	) -> Page<AccountId, AccountId> {
-		let page =
-			page_of::<pallet_records::Keys<Runtime>, _, _, _>(&record, after.as_ref(), limit);
-		map_page(page, |(reader, _)| reader)
-	}
-
-	pub fn grants_of(
-		patient: AccountId,
-		after: Option<AccountId>,
-		limit: u32,
-	) -> Page<(AccountId, GrantView), AccountId> {
-		page_of::<pallet_access::GrantOf<Runtime>, _, _, _>(&patient, after.as_ref(), limit)
-	}
-
-	pub fn patients_of(
-		grantee: AccountId,
-		after: Option<AccountId>,
-		limit: u32,
-	) -> Page<AccountId, AccountId> {
-		let page =
-			page_of::<pallet_access::PatientsOf<Runtime>, _, _, _>(&grantee, after.as_ref(), limit);
-		map_page(page, |(patient, ())| patient)
-	}
-
-	pub fn requests_of(
-		patient: AccountId,
-		after: Option<AccountId>,
-		limit: u32,
-	) -> Page<(AccountId, RequestView), AccountId> {
-		page_of::<pallet_access::RequestOf<Runtime>, _, _, _>(&patient, after.as_ref(), limit)
-	}
-
-	/// The next position after a page of `count` entries from `from` in a list of `len`.
-	fn next_position(from: u64, count: usize, len: u64) -> Option<u64> {
-		let end = from.saturating_add(count as u64);
-		(count > 0 && end < len).then_some(end)
-	}
-
-	pub fn audit_trail(subject: Entity<AccountId>, from: u64, limit: u32) -> TrailPage {
-		let trail = pallet_audit::SubjectTrail::<Runtime>::get(&subject);
-		let items = pallet_audit::Pallet::<Runtime>::subject_entries(
-			&subject,
-			from,
-			page_size(limit) as u32,
-		);
-		let next = next_position(from, items.len(), trail.len);
-		TrailPage { len: trail.len, head: trail.head, items, next }
-	}
-
-	pub fn audit_by_actor(
-		actor: Entity<AccountId>,
-		from: u64,
-		limit: u32,
-	) -> Page<AuditEntryView, u64> {
-		let len = pallet_audit::ActorEntryCount::<Runtime>::get(&actor);
-		let items =
-			pallet_audit::Pallet::<Runtime>::actor_entries(&actor, from, page_size(limit) as u32);
-		let next = next_position(from, items.len(), len);
-		Page { items, next }
 	}
 }

@@ -38,7 +38,7 @@ fn a_revocation_can_remove_a_key_per_record() {
 }
 
 mod queries {
-	use crate::{queries::imp, AccountId, Runtime};
+	use crate::{Access, AccountId, Audit, Runtime};
 	use medchain_primitives::{AuditAction, AuditLog, Entity, MAX_PAGE_SIZE};
 	use sp_runtime::BuildStorage;
 
@@ -64,7 +64,7 @@ mod queries {
 		let mut pages = vec![];
 		let mut after = None;
 		loop {
-			let page = imp::patients_of(doctor.clone(), after, limit);
+			let page = Access::patients_of(doctor.clone(), after, limit);
 			assert!(page.items.len() <= MAX_PAGE_SIZE as usize);
 			pages.push(page.items);
 			match page.next {
@@ -100,11 +100,39 @@ mod queries {
 	}
 
 	#[test]
+	fn view_functions_dispatch_by_id_and_answer_like_the_pallet() {
+		use codec::{Decode, Encode};
+		use frame_support::view_functions::{ViewFunction, ViewFunctionDispatchError};
+		use pallet_access::PatientsOfViewFunction;
+		ext().execute_with(|| {
+			walk_patients(3, 10);
+			let query = PatientsOfViewFunction::<Runtime>::new(account(u32::MAX), None, 2);
+			let id = PatientsOfViewFunction::<Runtime>::id();
+			let answer = Runtime::execute_view_function(id.clone(), query.encode()).unwrap();
+			let page = medchain_primitives::Page::<AccountId, AccountId>::decode(&mut &answer[..])
+				.unwrap();
+			assert_eq!(page, Access::patients_of(account(u32::MAX), None, 2));
+			assert_eq!(page.items.len(), 2);
+			// Malformed arguments and unknown ids are errors, not panics.
+			assert!(matches!(
+				Runtime::execute_view_function(id.clone(), vec![1, 2, 3]),
+				Err(ViewFunctionDispatchError::Codec)
+			));
+			let mut unknown = id;
+			unknown.suffix = [0; 16];
+			assert!(matches!(
+				Runtime::execute_view_function(unknown, query.encode()),
+				Err(ViewFunctionDispatchError::NotFound(_))
+			));
+		});
+	}
+
+	#[test]
 	fn a_cursor_at_the_end_gives_an_empty_last_page() {
 		ext().execute_with(|| {
 			let pages = walk_patients(3, 10);
 			let last = pages[0].last().unwrap().clone();
-			let page = imp::patients_of(account(u32::MAX), Some(last), 10);
+			let page = Access::patients_of(account(u32::MAX), Some(last), 10);
 			assert!(page.items.is_empty());
 			assert_eq!(page.next, None);
 		});
@@ -119,19 +147,19 @@ mod queries {
 				pallet_audit::Pallet::<Runtime>::log_accounts(&patient, &patient, action).unwrap();
 			}
 			let subject = Entity::Account(patient.clone());
-			let first = imp::audit_trail(subject.clone(), 0, 1_000);
+			let first = Audit::audit_trail(subject.clone(), 0, 1_000);
 			assert_eq!((first.len, first.items.len(), first.next), (150, 100, Some(100)));
-			let second = imp::audit_trail(subject.clone(), 100, 100);
+			let second = Audit::audit_trail(subject.clone(), 100, 100);
 			assert_eq!((second.items.len(), second.next), (50, None));
 			assert_eq!(second.items.last().unwrap().hash(), second.head);
 			assert_eq!(second.items[0].prev, first.items[99].hash());
 			for from in [150, 1_000] {
-				let past = imp::audit_trail(subject.clone(), from, 10);
+				let past = Audit::audit_trail(subject.clone(), from, 10);
 				assert_eq!((past.items.len(), past.next), (0, None));
 			}
-			let by_actor = imp::audit_by_actor(subject.clone(), 140, 100);
+			let by_actor = Audit::audit_by_actor(subject.clone(), 140, 100);
 			assert_eq!((by_actor.items.len(), by_actor.next), (10, None));
-			let empty = imp::audit_trail(Entity::Account(account(8)), 0, 10);
+			let empty = Audit::audit_trail(Entity::Account(account(8)), 0, 10);
 			assert_eq!(
 				(empty.len, empty.head, empty.items.len(), empty.next),
 				(0, [0; 32], 0, None)
@@ -665,6 +693,45 @@ mod governance {
 			Access::on_idle(1, frame_support::weights::Weight::MAX);
 			assert!(pallet_access::KeySweeps::<Runtime>::iter().next().is_none());
 			assert!(pallet_access::HospitalSweeps::<Runtime>::iter().next().is_none());
+		});
+	}
+
+	/// Built only with `try-runtime` (CI builds and runs it, see
+	/// scripts/test.sh): every pallet's `try_state` holds after calls that
+	/// touch each MedChain pallet, and the runtime's migrations pass their
+	/// pre- and post-upgrade checks on that state.
+	#[cfg(feature = "try-runtime")]
+	#[test]
+	fn try_state_and_the_migrations_hold_after_a_day_of_calls() {
+		use crate::{Access, AllPalletsWithSystem, Doctors, Executive, Patients};
+		use frame_support::traits::{OnGenesis, TryState, TryStateSelect};
+		ext().execute_with(|| {
+			AllPalletsWithSystem::on_genesis();
+			let (patient, doctor) = (account(50), account(60));
+			assert_ok!(Patients::register(RuntimeOrigin::signed(patient.clone()), [5; 32], None));
+			assert_ok!(Doctors::register_doctor(
+				RuntimeOrigin::signed(account(1)),
+				0,
+				doctor.clone(),
+				b"Dr".to_vec().try_into().unwrap(),
+				b"GP".to_vec().try_into().unwrap(),
+				[6; 32],
+				[6; 32],
+			));
+			assert_ok!(Access::grant(
+				RuntimeOrigin::signed(patient.clone()),
+				patient,
+				doctor.clone(),
+				pallet_access::Scope::All,
+				pallet_access::Permission::Read,
+				pallet_access::Purpose::Treatment,
+				None,
+			));
+			assert_ok!(Doctors::suspend(RuntimeOrigin::signed(account(1)), doctor));
+			AllPalletsWithSystem::try_state(1, TryStateSelect::All)
+				.expect("every pallet's invariants hold, a sweep queued");
+			Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
+				.expect("the migrations' checks pass and try_state holds after them");
 		});
 	}
 

@@ -2,7 +2,6 @@
 //! `sc_service::spawn_tasks` registers: account nonces, fee queries, and
 //! MedChain's own plain-JSON queries (`medchain_*`).
 
-pub mod json;
 pub mod medchain;
 
 use jsonrpsee::RpcModule;
@@ -37,7 +36,8 @@ where
 	C::Api: medchain_runtime::queries::MedchainApi<Block>,
 	P: TransactionPool + 'static,
 {
-	use medchain::{Medchain, MedchainRpcServer};
+	use medchain::Medchain;
+	use medchain_api::rpc::MedchainRpcServer;
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 

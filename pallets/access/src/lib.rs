@@ -102,8 +102,8 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::AuditAction;
 	use medchain_primitives::{
-		AuditLog, AuditSeq, Cid, DoctorRegistry, HospitalId, HospitalRegistry, Moment,
-		PatientRegistry, RecordKeys, WrappedKey,
+		page_of, AuditLog, AuditSeq, Cid, DoctorRegistry, HospitalId, HospitalRegistry, Moment,
+		Page, PatientRegistry, RecordKeys, WrappedKey,
 	};
 
 	/// The in-code storage version.
@@ -427,6 +427,41 @@ pub mod pallet {
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
+		}
+	}
+
+	/// Reads for RPC clients, Polkadot.js Apps and the runtime's
+	/// `MedchainApi`: a patient's grants and pending requests, a doctor's
+	/// patients. Every list is one [`Page`] of at most `MAX_PAGE_SIZE`
+	/// items, in storage order.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The grants `patient` gave, by grantee, after grantee `after`.
+		pub fn grants_of(
+			patient: T::AccountId,
+			after: Option<T::AccountId>,
+			limit: u32,
+		) -> Page<(T::AccountId, GrantInfo<T>), T::AccountId> {
+			page_of::<GrantOf<T>, _, _, _>(&patient, after.as_ref(), limit)
+		}
+
+		/// The patients who granted `grantee` access, after patient `after`.
+		pub fn patients_of(
+			grantee: T::AccountId,
+			after: Option<T::AccountId>,
+			limit: u32,
+		) -> Page<T::AccountId, T::AccountId> {
+			page_of::<PatientsOf<T>, _, _, _>(&grantee, after.as_ref(), limit)
+				.map(|(patient, ())| patient)
+		}
+
+		/// The pending requests to `patient`, by doctor, after doctor `after`.
+		pub fn requests_of(
+			patient: T::AccountId,
+			after: Option<T::AccountId>,
+			limit: u32,
+		) -> Page<(T::AccountId, RequestInfo<T>), T::AccountId> {
+			page_of::<RequestOf<T>, _, _, _>(&patient, after.as_ref(), limit)
 		}
 	}
 

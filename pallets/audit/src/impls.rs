@@ -1,6 +1,8 @@
 //! Appending entries, reading pages, checking hash chains.
 
-use crate::{pallet::*, AuditAction, AuditLog, AuditSeq, Entity, EntryHash, Trail};
+use crate::{pallet::*, AuditAction, AuditLog, AuditSeq, Entity, Trail};
+#[cfg(any(feature = "std", feature = "try-runtime"))]
+use crate::{TrailError, TrailWalk};
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, traits::Time};
 
@@ -11,17 +13,11 @@ pub type ActorAndAction<T> = (EntityOf<T>, AuditAction<<T as frame_system::Confi
 /// The most entries one page read returns.
 pub use medchain_primitives::MAX_PAGE_SIZE;
 
-/// Why a subject's trail does not verify.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrailError {
-	/// The index names no entry at `position`.
-	MissingEntry { position: u64 },
-	/// The entry at `position` concerns another subject.
-	WrongSubject { position: u64 },
-	/// The entry at `position` does not hold the hash of the one before it.
-	BrokenLink { position: u64 },
-	/// The last entry's hash is not the stored head.
-	HeadMismatch,
+/// The position after a page of `count` entries from `from` in a list of
+/// `len`, if entries follow.
+pub(crate) fn next_position(from: u64, count: usize, len: u64) -> Option<u64> {
+	let end = from.saturating_add(count as u64);
+	(count > 0 && end < len).then_some(end)
 }
 
 impl<T: Config> Pallet<T> {
@@ -98,18 +94,16 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "std", feature = "try-runtime"))]
 	fn checked_entries(subject: &EntityOf<T>) -> Result<Vec<AuditEntryOf<T>>, TrailError> {
 		let trail = SubjectTrail::<T>::get(subject);
-		let mut prev: EntryHash = [0; 32];
+		let mut walk = TrailWalk::from_start(subject);
 		let mut entries = Vec::new();
 		for position in 0..trail.len {
 			let entry = SubjectEntries::<T>::get(subject, position)
 				.and_then(Entries::<T>::get)
 				.ok_or(TrailError::MissingEntry { position })?;
-			ensure!(&entry.subject == subject, TrailError::WrongSubject { position });
-			ensure!(entry.prev == prev, TrailError::BrokenLink { position });
-			prev = entry.hash();
+			walk.take(&entry)?;
 			entries.push(entry);
 		}
-		ensure!(prev == trail.head, TrailError::HeadMismatch);
+		walk.finish(trail.head)?;
 		Ok(entries)
 	}
 

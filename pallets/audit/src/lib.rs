@@ -51,6 +51,7 @@ pub use pallet::*;
 
 mod impls;
 pub mod types;
+pub mod verify;
 
 #[cfg(test)]
 mod mock;
@@ -58,7 +59,8 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{AuditAction, AuditLog, AuditSeq, Entity};
-pub use types::{AuditEntry, EntryHash, Trail};
+pub use types::{AuditEntry, EntryHash, Trail, TrailPage};
+pub use verify::{TrailError, TrailWalk};
 
 /// Implement the `frame_system`, `pallet_timestamp` and audit configs of a test
 /// runtime that declares `System`, `Timestamp` and `Audit` (the MedChain
@@ -110,9 +112,10 @@ macro_rules! impl_test_configs {
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
+	use crate::impls::next_position;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::Moment;
+	use medchain_primitives::{page_size, Moment, Page};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -123,6 +126,9 @@ pub mod pallet {
 
 	/// An entity as this runtime names it.
 	pub type EntityOf<T> = Entity<<T as frame_system::Config>::AccountId>;
+
+	/// A page of a trail as this runtime returns it.
+	pub type TrailPageOf<T> = TrailPage<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -173,6 +179,37 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// The trail holds `u64::MAX` entries and cannot grow.
 		TrailFull,
+	}
+
+	/// Reads for RPC clients, Polkadot.js Apps and the runtime's
+	/// `MedchainApi`: trails by subject and by actor, pages of at most
+	/// `MAX_PAGE_SIZE` entries, oldest first.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The entries concerning `subject`, from position `from`, with the
+		/// trail's length and head.
+		pub fn audit_trail(subject: EntityOf<T>, from: u64, limit: u32) -> TrailPageOf<T> {
+			let trail = SubjectTrail::<T>::get(&subject);
+			let items = Self::subject_entries(&subject, from, page_size(limit) as u32);
+			let next = next_position(from, items.len(), trail.len);
+			TrailPage { len: trail.len, head: trail.head, items, next }
+		}
+
+		/// The entries written by `actor`, from position `from`.
+		pub fn audit_by_actor(
+			actor: EntityOf<T>,
+			from: u64,
+			limit: u32,
+		) -> Page<AuditEntryOf<T>, u64> {
+			let items = Self::actor_entries(&actor, from, page_size(limit) as u32);
+			let next = next_position(from, items.len(), ActorEntryCount::<T>::get(&actor));
+			Page { items, next }
+		}
+
+		/// One entry by its sequence number.
+		pub fn audit_entry(seq: AuditSeq) -> Option<AuditEntryOf<T>> {
+			Entries::<T>::get(seq)
+		}
 	}
 
 	#[pallet::hooks]

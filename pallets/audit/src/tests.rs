@@ -1,4 +1,4 @@
-use crate::{impls::TrailError, mock::*, *};
+use crate::{mock::*, *};
 use frame_support::{assert_noop, storage::with_transaction};
 use sp_runtime::TransactionOutcome;
 

@@ -1,5 +1,6 @@
 //! Types stored by the audit pallet.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use medchain_primitives::{AuditAction, AuditSeq, Entity, Moment};
 use scale_info::TypeInfo;
@@ -56,4 +57,20 @@ pub struct Trail {
 	pub len: u64,
 	/// Hash of the subject's last entry (all zeros while it has none).
 	pub head: EntryHash,
+}
+
+/// A page of a subject's trail, with what a reader needs to check its hash
+/// chain: the trail's length and stored head.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct TrailPage<AccountId, BlockNumber> {
+	/// How many entries the trail has in all.
+	pub len: u64,
+	/// BLAKE2b-256 of the trail's last entry (zeros for an empty trail).
+	pub head: EntryHash,
+	/// The entries at positions `from..from + items.len()`, oldest first.
+	/// (Named like `Page`'s, and not `entries`, which JavaScript codecs
+	/// already use for a method.)
+	pub items: Vec<AuditEntry<AccountId, BlockNumber>>,
+	/// The position of the next page, if any.
+	pub next: Option<u64>,
 }

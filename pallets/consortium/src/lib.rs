@@ -336,6 +336,15 @@ pub mod pallet {
 		}
 	}
 
+	/// Reads for RPC clients, Polkadot.js Apps and the runtime's `MedchainApi`.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A hospital of the consortium, whatever its status.
+		pub fn hospital(id: HospitalId) -> Option<HospitalInfo<T>> {
+			HospitalOf::<T>::get(id)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Admit a hospital to the consortium, active at once.

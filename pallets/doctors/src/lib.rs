@@ -218,6 +218,15 @@ pub mod pallet {
 		}
 	}
 
+	/// Reads for RPC clients, Polkadot.js Apps and the runtime's `MedchainApi`.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A doctor, whatever their status.
+		pub fn doctor(who: T::AccountId) -> Option<DoctorInfo<T>> {
+			DoctorOf::<T>::get(who)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Apply to work as a doctor at `hospital`. An active doctor may apply to another

@@ -220,6 +220,15 @@ pub mod pallet {
 		}
 	}
 
+	/// Reads for RPC clients, Polkadot.js Apps and the runtime's `MedchainApi`.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A registered patient.
+		pub fn patient(who: T::AccountId) -> Option<PatientInfo<T>> {
+			PatientOf::<T>::get(who)
+		}
+	}
+
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Register yourself as a patient.

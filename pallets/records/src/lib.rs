@@ -79,7 +79,7 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{RecordCategory, RecordId, RecordKeys};
-pub use types::{Epoch, KeyInfo, Record, Version, VersionInfo};
+pub use types::{Epoch, KeyInfo, Record, RecordView, Version, VersionInfo};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -88,7 +88,8 @@ pub mod pallet {
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AccessPolicy, AuditLog, Cid, DoctorRegistry, Moment, PatientRegistry, WrappedKey,
+		page_of, AccessPolicy, AuditLog, Cid, DoctorRegistry, Moment, Page, PatientRegistry,
+		WrappedKey,
 	};
 
 	/// The in-code storage version.
@@ -99,6 +100,9 @@ pub mod pallet {
 
 	/// A version as this runtime stores it.
 	pub type VersionOf<T> = VersionInfo<<T as frame_system::Config>::AccountId>;
+
+	/// A record with its versions, as the queries return it.
+	pub type RecordViewOf<T> = RecordView<<T as frame_system::Config>::AccountId>;
 
 	/// Wrapped keys of a new key epoch as a call takes them: the reader and the
 	/// HPKE output, at most `MaxReadersPerRecord` pairs. Bounded, so that a
@@ -303,6 +307,43 @@ pub mod pallet {
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
+		}
+	}
+
+	/// Reads for RPC clients, Polkadot.js Apps and the runtime's
+	/// `MedchainApi`: a record, its keys, a patient's records. Every list
+	/// is one [`Page`] of at most `MAX_PAGE_SIZE` items, in storage order.
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// A record with its versions, oldest first.
+		pub fn record(id: RecordId) -> Option<RecordViewOf<T>> {
+			let record = RecordById::<T>::get(id)?;
+			let versions = (1..=record.version).filter_map(|v| Versions::<T>::get(id, v)).collect();
+			Some(RecordView { id, record, versions })
+		}
+
+		/// The wrapped data key `reader` holds for `record`.
+		pub fn wrapped_key(record: RecordId, reader: T::AccountId) -> Option<KeyInfo> {
+			Keys::<T>::get(record, reader)
+		}
+
+		/// The records of `patient`, after record `after`.
+		pub fn records_of(
+			patient: T::AccountId,
+			after: Option<RecordId>,
+			limit: u32,
+		) -> Page<RecordViewOf<T>, RecordId> {
+			let page = page_of::<RecordsOf<T>, _, _, _>(&patient, after.as_ref(), limit);
+			page.filter_map(|(id, ())| Self::record(id))
+		}
+
+		/// The readers holding a key to `record`, after reader `after`.
+		pub fn readers_of(
+			record: RecordId,
+			after: Option<T::AccountId>,
+			limit: u32,
+		) -> Page<T::AccountId, T::AccountId> {
+			page_of::<Keys<T>, _, _, _>(&record, after.as_ref(), limit).map(|(reader, _)| reader)
 		}
 	}
 

@@ -1,7 +1,8 @@
 //! Types of the records pallet: a record, its versions and its wrapped keys.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use medchain_primitives::{Cid, Moment, RecordCategory, WrappedKey};
+use medchain_primitives::{Cid, Moment, RecordCategory, RecordId, WrappedKey};
 use scale_info::TypeInfo;
 
 /// Number of a record's version, from 1.
@@ -60,4 +61,15 @@ pub struct KeyInfo {
 	pub epoch: Epoch,
 	/// HPKE output: the data key wrapped to the reader's X25519 key.
 	pub wrapped: WrappedKey,
+}
+
+/// A record with every version it kept, as the queries return it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct RecordView<AccountId> {
+	/// The record's id.
+	pub id: RecordId,
+	/// The record as stored.
+	pub record: Record<AccountId>,
+	/// Its versions, oldest first (at most `MaxVersions`).
+	pub versions: Vec<VersionInfo<AccountId>>,
 }

@@ -1,0 +1,159 @@
+//! Typed reads of the node's `medchain_*` methods: each answer deserialized
+//! into the `medchain-api` view the node serialized it from. A field that
+//! is missing or of another type is an error naming the method, never a
+//! silent default.
+
+use crate::chain::{Chain, ChainError};
+use medchain_api::{
+	params::entity_text,
+	views::{
+		AuditEntry, Doctor, Grant, Hospital, Page, Patient, Record, Request, Trail, WrappedKey,
+	},
+	Address,
+};
+use medchain_primitives::{Entity, HospitalId, RecordId, MAX_PAGE_SIZE};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use sp_core::H256;
+use sp_runtime::AccountId32;
+
+fn address(account: &AccountId32) -> String {
+	medchain_api::ss58(account)
+}
+
+impl Chain {
+	/// One `medchain_*` answer as `T`; `None` when the chain has no such thing.
+	pub fn view<T: DeserializeOwned>(
+		&self,
+		method: &'static str,
+		params: Value,
+	) -> Result<Option<T>, ChainError> {
+		match self.query(method, params)? {
+			None => Ok(None),
+			Some(value) => serde_json::from_value(value)
+				.map(Some)
+				.map_err(|e| ChainError::Malformed { method, why: e.to_string() }),
+		}
+	}
+
+	/// Every item of a paged list, all pages read at block `at` (the best
+	/// block when `None`, pinned on the first page so that the pages agree).
+	fn list<T: DeserializeOwned, C: DeserializeOwned + serde::Serialize>(
+		&self,
+		method: &'static str,
+		first: Value,
+		at: Option<H256>,
+	) -> Result<Vec<T>, ChainError> {
+		let at = match at {
+			Some(at) => at,
+			None => self.best_hash()?,
+		};
+		let mut items = Vec::new();
+		let mut after: Option<C> = None;
+		loop {
+			let params = json!([first, after, MAX_PAGE_SIZE, at]);
+			let Some(page) = self.view::<Page<T, C>>(method, params)? else {
+				return Ok(items);
+			};
+			items.extend(page.items);
+			match page.next {
+				Some(next) => after = Some(next),
+				None => return Ok(items),
+			}
+		}
+	}
+
+	/// A registered patient.
+	pub fn patient(
+		&self,
+		who: &AccountId32,
+		at: Option<H256>,
+	) -> Result<Option<Patient>, ChainError> {
+		self.view("medchain_patient", json!([address(who), at]))
+	}
+
+	/// A doctor, whatever their status.
+	pub fn doctor(
+		&self,
+		who: &AccountId32,
+		at: Option<H256>,
+	) -> Result<Option<Doctor>, ChainError> {
+		self.view("medchain_doctor", json!([address(who), at]))
+	}
+
+	/// A hospital of the consortium.
+	pub fn hospital(
+		&self,
+		id: HospitalId,
+		at: Option<H256>,
+	) -> Result<Option<Hospital>, ChainError> {
+		self.view("medchain_hospital", json!([id, at]))
+	}
+
+	/// A record with every version it kept.
+	pub fn record(&self, id: RecordId, at: Option<H256>) -> Result<Option<Record>, ChainError> {
+		self.view("medchain_record", json!([id, at]))
+	}
+
+	/// The wrapped key `reader` holds for `record`.
+	pub fn wrapped_key(
+		&self,
+		record: RecordId,
+		reader: &AccountId32,
+	) -> Result<Option<WrappedKey>, ChainError> {
+		self.view("medchain_wrappedKey", json!([record, address(reader)]))
+	}
+
+	/// All of a patient's records (none if no such patient).
+	pub fn records_of(&self, patient: &AccountId32) -> Result<Vec<Record>, ChainError> {
+		self.list::<Record, RecordId>("medchain_records", json!(address(patient)), None)
+	}
+
+	/// Every reader holding a key to a record.
+	pub fn readers_of(&self, record: RecordId) -> Result<Vec<AccountId32>, ChainError> {
+		let readers = self.list::<Address, Address>("medchain_readers", json!(record), None)?;
+		Ok(readers.into_iter().map(Into::into).collect())
+	}
+
+	/// Every grant a patient gave.
+	pub fn grants_of(&self, patient: &AccountId32) -> Result<Vec<Grant>, ChainError> {
+		self.list::<Grant, Address>("medchain_grants", json!(address(patient)), None)
+	}
+
+	/// Every patient who granted `grantee` access.
+	pub fn patients_of(&self, grantee: &AccountId32) -> Result<Vec<AccountId32>, ChainError> {
+		let patients =
+			self.list::<Address, Address>("medchain_patientsOf", json!(address(grantee)), None)?;
+		Ok(patients.into_iter().map(Into::into).collect())
+	}
+
+	/// Every pending request to a patient.
+	pub fn requests_of(&self, patient: &AccountId32) -> Result<Vec<Request>, ChainError> {
+		self.list::<Request, Address>("medchain_requests", json!(address(patient)), None)
+	}
+
+	/// A page of the trail of `subject`, from position `from`, with every
+	/// entry's SCALE bytes and the node's own check of the page.
+	pub fn audit_trail(
+		&self,
+		subject: &Entity<AccountId32>,
+		from: u64,
+		at: H256,
+	) -> Result<Trail, ChainError> {
+		let params = json!([entity_text(subject), from, MAX_PAGE_SIZE, true, at]);
+		self.view("medchain_auditTrail", params)?
+			.ok_or_else(|| ChainError::NotFound(format!("no trail of {}", entity_text(subject))))
+	}
+
+	/// A page of the entries `actor` wrote, from position `from`.
+	pub fn audit_by_actor(
+		&self,
+		actor: &Entity<AccountId32>,
+		from: u64,
+		at: H256,
+	) -> Result<Page<AuditEntry, u64>, ChainError> {
+		let params = json!([entity_text(actor), from, MAX_PAGE_SIZE, at]);
+		self.view("medchain_auditByActor", params)?
+			.ok_or_else(|| ChainError::NotFound(format!("no entries by {}", entity_text(actor))))
+	}
+}
