@@ -13,58 +13,66 @@ use crate::keys::Identity;
 
 /// How long a call may take to reach a block before the client stops waiting.
 pub const INCLUSION_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a block holding a call may take to be finalized, with `Wait::Finalized`.
+pub const FINALITY_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// What a write waits for before it is reported done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Wait {
+	/// The call is in a block of the best chain (about 6 s); that block may still be
+	/// replaced by another fork.
+	InBlock,
+	/// The block holding the call is finalized by the hospitals' validators: it will not be
+	/// reverted (about 12–18 s).
+	Finalized,
+}
 /// Blocks a signed call stays valid for.
 const MORTALITY: u64 = 64;
 
 /// What went wrong talking to the chain, in words a user can act on.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ChainError {
 	/// No node answers at the URL.
+	#[error(
+		"no MedChain node answers at {url} ({why}): start one (scripts/run-dev.sh) or pass \
+		 --node <url>"
+	)]
 	Unreachable { url: String, why: String },
 	/// The transaction pool refused the call before it reached a block.
+	#[error("the chain refused the call ({reason}): {advice}")]
 	Refused { reason: String, advice: String },
 	/// The call was in a block but failed: the runtime's error and what it means.
+	#[error("{meaning} [{pallet}.{error}]")]
 	Failed { pallet: String, error: String, meaning: String },
+	/// In a block, but that block was not finalized in time.
+	#[error(
+		"the call is in block #{number} but that block was not finalized within {} s: the \
+		 hospitals' validators may be too few online for finality (two thirds are needed). The \
+		 call may still be finalized or dropped: check `medchain` again later before resending",
+		FINALITY_TIMEOUT.as_secs()
+	)]
+	NotFinalized { number: u64 },
 	/// Not seen in a block in time.
+	#[error(
+		"the call {hash} was sent but not seen in a block within {} s: check the node's log and \
+		 your account's nonce before sending it again",
+		INCLUSION_TIMEOUT.as_secs()
+	)]
 	NotIncluded { hash: String },
 	/// A query's answer said no such thing (JSON-RPC error 4004).
+	#[error("{0}")]
 	NotFound(String),
 	/// Any other JSON-RPC error.
+	#[error("the node answered error {code}: {message}")]
 	Rpc { code: i64, message: String },
 	/// An answer that is not the view this client reads for the method.
+	#[error(
+		"the node's answer to {method} is not what this client reads ({why}): use a client \
+		 built for this chain's version"
+	)]
 	Malformed { method: &'static str, why: String },
 }
-
-impl core::fmt::Display for ChainError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		match self {
-			Self::Unreachable { url, why } => write!(
-				f,
-				"no MedChain node answers at {url} ({why}): start one (scripts/run-dev.sh) or \
-				 pass --node <url>"
-			),
-			Self::Refused { reason, advice } => {
-				write!(f, "the chain refused the call ({reason}): {advice}")
-			}
-			Self::Failed { pallet, error, meaning } => write!(f, "{meaning} [{pallet}.{error}]"),
-			Self::NotIncluded { hash } => write!(
-				f,
-				"the call {hash} was sent but not seen in a block within {} s: check the node's \
-				 log and your account's nonce before sending it again",
-				INCLUSION_TIMEOUT.as_secs()
-			),
-			Self::NotFound(what) => write!(f, "{what}"),
-			Self::Rpc { code, message } => write!(f, "the node answered error {code}: {message}"),
-			Self::Malformed { method, why } => write!(
-				f,
-				"the node's answer to {method} is not what this client reads ({why}): use a \
-				 client built for this chain's version"
-			),
-		}
-	}
-}
-
-impl std::error::Error for ChainError {}
 
 /// A call that made it into a block.
 pub struct Included {
@@ -74,12 +82,24 @@ pub struct Included {
 	pub events: Vec<RuntimeEvent>,
 	/// Whether the call was free (a MedChain call by a role holder).
 	pub feeless: bool,
+	/// Whether the block is known finalized (always, with `Wait::Finalized`).
+	pub finalized: bool,
+}
+
+/// What a signed call needs from the node and does not change while a client runs, but
+/// for a runtime upgrade: read once per session, again when the node refuses a call.
+#[derive(Clone, Copy, Debug)]
+struct Session {
+	spec_version: u32,
+	tx_version: u32,
+	genesis: H256,
 }
 
 /// A node's JSON-RPC endpoint.
 pub struct Chain {
 	url: String,
 	agent: ureq::Agent,
+	session: std::cell::Cell<Option<Session>>,
 }
 
 impl Chain {
@@ -91,7 +111,7 @@ impl Chain {
 			.timeout_connect(Duration::from_secs(5))
 			.timeout(Duration::from_secs(60))
 			.build();
-		Self { url, agent }
+		Self { url, agent, session: Default::default() }
 	}
 
 	pub fn url(&self) -> &str {
@@ -230,10 +250,21 @@ impl Chain {
 
 	/// Sign `call` as `who`, send it, and wait until it is in a block. A call that fails in
 	/// the block returns [`ChainError::Failed`] with the runtime's reason.
-	pub fn submit(&self, who: &Identity, call: RuntimeCall) -> Result<Included, ChainError> {
+	/// The runtime version and genesis hash of the node, read once per session.
+	fn session(&self) -> Result<Session, ChainError> {
+		if let Some(session) = self.session.get() {
+			return Ok(session);
+		}
 		let version = self.rpc("state_getRuntimeVersion", json!([]))?;
-		let spec_version = version["specVersion"].as_u64().unwrap_or(0) as u32;
-		let tx_version = version["transactionVersion"].as_u64().unwrap_or(0) as u32;
+		let number = |field: &'static str| {
+			version[field].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
+				ChainError::Malformed {
+					method: "state_getRuntimeVersion",
+					why: format!("no `{field}`"),
+				}
+			})
+		};
+		let (spec_version, tx_version) = (number("specVersion")?, number("transactionVersion")?);
 		let ours = &medchain_runtime::VERSION;
 		if spec_version != ours.spec_version || tx_version != ours.transaction_version {
 			eprintln!(
@@ -242,7 +273,42 @@ impl Chain {
 				ours.spec_version, ours.transaction_version
 			);
 		}
-		let genesis = self.hash_of(Some(0))?;
+		let session = Session { spec_version, tx_version, genesis: self.hash_of(Some(0))? };
+		self.session.set(Some(session));
+		Ok(session)
+	}
+
+	/// Sign `call` as `who`, send it, and wait as `wait` says. A call the node refuses
+	/// after a runtime upgrade (the signature covers the runtime version) is signed again
+	/// with the new version, once.
+	pub fn submit(
+		&self,
+		who: &Identity,
+		call: RuntimeCall,
+		wait: Wait,
+	) -> Result<Included, ChainError> {
+		match self.submit_once(who, call.clone(), wait) {
+			Err(ChainError::Refused { .. }) if self.upgraded()? => {
+				self.submit_once(who, call, wait)
+			}
+			other => other,
+		}
+	}
+
+	/// Whether the node's runtime changed since the session began (and forget it if so).
+	fn upgraded(&self) -> Result<bool, ChainError> {
+		let Some(before) = self.session.take() else { return Ok(false) };
+		let now = self.session()?;
+		Ok((now.spec_version, now.tx_version) != (before.spec_version, before.tx_version))
+	}
+
+	fn submit_once(
+		&self,
+		who: &Identity,
+		call: RuntimeCall,
+		wait: Wait,
+	) -> Result<Included, ChainError> {
+		let Session { spec_version, tx_version, genesis } = self.session()?;
 		let best = self.best_number()?;
 		let era = Era::mortal(MORTALITY, best);
 		let era_block = self.hash_of(Some(era.birth(best)))?;
@@ -288,13 +354,35 @@ impl Chain {
 				let extrinsics =
 					body["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
 				if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(&encoded)) {
-					return self.outcome(block, next, hash, index as u32);
+					let included = self.outcome(block, next, hash, index as u32)?;
+					match wait {
+						Wait::InBlock => return Ok(included),
+						Wait::Finalized => match self.finalize(included)? {
+							Some(finalized) => return Ok(finalized),
+							// Its block left the best chain: look again from there.
+							None => continue,
+						},
+					}
 				}
 				next += 1;
 			}
 			std::thread::sleep(Duration::from_millis(250));
 		}
 		Err(ChainError::NotIncluded { hash: format!("{hash:?}") })
+	}
+
+	/// Wait until the block holding a call is finalized; `None` if another block was
+	/// finalized at its height (the call may then be in a later block).
+	fn finalize(&self, included: Included) -> Result<Option<Included>, ChainError> {
+		let started = Instant::now();
+		while started.elapsed() < FINALITY_TIMEOUT {
+			if self.finalized_number()? >= included.block_number {
+				return Ok((self.hash_of(Some(included.block_number))? == included.block)
+					.then_some(Included { finalized: true, ..included }));
+			}
+			std::thread::sleep(Duration::from_millis(500));
+		}
+		Err(ChainError::NotFinalized { number: included.block_number })
 	}
 
 	fn outcome(
@@ -321,7 +409,7 @@ impl Chain {
 			}
 			events.push(record.event);
 		}
-		Ok(Included { block, block_number, extrinsic, events, feeless })
+		Ok(Included { block, block_number, extrinsic, events, feeless, finalized: false })
 	}
 }
 

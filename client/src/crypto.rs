@@ -44,48 +44,33 @@ pub struct EncryptionKeyPair {
 }
 
 /// What can go wrong while encrypting or decrypting, in words a user can act on.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {
 	/// The input is not a MedChain encrypted file.
+	#[error("the data is not a MedChain encrypted file (no MCE1 header)")]
 	NotEncrypted,
 	/// A chunk failed authentication: changed, reordered, truncated, or the wrong key.
+	#[error(
+		"decryption failed at chunk {chunk}: the file was changed, reordered or cut, or this is \
+		 not its key"
+	)]
 	Tampered { chunk: u64 },
 	/// The file ended before its last chunk.
+	#[error("the encrypted file is cut short: its last chunk is missing")]
 	Truncated,
 	/// A wrapped key could not be opened with this key pair and binding.
+	#[error(
+		"the wrapped data key does not open with your encryption key (it was sealed to another \
+		 key, another record or another key epoch)"
+	)]
 	CannotUnwrap,
 	/// A public key was not a valid X25519 point encoding.
+	#[error("the public encryption key is not a valid X25519 key")]
 	BadPublicKey,
 	/// Reading or writing failed.
+	#[error("{0}")]
 	Io(String),
 }
-
-impl core::fmt::Display for CryptoError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		match self {
-			Self::NotEncrypted => {
-				write!(f, "the data is not a MedChain encrypted file (no MCE1 header)")
-			}
-			Self::Tampered { chunk } => write!(
-				f,
-				"decryption failed at chunk {chunk}: the file was changed, reordered or cut, \
-				 or this is not its key"
-			),
-			Self::Truncated => {
-				write!(f, "the encrypted file is cut short: its last chunk is missing")
-			}
-			Self::CannotUnwrap => write!(
-				f,
-				"the wrapped data key does not open with your encryption key (it was sealed to \
-				 another key, another record or another key epoch)"
-			),
-			Self::BadPublicKey => write!(f, "the public encryption key is not a valid X25519 key"),
-			Self::Io(e) => write!(f, "{e}"),
-		}
-	}
-}
-
-impl std::error::Error for CryptoError {}
 
 impl From<std::io::Error> for CryptoError {
 	fn from(e: std::io::Error) -> Self {

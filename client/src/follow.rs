@@ -162,25 +162,12 @@ impl State {
 
 /// Why the follower cannot go on (it keeps trying while the chain or the IPFS node is
 /// away; these are what the caller may report).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum FollowError {
-	Chain(ChainError),
+	#[error(transparent)]
+	Chain(#[from] ChainError),
+	#[error(transparent)]
 	Io(std::io::Error),
-}
-
-impl core::fmt::Display for FollowError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		match self {
-			Self::Chain(e) => write!(f, "{e}"),
-			Self::Io(e) => write!(f, "{e}"),
-		}
-	}
-}
-
-impl From<ChainError> for FollowError {
-	fn from(e: ChainError) -> Self {
-		Self::Chain(e)
-	}
 }
 
 impl From<std::io::Error> for FollowError {

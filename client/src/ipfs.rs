@@ -13,55 +13,42 @@ use std::{
 use crate::unixfs;
 
 /// Errors of the storage layer, in words.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
 	/// An IPFS node did not serve the file.
+	#[error(
+		"the IPFS node did not serve the file {0}: no hospital's node holds it yet (the \
+		 hospitals' followers may still be fetching it: `medchain follow status` on their side), \
+		 or it was erased"
+	)]
 	NotFound(String),
 	/// The embedded store does not hold the file.
+	#[error(
+		"the file {0} is not in the embedded store on this machine, which holds only files \
+		 stored from here: open other people's records through your hospital's IPFS node \
+		 (--ipfs-api http://<node>:5001, or MEDCHAIN_IPFS_API; docs/storage.md)"
+	)]
 	NotInEmbedded(String),
-	Mismatch {
-		expected: String,
-		got: String,
-	},
+	/// The bytes received are not the file the chain names.
+	#[error(
+		"the bytes received hash to {got}, not to {expected} as the chain records: the download \
+		 was refused and nothing was decrypted"
+	)]
+	Mismatch { expected: String, got: String },
+	/// No IPFS API at the URL.
+	#[error(
+		"cannot reach the IPFS API at {0} ({1}): that is your hospital's IPFS node \
+		 (docs/storage.md): start it or point --ipfs-api (MEDCHAIN_IPFS_API) at it; \
+		 `--ipfs-api embedded` keeps files on this machine only, for files nobody else will open"
+	)]
 	Unreachable(String, String),
+	/// The IPFS node answered with an error.
+	#[error("the IPFS node refused the request: {0}")]
 	Api(String),
+	/// Reading or writing failed.
+	#[error("{0}")]
 	Io(String),
 }
-
-impl core::fmt::Display for StoreError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		match self {
-			Self::NotFound(cid) => write!(
-				f,
-				"the IPFS node did not serve the file {cid}: no hospital's node holds it yet (the \
-				 hospitals' followers may still be fetching it: `medchain follow status` on their \
-				 side), or it was erased"
-			),
-			Self::NotInEmbedded(cid) => write!(
-				f,
-				"the file {cid} is not in the embedded store on this machine, which holds only \
-				 files stored from here: open other people's records through your hospital's IPFS \
-				 node (--ipfs-api http://<node>:5001, or MEDCHAIN_IPFS_API; docs/storage.md)"
-			),
-			Self::Mismatch { expected, got } => write!(
-				f,
-				"the bytes received hash to {got}, not to {expected} as the chain records: the \
-				 download was refused and nothing was decrypted"
-			),
-			Self::Unreachable(url, e) => write!(
-				f,
-				"cannot reach the IPFS API at {url} ({e}): that is your hospital's IPFS node \
-				 (docs/storage.md): start it or point --ipfs-api (MEDCHAIN_IPFS_API) at it; \
-				 `--ipfs-api embedded` keeps files on this machine only, for files nobody else \
-				 will open"
-			),
-			Self::Api(e) => write!(f, "the IPFS node refused the request: {e}"),
-			Self::Io(e) => write!(f, "{e}"),
-		}
-	}
-}
-
-impl std::error::Error for StoreError {}
 
 impl From<std::io::Error> for StoreError {
 	fn from(e: std::io::Error) -> Self {

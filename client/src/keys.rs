@@ -28,50 +28,29 @@ const SCRYPT_R: u32 = 8;
 const SCRYPT_P: u32 = 1;
 
 /// Errors of the keystore, worded for the person at the keyboard.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+	#[error(
+		"there is no account named '{0}' in this keystore: `medchain account list` shows them, \
+		 `medchain account new {0}` creates one"
+	)]
 	NoSuchAccount(String),
+	#[error("an account named '{0}' exists already: choose another name")]
 	AccountExists(String),
+	#[error("'{0}' cannot name an account: use letters, digits, '-' and '_' (at most 32)")]
 	BadName(String),
+	#[error("wrong password for account '{0}' (set MEDCHAIN_PASSWORD or type it at the prompt)")]
 	WrongPassword(String),
+	#[error(
+		"that is not a valid BIP-39 mnemonic: check the words and their order (12 or 24 English \
+		 words)"
+	)]
 	BadMnemonic,
+	#[error("the keystore file {path} is damaged: {why}", path = .0.display(), why = .1)]
 	Corrupt(PathBuf, String),
+	#[error("cannot use {path}: {err}", path = .0.display(), err = .1)]
 	Io(PathBuf, std::io::Error),
 }
-
-impl core::fmt::Display for KeyError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		match self {
-			Self::NoSuchAccount(n) => write!(
-				f,
-				"there is no account named '{n}' in this keystore: `medchain account list` shows \
-				 them, `medchain account new {n}` creates one"
-			),
-			Self::AccountExists(n) => {
-				write!(f, "an account named '{n}' exists already: choose another name")
-			}
-			Self::BadName(n) => write!(
-				f,
-				"'{n}' cannot name an account: use letters, digits, '-' and '_' (at most 32)"
-			),
-			Self::WrongPassword(n) => write!(
-				f,
-				"wrong password for account '{n}' (set MEDCHAIN_PASSWORD or type it at the prompt)"
-			),
-			Self::BadMnemonic => write!(
-				f,
-				"that is not a valid BIP-39 mnemonic: check the words and their order (12 or 24 \
-				 English words)"
-			),
-			Self::Corrupt(p, why) => {
-				write!(f, "the keystore file {} is damaged: {why}", p.display())
-			}
-			Self::Io(p, e) => write!(f, "cannot use {}: {e}", p.display()),
-		}
-	}
-}
-
-impl std::error::Error for KeyError {}
 
 /// Everything an unlocked account can do: sign, and open what was sealed to it.
 pub struct Identity {

@@ -3,11 +3,13 @@
 //! command-line program (`src/main.rs`) is built on it; docs/client.md is its guide.
 
 pub mod chain;
+pub mod commands;
 pub mod crypto;
 pub mod files;
 pub mod follow;
 pub mod ipfs;
 pub mod keys;
+pub mod output;
 pub mod queries;
 pub mod replication;
 pub mod unixfs;

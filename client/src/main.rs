@@ -1,16 +1,14 @@
 //! `medchain`: the command-line client for patients, doctors, hospital admins and auditors.
-//! docs/client.md walks through every command.
-
-mod cli;
-mod flows;
-mod output;
+//! docs/client.md walks through every command; the commands themselves are the library's
+//! `commands` module.
 
 use clap::Parser;
+use medchain_client::commands::{run, Cli};
 
 fn main() {
-	let args = cli::Cli::parse();
+	let args = Cli::parse();
 	let json = args.json;
-	match flows::run(args) {
+	match run(args) {
 		Ok(()) => {}
 		Err(failure) => {
 			if json {

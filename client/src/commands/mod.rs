@@ -1,0 +1,319 @@
+//! The commands of `medchain`, one module per role, each with its own arguments and
+//! `run`-like function taking a [`Ctx`]. The binary (`src/main.rs`) parses the command
+//! line into [`Cli`] and calls [`run`]; the dashboards will call the same functions.
+
+mod account;
+mod admin;
+mod audit;
+mod consent;
+mod context;
+mod doctor;
+mod ipfs;
+mod patient;
+mod records;
+
+pub use account::*;
+pub use admin::*;
+pub use audit::*;
+pub use consent::*;
+pub use context::*;
+pub use doctor::*;
+pub use ipfs::*;
+pub use patient::*;
+pub use records::*;
+
+use crate::{
+	chain::{self, Chain, ChainError, Included, Wait},
+	crypto::{self, CryptoError},
+	files,
+	ipfs::{Store, StoreError},
+	keys::{self, Identity, KeyError, Keystore},
+};
+use codec::{Decode, Encode};
+use frame_support::{traits::Get, BoundedVec, StorageHasher};
+use medchain_api::views::{Grant, Record, Request};
+use medchain_primitives::{RecordCategory, WrappedKey};
+use medchain_runtime::{RuntimeCall, RuntimeEvent};
+use serde_json::{json, Value};
+use sp_core::crypto::AccountId32;
+use std::{
+	cell::RefCell,
+	collections::HashMap,
+	path::{Path, PathBuf},
+	time::{Duration, Instant},
+};
+
+use crate::output;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A command's failure: a sentence and the process exit code. Every layer's error
+/// (chain, store, keys, crypto) becomes one, with the exit code of its kind.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+	pub code: i32,
+	pub message: String,
+	/// The runtime's error, `(pallet, error)`, when a call failed in a block.
+	pub module: Option<(String, String)>,
+}
+
+/// Exit codes: what kind of thing went wrong.
+pub mod exit {
+	/// The chain refused or failed the call.
+	pub const CHAIN: i32 = 1;
+	/// Bad arguments.
+	pub const USAGE: i32 = 2;
+	/// Keystore or password.
+	pub const KEYS: i32 = 3;
+	/// IPFS or the block store.
+	pub const STORE: i32 = 4;
+	/// Decryption or verification.
+	pub const CRYPTO: i32 = 5;
+	/// No node.
+	pub const UNREACHABLE: i32 = 6;
+}
+
+pub fn fail(code: i32, message: impl Into<String>) -> Failure {
+	Failure { code, message: message.into(), module: None }
+}
+
+/// `items` as a call's bounded argument: the chain refuses a longer list
+/// before it reaches a block, so say here what is too long.
+pub fn bounded<T, S: Get<u32>>(items: Vec<T>, what: &str) -> Result<BoundedVec<T, S>> {
+	let len = items.len();
+	items
+		.try_into()
+		.map_err(|_| fail(exit::USAGE, format!("{what} is too long: {len}, at most {}", S::get())))
+}
+
+impl From<KeyError> for Failure {
+	fn from(e: KeyError) -> Self {
+		fail(exit::KEYS, e.to_string())
+	}
+}
+
+impl From<StoreError> for Failure {
+	fn from(e: StoreError) -> Self {
+		// Bytes that are not the file the chain names fail verification, whoever served them.
+		let code =
+			if matches!(e, StoreError::Mismatch { .. }) { exit::CRYPTO } else { exit::STORE };
+		fail(code, e.to_string())
+	}
+}
+
+impl From<CryptoError> for Failure {
+	fn from(e: CryptoError) -> Self {
+		fail(exit::CRYPTO, e.to_string())
+	}
+}
+
+impl From<ChainError> for Failure {
+	fn from(e: ChainError) -> Self {
+		let code = if matches!(e, ChainError::Unreachable { .. }) {
+			exit::UNREACHABLE
+		} else {
+			exit::CHAIN
+		};
+		let module = match &e {
+			ChainError::Failed { pallet, error, .. } => Some((pallet.clone(), error.clone())),
+			_ => None,
+		};
+		Failure { module, ..fail(code, e.to_string()) }
+	}
+}
+
+impl From<std::io::Error> for Failure {
+	fn from(e: std::io::Error) -> Self {
+		fail(exit::STORE, e.to_string())
+	}
+}
+
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// What every command works with.
+pub struct Ctx {
+	chain: Chain,
+	/// The second node readers' keys are checked against, if any.
+	verify: Option<Chain>,
+	store: Store,
+	keystore: Keystore,
+	home: PathBuf,
+	json: bool,
+	account: Option<String>,
+	wait: Option<Wait>,
+	names: RefCell<HashMap<String, String>>,
+}
+
+impl Ctx {
+	/// What the global options name: the node (and a second one to check
+	/// against), the store, the home directory, the account, JSON or text.
+	pub fn new(cli: &Cli) -> Self {
+		let home = cli.home.clone().unwrap_or_else(|| {
+			std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".medchain")
+		});
+		let store = match cli.ipfs_api.as_str() {
+			"embedded" => Store::Embedded(home.join("blocks")),
+			url => Store::Kubo(url.trim_end_matches('/').to_string()),
+		};
+		Ctx {
+			chain: Chain::new(&cli.node),
+			verify: cli.verify_node.as_deref().map(Chain::new),
+			store,
+			keystore: Keystore::new(&home),
+			home,
+			json: cli.json,
+			account: cli.as_account.clone(),
+			wait: cli.wait,
+			names: RefCell::new(HashMap::new()),
+		}
+	}
+}
+
+/// Run one command line.
+pub fn run(cli: Cli) -> Result<()> {
+	let ctx = Ctx::new(&cli);
+	match cli.command {
+		Command::Account(cmd) => account(&ctx, cmd),
+		Command::Admin(cmd) => admin(&ctx, cmd),
+		Command::Doctor(cmd) => doctor(&ctx, cmd),
+		Command::Patient(cmd) => patient(&ctx, cmd),
+		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(&ctx, &entity, by_actor),
+		Command::Follow(cmd) => follow(&ctx, cmd),
+		Command::Ipfs(cmd) => ipfs(&ctx, cmd),
+	}
+}
+
+pub fn password(prompt: &str) -> Result<String> {
+	if let Ok(p) = std::env::var("MEDCHAIN_PASSWORD") {
+		return Ok(p);
+	}
+	rpassword::prompt_password(prompt).map_err(|e| {
+		fail(exit::KEYS, format!("cannot read a password ({e}): set MEDCHAIN_PASSWORD"))
+	})
+}
+
+pub fn short(address: &str) -> String {
+	if address.len() > 14 {
+		format!("{}…{}", &address[..6], &address[address.len() - 6..])
+	} else {
+		address.to_string()
+	}
+}
+
+/// A scope in words: `all records`, `LabResult, Imaging`, `records 3, 4`.
+pub fn scope_text<C: AsRef<[RecordCategory]>, R: AsRef<[u64]>>(
+	scope: &medchain_primitives::Scope<C, R>,
+) -> String {
+	use medchain_primitives::Scope;
+	match scope {
+		Scope::All => "all records".into(),
+		Scope::Categories(c) => {
+			c.as_ref().iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+		}
+		Scope::Records(r) => format!(
+			"records {}",
+			r.as_ref().iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+		),
+	}
+}
+
+/// A grant's terms as the audit trail records them, in words:
+/// `all records, Read, for Treatment, until 2026-…` (or `until revoked`).
+pub fn terms_text(terms: &medchain_primitives::GrantTerms) -> String {
+	let until = terms.expires_at.map_or_else(|| "revoked".into(), output::local_ms);
+	format!(
+		"{}, {:?}, for {:?}, until {until}",
+		scope_text(&terms.scope),
+		terms.permission,
+		terms.purpose,
+	)
+}
+
+pub fn now_ms() -> u64 {
+	chrono::Utc::now().timestamp_millis() as u64
+}
+
+pub fn expiry(days: Option<u64>) -> Option<u64> {
+	days.map(|d| now_ms() + d * 24 * 3600 * 1000)
+}
+
+/// The chain's error about a call, reworded for the people of MedChain where the
+/// generic documentation is not enough.
+pub fn reword(e: Failure, hint: impl Fn(&str, &str) -> Option<String>) -> Failure {
+	let Some((pallet, error)) = &e.module else { return e };
+	match hint(pallet, error) {
+		Some(text) => Failure {
+			message: format!("{text} [{pallet}.{error}]"),
+			module: e.module.clone(),
+			..fail(e.code, "")
+		},
+		None => e,
+	}
+}
+
+/// Where a hospital's IPFS node serves its API on the machine it runs on.
+pub const DEFAULT_IPFS_API: &str = "http://127.0.0.1:5001";
+
+#[derive(Parser)]
+#[command(
+	name = "medchain",
+	version,
+	about = "MedChain client: keys, encrypted records, IPFS and the chain"
+)]
+pub struct Cli {
+	/// The node to talk to (HTTP or WebSocket URL of its RPC port).
+	#[arg(long, global = true, env = "MEDCHAIN_NODE_URL", default_value = "http://127.0.0.1:9944")]
+	pub node: String,
+	/// A second node (of another hospital, or run by the user) to check against: before a
+	/// data key is wrapped to a reader, both nodes must give the same encryption key for
+	/// that reader at the same finalized block.
+	#[arg(long, global = true, env = "MEDCHAIN_VERIFY_NODE_URL")]
+	pub verify_node: Option<String>,
+	/// Your hospital's IPFS node (its Kubo RPC API), where records are stored and fetched
+	/// (docs/storage.md). `embedded` keeps files in a block store under the home directory
+	/// instead: only for files nobody else will open, and for tests.
+	#[arg(long, global = true, env = "MEDCHAIN_IPFS_API", default_value = DEFAULT_IPFS_API)]
+	pub ipfs_api: String,
+	/// Where keys, blocks and temporary files live.
+	#[arg(long, global = true, env = "MEDCHAIN_HOME")]
+	pub home: Option<PathBuf>,
+	/// The keystore account to act as.
+	#[arg(long = "as", global = true, env = "MEDCHAIN_ACCOUNT", value_name = "ACCOUNT")]
+	pub as_account: Option<String>,
+	/// Print JSON for scripts instead of tables.
+	#[arg(long, global = true)]
+	pub json: bool,
+	/// What a write waits for: `finalized` (the hospitals' validators finalized its block;
+	/// the default for grants, revocations, approvals, denials, key rotations and erasures)
+	/// or `in-block` (its block is on the best chain; the default for the rest).
+	#[arg(long, global = true, value_enum, env = "MEDCHAIN_WAIT")]
+	pub wait: Option<Wait>,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+	/// Create, import, list, show and export accounts.
+	#[command(subcommand)]
+	Account(AccountCmd),
+	/// A hospital admin's work.
+	#[command(subcommand)]
+	Admin(AdminCmd),
+	/// A doctor's work.
+	#[command(subcommand)]
+	Doctor(DoctorCmd),
+	/// A patient's work (or a guardian's, with --for).
+	#[command(subcommand)]
+	Patient(PatientCmd),
+	/// An auditor's work: audit trails, verified.
+	#[command(subcommand)]
+	Audit(AuditCmd),
+	/// Content addressing: a file's CID, or store a file as it is.
+	#[command(subcommand)]
+	Ipfs(IpfsCmd),
+	/// A hospital's pinning follower: keep the IPFS node (--ipfs-api) holding exactly the
+	/// files the chain's finalized blocks name as live (docs/storage.md).
+	#[command(subcommand)]
+	Follow(FollowCmd),
+}
