@@ -129,13 +129,11 @@ impl Chain {
 				ChainError::Rpc { code: code.into(), message: r.into_string().unwrap_or_default() }
 			}
 		})?;
-		let answer: Value = response
+		let answer: Answer = response
 			.into_json()
 			.map_err(|e| ChainError::Rpc { code: 0, message: format!("unreadable answer: {e}") })?;
-		if let Some(error) = answer.get("error") {
-			let code = error["code"].as_i64().unwrap_or(0);
-			let message = error["message"].as_str().unwrap_or("").to_string();
-			let data = error["data"].as_str().map(str::to_string);
+		if let Some(AnswerError { code, message, data }) = answer.error {
+			let data = data.as_ref().and_then(Value::as_str).map(str::to_string);
 			return Err(match code {
 				4004 => ChainError::NotFound(message),
 				1010..=1019 => refused(code, &message, data.as_deref()),
@@ -148,7 +146,7 @@ impl Chain {
 				},
 			});
 		}
-		Ok(answer["result"].clone())
+		Ok(answer.result)
 	}
 
 	/// A `medchain_*` query; `None` when the chain has no such thing.
@@ -222,7 +220,7 @@ impl Chain {
 
 	fn best_number(&self) -> Result<u64, ChainError> {
 		let header = self.rpc("chain_getHeader", json!([]))?;
-		header_number(&header)
+		header_number(header)
 	}
 
 	/// The number of the last finalized block.
@@ -233,7 +231,7 @@ impl Chain {
 
 	pub fn finalized_number(&self) -> Result<u64, ChainError> {
 		let head = self.rpc("chain_getFinalizedHead", json!([]))?;
-		header_number(&self.rpc("chain_getHeader", json!([head]))?)
+		header_number(self.rpc("chain_getHeader", json!([head]))?)
 	}
 
 	/// Every event of the block `at`, decoded with the runtime's types.
@@ -350,10 +348,9 @@ impl Chain {
 			let best = self.best_number()?;
 			while next <= best {
 				let block = self.hash_of(Some(next))?;
-				let body = self.rpc("chain_getBlock", json!([block]))?;
-				let extrinsics =
-					body["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
-				if let Some(index) = extrinsics.iter().position(|x| x.as_str() == Some(&encoded)) {
+				let body: SignedBlock =
+					typed("chain_getBlock", self.rpc("chain_getBlock", json!([block]))?)?;
+				if let Some(index) = body.block.extrinsics.iter().position(|x| *x == encoded) {
 					let included = self.outcome(block, next, hash, index as u32)?;
 					match wait {
 						Wait::InBlock => return Ok(included),
@@ -513,11 +510,49 @@ fn unhex(text: &str) -> Result<Vec<u8>, ChainError> {
 		.map_err(|_| ChainError::Rpc { code: 0, message: format!("not hex: {text}") })
 }
 
-fn header_number(header: &Value) -> Result<u64, ChainError> {
-	header["number"]
-		.as_str()
-		.and_then(|n| u64::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-		.ok_or_else(|| ChainError::Rpc { code: 0, message: "header without number".into() })
+/// A JSON-RPC 2.0 answer: its result (`null` for "none"), or its error.
+#[derive(serde::Deserialize)]
+struct Answer {
+	#[serde(default)]
+	result: Value,
+	error: Option<AnswerError>,
+}
+
+#[derive(serde::Deserialize)]
+struct AnswerError {
+	code: i64,
+	message: String,
+	data: Option<Value>,
+}
+
+/// The parts of `chain_getHeader` and `chain_getBlock` the client reads.
+#[derive(serde::Deserialize)]
+struct Header {
+	number: String,
+}
+
+#[derive(serde::Deserialize)]
+struct SignedBlock {
+	block: Block,
+}
+
+#[derive(serde::Deserialize)]
+struct Block {
+	extrinsics: Vec<String>,
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+	method: &'static str,
+	value: Value,
+) -> Result<T, ChainError> {
+	serde_json::from_value(value).map_err(|e| ChainError::Malformed { method, why: e.to_string() })
+}
+
+fn header_number(header: Value) -> Result<u64, ChainError> {
+	let header: Header = typed("chain_getHeader", header)?;
+	u64::from_str_radix(header.number.trim_start_matches("0x"), 16).map_err(|_| {
+		ChainError::Malformed { method: "chain_getHeader", why: "the number is not hex".into() }
+	})
 }
 
 fn parse_hash(value: &Value) -> Result<H256, ChainError> {

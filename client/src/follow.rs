@@ -25,7 +25,6 @@
 use cid::Cid;
 use medchain_runtime::RuntimeEvent;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use sp_core::H256;
 use std::{
 	collections::BTreeMap,
@@ -135,29 +134,61 @@ impl State {
 	}
 
 	/// The state as the status command shows it.
-	pub fn summary(&self) -> Value {
+	pub fn summary(&self) -> Summary {
 		let count = |w: Work| self.pending.values().filter(|p| p.work == w).count();
-		let failing: Vec<Value> = self
-			.pending
-			.iter()
-			.filter(|(_, p)| p.attempts > 0)
-			.map(|(cid, p)| {
-				json!({ "cid": cid, "work": p.work, "attempts": p.attempts, "lastError": p.last_error })
-			})
-			.collect();
-		json!({
-			"block": self.block,
-			"pinned": self.pinned,
-			"unpinned": self.unpinned,
-			"pendingPins": count(Work::Pin),
-			"pendingUnpins": count(Work::Unpin),
-			"failures": self.failures,
-			"collections": self.collections,
-			"replication": self.replication,
-			"reconciliations": self.reconciliations,
-			"failing": failing,
-		})
+		Summary {
+			block: self.block,
+			pinned: self.pinned,
+			unpinned: self.unpinned,
+			pending_pins: count(Work::Pin),
+			pending_unpins: count(Work::Unpin),
+			failures: self.failures,
+			collections: self.collections,
+			replication: self.replication,
+			reconciliations: self.reconciliations,
+			failing: self
+				.pending
+				.iter()
+				.filter(|(_, p)| p.attempts > 0)
+				.map(|(cid, p)| Failing {
+					cid: cid.clone(),
+					work: p.work,
+					attempts: p.attempts,
+					last_error: p.last_error.clone(),
+				})
+				.collect(),
+		}
 	}
+}
+
+/// Where a follower stands (`medchain follow status`).
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+	/// The last finalized block read.
+	pub block: u64,
+	pub pinned: u64,
+	pub unpinned: u64,
+	pub pending_pins: usize,
+	pub pending_unpins: usize,
+	/// Failed attempts in all.
+	pub failures: u64,
+	/// Garbage collections run.
+	pub collections: u64,
+	pub replication: Option<Replication>,
+	pub reconciliations: u64,
+	/// The pending work that failed at least once.
+	pub failing: Vec<Failing>,
+}
+
+/// Pending work that failed at least once.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Failing {
+	pub cid: String,
+	pub work: Work,
+	pub attempts: u32,
+	pub last_error: Option<String>,
 }
 
 /// Why the follower cannot go on (it keeps trying while the chain or the IPFS node is
@@ -529,7 +560,7 @@ mod tests {
 		assert_eq!(back, state);
 		assert_eq!(back.pending.len(), 1);
 		assert_eq!(back.pending[&cid.to_string()].work, Work::Unpin);
-		assert_eq!(back.summary()["pendingUnpins"], 1);
+		assert_eq!(back.summary().pending_unpins, 1);
 		std::fs::write(&path, b"not json").unwrap();
 		assert!(State::load(&path).is_err());
 	}

@@ -147,6 +147,15 @@ pub trait PatientRegistry<AccountId> {
 	/// their guardians. False when `patient` is not registered.
 	fn may_act_for(actor: &AccountId, patient: &AccountId) -> bool;
 
+	/// [`Self::may_act_for`] as a check: `error` (the calling pallet's own) if not.
+	fn ensure_may_act_for<E>(actor: &AccountId, patient: &AccountId, error: E) -> Result<(), E> {
+		if Self::may_act_for(actor, patient) {
+			Ok(())
+		} else {
+			Err(error)
+		}
+	}
+
 	/// Whether `who` is a guardian of at least one patient.
 	fn is_guardian(who: &AccountId) -> bool;
 

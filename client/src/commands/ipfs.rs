@@ -40,7 +40,7 @@ pub fn ipfs(ctx: &Ctx, cmd: IpfsCmd) -> Result<()> {
 /// The pinning follower (`medchain follow run`) and its status.
 pub fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 	use crate::{
-		follow::{Follower, State},
+		follow::{Follower, State, Work},
 		replication::Replication,
 	};
 	let path_of = |state: Option<PathBuf>| state.unwrap_or_else(|| ctx.home.join("follower.json"));
@@ -49,24 +49,27 @@ pub fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 			let path = path_of(state);
 			let summary = State::load(&path)?.summary();
 			if ctx.json {
-				output::json(&summary);
+				output::json(&json!(summary));
 			} else {
 				println!(
 					"block {}: {} pinned, {} unpinned, {} to pin, {} to unpin, {} failed attempts",
-					summary["block"],
-					summary["pinned"],
-					summary["unpinned"],
-					summary["pendingPins"],
-					summary["pendingUnpins"],
-					summary["failures"]
+					summary.block,
+					summary.pinned,
+					summary.unpinned,
+					summary.pending_pins,
+					summary.pending_unpins,
+					summary.failures
 				);
-				for f in summary["failing"].as_array().into_iter().flatten() {
+				for f in &summary.failing {
 					println!(
 						"  {} {}: {} attempts, last: {}",
-						f["work"].as_str().unwrap_or(""),
-						f["cid"].as_str().unwrap_or(""),
-						f["attempts"],
-						f["lastError"].as_str().unwrap_or("")
+						match f.work {
+							Work::Pin => "pin",
+							Work::Unpin => "unpin",
+						},
+						f.cid,
+						f.attempts,
+						f.last_error.as_deref().unwrap_or("")
 					);
 				}
 			}

@@ -14,11 +14,6 @@ use medchain_primitives::{
 };
 
 impl<T: Config> Pallet<T> {
-	pub(crate) fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
-		ensure!(T::Patients::may_act_for(who, patient), Error::<T>::NotPatientOrGuardian);
-		Ok(())
-	}
-
 	/// Check a scope of `patient`'s records from a call (bounded by its
 	/// type): no empty list, no entry twice, and only records the patient has
 	/// now (an id listed before it exists would cover a record created later).
@@ -78,7 +73,7 @@ impl<T: Config> Pallet<T> {
 		purpose: Purpose,
 		expires_at: Option<Moment>,
 	) -> DispatchResult {
-		Self::ensure_may_act(who, patient)?;
+		T::Patients::ensure_may_act_for(who, patient, Error::<T>::NotPatientOrGuardian)?;
 		ensure!(grantee != patient, Error::<T>::SelfGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
 		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
@@ -123,7 +118,7 @@ impl<T: Config> Pallet<T> {
 		purpose: Purpose,
 		expires_at: Option<Moment>,
 	) -> Result<u32, DispatchError> {
-		Self::ensure_may_act(who, patient)?;
+		T::Patients::ensure_may_act_for(who, patient, Error::<T>::NotPatientOrGuardian)?;
 		ensure!(GrantOf::<T>::contains_key(patient, grantee), Error::<T>::NoGrant);
 		ensure!(T::Doctors::is_active(grantee), Error::<T>::NotActiveDoctor);
 		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
@@ -153,7 +148,7 @@ impl<T: Config> Pallet<T> {
 		patient: &T::AccountId,
 		grantee: &T::AccountId,
 	) -> Result<u32, DispatchError> {
-		Self::ensure_may_act(who, patient)?;
+		T::Patients::ensure_may_act_for(who, patient, Error::<T>::NotPatientOrGuardian)?;
 		let keys_removed = Self::remove_grant(patient, grantee)?;
 		T::Audit::log_accounts(
 			who,
@@ -280,7 +275,7 @@ impl<T: Config> Pallet<T> {
 		expires_at: Option<Moment>,
 		keys: ApprovalKeys<T>,
 	) -> Result<Permission, DispatchError> {
-		Self::ensure_may_act(who, patient)?;
+		T::Patients::ensure_may_act_for(who, patient, Error::<T>::NotPatientOrGuardian)?;
 		let request = Self::take_request(patient, doctor)?;
 		let now = T::Time::now();
 		ensure!(now < request.expires_at, Error::<T>::RequestExpired);

@@ -673,7 +673,7 @@ pub mod pallet {
 			doctor: T::AccountId,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::ensure_may_act(&who, &patient)?;
+			T::Patients::ensure_may_act_for(&who, &patient, Error::<T>::NotPatientOrGuardian)?;
 			let action = AuditAction::AccessRequestDenied { doctor: doctor.clone() };
 			Self::end_request(&who, &patient, &doctor, action)?;
 			Self::deposit_event(Event::AccessRequestDenied { patient, doctor });

@@ -24,16 +24,11 @@ impl<T: Config> Pallet<T> {
 		Ok(key)
 	}
 
-	fn ensure_may_act(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
-		ensure!(T::Patients::may_act_for(who, patient), Error::<T>::NotPatientOrGuardian);
-		Ok(())
-	}
-
 	/// What replaces or removes the patient's own wrapped keys (a rotation,
 	/// an erasure, a key shared with the patient) is the patient's alone: a
 	/// guardian could otherwise lock the patient out of their own records.
 	fn ensure_patient(who: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
-		Self::ensure_may_act(who, patient)?;
+		T::Patients::ensure_may_act_for(who, patient, Error::<T>::NotPatientOrGuardian)?;
 		ensure!(who == patient, Error::<T>::NotPatient);
 		Ok(())
 	}
@@ -255,7 +250,7 @@ impl<T: Config> Pallet<T> {
 		if reader == patient {
 			Self::ensure_patient(who, patient)?;
 		} else {
-			Self::ensure_may_act(who, patient)?;
+			T::Patients::ensure_may_act_for(who, patient, Error::<T>::NotPatientOrGuardian)?;
 		}
 		ensure!(keys.len() <= T::MaxKeysPerCall::get() as usize, Error::<T>::TooManyKeys);
 		let mut ids: Vec<RecordId> = keys.iter().map(|(id, _)| *id).collect();
