@@ -657,34 +657,42 @@ mod governance {
 		});
 	}
 
+	/// A patient (account 50) registers and grants a doctor (account 60) of hospital 0
+	/// read access to everything; the hospital's admin suspends the doctor. The doctor.
+	fn patient_grants_a_doctor_who_is_suspended() -> AccountId {
+		use crate::{Access, Doctors, Patients};
+		let (patient, doctor) = (account(50), account(60));
+		assert_ok!(Patients::register(RuntimeOrigin::signed(patient.clone()), [5; 32], None));
+		assert_ok!(Doctors::register_doctor(
+			RuntimeOrigin::signed(account(1)),
+			0,
+			doctor.clone(),
+			b"Dr".to_vec().try_into().unwrap(),
+			b"GP".to_vec().try_into().unwrap(),
+			[6; 32],
+			[6; 32],
+		));
+		assert_ok!(Access::grant(
+			RuntimeOrigin::signed(patient.clone()),
+			patient,
+			doctor.clone(),
+			pallet_access::Scope::All,
+			pallet_access::Permission::Read,
+			pallet_access::Purpose::Treatment,
+			None,
+		));
+		assert_ok!(Doctors::suspend(RuntimeOrigin::signed(account(1)), doctor.clone()));
+		doctor
+	}
+
 	/// The runtime wires suspensions to the access pallet: a suspended
 	/// doctor with patients, and a suspended hospital, are queued for the
 	/// removal of their keys (`pallet-records`' tests prove the removal).
 	#[test]
 	fn no_keys_for_suspended_doctors_suspensions_queue_the_sweep() {
-		use crate::{Access, Doctors, Patients};
+		use crate::Access;
 		ext().execute_with(|| {
-			let (patient, doctor) = (account(50), account(60));
-			assert_ok!(Patients::register(RuntimeOrigin::signed(patient.clone()), [5; 32], None));
-			assert_ok!(Doctors::register_doctor(
-				RuntimeOrigin::signed(account(1)),
-				0,
-				doctor.clone(),
-				b"Dr".to_vec().try_into().unwrap(),
-				b"GP".to_vec().try_into().unwrap(),
-				[6; 32],
-				[6; 32],
-			));
-			assert_ok!(Access::grant(
-				RuntimeOrigin::signed(patient.clone()),
-				patient,
-				doctor.clone(),
-				pallet_access::Scope::All,
-				pallet_access::Permission::Read,
-				pallet_access::Purpose::Treatment,
-				None,
-			));
-			assert_ok!(Doctors::suspend(RuntimeOrigin::signed(account(1)), doctor.clone()));
+			let doctor = patient_grants_a_doctor_who_is_suspended();
 			assert!(pallet_access::KeySweeps::<Runtime>::contains_key(&doctor));
 			assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), 1));
 			assert!(pallet_access::HospitalSweeps::<Runtime>::contains_key(1));
@@ -703,7 +711,7 @@ mod governance {
 	#[cfg(feature = "try-runtime")]
 	#[test]
 	fn try_state_and_the_migrations_hold_after_a_day_of_calls() {
-		use crate::{Access, AllPalletsWithSystem, Doctors, Executive, Patients};
+		use crate::{AllPalletsWithSystem, Executive};
 		use frame_support::traits::{OnGenesis, TryState, TryStateSelect};
 		ext().execute_with(|| {
 			AllPalletsWithSystem::on_genesis();
@@ -715,27 +723,7 @@ mod governance {
 			pallet_aura::Authorities::<Runtime>::put(frame_support::BoundedVec::truncate_from(
 				vec![author],
 			));
-			let (patient, doctor) = (account(50), account(60));
-			assert_ok!(Patients::register(RuntimeOrigin::signed(patient.clone()), [5; 32], None));
-			assert_ok!(Doctors::register_doctor(
-				RuntimeOrigin::signed(account(1)),
-				0,
-				doctor.clone(),
-				b"Dr".to_vec().try_into().unwrap(),
-				b"GP".to_vec().try_into().unwrap(),
-				[6; 32],
-				[6; 32],
-			));
-			assert_ok!(Access::grant(
-				RuntimeOrigin::signed(patient.clone()),
-				patient,
-				doctor.clone(),
-				pallet_access::Scope::All,
-				pallet_access::Permission::Read,
-				pallet_access::Purpose::Treatment,
-				None,
-			));
-			assert_ok!(Doctors::suspend(RuntimeOrigin::signed(account(1)), doctor));
+			patient_grants_a_doctor_who_is_suspended();
 			AllPalletsWithSystem::try_state(1, TryStateSelect::All)
 				.expect("every pallet's invariants hold, a sweep queued");
 			Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)

@@ -9,7 +9,7 @@ pub fn account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
 			let pw = password(&format!("new password for {name}: "))?;
 			let info = ctx.keystore.save(&identity, &pw)?;
 			if ctx.json {
-				output::json(&json!({ "account": info, "mnemonic": *phrase }));
+				ctx.emit(&json!({ "account": info, "mnemonic": *phrase }));
 			} else {
 				println!("account {} created", info.name);
 				println!("address:        {}", info.address);
@@ -31,7 +31,7 @@ pub fn account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
 		AccountCmd::List => {
 			let all = ctx.keystore.list()?;
 			if ctx.json {
-				output::json(&json!(all));
+				ctx.emit(&json!(all));
 			} else {
 				let rows =
 					all.iter().map(|i| vec![i.name.clone(), i.address.clone()]).collect::<Vec<_>>();
@@ -64,7 +64,7 @@ pub fn account(ctx: &Ctx, cmd: AccountCmd) -> Result<()> {
 
 pub fn show_info(ctx: &Ctx, info: &keys::AccountInfo, verb: &str) {
 	if ctx.json {
-		output::json(&json!(info));
+		ctx.emit(&json!(info));
 	} else {
 		if !verb.is_empty() {
 			println!("account {} {verb}", info.name);

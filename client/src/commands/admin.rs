@@ -81,7 +81,7 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 				}
 			}
 			if ctx.json {
-				output::json(&json!(doctors));
+				ctx.emit(&json!(doctors));
 			} else {
 				println!("doctors of {}:", ctx.hospital_name(hospital));
 				let rows = doctors
@@ -110,17 +110,7 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 				admins,
 				validator: ctx.account(&validator)?.into(),
 			});
-			let members: Vec<Value> = ctx
-				.chain
-				.storage::<Vec<AccountId32>>(
-					&[
-						frame_support::Twox128::hash(b"Council"),
-						frame_support::Twox128::hash(b"Members"),
-					]
-					.concat(),
-					None,
-				)?
-				.unwrap_or_default()
+			let members: Vec<Value> = council_members(ctx)?
 				.into_iter()
 				.map(|m| json!(keys::address_of(&m.into())))
 				.collect();
@@ -182,18 +172,7 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 			// Close it once the vote decided it: this is what dispatches the admission.
 			let after: Option<CouncilVotes> = ctx.chain.storage(&key, None)?;
 			if let Some(v) = after {
-				let members = ctx
-					.chain
-					.storage::<Vec<AccountId32>>(
-						&[
-							frame_support::Twox128::hash(b"Council"),
-							frame_support::Twox128::hash(b"Members"),
-						]
-						.concat(),
-						None,
-					)?
-					.unwrap_or_default()
-					.len() as u32;
+				let members = council_members(ctx)?.len() as u32;
 				if v.ayes.len() as u32 >= v.threshold || v.nays.len() as u32 > members - v.threshold
 				{
 					let proposal_key = [
@@ -340,4 +319,11 @@ pub enum AdminCmd {
 pub enum Role {
 	Patient,
 	Doctor,
+}
+
+/// The hospital council's members now (`Council.Members`).
+pub fn council_members(ctx: &Ctx) -> Result<Vec<AccountId32>> {
+	let key = [frame_support::Twox128::hash(b"Council"), frame_support::Twox128::hash(b"Members")]
+		.concat();
+	Ok(ctx.chain.storage::<Vec<AccountId32>>(&key, None)?.unwrap_or_default())
 }

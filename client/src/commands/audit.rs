@@ -119,7 +119,7 @@ pub fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 	}
 	let verified = problem.is_none();
 	if ctx.json {
-		output::json(&json!({
+		ctx.emit(&json!({
 			"entity": entity_arg,
 			"byActor": by_actor,
 			"entries": entries,

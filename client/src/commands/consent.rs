@@ -73,7 +73,7 @@ where
 	ConsentRow<'a>: From<&'a T>,
 {
 	if ctx.json {
-		output::json(&json!(items));
+		ctx.emit(&json!(items));
 		return;
 	}
 	let rows = items

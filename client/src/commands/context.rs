@@ -98,7 +98,7 @@ impl Ctx {
 			if let (Some(map), Value::Object(extra)) = (v.as_object_mut(), extra) {
 				map.extend(extra);
 			}
-			output::json(&v);
+			self.emit(&v);
 		} else {
 			let fee = if included.feeless { "free" } else { "fee paid" };
 			let finality = if included.finalized { ", finalized" } else { "" };

@@ -71,7 +71,7 @@ pub fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 				.map(medchain_api::ss58)
 				.collect();
 			if ctx.json {
-				output::json(&json!(patients));
+				ctx.emit(&json!(patients));
 			} else {
 				let rows =
 					patients.iter().map(|p| vec![ctx.name(p), p.clone()]).collect::<Vec<_>>();

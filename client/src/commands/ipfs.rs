@@ -30,7 +30,7 @@ pub fn ipfs(ctx: &Ctx, cmd: IpfsCmd) -> Result<()> {
 		}
 	};
 	if ctx.json {
-		output::json(&json!({ "file": file, "cid": cid.to_string() }));
+		ctx.emit(&json!({ "file": file, "cid": cid.to_string() }));
 	} else {
 		println!("{cid}");
 	}
@@ -49,7 +49,7 @@ pub fn follow(ctx: &Ctx, cmd: FollowCmd) -> Result<()> {
 			let path = path_of(state);
 			let summary = State::load(&path)?.summary();
 			if ctx.json {
-				output::json(&json!(summary));
+				ctx.emit(&json!(summary));
 			} else {
 				println!(
 					"block {}: {} pinned, {} unpinned, {} to pin, {} to unpin, {} failed attempts",

@@ -142,6 +142,8 @@ pub struct Ctx {
 	account: Option<String>,
 	wait: Option<Wait>,
 	names: RefCell<HashMap<String, String>>,
+	/// The JSON results of the commands run, when called from code ([`Ctx::capturing`]).
+	captured: Option<RefCell<Vec<Value>>>,
 }
 
 impl Ctx {
@@ -165,6 +167,27 @@ impl Ctx {
 			account: cli.as_account.clone(),
 			wait: cli.wait,
 			names: RefCell::new(HashMap::new()),
+			captured: None,
+		}
+	}
+
+	/// A context for calling the commands from code (the dashboards): every command's
+	/// result is kept as the JSON `--json` would print, for [`Ctx::take_results`], and
+	/// nothing is printed but warnings.
+	pub fn capturing(cli: &Cli) -> Self {
+		Ctx { json: true, captured: Some(RefCell::new(Vec::new())), ..Ctx::new(cli) }
+	}
+
+	/// The results kept since the last call (none unless [`Ctx::capturing`]).
+	pub fn take_results(&self) -> Vec<Value> {
+		self.captured.as_ref().map(|c| c.take()).unwrap_or_default()
+	}
+
+	/// A command's result: printed as JSON, or kept when capturing.
+	pub fn emit(&self, value: &Value) {
+		match &self.captured {
+			Some(kept) => kept.borrow_mut().push(value.clone()),
+			None => output::json(value),
 		}
 	}
 }
@@ -172,14 +195,19 @@ impl Ctx {
 /// Run one command line.
 pub fn run(cli: Cli) -> Result<()> {
 	let ctx = Ctx::new(&cli);
-	match cli.command {
-		Command::Account(cmd) => account(&ctx, cmd),
-		Command::Admin(cmd) => admin(&ctx, cmd),
-		Command::Doctor(cmd) => doctor(&ctx, cmd),
-		Command::Patient(cmd) => patient(&ctx, cmd),
-		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(&ctx, &entity, by_actor),
-		Command::Follow(cmd) => follow(&ctx, cmd),
-		Command::Ipfs(cmd) => ipfs(&ctx, cmd),
+	execute(&ctx, cli.command)
+}
+
+/// Run one command in a context (from [`Ctx::new`] or [`Ctx::capturing`]).
+pub fn execute(ctx: &Ctx, command: Command) -> Result<()> {
+	match command {
+		Command::Account(cmd) => account(ctx, cmd),
+		Command::Admin(cmd) => admin(ctx, cmd),
+		Command::Doctor(cmd) => doctor(ctx, cmd),
+		Command::Patient(cmd) => patient(ctx, cmd),
+		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(ctx, &entity, by_actor),
+		Command::Follow(cmd) => follow(ctx, cmd),
+		Command::Ipfs(cmd) => ipfs(ctx, cmd),
 	}
 }
 
@@ -316,4 +344,39 @@ pub enum Command {
 	/// files the chain's finalized blocks name as live (docs/storage.md).
 	#[command(subcommand)]
 	Follow(FollowCmd),
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// The commands are the library's: called from code with a capturing context, a
+	/// command's result comes back as the JSON `--json` prints, and nothing is printed.
+	#[test]
+	fn a_command_called_from_code_returns_its_json() {
+		let home = tempfile::tempdir().unwrap();
+		let cli = Cli::parse_from([
+			"medchain",
+			"--home",
+			home.path().to_str().unwrap(),
+			"account",
+			"list",
+		]);
+		let ctx = Ctx::capturing(&cli);
+		execute(&ctx, cli.command).map_err(|e| e.message).unwrap();
+		assert_eq!(ctx.take_results(), vec![json!([])]);
+		assert!(ctx.take_results().is_empty(), "taken once");
+		// A failure is a value too, with its exit code.
+		let cli = Cli::parse_from([
+			"medchain",
+			"--home",
+			home.path().to_str().unwrap(),
+			"account",
+			"show",
+			"nobody",
+		]);
+		let failure = execute(&Ctx::capturing(&cli), cli.command).unwrap_err();
+		assert_eq!(failure.code, exit::KEYS);
+		assert!(failure.message.contains("no account named 'nobody'"), "{}", failure.message);
+	}
 }

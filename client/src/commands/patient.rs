@@ -73,7 +73,7 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let _ = std::fs::remove_file(&sealed_path);
 			let profile = open_profile(&me, &patient, &sealed)?;
 			if ctx.json {
-				output::json(&profile);
+				ctx.emit(&profile);
 			} else {
 				for (k, v) in profile.as_object().into_iter().flatten() {
 					println!(
@@ -104,7 +104,7 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let patient = ctx.patient_of(&me, &who)?;
 			let items = ctx.chain.records_of(&AccountId32::from(patient))?;
 			if ctx.json {
-				output::json(&json!(items));
+				ctx.emit(&json!(items));
 			} else {
 				let mut rows = Vec::new();
 				for r in &items {

@@ -141,7 +141,7 @@ pub fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 	let cid = &record.cid;
 	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out)?;
 	if ctx.json {
-		output::json(
+		ctx.emit(
 			&json!({ "record": args.record, "cid": cid, "version": record.version, "bytes": size, "out": args.out }),
 		);
 	} else {
