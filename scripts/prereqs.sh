@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing MedChain needs, skipping what is there:
-# Debian packages (clang, protoc), the Rust wasm targets and rust-src, Node.js,
+# Debian packages (clang, protoc, chromium), the Rust wasm targets and rust-src, Node.js,
 # the test dependencies and the hospitals' IPFS node from npm. Safe to run
 # again.
 set -euo pipefail
@@ -17,6 +17,8 @@ command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+# The dashboards' browser test drives Debian's Chromium (puppeteer-core cannot download one).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	$SUDO apt-get update -qq

@@ -12,4 +12,5 @@ pub mod keys;
 pub mod output;
 pub mod queries;
 pub mod replication;
+pub mod ui;
 pub mod unixfs;

@@ -7,7 +7,7 @@ use medchain_client::commands::{run, Cli};
 
 fn main() {
 	let args = Cli::parse();
-	let json = args.json;
+	let json = args.globals.json;
 	match run(args) {
 		Ok(()) => {}
 		Err(failure) => {

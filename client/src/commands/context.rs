@@ -20,7 +20,10 @@ impl Ctx {
 				}
 			}
 		};
-		let pw = password(&format!("password for {name}: "))?;
+		let pw = match &self.password {
+			Some(pw) => pw.to_string(),
+			None => password(&format!("password for {name}: "))?,
+		};
 		Ok(self.keystore.unlock(&name, &pw)?)
 	}
 

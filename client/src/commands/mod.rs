@@ -144,12 +144,15 @@ pub struct Ctx {
 	names: RefCell<HashMap<String, String>>,
 	/// The JSON results of the commands run, when called from code ([`Ctx::capturing`]).
 	captured: Option<RefCell<Vec<Value>>>,
+	/// The password of `account`, when a caller holds it (the dashboards' session).
+	password: Option<zeroize::Zeroizing<String>>,
+	globals: Globals,
 }
 
 impl Ctx {
 	/// What the global options name: the node (and a second one to check
 	/// against), the store, the home directory, the account, JSON or text.
-	pub fn new(cli: &Cli) -> Self {
+	pub fn new(cli: &Globals) -> Self {
 		let home = cli.home.clone().unwrap_or_else(|| {
 			std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default().join(".medchain")
 		});
@@ -168,13 +171,30 @@ impl Ctx {
 			wait: cli.wait,
 			names: RefCell::new(HashMap::new()),
 			captured: None,
+			password: None,
+			globals: cli.clone(),
 		}
+	}
+
+	/// The same context, unlocking its account with `password` instead of asking.
+	pub fn with_password(self, password: zeroize::Zeroizing<String>) -> Self {
+		Ctx { password: Some(password), ..self }
+	}
+
+	/// The node this context talks to.
+	pub fn chain(&self) -> &Chain {
+		&self.chain
+	}
+
+	/// Where the keystore, blocks and temporary files are.
+	pub fn home(&self) -> &Path {
+		&self.home
 	}
 
 	/// A context for calling the commands from code (the dashboards): every command's
 	/// result is kept as the JSON `--json` would print, for [`Ctx::take_results`], and
 	/// nothing is printed but warnings.
-	pub fn capturing(cli: &Cli) -> Self {
+	pub fn capturing(cli: &Globals) -> Self {
 		Ctx { json: true, captured: Some(RefCell::new(Vec::new())), ..Ctx::new(cli) }
 	}
 
@@ -194,7 +214,7 @@ impl Ctx {
 
 /// Run one command line.
 pub fn run(cli: Cli) -> Result<()> {
-	let ctx = Ctx::new(&cli);
+	let ctx = Ctx::new(&cli.globals);
 	execute(&ctx, cli.command)
 }
 
@@ -208,6 +228,10 @@ pub fn execute(ctx: &Ctx, command: Command) -> Result<()> {
 		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(ctx, &entity, by_actor),
 		Command::Follow(cmd) => follow(ctx, cmd),
 		Command::Ipfs(cmd) => ipfs(ctx, cmd),
+		Command::Ui { port, idle_timeout } => {
+			let idle = Duration::from_secs(idle_timeout);
+			Ok(crate::ui::serve(ctx.globals.clone(), port, idle)?)
+		}
 	}
 }
 
@@ -289,6 +313,16 @@ pub const DEFAULT_IPFS_API: &str = "http://127.0.0.1:5001";
 	about = "MedChain client: keys, encrypted records, IPFS and the chain"
 )]
 pub struct Cli {
+	#[command(flatten)]
+	pub globals: Globals,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+/// The options every command takes: where the chain, the store and the keys are, who
+/// acts, and how the answer is shown.
+#[derive(Args, Clone, Debug)]
+pub struct Globals {
 	/// The node to talk to (HTTP or WebSocket URL of its RPC port).
 	#[arg(long, global = true, env = "MEDCHAIN_NODE_URL", default_value = "http://127.0.0.1:9944")]
 	pub node: String,
@@ -316,8 +350,6 @@ pub struct Cli {
 	/// or `in-block` (its block is on the best chain; the default for the rest).
 	#[arg(long, global = true, value_enum, env = "MEDCHAIN_WAIT")]
 	pub wait: Option<Wait>,
-	#[command(subcommand)]
-	pub command: Command,
 }
 
 #[derive(Subcommand)]
@@ -344,6 +376,16 @@ pub enum Command {
 	/// files the chain's finalized blocks name as live (docs/storage.md).
 	#[command(subcommand)]
 	Follow(FollowCmd),
+	/// The dashboards: a web app on 127.0.0.1 for patients, doctors, admins and auditors
+	/// (docs/dashboard.md). Prints the link to open, which works once.
+	Ui {
+		/// The port on 127.0.0.1 (0: any free one).
+		#[arg(long, default_value_t = 0)]
+		port: u16,
+		/// Seconds without a request after which a signed-in session is signed out.
+		#[arg(long, default_value_t = crate::ui::IDLE_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+		idle_timeout: u64,
+	},
 }
 
 #[cfg(test)]
@@ -362,7 +404,7 @@ mod tests {
 			"account",
 			"list",
 		]);
-		let ctx = Ctx::capturing(&cli);
+		let ctx = Ctx::capturing(&cli.globals);
 		execute(&ctx, cli.command).map_err(|e| e.message).unwrap();
 		assert_eq!(ctx.take_results(), vec![json!([])]);
 		assert!(ctx.take_results().is_empty(), "taken once");
@@ -375,7 +417,7 @@ mod tests {
 			"show",
 			"nobody",
 		]);
-		let failure = execute(&Ctx::capturing(&cli), cli.command).unwrap_err();
+		let failure = execute(&Ctx::capturing(&cli.globals), cli.command).unwrap_err();
 		assert_eq!(failure.code, exit::KEYS);
 		assert!(failure.message.contains("no account named 'nobody'"), "{}", failure.message);
 	}
