@@ -88,6 +88,12 @@ before(async () => {
   const file = join(work, 'lab.txt');
   writeFileSync(file, 'haemoglobin 13.9 g/dL\n');
   await ok(['--as', 'alice', 'patient', 'upload', '--category', 'LabResult', '--file', file]);
+  // A doctor of Alice's hospital asks to read her lab results.
+  const manal = (await ok(['account', 'new', 'manal'])).account.address;
+  await ok(['--as', 'alice', 'admin', 'invite', '--hospital', '0', manal, 'doctor']);
+  await ok(['--as', 'manal', 'doctor', 'apply', '--hospital', '0', '--name', 'Manal Haddad', '--specialty', 'Cardiology', '--licence', 'SN-CARD-0042']);
+  await ok(['--as', 'alice', 'admin', 'approve', manal]);
+  await ok(['--as', 'manal', 'doctor', 'request', alice, '--categories', 'LabResult']);
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -150,6 +156,37 @@ test('the one-time link, a refused password, then the signed-in home with the re
   assert.match(page.url(), /\/signin$/);
   await page.goto(page.url().replace('/signin', '/home'));
   assert.match(page.url(), /\/signin$/, 'signed out: home leads to sign-in');
+  await page.close();
+});
+
+test('the patient approves a doctor\'s request, then revokes the grant, from the home page', async () => {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 900 });
+  await page.goto(await startUi());
+  await signIn(page, 'alice', PASSWORD);
+  const requests = await page.$eval('main', (e) => e.innerText);
+  assert.match(requests, /Requests from doctors[\s\S]*Dr\. Manal Haddad[\s\S]*LabResult/);
+  assert.match(requests, /Nobody but you/);
+  await page.screenshot({ path: join(SHOTS, 'home-request.png'), fullPage: true });
+
+  // Approve: the outcome says what happened and that its block is finalized.
+  await Promise.all([page.waitForNavigation(), page.click('button[aria-label="Approve Dr. Manal Haddad"]')]);
+  const approved = await page.$eval('[role=status]', (e) => e.textContent);
+  assert.match(approved, /Approved Dr\. Manal Haddad's request \(LabResult\), 1 record keys shared/);
+  assert.match(approved, /finalized/);
+  const granted = await page.$eval('main', (e) => e.innerText);
+  assert.match(granted, /No pending requests/);
+  assert.match(granted, /Who can read your records[\s\S]*Dr\. Manal Haddad[\s\S]*Read[\s\S]*Treatment/);
+  await page.screenshot({ path: join(SHOTS, 'home-granted.png'), fullPage: true });
+  // The chain agrees.
+  const grants = await ok(['--as', 'alice', 'patient', 'grants']);
+  assert.equal(grants.length, 1);
+
+  // Revoke: the grant is gone, on the page and on chain.
+  await Promise.all([page.waitForNavigation(), page.click('button[aria-label="Revoke Dr. Manal Haddad"]')]);
+  assert.match(await page.$eval('[role=status]', (e) => e.textContent), /Revoked Dr\. Manal Haddad's access/);
+  assert.match(await page.$eval('main', (e) => e.innerText), /Nobody but you/);
+  assert.deepEqual(await ok(['--as', 'alice', 'patient', 'grants']), []);
   await page.close();
 });
 

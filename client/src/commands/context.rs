@@ -97,6 +97,7 @@ impl Ctx {
 				"extrinsic": format!("{:?}", included.extrinsic),
 				"feeless": included.feeless,
 				"finalized": included.finalized,
+				"message": text,
 			});
 			if let (Some(map), Value::Object(extra)) = (v.as_object_mut(), extra) {
 				map.extend(extra);

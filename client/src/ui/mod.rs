@@ -11,7 +11,7 @@
 mod pages;
 
 use crate::{
-	commands::{Ctx, Globals},
+	commands::{execute, Command, Ctx, ForArgs, Globals, PatientCmd},
 	keys::{KeyError, Keystore},
 };
 use axum::{
@@ -54,6 +54,15 @@ struct Session {
 	last_seen: Instant,
 	/// Signed out for inactivity, and not told yet.
 	idled_out: bool,
+	/// The outcome of the last action, shown once on the next page.
+	flash: Option<Flash>,
+}
+
+/// What an action did, or why it did not.
+#[derive(Clone)]
+pub enum Flash {
+	Done(String),
+	Failed(String),
 }
 
 struct Inner {
@@ -149,6 +158,9 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			.route("/signin", get(signin_page).post(signin))
 			.route("/signout", post(signout))
 			.route("/home", get(home_page))
+			.route("/patient/approve", post(approve))
+			.route("/patient/deny", post(deny))
+			.route("/patient/revoke", post(revoke))
 			.with_state(app);
 		axum::serve(listener, router).await
 	})
@@ -195,6 +207,7 @@ async fn launch(
 			account: None,
 			last_seen: Instant::now(),
 			idled_out: false,
+			flash: None,
 		},
 	);
 	let cookie = format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/");
@@ -330,5 +343,81 @@ async fn home_page(State(app): State<App>, headers: HeaderMap) -> Response {
 		tokio::task::spawn_blocking(move || pages::Overview::read(&ctx.ctx(&who, &password)))
 			.await
 			.expect("the read task does not panic");
-	Html(pages::home(&csrf, &name, &address, overview)).into_response()
+	let mut flash = None;
+	app.update(&headers, |session| flash = session.flash.take());
+	Html(pages::home(&csrf, &name, &address, overview, flash)).into_response()
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct DoctorForm {
+	csrf: String,
+	doctor: String,
+}
+
+/// A patient's action on one doctor's request or grant, through the library's command,
+/// as the signed-in account; its outcome is shown on the home page.
+async fn patient_action(
+	app: App,
+	headers: HeaderMap,
+	form: DoctorForm,
+	command: fn(String) -> PatientCmd,
+) -> Response {
+	let (csrf, name, password) = match app.access(&headers) {
+		Access::None => return no_session(),
+		Access::Anonymous { .. } => return Redirect::to("/signin").into_response(),
+		Access::SignedIn { csrf, name, password, .. } => (csrf, name, password),
+	};
+	if form.csrf != csrf {
+		return forbidden_without_csrf();
+	}
+	let ctx = app.clone();
+	let outcome = tokio::task::spawn_blocking(move || {
+		let ctx = ctx.ctx(&name, &password);
+		match execute(&ctx, Command::Patient(command(form.doctor))) {
+			Ok(()) => Flash::Done(pages::outcome(&ctx.take_results())),
+			Err(failure) => Flash::Failed(failure.message),
+		}
+	})
+	.await
+	.expect("the action task does not panic");
+	app.update(&headers, |session| session.flash = Some(outcome));
+	Redirect::to("/home").into_response()
+}
+
+async fn approve(
+	State(app): State<App>,
+	headers: HeaderMap,
+	Form(form): Form<DoctorForm>,
+) -> Response {
+	patient_action(app, headers, form, |doctor| PatientCmd::Approve {
+		doctor,
+		days: None,
+		who: ForArgs { patient: None },
+	})
+	.await
+}
+
+async fn deny(
+	State(app): State<App>,
+	headers: HeaderMap,
+	Form(form): Form<DoctorForm>,
+) -> Response {
+	patient_action(app, headers, form, |doctor| PatientCmd::Deny {
+		doctor,
+		who: ForArgs { patient: None },
+	})
+	.await
+}
+
+async fn revoke(
+	State(app): State<App>,
+	headers: HeaderMap,
+	Form(form): Form<DoctorForm>,
+) -> Response {
+	patient_action(app, headers, form, |doctor| PatientCmd::Revoke {
+		doctor,
+		who: ForArgs { patient: None },
+	})
+	.await
 }

@@ -7,7 +7,8 @@ use crate::{
 	output,
 };
 use maud::{html, Markup, DOCTYPE};
-use medchain_api::views::{Doctor, Patient};
+use medchain_api::views::{Doctor, Grant, Patient, Request};
+use serde_json::Value;
 use sp_runtime::AccountId32;
 
 const STYLE: &str = "
@@ -29,6 +30,8 @@ th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #d0d7d
 .error { background: #ffebe9; border: 1px solid #ff8182; padding: .6rem 1rem; border-radius: 4px; }
 .notice { background: #fff8c5; border: 1px solid #d4a72c; padding: .6rem 1rem; border-radius: 4px; }
 code { font-size: .9em; word-break: break-all; }
+form.inline { display: inline; }
+form.inline button { margin: 0 .3rem 0 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 ";
@@ -128,6 +131,9 @@ pub struct Overview {
 	pub patient: Option<Patient>,
 	pub doctor: Option<Doctor>,
 	pub records: Vec<VersionRow>,
+	/// A patient's pending requests and grants, with each doctor's name.
+	pub requests: Vec<(String, Request)>,
+	pub grants: Vec<(String, Grant)>,
 	/// What could not be read, in words.
 	pub error: Option<String>,
 }
@@ -135,8 +141,14 @@ pub struct Overview {
 impl Overview {
 	/// Read it from the chain, as the signed-in account.
 	pub fn read(ctx: &Ctx) -> Self {
-		let mut overview =
-			Overview { patient: None, doctor: None, records: Vec::new(), error: None };
+		let mut overview = Overview {
+			patient: None,
+			doctor: None,
+			records: Vec::new(),
+			requests: Vec::new(),
+			grants: Vec::new(),
+			error: None,
+		};
 		if let Err(e) = overview.fill(ctx) {
 			overview.error = Some(e.message);
 		}
@@ -148,6 +160,12 @@ impl Overview {
 		self.patient = ctx.chain().patient(&me, None)?;
 		self.doctor = ctx.chain().doctor(&me, None)?;
 		if self.patient.is_some() {
+			for request in ctx.chain().requests_of(&me)? {
+				self.requests.push((ctx.name(&request.doctor.to_string()), request));
+			}
+			for grant in ctx.chain().grants_of(&me)? {
+				self.grants.push((ctx.name(&grant.grantee.to_string()), grant));
+			}
 			for record in ctx.chain().records_of(&me)? {
 				for v in &record.versions {
 					let current = if v.version == record.version { " (current)" } else { "" };
@@ -166,8 +184,46 @@ impl Overview {
 	}
 }
 
-/// The signed-in person's home: who they are on the chain and, for a patient, their records.
-pub fn home(csrf: &str, name: &str, address: &str, overview: Overview) -> String {
+/// An action's outcome in words, from the JSON its command gives: its sentence, block and
+/// finality.
+pub fn outcome(results: &[Value]) -> String {
+	let Some(result) = results.last() else { return "Done.".into() };
+	let message = capitalized(result["message"].as_str().unwrap_or("done"));
+	match result["blockNumber"].as_u64() {
+		Some(n) => {
+			let finality = if result["finalized"] == true { ", finalized" } else { ", in a block" };
+			format!("{message} (block #{n}{finality}).")
+		}
+		None => format!("{message}."),
+	}
+}
+
+/// A sentence of the command line's, which starts in lower case, as a page shows it.
+fn capitalized(text: &str) -> String {
+	let mut chars = text.chars();
+	chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A button that posts one doctor's address to `action`.
+fn doctor_button(csrf: &str, action: &str, doctor: &str, label: &str, who: &str) -> Markup {
+	html! {
+		form.inline method="post" action=(action) {
+			input type="hidden" name="csrf" value=(csrf);
+			input type="hidden" name="doctor" value=(doctor);
+			button type="submit" aria-label=(format!("{label} {who}")) { (label) }
+		}
+	}
+}
+
+/// The signed-in person's home: who they are on the chain and, for a patient, their
+/// records, the doctors' requests and the grants.
+pub fn home(
+	csrf: &str,
+	name: &str,
+	address: &str,
+	overview: Overview,
+	flash: Option<super::Flash>,
+) -> String {
 	let top = html! {
 		form method="post" action="/signout" {
 			input type="hidden" name="csrf" value=(csrf);
@@ -176,6 +232,11 @@ pub fn home(csrf: &str, name: &str, address: &str, overview: Overview) -> String
 		}
 	};
 	let body = html! {
+		@match &flash {
+			Some(super::Flash::Done(text)) => p.notice role="status" { (text) },
+			Some(super::Flash::Failed(text)) => p.error role="alert" { (text) },
+			None => {},
+		}
 		section {
 			h2 { "Your account" }
 			p { "Address: " code id="address" { (address) } }
@@ -193,6 +254,66 @@ pub fn home(csrf: &str, name: &str, address: &str, overview: Overview) -> String
 			}
 		}
 		@if overview.patient.is_some() {
+			section {
+				h2 { "Requests from doctors" }
+				@if overview.requests.is_empty() {
+					p { "No pending requests." }
+				} @else {
+					table {
+						thead { tr {
+							th scope="col" { "Doctor" } th scope="col" { "Records" }
+							th scope="col" { "Permission" } th scope="col" { "Purpose" }
+							th scope="col" { "Asked" } th scope="col" { "Until" }
+							th scope="col" { "Decide" }
+						} }
+						tbody {
+							@for (who, r) in &overview.requests {
+								tr {
+									td { (who) } td { (crate::commands::scope_text(&r.scope)) }
+									td { (format!("{:?}", r.permission)) }
+									td { (format!("{:?}", r.purpose)) }
+									td { (output::local_time(&r.requested_at)) }
+									td { (output::local_time(&r.expires_at)) }
+									td {
+										(doctor_button(csrf, "/patient/approve", &r.doctor.to_string(), "Approve", who))
+										(doctor_button(csrf, "/patient/deny", &r.doctor.to_string(), "Deny", who))
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+			section {
+				h2 { "Who can read your records" }
+				@if overview.grants.is_empty() {
+					p { "Nobody but you." }
+				} @else {
+					table {
+						thead { tr {
+							th scope="col" { "Doctor" } th scope="col" { "Records" }
+							th scope="col" { "Permission" } th scope="col" { "Purpose" }
+							th scope="col" { "Since" } th scope="col" { "Until" }
+							th scope="col" { "Change" }
+						} }
+						tbody {
+							@for (who, g) in &overview.grants {
+								tr {
+									td { (who) } td { (crate::commands::scope_text(&g.scope)) }
+									td { (format!("{:?}", g.permission)) }
+									td { (format!("{:?}", g.purpose)) }
+									td { (output::local_time(&g.granted_at)) }
+									td { @match &g.expires_at {
+										Some(t) => (output::local_time(t)),
+										None => "until you revoke it",
+									} }
+									td { (doctor_button(csrf, "/patient/revoke", &g.grantee.to_string(), "Revoke", who)) }
+								}
+							}
+						}
+					}
+				}
+			}
 			section {
 				h2 { "Your records" }
 				@if overview.records.is_empty() {
