@@ -15,7 +15,7 @@ use crate::{
 	keys::{KeyError, Keystore},
 };
 use axum::{
-	extract::{Form, Query, State},
+	extract::{Form, Path, Query, State},
 	http::{header, HeaderMap, StatusCode},
 	response::{Html, IntoResponse, Redirect, Response},
 	routing::{get, post},
@@ -158,9 +158,7 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			.route("/signin", get(signin_page).post(signin))
 			.route("/signout", post(signout))
 			.route("/home", get(home_page))
-			.route("/patient/approve", post(approve))
-			.route("/patient/deny", post(deny))
-			.route("/patient/revoke", post(revoke))
+			.route("/patient/{action}", post(patient_action))
 			.with_state(app);
 		axum::serve(listener, router).await
 	})
@@ -355,13 +353,14 @@ struct DoctorForm {
 	doctor: String,
 }
 
-/// A patient's action on one doctor's request or grant, through the library's command,
-/// as the signed-in account; its outcome is shown on the home page.
+/// A patient's action on one doctor's request or grant (`approve`, `deny`, `revoke`),
+/// through the library's own command as the signed-in account; its outcome is shown
+/// once on the home page.
 async fn patient_action(
-	app: App,
+	State(app): State<App>,
+	Path(action): Path<String>,
 	headers: HeaderMap,
-	form: DoctorForm,
-	command: fn(String) -> PatientCmd,
+	Form(form): Form<DoctorForm>,
 ) -> Response {
 	let (csrf, name, password) = match app.access(&headers) {
 		Access::None => return no_session(),
@@ -371,10 +370,17 @@ async fn patient_action(
 	if form.csrf != csrf {
 		return forbidden_without_csrf();
 	}
+	let (doctor, who) = (form.doctor, ForArgs { patient: None });
+	let command = match action.as_str() {
+		"approve" => PatientCmd::Approve { doctor, days: None, who },
+		"deny" => PatientCmd::Deny { doctor, who },
+		"revoke" => PatientCmd::Revoke { doctor, who },
+		_ => return StatusCode::NOT_FOUND.into_response(),
+	};
 	let ctx = app.clone();
 	let outcome = tokio::task::spawn_blocking(move || {
 		let ctx = ctx.ctx(&name, &password);
-		match execute(&ctx, Command::Patient(command(form.doctor))) {
+		match execute(&ctx, Command::Patient(command)) {
 			Ok(()) => Flash::Done(pages::outcome(&ctx.take_results())),
 			Err(failure) => Flash::Failed(failure.message),
 		}
@@ -383,41 +389,4 @@ async fn patient_action(
 	.expect("the action task does not panic");
 	app.update(&headers, |session| session.flash = Some(outcome));
 	Redirect::to("/home").into_response()
-}
-
-async fn approve(
-	State(app): State<App>,
-	headers: HeaderMap,
-	Form(form): Form<DoctorForm>,
-) -> Response {
-	patient_action(app, headers, form, |doctor| PatientCmd::Approve {
-		doctor,
-		days: None,
-		who: ForArgs { patient: None },
-	})
-	.await
-}
-
-async fn deny(
-	State(app): State<App>,
-	headers: HeaderMap,
-	Form(form): Form<DoctorForm>,
-) -> Response {
-	patient_action(app, headers, form, |doctor| PatientCmd::Deny {
-		doctor,
-		who: ForArgs { patient: None },
-	})
-	.await
-}
-
-async fn revoke(
-	State(app): State<App>,
-	headers: HeaderMap,
-	Form(form): Form<DoctorForm>,
-) -> Response {
-	patient_action(app, headers, form, |doctor| PatientCmd::Revoke {
-		doctor,
-		who: ForArgs { patient: None },
-	})
-	.await
 }

@@ -204,13 +204,59 @@ fn capitalized(text: &str) -> String {
 	chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// A button that posts one doctor's address to `action`.
-fn doctor_button(csrf: &str, action: &str, doctor: &str, label: &str, who: &str) -> Markup {
+/// A doctor's request or grant as one row, with what the patient can do about it.
+struct ConsentLine<'a> {
+	who: &'a str,
+	doctor: String,
+	scope: String,
+	permission: String,
+	purpose: String,
+	since: String,
+	until: String,
+	/// `(action, label)`: each a button posting the doctor to `/patient/<action>`.
+	actions: &'static [(&'static str, &'static str)],
+}
+
+/// A section listing requests or grants; `headers` names the time and action columns.
+fn consent_table<'a>(
+	csrf: &str,
+	title: &str,
+	empty: &str,
+	headers: [&str; 2],
+	lines: impl ExactSizeIterator<Item = ConsentLine<'a>>,
+) -> Markup {
 	html! {
-		form.inline method="post" action=(action) {
-			input type="hidden" name="csrf" value=(csrf);
-			input type="hidden" name="doctor" value=(doctor);
-			button type="submit" aria-label=(format!("{label} {who}")) { (label) }
+		section {
+			h2 { (title) }
+			@if lines.len() == 0 {
+				p { (empty) }
+			} @else {
+				table {
+					thead { tr {
+						th scope="col" { "Doctor" } th scope="col" { "Records" }
+						th scope="col" { "Permission" } th scope="col" { "Purpose" }
+						th scope="col" { (headers[0]) } th scope="col" { "Until" }
+						th scope="col" { (headers[1]) }
+					} }
+					tbody {
+						@for line in lines {
+							tr {
+								td { (line.who) } td { (line.scope) } td { (line.permission) }
+								td { (line.purpose) } td { (line.since) } td { (line.until) }
+								td {
+									@for (action, label) in line.actions {
+										form.inline method="post" action=(format!("/patient/{action}")) {
+											input type="hidden" name="csrf" value=(csrf);
+											input type="hidden" name="doctor" value=(line.doctor);
+											button type="submit" aria-label=(format!("{label} {}", line.who)) { (label) }
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
 		}
 	}
 }
@@ -254,66 +300,29 @@ pub fn home(
 			}
 		}
 		@if overview.patient.is_some() {
-			section {
-				h2 { "Requests from doctors" }
-				@if overview.requests.is_empty() {
-					p { "No pending requests." }
-				} @else {
-					table {
-						thead { tr {
-							th scope="col" { "Doctor" } th scope="col" { "Records" }
-							th scope="col" { "Permission" } th scope="col" { "Purpose" }
-							th scope="col" { "Asked" } th scope="col" { "Until" }
-							th scope="col" { "Decide" }
-						} }
-						tbody {
-							@for (who, r) in &overview.requests {
-								tr {
-									td { (who) } td { (crate::commands::scope_text(&r.scope)) }
-									td { (format!("{:?}", r.permission)) }
-									td { (format!("{:?}", r.purpose)) }
-									td { (output::local_time(&r.requested_at)) }
-									td { (output::local_time(&r.expires_at)) }
-									td {
-										(doctor_button(csrf, "/patient/approve", &r.doctor.to_string(), "Approve", who))
-										(doctor_button(csrf, "/patient/deny", &r.doctor.to_string(), "Deny", who))
-									}
-								}
-							}
-						}
-					}
-				}
-			}
-			section {
-				h2 { "Who can read your records" }
-				@if overview.grants.is_empty() {
-					p { "Nobody but you." }
-				} @else {
-					table {
-						thead { tr {
-							th scope="col" { "Doctor" } th scope="col" { "Records" }
-							th scope="col" { "Permission" } th scope="col" { "Purpose" }
-							th scope="col" { "Since" } th scope="col" { "Until" }
-							th scope="col" { "Change" }
-						} }
-						tbody {
-							@for (who, g) in &overview.grants {
-								tr {
-									td { (who) } td { (crate::commands::scope_text(&g.scope)) }
-									td { (format!("{:?}", g.permission)) }
-									td { (format!("{:?}", g.purpose)) }
-									td { (output::local_time(&g.granted_at)) }
-									td { @match &g.expires_at {
-										Some(t) => (output::local_time(t)),
-										None => "until you revoke it",
-									} }
-									td { (doctor_button(csrf, "/patient/revoke", &g.grantee.to_string(), "Revoke", who)) }
-								}
-							}
-						}
-					}
-				}
-			}
+			(consent_table(csrf, "Requests from doctors", "No pending requests.", ["Asked", "Decide"],
+				overview.requests.iter().map(|(who, r)| ConsentLine {
+					who,
+					doctor: r.doctor.to_string(),
+					scope: crate::commands::scope_text(&r.scope),
+					permission: format!("{:?}", r.permission),
+					purpose: format!("{:?}", r.purpose),
+					since: output::local_time(&r.requested_at),
+					until: output::local_time(&r.expires_at),
+					actions: &[("approve", "Approve"), ("deny", "Deny")],
+				})))
+			(consent_table(csrf, "Who can read your records", "Nobody but you.", ["Since", "Change"],
+				overview.grants.iter().map(|(who, g)| ConsentLine {
+					who,
+					doctor: g.grantee.to_string(),
+					scope: crate::commands::scope_text(&g.scope),
+					permission: format!("{:?}", g.permission),
+					purpose: format!("{:?}", g.purpose),
+					since: output::local_time(&g.granted_at),
+					until: g.expires_at.as_ref()
+						.map_or_else(|| "until you revoke it".into(), output::local_time),
+					actions: &[("revoke", "Revoke")],
+				})))
 			section {
 				h2 { "Your records" }
 				@if overview.records.is_empty() {
