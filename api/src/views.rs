@@ -261,7 +261,8 @@ impl WrappedKey {
 /// "records", ...}`, the same shape the audit trail's grant terms have.
 pub type ScopeView = Scope<Vec<RecordCategory>, Vec<RecordId>>;
 
-fn scope(scope: &pallet_access::ScopeOf<medchain_runtime::Runtime>) -> ScopeView {
+/// A scope as the runtime bounds it, as the views show it.
+pub fn scope_view(scope: &pallet_access::ScopeOf<medchain_runtime::Runtime>) -> ScopeView {
 	match scope {
 		Scope::All => Scope::All,
 		Scope::Categories(c) => Scope::Categories(c.to_vec()),
@@ -287,7 +288,7 @@ impl Grant {
 		Grant {
 			patient: patient.clone().into(),
 			grantee: grantee.clone().into(),
-			scope: scope(&grant.scope),
+			scope: scope_view(&grant.scope),
 			permission: grant.permission,
 			purpose: grant.purpose,
 			granted_at: grant.granted_at.into(),
@@ -315,7 +316,7 @@ impl Request {
 		Request {
 			patient: patient.clone().into(),
 			doctor: doctor.clone().into(),
-			scope: scope(&request.scope),
+			scope: scope_view(&request.scope),
 			permission: request.permission,
 			purpose: request.purpose,
 			note: request.note.as_ref().map(|cid| text(cid)),

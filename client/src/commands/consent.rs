@@ -134,11 +134,7 @@ pub fn grant(ctx: &Ctx, args: GrantArgs, change: bool) -> Result<()> {
 			_ => None,
 		})
 	})?;
-	let scope: medchain_api::views::ScopeView = match &s {
-		pallet_access::Scope::All => pallet_access::Scope::All,
-		pallet_access::Scope::Categories(c) => pallet_access::Scope::Categories(c.to_vec()),
-		pallet_access::Scope::Records(r) => pallet_access::Scope::Records(r.to_vec()),
-	};
+	let scope = medchain_api::views::scope_view(&s);
 	let verb = if change { "changed the grant of" } else { "granted" };
 	let keys = keys_in_scope(ctx, &me, &patient, &scope, &doctor)?;
 	let count = keys.len();
