@@ -95,11 +95,24 @@ struct Session {
 	genesis: H256,
 }
 
+/// Where a signed call is, as [`Chain::submit`] sees it go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+	/// The node took the call into its pool: pending.
+	Sent { extrinsic: H256 },
+	/// The call is in block `number` of the best chain.
+	InBlock { number: u64 },
+	/// Block `number`, holding the call, is finalized.
+	Finalized { number: u64 },
+}
+
 /// A node's JSON-RPC endpoint.
 pub struct Chain {
 	url: String,
 	agent: ureq::Agent,
 	session: std::cell::Cell<Option<Session>>,
+	/// Told each [`Step`] of every call sent (the dashboards show them).
+	on_step: Option<Box<dyn Fn(Step)>>,
 }
 
 impl Chain {
@@ -111,11 +124,22 @@ impl Chain {
 			.timeout_connect(Duration::from_secs(5))
 			.timeout(Duration::from_secs(60))
 			.build();
-		Self { url, agent, session: Default::default() }
+		Self { url, agent, session: Default::default(), on_step: None }
 	}
 
 	pub fn url(&self) -> &str {
 		&self.url
+	}
+
+	/// The same endpoint, telling `on_step` where each call it sends is.
+	pub fn with_steps(self, on_step: impl Fn(Step) + 'static) -> Self {
+		Self { on_step: Some(Box::new(on_step)), ..self }
+	}
+
+	fn step(&self, step: Step) {
+		if let Some(on_step) = &self.on_step {
+			on_step(step);
+		}
 	}
 
 	/// One JSON-RPC call.
@@ -341,6 +365,7 @@ impl Chain {
 		let encoded = hex0x(&extrinsic.encode());
 		let start_number = best;
 		let hash = parse_hash(&self.rpc("author_submitExtrinsic", json!([encoded]))?)?;
+		self.step(Step::Sent { extrinsic: hash });
 
 		let started = Instant::now();
 		let mut next = start_number + 1;
@@ -352,6 +377,7 @@ impl Chain {
 					typed("chain_getBlock", self.rpc("chain_getBlock", json!([block]))?)?;
 				if let Some(index) = body.block.extrinsics.iter().position(|x| *x == encoded) {
 					let included = self.outcome(block, next, hash, index as u32)?;
+					self.step(Step::InBlock { number: next });
 					match wait {
 						Wait::InBlock => return Ok(included),
 						Wait::Finalized => match self.finalize(included)? {
@@ -374,8 +400,11 @@ impl Chain {
 		let started = Instant::now();
 		while started.elapsed() < FINALITY_TIMEOUT {
 			if self.finalized_number()? >= included.block_number {
-				return Ok((self.hash_of(Some(included.block_number))? == included.block)
-					.then_some(Included { finalized: true, ..included }));
+				let kept = self.hash_of(Some(included.block_number))? == included.block;
+				if kept {
+					self.step(Step::Finalized { number: included.block_number });
+				}
+				return Ok(kept.then_some(Included { finalized: true, ..included }));
 			}
 			std::thread::sleep(Duration::from_millis(500));
 		}

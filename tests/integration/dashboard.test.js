@@ -1,36 +1,48 @@
 // The dashboards (`medchain ui`) in headless Chromium (Debian's, driven by
-// puppeteer-core), through the browser alone, against a dev node: the
-// one-time link, signing in (a wrong password refused with the CLI's
-// wording), the signed-in home with the account's address and records, a
-// forged POST refused, the link refused a second time, and an idle session
-// signed out. The screenshots go to docs/dashboard/ for docs/dashboard.md.
+// puppeteer-core), against a dev node and a js-ipfs daemon, through the
+// browser alone: the seed story (an admin invites, a patient registers with a
+// profile, a doctor applies and is approved, asks for access with a reason,
+// the patient approves, the doctor creates a record from a 5 MiB file, the
+// patient downloads the same bytes, revokes and rotates, the revoked doctor is
+// refused, an auditor sees the whole trail verified and exports it), and the
+// protections: a wrong password, a spent link, a forged POST, an idle session,
+// a tampered file. Each person runs their own `medchain ui` on their own
+// keystore, as on their own machine. The screenshots go to docs/dashboard/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { clientBinary, DevNode, sleep } from './lib/node.js';
+import { JsIpfs } from './lib/ipfs.js';
 
 const binary = clientBinary();
 const CHROMIUM = process.env.MEDCHAIN_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'dashboard');
 const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
 const PASSWORD = 'correct horse battery staple';
+/** A chain action waits for its block (and finality): minutes at most. */
+const ACTION_TIMEOUT = 180_000;
 
 const node = new DevNode();
+const ipfs = new JsIpfs();
 const work = mkdtempSync(join(tmpdir(), 'medchain-ui-'));
 const uis = [];
-let env;
 let browser;
-let alice;
+let baseEnv;
+/** Each person: their own keystore (home) and address. */
+const people = {};
 
-/** Run `medchain --json`; resolves to its parsed output, or fails the test. */
-function ok(args, { input = '' } = {}) {
+/** Run `medchain --json` as `person`; resolves to its parsed output, or fails the test. */
+function ok(person, args, { input = '', extraEnv = {} } = {}) {
   return new Promise((resolve, reject) => {
+    const env = { ...baseEnv, MEDCHAIN_HOME: join(work, person), ...extraEnv };
     const child = spawn(binary, ['--json', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -45,8 +57,9 @@ function ok(args, { input = '' } = {}) {
   });
 }
 
-/** Start `medchain ui` and resolve to the link it prints. */
-function startUi(extra = []) {
+/** Start `person`'s `medchain ui` and resolve to the link it prints. */
+function startUi(person, extra = [], extraEnv = {}) {
+  const env = { ...baseEnv, MEDCHAIN_HOME: join(work, person), ...extraEnv };
   const child = spawn(binary, ['ui', ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   uis.push(child);
   return new Promise((resolve, reject) => {
@@ -62,7 +75,7 @@ function startUi(extra = []) {
   });
 }
 
-/** Pick the account, type the password, submit; resolves when the next page is loaded. */
+/** Pick the account, type the password, submit with Enter; resolves when the next page is loaded. */
 async function signIn(page, account, password) {
   await page.select('#account', account);
   await page.$eval('#password', (e) => { e.value = ''; });
@@ -70,138 +83,329 @@ async function signIn(page, account, password) {
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
+/** `person`'s browser (its own cookies), on their own `medchain ui`, signed in. */
+async function browse(person, { extra = [], extraEnv = {} } = {}) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1200, height: 900 });
+  page.setDefaultNavigationTimeout(ACTION_TIMEOUT);
+  await page.goto(await startUi(person, extra, extraEnv));
+  await signIn(page, person, PASSWORD);
+  assert.match(page.url(), /\/home$/);
+  return page;
+}
+
+/** Go to one of the dashboards. */
+async function open(page, path) {
+  await page.goto(new URL(path, page.url()).href);
+  await assertLabelled(page);
+}
+
+/**
+ * Start an action with `start` (a click or a key), follow its job page until it is
+ * back at `back`, and resolve to the outcome it shows: `{ ok, text }`.
+ */
+async function act(page, start, back) {
+  await Promise.all([page.waitForNavigation(), start()]);
+  await page.waitForFunction(
+    (b) => location.pathname === b && document.querySelector('main p.notice, main p.error'),
+    { timeout: ACTION_TIMEOUT },
+    back,
+  );
+  return page.$eval('main p.notice, main p.error', (e) => ({ ok: e.classList.contains('notice'), text: e.textContent }));
+}
+
+const click = (page, selector) => () => page.click(selector);
+
+/** Fill the text inputs `values` (`{ '#id': 'text' }`). */
+async function fill(page, values) {
+  for (const [selector, value] of Object.entries(values)) {
+    await page.$eval(selector, (e) => { e.value = ''; });
+    await page.type(selector, value);
+  }
+}
+
+/** Every visible control has a label, and every button a name. */
+async function assertLabelled(page) {
+  const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea, button', (controls) => controls
+    .filter((c) => {
+      if (c.tagName === 'BUTTON') return !(c.getAttribute('aria-label') || c.textContent.trim());
+      if (c.getAttribute('aria-label')) return false;
+      if (c.id && document.querySelector(`label[for="${c.id}"]`)) return false;
+      return !c.closest('label');
+    })
+    .map((c) => c.outerHTML));
+  assert.deepEqual(unlabelled, [], `unlabelled controls on ${page.url()}`);
+}
+
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const text = (page) => page.$eval('main', (e) => e.innerText);
+
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  await node.start();
-  env = {
+  await Promise.all([node.start(), ipfs.start()]);
+  baseEnv = {
     ...process.env,
-    MEDCHAIN_HOME: join(work, 'home'),
     MEDCHAIN_NODE_URL: `http://127.0.0.1:${node.rpcPort}`,
-    MEDCHAIN_IPFS_API: 'embedded',
+    MEDCHAIN_IPFS_API: ipfs.url,
     MEDCHAIN_PASSWORD: PASSWORD,
   };
-  delete env.MEDCHAIN_ACCOUNT;
-  alice = (await ok(['account', 'import', 'alice'], { input: `${DEV_PHRASE}//Alice\n` })).address;
-  await ok(['account', 'new', 'bob']);
-  // Alice (the dev chain's funded account) registers as a patient and uploads a record.
-  await ok(['--as', 'alice', 'patient', 'register']);
-  const file = join(work, 'lab.txt');
-  writeFileSync(file, 'haemoglobin 13.9 g/dL\n');
-  await ok(['--as', 'alice', 'patient', 'upload', '--category', 'LabResult', '--file', file]);
-  // A doctor of Alice's hospital asks to read her lab results.
-  const manal = (await ok(['account', 'new', 'manal'])).account.address;
-  await ok(['--as', 'alice', 'admin', 'invite', '--hospital', '0', manal, 'doctor']);
-  await ok(['--as', 'manal', 'doctor', 'apply', '--hospital', '0', '--name', 'Manal Haddad', '--specialty', 'Cardiology', '--licence', 'SN-CARD-0042']);
-  await ok(['--as', 'alice', 'admin', 'approve', manal]);
-  await ok(['--as', 'manal', 'doctor', 'request', alice, '--categories', 'LabResult']);
+  delete baseEnv.MEDCHAIN_ACCOUNT;
+  // Alice: the dev chain's admin of hospital #0. The others: new keys on their own machines.
+  people.alice = (await ok('alice', ['account', 'import', 'alice'], { input: `${DEV_PHRASE}//Alice\n` })).address;
+  for (const person of ['pat', 'manal', 'audra']) {
+    people[person] = (await ok(person, ['account', 'new', person])).account.address;
+  }
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
 
 after(async () => {
   await browser?.close();
   for (const ui of uis) ui.kill('SIGINT');
-  await node.stop();
+  await Promise.all([node.stop(), ipfs.stop()]);
 });
 
-test('the one-time link, a refused password, then the signed-in home with the records', async () => {
-  const link = await startUi();
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1100, height: 700 });
+test('the one-time link, a refused password, a forged form, signing out', async () => {
+  const link = await startUi('alice');
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport({ width: 1200, height: 700 });
   await page.goto(link);
   assert.match(page.url(), /\/signin$/, 'the link leads to sign-in');
-  // Every control is labelled.
-  for (const id of ['account', 'password']) {
-    assert.equal(await page.$eval(`label[for=${id}]`, (l) => l.textContent.length > 0), true, `label for ${id}`);
-  }
-  await page.screenshot({ path: join(SHOTS, 'signin.png') });
+  await assertLabelled(page);
+  await shot(page, 'signin');
 
   await signIn(page, 'alice', 'not the password');
   assert.match(page.url(), /\/signin$/);
-  const error = await page.$eval('[role=alert]', (e) => e.textContent);
-  assert.match(error, /wrong password for account 'alice'/);
-  await page.screenshot({ path: join(SHOTS, 'signin-wrong-password.png') });
+  assert.match(await page.$eval('[role=alert]', (e) => e.textContent), /wrong password for account 'alice'/);
+  await shot(page, 'signin-wrong-password');
 
   await signIn(page, 'alice', PASSWORD);
   assert.match(page.url(), /\/home$/);
-  assert.equal(await page.$eval('#address', (e) => e.textContent), alice);
-  const text = await page.$eval('main', (e) => e.innerText);
-  assert.match(text, /Patient since/);
-  assert.match(text, /LabResult/);
-  assert.match(text, /v1 \(current\)/);
-  assert.match(text, /baf[a-z0-9]+/, 'the record shows its IPFS CID');
-  await page.screenshot({ path: join(SHOTS, 'home-patient.png'), fullPage: true });
+  assert.equal(await page.$eval('#address', (e) => e.textContent), people.alice);
+  assert.match(await text(page), /Admin of .* \(#0\)/);
+  await assertLabelled(page);
 
   // The link is spent: a browser without the session cookie is refused.
   const stranger = await browser.createBrowserContext();
-  const response = await (await stranger.newPage()).goto(link);
-  assert.equal(response.status(), 403);
+  assert.equal((await (await stranger.newPage()).goto(link)).status(), 403);
   await stranger.close();
 
-  // A POST without the page's CSRF token (a forged form) is refused; still signed in.
-  const status = await page.evaluate(async () => (await fetch('/signout', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'csrf=forged',
-  })).status);
-  assert.equal(status, 403);
+  // POSTs without the page's CSRF token (forged forms) are refused, and change nothing.
+  const statuses = await page.evaluate(async (pat) => {
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    return [
+      (await post('/signout', 'csrf=forged')).status,
+      (await post('/act/admin-invite', `hospital=0&account=${pat}&role=patient`)).status,
+    ];
+  }, people.pat);
+  assert.deepEqual(statuses, [403, 403]);
   await page.reload();
-  assert.match(page.url(), /\/home$/);
+  assert.match(page.url(), /\/home$/, 'still signed in');
 
   // Sign out with the page's own form.
   await Promise.all([page.waitForNavigation(), page.click('header button[type=submit]')]);
   assert.match(page.url(), /\/signin$/);
   await page.goto(page.url().replace('/signin', '/home'));
   assert.match(page.url(), /\/signin$/, 'signed out: home leads to sign-in');
-  await page.close();
+  await context.close();
 });
 
-test('the patient approves a doctor\'s request, then revokes the grant, from the home page', async () => {
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1100, height: 900 });
-  await page.goto(await startUi());
-  await signIn(page, 'alice', PASSWORD);
-  const requests = await page.$eval('main', (e) => e.innerText);
-  assert.match(requests, /Requests from doctors[\s\S]*Dr\. Manal Haddad[\s\S]*LabResult/);
-  assert.match(requests, /Nobody but you/);
-  await page.screenshot({ path: join(SHOTS, 'home-request.png'), fullPage: true });
+test('the seed story, through the dashboards alone', async () => {
+  const admin = await browse('alice');
+  const patient = await browse('pat');
+  const doctor = await browse('manal');
+  const auditor = await browse('audra');
 
-  // Approve: the outcome says what happened and that its block is finalized.
-  await Promise.all([page.waitForNavigation(), page.click('button[aria-label="Approve Dr. Manal Haddad"]')]);
-  const approved = await page.$eval('[role=status]', (e) => e.textContent);
-  assert.match(approved, /Approved Dr\. Manal Haddad's request \(LabResult\), 1 record keys shared/);
-  assert.match(approved, /finalized/);
-  const granted = await page.$eval('main', (e) => e.innerText);
-  assert.match(granted, /No pending requests/);
-  assert.match(granted, /Who can read your records[\s\S]*Dr\. Manal Haddad[\s\S]*Read[\s\S]*Treatment/);
-  await page.screenshot({ path: join(SHOTS, 'home-granted.png'), fullPage: true });
-  // The chain agrees.
-  const grants = await ok(['--as', 'alice', 'patient', 'grants']);
-  assert.equal(grants.length, 1);
+  // The admin invites the patient (desk registration) and the doctor.
+  await open(admin, '/admin');
+  for (const [who, role] of [['pat', 'patient'], ['manal', 'doctor']]) {
+    await fill(admin, { '#invite-0-account': people[who] });
+    await admin.select('#invite-0-role', role);
+    const invited = await act(admin, click(admin, '#hospital-0 form[action="/act/admin-invite"] button'), '/admin');
+    assert.ok(invited.ok, invited.text);
+    assert.match(invited.text, new RegExp(`Invited ${people[who]} \\(${role[0].toUpperCase()}${role.slice(1)}\\)`));
+  }
+  await shot(admin, 'admin-invited');
 
-  // Revoke: the grant is gone, on the page and on chain.
-  await Promise.all([page.waitForNavigation(), page.click('button[aria-label="Revoke Dr. Manal Haddad"]')]);
-  assert.match(await page.$eval('[role=status]', (e) => e.textContent), /Revoked Dr\. Manal Haddad's access/);
-  assert.match(await page.$eval('main', (e) => e.innerText), /Nobody but you/);
-  assert.deepEqual(await ok(['--as', 'alice', 'patient', 'grants']), []);
-  await page.close();
+  // The patient registers with a profile; it is encrypted to them, and they read it back.
+  await patient.reload();
+  assert.match(await text(patient), /Not registered on the chain yet/);
+  await fill(patient, { '#register-name': 'Patience Okafor', '#register-birthDate': '02021987', '#register-phone': '+44 20 7946 0000' });
+  await shot(patient, 'register');
+  const registered = await act(patient, click(patient, 'form[action="/act/register-patient"] button'), '/patient');
+  assert.ok(registered.ok, registered.text);
+  assert.match(registered.text, /Registered .* as a patient \(block #\d+/);
+  const profile = await text(patient);
+  assert.match(profile, /name\s+Patience Okafor/);
+  assert.match(profile, /birthDate\s+1987-02-02/);
+
+  // The doctor applies; the admin approves.
+  await doctor.reload();
+  await doctor.select('#apply-hospital', '0');
+  await fill(doctor, { '#apply-name': 'Manal Haddad', '#apply-specialty': 'Cardiology', '#apply-licence': 'SN-CARD-0042' });
+  const applied = await act(doctor, click(doctor, 'form[action="/act/apply-doctor"] button'), '/doctor');
+  assert.ok(applied.ok, applied.text);
+  assert.equal(await doctor.$eval('#doctor-status', (e) => e.textContent), 'Pending');
+  await open(admin, '/admin');
+  assert.match(await text(admin), /Applications[\s\S]*Dr\. Manal Haddad[\s\S]*Cardiology/);
+  await shot(admin, 'admin-application');
+  const approved = await act(admin, click(admin, 'button[aria-label="Approve Dr. Manal Haddad"]'), '/admin');
+  assert.ok(approved.ok, approved.text);
+  assert.match(approved.text, /Dr\. Manal Haddad approved/);
+
+  // The doctor asks for read-write access to lab results, with a reason only the patient reads.
+  await open(doctor, '/doctor');
+  assert.equal(await doctor.$eval('#doctor-status', (e) => e.textContent), 'Active');
+  await fill(doctor, { '#request-patient': people.pat, '#request-reason': 'Follow-up of your anaemia: I need your blood tests.' });
+  await doctor.click('#request-LabResult');
+  await doctor.select('#request-permission', 'read-write');
+  await shot(doctor, 'doctor-request');
+  const asked = await act(doctor, click(doctor, 'form[action="/act/request"] button'), '/doctor');
+  assert.ok(asked.ok, asked.text);
+  assert.match(asked.text, /Asked .* for access/);
+
+  // The patient sees the request and its reason, and approves it from the keyboard.
+  await open(patient, '/patient');
+  const inbox = await text(patient);
+  assert.match(inbox, /Dr\. Manal Haddad asks to read and add to LabResult/);
+  assert.match(inbox, /Reason: “?Follow-up of your anaemia: I need your blood tests\.”?/);
+  await shot(patient, 'patient-request');
+  await patient.focus('button[aria-label="Approve Dr. Manal Haddad"]');
+  const granted = await act(patient, () => patient.keyboard.press('Enter'), '/patient');
+  assert.ok(granted.ok, granted.text);
+  assert.match(granted.text, /Approved Dr\. Manal Haddad's request \(LabResult\), 0 record keys shared \(block #\d+, finalized\)/);
+  assert.match(await text(patient), /Who can read your records[\s\S]*Dr\. Manal Haddad[\s\S]*ReadWrite/);
+
+  // The doctor creates a record from a 5 MiB file, uploaded with a progress bar.
+  const original = randomBytes(5 * 1024 * 1024);
+  const file = join(work, 'blood-panel.bin');
+  writeFileSync(file, original);
+  await open(doctor, '/doctor');
+  assert.match(await text(doctor), /You may read and add to LabResult/);
+  await doctor.select('#create-category', 'LabResult');
+  await (await doctor.$('#create-file')).uploadFile(file);
+  await shot(doctor, 'doctor-create');
+  const created = await act(doctor, click(doctor, '#create button[type=submit]'), '/doctor');
+  assert.ok(created.ok, created.text);
+  const record = created.text.match(/Record (\d+) created: LabResult, (baf[a-z0-9]+), keys for 2 readers/);
+  assert.ok(record, created.text);
+  const [, id, cid] = record;
+
+  // The patient sees the record (author by name, CID) and downloads the same bytes.
+  await open(patient, '/patient');
+  assert.match(await text(patient), new RegExp(`Record ${id}: LabResult[\\s\\S]*v1 \\(current\\)\\s+Dr\\. Manal Haddad[\\s\\S]*${cid}`));
+  await shot(patient, 'patient-records');
+  await Promise.all([patient.waitForNavigation(), patient.click(`button[aria-label="Open record ${id} version 1"]`)]);
+  await patient.waitForSelector('#download', { timeout: ACTION_TIMEOUT });
+  const job = await text(patient);
+  assert.match(job, /Pending: the node took the call/);
+  assert.match(job, /In block #\d+/);
+  assert.match(job, new RegExp(`Record ${id} version 1 verified against ${cid} and decrypted \\(5\\.0 MiB\\)`));
+  await shot(patient, 'patient-download');
+  const downloaded = await patient.$eval('#download', async (a) => {
+    const bytes = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return { length: bytes.length, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  assert.deepEqual(downloaded, { length: original.length, sha256: createHash('sha256').update(original).digest('hex') });
+  assert.equal((await patient.evaluate(async (href) => (await fetch(href)).status, await patient.$eval('#download', (a) => a.href))), 404, 'a download is sent once');
+
+  // The patient revokes the doctor, then rotates the record's key.
+  await open(patient, '/patient');
+  const revoked = await act(patient, click(patient, 'button[aria-label="Revoke Dr. Manal Haddad"]'), '/patient');
+  assert.ok(revoked.ok, revoked.text);
+  assert.match(revoked.text, /Revoked Dr\. Manal Haddad's access/);
+  assert.match(await text(patient), /Nobody but you/);
+  const rotated = await act(patient, click(patient, `button[aria-label="Rotate the key of record ${id}"]`), '/patient');
+  assert.ok(rotated.ok, rotated.text);
+  assert.match(rotated.text, new RegExp(`Record ${id} re-encrypted under epoch 1 for 1 readers`));
+  await shot(patient, 'patient-rotated');
+
+  // The revoked doctor is refused, in the command line's words.
+  await open(doctor, '/doctor');
+  await doctor.click('#patients details summary');
+  await fill(doctor, { '#open-record': id });
+  const refused = await act(doctor, click(doctor, '#patients form[action="/act/doctor-open"] button'), '/doctor');
+  assert.equal(refused.ok, false, refused.text);
+  assert.match(refused.text, /Dr\. Manal Haddad has no grant covering LabResult records of this patient/);
+  await shot(doctor, 'doctor-refused');
+
+  // Break-glass: marked on the doctor's page, a red banner on the patient's until the
+  // doctor's hospital closes its review.
+  await fill(doctor, { '#emergency-patient': people.pat });
+  await doctor.select('#emergency-reason', 'patient-unconscious');
+  await doctor.click('#emergency input[name=confirm]');
+  const glass = await act(doctor, click(doctor, '#emergency button[type=submit]'), '/doctor');
+  assert.ok(glass.ok, glass.text);
+  assert.match(glass.text, /Emergency access to .* records for 4 hours; your hospital will review it/);
+  assert.match(await text(doctor), /Emergency access\./);
+  await open(patient, '/patient');
+  assert.match(await patient.$eval('.banner', (e) => e.textContent), /Emergency access: Dr\. Manal Haddad opened your records at .* \(PatientUnconscious\)/);
+  await shot(patient, 'patient-emergency');
+  await open(admin, '/admin');
+  assert.match(await text(admin), /Emergency accesses to review[\s\S]*Dr\. Manal Haddad[\s\S]*PatientUnconscious/);
+  await shot(admin, 'admin-review');
+  const reviewed = await act(admin, click(admin, 'button[aria-label^="Justified"]'), '/admin');
+  assert.ok(reviewed.ok, reviewed.text);
+  assert.match(reviewed.text, /Closed the review of emergency access \d+: justified/);
+  assert.match(await text(admin), /None awaiting review/);
+  await open(patient, '/patient');
+  assert.equal(await patient.$('.banner'), null, 'the banner is gone once reviewed');
+
+  // The auditor reads the patient's whole trail, verified, filters it, and exports it.
+  await open(auditor, `/audit?entity=${people.pat}`);
+  assert.match(await auditor.$eval('#verdict', (e) => e.textContent), /Hash chain verified: all \d+ entries/);
+  const trail = await text(auditor);
+  for (const action of ['AccessRequested', 'AccessRequestApproved', 'RecordCreated', 'RecordOpened', 'AccessRevoked', 'RecordKeyRotated', 'EmergencyAccessOpened', 'EmergencyReviewClosed']) {
+    assert.match(trail, new RegExp(action), `the trail shows ${action}`);
+  }
+  await shot(auditor, 'audit');
+  await auditor.select('#audit-action', 'RecordOpened');
+  await Promise.all([auditor.waitForNavigation(), auditor.click('form[action="/audit"] button')]);
+  assert.match(await text(auditor), /1 of \d+ entries shown/);
+  const exported = await auditor.evaluate(async () => {
+    const csv = await (await fetch(document.querySelector('#export-csv').href)).text();
+    const json = await (await fetch(document.querySelector('#export-json').href)).json();
+    return { csv, json };
+  });
+  assert.match(exported.csv, /^seq,time,block,actor,action,details,prev,hash\n\d+,.*,RecordOpened,/);
+  assert.equal(exported.csv.trim().split('\n').length, 2);
+  assert.equal(exported.json.verified, true);
+  assert.deepEqual(exported.json.entries.map((e) => e.action.type), ['RecordOpened']);
+
+  for (const page of [admin, patient, doctor, auditor]) await page.browserContext().close();
 });
 
-test('an account that is not on the chain yet is told so', async () => {
-  const page = await browser.newPage();
-  await page.goto(await startUi());
-  await signIn(page, 'bob', PASSWORD);
-  const text = await page.$eval('main', (e) => e.innerText);
-  assert.match(text, /Not registered on the chain yet/);
-  await page.close();
+test('a file the store tampered with is refused, and nothing is decrypted', async () => {
+  // An IPFS API that answers every `cat` with changed bytes.
+  const liar = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(randomBytes(1024));
+  });
+  await new Promise((resolve) => liar.listen(0, '127.0.0.1', resolve));
+  try {
+    const patient = await browse('pat', { extraEnv: { MEDCHAIN_IPFS_API: `http://127.0.0.1:${liar.address().port}` } });
+    await open(patient, '/patient');
+    const button = await patient.$('button[aria-label^="Open record"]');
+    const refused = await act(patient, () => button.click(), '/patient');
+    assert.equal(refused.ok, false, refused.text);
+    assert.match(refused.text, /hash to .*, not to .* as the chain records: the download was refused and nothing was decrypted/);
+    await shot(patient, 'patient-tampered');
+    await patient.browserContext().close();
+  } finally {
+    await new Promise((resolve) => liar.close(resolve));
+  }
 });
 
 test('a session idle past its timeout is signed out', async () => {
-  const page = await browser.newPage();
-  await page.goto(await startUi(['--idle-timeout', '1']));
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.goto(await startUi('alice', ['--idle-timeout', '1']));
   await signIn(page, 'alice', PASSWORD);
   assert.match(page.url(), /\/home$/);
   // The timeout is the condition: a request after it finds the session signed out.
@@ -209,5 +413,5 @@ test('a session idle past its timeout is signed out', async () => {
   await page.reload();
   assert.match(page.url(), /\/signin$/);
   assert.match(await page.$eval('[role=status]', (e) => e.textContent), /signed out after 1 second without activity/);
-  await page.close();
+  await context.close();
 });

@@ -62,24 +62,63 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 				D::release_licence { doctor: d }
 			})?
 		}
-		AdminCmd::Doctors { hospital } => {
-			let prefix = [
-				frame_support::Twox128::hash(b"Doctors").to_vec(),
-				frame_support::Twox128::hash(b"DoctorsOf").to_vec(),
-				frame_support::Twox64Concat::hash(&hospital.encode()),
-			]
-			.concat();
-			let mut doctors = Vec::new();
-			for key in ctx.chain.keys(&prefix)? {
-				let Some(acc) =
-					key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok())
-				else {
-					continue;
-				};
-				if let Some(doctor) = ctx.chain.doctor(&AccountId32::from(acc), None)? {
-					doctors.push(doctor);
-				}
+		AdminCmd::Reviews { hospital } => {
+			let reviews = pending_reviews(ctx, hospital)?;
+			if ctx.json {
+				ctx.emit(&json!(reviews
+					.iter()
+					.map(|r| json!({
+						"entry": r.entry,
+						"patient": keys::address_of(&r.patient.clone().into()),
+						"doctor": keys::address_of(&r.doctor.clone().into()),
+						"reason": format!("{:?}", r.reason),
+						"openedAt": r.opened_at,
+					}))
+					.collect::<Vec<_>>()));
+			} else {
+				let rows = reviews
+					.iter()
+					.map(|r| {
+						vec![
+							r.entry.to_string(),
+							output::local_ms(r.opened_at),
+							ctx.name(&keys::address_of(&r.doctor.clone().into())),
+							ctx.name(&keys::address_of(&r.patient.clone().into())),
+							format!("{:?}", r.reason),
+						]
+					})
+					.collect::<Vec<_>>();
+				output::table(&["ENTRY", "OPENED", "DOCTOR", "PATIENT", "REASON"], &rows);
 			}
+		}
+		AdminCmd::CloseReview { hospital, entry, justified, .. } => {
+			let me = ctx.me()?;
+			let call = RuntimeCall::Access(pallet_access::Call::close_emergency_review {
+				hospital,
+				entry,
+				justified,
+			});
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |_, error| match error {
+					"NoReview" => Some(format!(
+						"no emergency access of hospital #{hospital} awaits review at entry {entry}: `medchain admin reviews {hospital}` lists them"
+					)),
+					"OwnReview" => {
+						Some("you broke the glass yourself: another admin must review it".into())
+					}
+					"NotHospitalAdmin" => Some(format!("you are not an admin of hospital #{hospital}")),
+					_ => None,
+				})
+			})?;
+			let verdict = if justified { "justified" } else { "not justified" };
+			ctx.done(
+				&inc,
+				format!("closed the review of emergency access {entry}: {verdict}"),
+				json!({ "entry": entry, "justified": justified }),
+			);
+		}
+		AdminCmd::Doctors { hospital } => {
+			let doctors = doctors_of(ctx, hospital)?;
 			if ctx.json {
 				ctx.emit(&json!(doctors));
 			} else {
@@ -218,6 +257,159 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 	Ok(())
 }
 
+/// Every doctor who applied to or was registered at `hospital`, whatever their status.
+pub fn doctors_of(ctx: &Ctx, hospital: u32) -> Result<Vec<medchain_api::views::Doctor>> {
+	let prefix = [
+		frame_support::Twox128::hash(b"Doctors").to_vec(),
+		frame_support::Twox128::hash(b"DoctorsOf").to_vec(),
+		frame_support::Twox64Concat::hash(&hospital.encode()),
+	]
+	.concat();
+	let mut doctors = Vec::new();
+	for key in ctx.chain.keys(&prefix)? {
+		let Some(acc) = key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok())
+		else {
+			continue;
+		};
+		if let Some(doctor) = ctx.chain.doctor(&AccountId32::from(acc), None)? {
+			doctors.push(doctor);
+		}
+	}
+	Ok(doctors)
+}
+
+/// An emergency access awaiting its hospital's review.
+pub struct PendingReview {
+	/// The access's audit entry.
+	pub entry: u64,
+	pub patient: AccountId32,
+	pub doctor: AccountId32,
+	pub reason: medchain_primitives::EmergencyReason,
+	/// Chain time (ms) it opened.
+	pub opened_at: u64,
+}
+
+/// The emergency accesses by `hospital`'s doctors awaiting its review, oldest first.
+pub fn pending_reviews(ctx: &Ctx, hospital: u32) -> Result<Vec<PendingReview>> {
+	let prefix = [
+		frame_support::Twox128::hash(b"Access").to_vec(),
+		frame_support::Twox128::hash(b"PendingReviews").to_vec(),
+		frame_support::Twox64Concat::hash(&hospital.encode()),
+	]
+	.concat();
+	let mut out = Vec::new();
+	for key in ctx.chain.keys(&prefix)? {
+		let Some(entry) = key.get(key.len() - 8..).and_then(|e| <[u8; 8]>::try_from(e).ok())
+		else {
+			continue;
+		};
+		if let Some(review) =
+			ctx.chain.storage::<pallet_access::Review<AccountId32>>(&key, None)?
+		{
+			out.push(PendingReview {
+				entry: u64::from_le_bytes(entry),
+				patient: review.patient,
+				doctor: review.doctor,
+				reason: review.reason,
+				opened_at: review.opened_at,
+			});
+		}
+	}
+	out.sort_by_key(|r| r.entry);
+	Ok(out)
+}
+
+/// A council motion still open.
+pub struct Motion {
+	/// Its hash, as `vote` takes it.
+	pub hash: String,
+	/// What it would do, in words.
+	pub call: String,
+	pub ayes: Vec<AccountId32>,
+	pub nays: Vec<AccountId32>,
+	pub threshold: u32,
+}
+
+/// The council's open motions.
+pub fn motions(ctx: &Ctx) -> Result<Vec<Motion>> {
+	let key = |item: &[u8], hash: Option<&sp_core::H256>| {
+		let mut key = [
+			frame_support::Twox128::hash(b"Council").to_vec(),
+			frame_support::Twox128::hash(item).to_vec(),
+		]
+		.concat();
+		if let Some(hash) = hash {
+			key.extend(frame_support::Identity::hash(&hash.encode()));
+		}
+		key
+	};
+	let hashes: Vec<sp_core::H256> =
+		ctx.chain.storage(&key(b"Proposals", None), None)?.unwrap_or_default();
+	let mut out = Vec::new();
+	for hash in hashes {
+		let Some(votes) = ctx.chain.storage::<CouncilVotes>(&key(b"Voting", Some(&hash)), None)?
+		else {
+			continue;
+		};
+		let call: Option<RuntimeCall> = ctx.chain.storage(&key(b"ProposalOf", Some(&hash)), None)?;
+		out.push(Motion {
+			hash: format!("{hash:?}"),
+			call: call.map(|c| motion_text(ctx, &c)).unwrap_or_else(|| "(unknown call)".into()),
+			ayes: votes.ayes,
+			nays: votes.nays,
+			threshold: votes.threshold,
+		});
+	}
+	Ok(out)
+}
+
+/// A council motion's call in words.
+fn motion_text(ctx: &Ctx, call: &RuntimeCall) -> String {
+	use pallet_consortium::Call as C;
+	let named = |a: &AccountId32| ctx.name(&keys::address_of(&a.clone().into()));
+	match call {
+		RuntimeCall::Consortium(C::admit_hospital { name, admins, validator }) => format!(
+			"admit the hospital {} (admins {}; validator {})",
+			String::from_utf8_lossy(name),
+			admins.iter().map(named).collect::<Vec<_>>().join(", "),
+			named(validator)
+		),
+		RuntimeCall::Consortium(C::suspend_hospital { hospital }) => {
+			format!("suspend {}", ctx.hospital_name(*hospital))
+		}
+		RuntimeCall::Consortium(C::reinstate_hospital { hospital }) => {
+			format!("reinstate {}", ctx.hospital_name(*hospital))
+		}
+		RuntimeCall::Consortium(C::remove_hospital { hospital }) => {
+			format!("remove {}", ctx.hospital_name(*hospital))
+		}
+		RuntimeCall::Consortium(C::authorize_upgrade { code_hash }) => {
+			format!("authorize the runtime upgrade {code_hash:?}")
+		}
+		other => {
+			let text = format!("{other:?}");
+			text.chars().take(200).collect()
+		}
+	}
+}
+
+/// Every hospital the consortium ever admitted, whatever its status.
+pub fn hospitals(ctx: &Ctx) -> Result<Vec<medchain_api::views::Hospital>> {
+	let key = [
+		frame_support::Twox128::hash(b"Consortium"),
+		frame_support::Twox128::hash(b"NextHospitalId"),
+	]
+	.concat();
+	let next: u32 = ctx.chain.storage(&key, None)?.unwrap_or_default();
+	let mut out = Vec::new();
+	for id in 0..next {
+		if let Some(hospital) = ctx.chain.hospital(id, None)? {
+			out.push(hospital);
+		}
+	}
+	Ok(out)
+}
+
 /// A council motion's votes, as `pallet-collective` stores them (its fields are private).
 #[derive(Decode)]
 pub struct CouncilVotes {
@@ -303,6 +495,18 @@ pub enum AdminCmd {
 		/// Ayes needed (default: a majority of the council).
 		#[arg(long)]
 		threshold: Option<u32>,
+	},
+	/// The emergency accesses by a hospital's doctors awaiting its review.
+	Reviews { hospital: u32 },
+	/// Close the review of an emergency access: justified or not, in the patient's trail.
+	CloseReview {
+		hospital: u32,
+		/// The access's audit entry (`medchain admin reviews` lists them).
+		entry: u64,
+		#[arg(long, conflicts_with = "unjustified", required_unless_present = "unjustified")]
+		justified: bool,
+		#[arg(long)]
+		unjustified: bool,
 	},
 	/// Vote on a council proposal, and close it once decided.
 	Vote {

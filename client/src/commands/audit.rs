@@ -62,18 +62,23 @@ pub fn action_text(ctx: &Ctx, action: &medchain_api::views::ActionView) -> Strin
 	format!("{kind} {fields}").trim().to_string()
 }
 
-/// Page through a trail, recompute every hash from the entry's SCALE bytes, check the links
-/// and the stored head, and show the entries.
-pub fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
+/// A trail as read and checked: its entries, and what is wrong with its hash chain.
+pub struct TrailRead {
+	/// The entity, as the RPC names it (`account:…`, `hospital:1`, …).
+	pub entity: String,
+	/// The entries the entity wrote, rather than its trail (not hash-linked).
+	pub by_actor: bool,
+	pub entries: Vec<medchain_api::views::AuditEntry>,
+	/// Why the hash chain does not hold (`None`: verified, or not a trail).
+	pub problem: Option<String>,
+}
+
+/// Page through a trail, recompute every hash from the entry's SCALE bytes, and check the
+/// links and the stored head. With `by_actor`, the entries the entity wrote instead.
+pub fn read_trail(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<TrailRead> {
 	// Root, the council and the runtime act, but no entry is about them: their trail as a
 	// subject is always empty, so show what they did.
 	let acts_only = matches!(entity, "root" | "council" | "runtime" | "rootOrCouncil");
-	if acts_only && !by_actor && !ctx.json {
-		eprintln!(
-			"{entity} acts but is never an entry's subject: the entries it wrote (each in its \
-			 subject's hash-linked trail)"
-		);
-	}
 	let by_actor = by_actor || acts_only;
 	let subject = match ctx.account(entity) {
 		Ok(account) => medchain_primitives::Entity::Account(AccountId32::from(account)),
@@ -117,6 +122,20 @@ pub fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
 			problem = walk.finish(head.0).err().map(|e| e.to_string());
 		}
 	}
+	Ok(TrailRead { entity: entity_arg, by_actor, entries, problem })
+}
+
+/// Show a trail, verified (`medchain audit trail`).
+pub fn audit(ctx: &Ctx, entity: &str, by_actor: bool) -> Result<()> {
+	let acts_only = matches!(entity, "root" | "council" | "runtime" | "rootOrCouncil");
+	if acts_only && !by_actor && !ctx.json {
+		eprintln!(
+			"{entity} acts but is never an entry's subject: the entries it wrote (each in its \
+			 subject's hash-linked trail)"
+		);
+	}
+	let TrailRead { entity: entity_arg, by_actor, entries, problem } =
+		read_trail(ctx, entity, by_actor)?;
 	let verified = problem.is_none();
 	if ctx.json {
 		ctx.emit(&json!({

@@ -35,15 +35,25 @@ pub fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 				json!({ "doctor": me.address() }),
 			);
 		}
-		DoctorCmd::Request { patient, scope: s, permission: p, purpose: u } => {
+		DoctorCmd::Request { patient, scope: s, permission: p, purpose: u, reason } => {
 			let me = ctx.me()?;
 			let patient = ctx.account(&patient)?;
+			// The reason is sealed to the patient: only its CID goes on chain.
+			let note = match reason.filter(|r| !r.trim().is_empty()) {
+				Some(reason) => {
+					let public = ctx.reader_key(&patient)?;
+					let cid =
+						store_sealed(ctx, &public, &patient, "request-note", reason.as_bytes())?;
+					Some(bounded(cid.into_bytes(), "the note's CID")?)
+				}
+				None => None,
+			};
 			let call = RuntimeCall::Access(pallet_access::Call::request_access {
 				patient: patient.into(),
 				scope: scope(&s)?,
 				permission: permission(p),
 				purpose: purpose(u),
-				note: None,
+				note,
 			});
 			let inc = ctx.send(&me, call).map_err(|e| {
 				reword(e, |_, error| match error {
@@ -139,6 +149,10 @@ pub enum DoctorCmd {
 		permission: PermissionArg,
 		#[arg(long, value_enum, default_value = "treatment")]
 		purpose: PurposeArg,
+		/// Why you ask, in words for the patient: sealed to the patient's key and stored
+		/// with the records; only its CID goes on chain.
+		#[arg(long)]
+		reason: Option<String>,
 	},
 	/// The patients who granted you access.
 	Patients,

@@ -181,6 +181,12 @@ impl Ctx {
 		Ctx { password: Some(password), ..self }
 	}
 
+	/// The same context, telling `on_step` where each call it sends is (pending, in a
+	/// block, finalized).
+	pub fn with_steps(self, on_step: impl Fn(crate::chain::Step) + 'static) -> Self {
+		Ctx { chain: self.chain.with_steps(on_step), ..self }
+	}
+
 	/// The node this context talks to.
 	pub fn chain(&self) -> &Chain {
 		&self.chain

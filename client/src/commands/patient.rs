@@ -34,44 +34,10 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 	};
 	match cmd {
 		PatientCmd::Register { profile } => {
-			let me = ctx.me()?;
-			let profile =
-				profile.map(|p| store_profile(ctx, &me, &me.account(), &p)).transpose()?;
-			let call = RuntimeCall::Patients(pallet_patients::Call::register {
-				encryption_key: me.encryption.public(),
-				profile: profile.clone().map(|p| bounded(p.into_bytes(), "the CID")).transpose()?,
-			});
-			let inc = ctx.send(&me, call).map_err(|e| {
-				reword(e, |_, error| match error {
-					"AlreadyRegistered" => {
-						Some("this account is already a registered patient".into())
-					}
-					_ => None,
-				})
-			})?;
-			ctx.done(
-				&inc,
-				format!("registered {} as a patient", me.address()),
-				json!({ "patient": me.address(), "profile": profile }),
-			);
+			register(ctx, profile.as_deref().map(read_profile).transpose()?)?
 		}
 		PatientCmd::Profile(who) => {
-			let me = ctx.me()?;
-			let patient = ctx.patient_of(&me, &who)?;
-			let info = ctx
-				.chain
-				.patient(&AccountId32::from(patient), None)?
-				.ok_or_else(|| fail(exit::CHAIN, "not a registered patient"))?;
-			let cid = info.profile.ok_or_else(|| {
-				fail(exit::CHAIN, "no profile yet: `medchain patient set-profile <file.json>`")
-			})?;
-			let sealed_path = ctx.tmp("profile")?;
-			let cid_parsed: cid::Cid =
-				cid.parse().map_err(|_| fail(exit::CHAIN, "malformed profile CID"))?;
-			ctx.store.get(&cid_parsed, &sealed_path, &|_| {})?;
-			let sealed = std::fs::read(&sealed_path)?;
-			let _ = std::fs::remove_file(&sealed_path);
-			let profile = open_profile(&me, &patient, &sealed)?;
+			let profile = profile(ctx, &who)?;
 			if ctx.json {
 				ctx.emit(&profile);
 			} else {
@@ -83,17 +49,7 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 				}
 			}
 		}
-		PatientCmd::SetProfile { file, who } => {
-			let me = ctx.me()?;
-			let patient = ctx.patient_of(&me, &who)?;
-			let cid = store_profile(ctx, &me, &patient, &file)?;
-			let call = RuntimeCall::Patients(pallet_patients::Call::set_profile {
-				patient: patient.into(),
-				profile: Some(bounded(cid.clone().into_bytes(), "the CID")?),
-			});
-			let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
-			ctx.done(&inc, format!("profile updated ({cid})"), json!({ "profile": cid }));
-		}
+		PatientCmd::SetProfile { file, who } => set_profile(ctx, &who, &read_profile(&file)?)?,
 		PatientCmd::Upload { category, file, who } => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
@@ -170,7 +126,7 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let items = ctx.chain.requests_of(&AccountId32::from(patient))?;
 			list_consents(ctx, &items, "DOCTOR");
 		}
-		PatientCmd::Approve { doctor, days, who } => {
+		PatientCmd::Approve { doctor, days, narrow, read_only, who } => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
 			let doctor = ctx.account(&doctor)?;
@@ -181,22 +137,44 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 				requests.iter().find(|r| r.doctor.0 == AccountId32::from(doctor)).ok_or_else(
 					|| fail(exit::CHAIN, format!("{name} has no pending request to this patient")),
 				)?;
-			let keys = keys_in_scope(ctx, &me, &patient, &request.scope, &doctor)?;
+			// Narrowed: only the categories or records given (within the request's scope),
+			// and read-only where read-write was asked.
+			let narrowed = (!narrow.categories.is_empty() || !narrow.records.is_empty())
+				.then(|| {
+					scope(&ScopeArgs {
+						all: false,
+						categories: narrow.categories.clone(),
+						records: narrow.records.clone(),
+					})
+				})
+				.transpose()?;
+			let granted =
+				narrowed.as_ref().map(medchain_api::views::scope_view).unwrap_or(request.scope.clone());
+			let keys = keys_in_scope(ctx, &me, &patient, &granted, &doctor)?;
 			let count = keys.len();
 			let call = RuntimeCall::Access(A::approve_request {
 				patient: patient.into(),
 				doctor: doctor.into(),
-				scope: None,
-				permission: None,
+				scope: narrowed,
+				permission: read_only.then_some(pallet_access::Permission::Read),
 				expires_at: expiry(days),
 				keys: bounded(keys, "the keys to share (records in the request's scope)")?,
 			});
-			let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |p, error| match error {
+					"NotWithinRequest" => Some(format!(
+						"{name} asked for {}: an approval may narrow that scope, not widen it",
+						scope_text(&request.scope)
+					)),
+					_ => guardian_hint(p, error),
+				})
+			})?;
 			ctx.done(
 				&inc,
 				format!(
-					"approved {name}'s request ({}), {count} record keys shared",
-					scope_text(&request.scope)
+					"approved {name}'s request ({}{}), {count} record keys shared",
+					scope_text(&granted),
+					if read_only { ", read only" } else { "" }
 				),
 				json!({ "keys": count }),
 			);
@@ -327,9 +305,73 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 	Ok(())
 }
 
-/// Encrypt a profile JSON file to the patient (its own data key, wrapped to the patient and
-/// stored beside it) and store it; its CID.
-pub fn store_profile(ctx: &Ctx, me: &Identity, patient: &[u8; 32], file: &Path) -> Result<String> {
+/// Register the signed-in account as a patient (it must be invited), with `profile` sealed
+/// to its own key.
+pub fn register(ctx: &Ctx, profile: Option<Value>) -> Result<()> {
+	let me = ctx.me()?;
+	let profile = profile.map(|p| store_profile(ctx, &me, &me.account(), &p)).transpose()?;
+	let call = RuntimeCall::Patients(pallet_patients::Call::register {
+		encryption_key: me.encryption.public(),
+		profile: profile.clone().map(|p| bounded(p.into_bytes(), "the CID")).transpose()?,
+	});
+	let inc = ctx.send(&me, call).map_err(|e| {
+		reword(e, |_, error| match error {
+			"AlreadyRegistered" => Some("this account is already a registered patient".into()),
+			_ => None,
+		})
+	})?;
+	ctx.done(
+		&inc,
+		format!("registered {} as a patient", me.address()),
+		json!({ "patient": me.address(), "profile": profile }),
+	);
+	Ok(())
+}
+
+/// The patient's profile, decrypted (only the patient's own key opens it).
+pub fn profile(ctx: &Ctx, who: &ForArgs) -> Result<Value> {
+	let me = ctx.me()?;
+	let patient = ctx.patient_of(&me, who)?;
+	let info = ctx
+		.chain
+		.patient(&AccountId32::from(patient), None)?
+		.ok_or_else(|| fail(exit::CHAIN, "not a registered patient"))?;
+	let cid = info.profile.ok_or_else(|| {
+		fail(exit::CHAIN, "no profile yet: `medchain patient set-profile <file.json>`")
+	})?;
+	if patient != me.account() {
+		return Err(fail(
+			exit::CRYPTO,
+			"the profile is sealed to the patient's own key; only the patient can open it",
+		));
+	}
+	let plain = fetch_sealed(ctx, &me, &patient, "profile", &cid)?;
+	serde_json::from_slice(&plain)
+		.map_err(|_| fail(exit::CRYPTO, "the decrypted profile is not JSON"))
+}
+
+/// Replace the patient's profile with `profile`, sealed to the patient's key.
+pub fn set_profile(ctx: &Ctx, who: &ForArgs, profile: &Value) -> Result<()> {
+	let guardian_hint = |_: &str, error: &str| match error {
+		"NotPatientOrGuardian" => {
+			Some("you are neither this patient nor one of their guardians".to_string())
+		}
+		_ => None,
+	};
+	let me = ctx.me()?;
+	let patient = ctx.patient_of(&me, who)?;
+	let cid = store_profile(ctx, &me, &patient, profile)?;
+	let call = RuntimeCall::Patients(pallet_patients::Call::set_profile {
+		patient: patient.into(),
+		profile: Some(bounded(cid.clone().into_bytes(), "the CID")?),
+	});
+	let inc = ctx.send(&me, call).map_err(|e| reword(e, guardian_hint))?;
+	ctx.done(&inc, format!("profile updated ({cid})"), json!({ "profile": cid }));
+	Ok(())
+}
+
+/// A profile JSON file: one JSON object.
+pub fn read_profile(file: &Path) -> Result<Value> {
 	let text = std::fs::read_to_string(file)
 		.map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", file.display())))?;
 	let profile: Value = serde_json::from_str(&text)
@@ -340,34 +382,69 @@ pub fn store_profile(ctx: &Ctx, me: &Identity, patient: &[u8; 32], file: &Path) 
 			"a profile is a JSON object, e.g. {\"name\": ..., \"birthDate\": ...}",
 		));
 	}
+	Ok(profile)
+}
+
+/// Encrypt a profile to the patient and store it; its CID.
+pub fn store_profile(
+	ctx: &Ctx,
+	me: &Identity,
+	patient: &[u8; 32],
+	profile: &Value,
+) -> Result<String> {
 	let public =
 		if *patient == me.account() { me.encryption.public() } else { ctx.reader_key(patient)? };
+	store_sealed(ctx, &public, patient, "profile", profile.to_string().as_bytes())
+}
+
+/// Seal `plain` to the holder of `public` (its own data key, wrapped to `public` and bound
+/// to `patient` and `label`, stored before the encrypted bytes) and store it; its CID.
+pub fn store_sealed(
+	ctx: &Ctx,
+	public: &[u8; 32],
+	patient: &[u8; 32],
+	label: &str,
+	plain: &[u8],
+) -> Result<String> {
 	let key = crypto::new_data_key();
-	let wrapped =
-		crypto::wrap_key(&key, &public, &crypto::wrap_info(patient, "profile", 0), patient)?;
+	let wrapped = crypto::wrap_key(&key, public, &crypto::wrap_info(patient, label, 0), patient)?;
 	// Envelope: wrapped key (80 bytes) then the encrypted document.
 	let mut envelope = wrapped;
-	envelope.extend(crypto::encrypt_bytes(&key, patient, profile.to_string().as_bytes()));
-	let path = ctx.tmp("profile")?;
+	envelope.extend(crypto::encrypt_bytes(&key, patient, plain));
+	let path = ctx.tmp(label)?;
 	files::write_private(&path, envelope)?;
 	let cid = ctx.store.add(&path, &|_| {});
 	let _ = std::fs::remove_file(&path);
 	Ok(cid?.to_string())
 }
 
-pub fn open_profile(me: &Identity, patient: &[u8; 32], envelope: &[u8]) -> Result<Value> {
-	if envelope.len() < crypto::WRAPPED_KEY_LEN || *patient != me.account() {
-		return Err(fail(
-			exit::CRYPTO,
-			"the profile is sealed to the patient's own key; only the patient can open it",
-		));
+/// Fetch what [`store_sealed`] stored under `label` and open it with `me`'s key.
+pub fn fetch_sealed(
+	ctx: &Ctx,
+	me: &Identity,
+	patient: &[u8; 32],
+	label: &str,
+	cid: &str,
+) -> Result<Vec<u8>> {
+	let parsed: cid::Cid =
+		cid.parse().map_err(|_| fail(exit::CHAIN, format!("malformed CID on chain: {cid}")))?;
+	let path = ctx.tmp(label)?;
+	let fetched = ctx.store.get(&parsed, &path, &|_| {});
+	let envelope = fetched.map_err(Failure::from).and_then(|_| Ok(std::fs::read(&path)?));
+	let _ = std::fs::remove_file(&path);
+	let envelope = envelope?;
+	if envelope.len() < crypto::WRAPPED_KEY_LEN {
+		return Err(fail(exit::CRYPTO, format!("{cid} is not a sealed MedChain document")));
 	}
 	let (wrapped, sealed) = envelope.split_at(crypto::WRAPPED_KEY_LEN);
-	let key =
-		me.encryption.unwrap_key(wrapped, &crypto::wrap_info(patient, "profile", 0), patient)?;
-	let plain = crypto::decrypt_bytes(&key, patient, sealed)?;
-	serde_json::from_slice(&plain)
-		.map_err(|_| fail(exit::CRYPTO, "the decrypted profile is not JSON"))
+	let key = me.encryption.unwrap_key(wrapped, &crypto::wrap_info(patient, label, 0), patient)?;
+	Ok(crypto::decrypt_bytes(&key, patient, sealed)?)
+}
+
+/// A doctor's reason for a request (sealed to the patient), opened by the patient.
+pub fn request_note(ctx: &Ctx, me: &Identity, patient: &[u8; 32], cid: &str) -> Result<String> {
+	let plain = fetch_sealed(ctx, me, patient, "request-note", cid)?;
+	String::from_utf8(plain).map_err(|_| fail(exit::CRYPTO, "the request's reason is not text"))
 }
 
 /// Wait until block `number` is finalized and the client's store holds no block of
@@ -388,6 +465,17 @@ pub fn until_dropped(ctx: &Ctx, number: u64, cids: &[cid::Cid], deadline: Instan
 		}
 		std::thread::sleep(Duration::from_millis(500));
 	}
+}
+
+/// A narrower scope for an approval: categories or records (none: as asked).
+#[derive(Args, Clone, Default)]
+pub struct NarrowArgs {
+	/// Comma-separated categories, e.g. LabResult,Diagnosis.
+	#[arg(long, value_delimiter = ',', value_enum, conflicts_with = "records")]
+	pub categories: Vec<CategoryArg>,
+	/// Comma-separated record ids.
+	#[arg(long, value_delimiter = ',')]
+	pub records: Vec<u64>,
 }
 
 #[derive(Args, Clone)]
@@ -448,12 +536,18 @@ pub enum PatientCmd {
 	Grants(ForArgs),
 	/// Pending requests from doctors.
 	Requests(ForArgs),
-	/// Approve a doctor's request as asked, sharing the keys in scope.
+	/// Approve a doctor's request, as asked or narrowed, sharing the keys in scope.
 	Approve {
 		doctor: String,
 		/// Grant for this many days (default: no expiry).
 		#[arg(long)]
 		days: Option<u64>,
+		/// Approve only these categories or records (within what was asked).
+		#[command(flatten)]
+		narrow: NarrowArgs,
+		/// Approve reading only, where reading and writing were asked.
+		#[arg(long)]
+		read_only: bool,
 		#[command(flatten)]
 		who: ForArgs,
 	},

@@ -138,17 +138,18 @@ pub fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 		})
 	})?;
 	let key = ctx.data_key(&me, &record)?;
-	let cid = &record.cid;
+	let version = version_to_open(&record, args.version)?;
+	let cid = &version.cid;
 	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out)?;
 	if ctx.json {
 		ctx.emit(
-			&json!({ "record": args.record, "cid": cid, "version": record.version, "bytes": size, "out": args.out }),
+			&json!({ "record": args.record, "cid": cid, "version": version.version, "bytes": size, "out": args.out }),
 		);
 	} else {
 		println!(
 			"record {} version {} ({category}) verified against {cid} and decrypted to {} ({size} bytes)",
 			args.record,
-			record.version,
+			version.version,
 			args.out.display()
 		);
 	}
@@ -213,11 +214,45 @@ pub fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 	}
 }
 
+/// Version `wanted` of `record` (the current one if `None`), if the current key opens it.
+pub fn version_to_open(
+	record: &Record,
+	wanted: Option<u32>,
+) -> Result<&medchain_api::views::Version> {
+	let wanted = wanted.unwrap_or(record.version);
+	let version = record.versions.iter().find(|v| v.version == wanted).ok_or_else(|| {
+		fail(
+			exit::USAGE,
+			format!(
+				"record {} has no version {wanted}: its versions are 1 to {}",
+				record.id, record.version
+			),
+		)
+	})?;
+	if version.epoch != record.epoch {
+		return Err(fail(
+			exit::CRYPTO,
+			format!(
+				"version {wanted} of record {} was encrypted under key epoch {}, which a key \
+				 rotation replaced (the record is at epoch {}): no reader holds that key any \
+				 more. Open a version of the current epoch",
+				record.id, version.epoch, record.epoch
+			),
+		));
+	}
+	Ok(version)
+}
+
 #[derive(Args)]
 pub struct OpenArgs {
 	pub record: u64,
+	/// Where to write the decrypted file.
 	#[arg(long)]
 	pub out: PathBuf,
+	/// Which version to open (default: the current one). Versions encrypted under an
+	/// earlier key epoch, before a rotation, no longer open.
+	#[arg(long)]
+	pub version: Option<u32>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]

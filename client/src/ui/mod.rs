@@ -7,15 +7,24 @@
 //! keystore account with its password, which stays in this process's memory only until
 //! sign-out or [`IDLE_TIMEOUT`] without a request. Every form carries the session's CSRF
 //! token and every POST without it is refused.
+//!
+//! Every action runs as a job ([`jobs`]): its page shows it pending, in a block and
+//! finalized, and then its outcome in the command line's words.
 
+mod admin;
+mod audit;
+mod doctor;
+mod home;
+mod jobs;
 mod pages;
+mod patient;
 
 use crate::{
-	commands::{execute, Command, Ctx, ForArgs, Globals, PatientCmd},
+	commands::{Ctx, Globals},
 	keys::{KeyError, Keystore},
 };
 use axum::{
-	extract::{Form, Path, Query, State},
+	extract::{DefaultBodyLimit, Form, Path, Query, State},
 	http::{header, HeaderMap, StatusCode},
 	response::{Html, IntoResponse, Redirect, Response},
 	routing::{get, post},
@@ -42,7 +51,7 @@ fn random_hex(bytes: usize) -> String {
 }
 
 /// Who is signed in, and the password that unlocks their account (memory only).
-struct SignedIn {
+struct Account {
 	name: String,
 	address: String,
 	password: Zeroizing<String>,
@@ -50,7 +59,7 @@ struct SignedIn {
 
 struct Session {
 	csrf: String,
-	account: Option<SignedIn>,
+	account: Option<Account>,
 	last_seen: Instant,
 	/// Signed out for inactivity, and not told yet.
 	idled_out: bool,
@@ -72,6 +81,7 @@ struct Inner {
 	/// The launch token, until it is used.
 	launch: Mutex<Option<String>>,
 	sessions: Mutex<HashMap<String, Session>>,
+	jobs: Mutex<HashMap<String, jobs::Job>>,
 }
 
 #[derive(Clone)]
@@ -84,7 +94,43 @@ enum Access {
 	/// A session, nobody signed in (`idled_out`: signed out for inactivity, not told yet).
 	Anonymous { csrf: String, idled_out: bool },
 	/// A session with an account signed in.
-	SignedIn { csrf: String, name: String, address: String, password: Zeroizing<String> },
+	SignedIn(Signed),
+}
+
+/// A request from a signed-in session.
+#[derive(Clone)]
+struct Signed {
+	/// The session's id (its cookie).
+	session: String,
+	csrf: String,
+	name: String,
+	address: String,
+	password: Zeroizing<String>,
+}
+
+/// A form's fields, in order, as posted (a field may repeat: checkboxes).
+#[derive(serde::Deserialize, Default)]
+#[serde(transparent)]
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+	/// The field's value, trimmed ("" if absent).
+	fn get(&self, name: &str) -> &str {
+		self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+	}
+
+	/// Every value of a repeated field.
+	fn all(&self, name: &str) -> Vec<&str> {
+		self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).collect()
+	}
+
+	/// The field, or a sentence naming it.
+	fn required(&self, name: &str, label: &str) -> Result<String, String> {
+		match self.get(name) {
+			"" => Err(format!("{label} is missing: fill it in and try again")),
+			value => Ok(value.to_string()),
+		}
+	}
 }
 
 impl App {
@@ -109,27 +155,69 @@ impl App {
 		session.last_seen = Instant::now();
 		match &session.account {
 			None => Access::Anonymous { csrf: session.csrf.clone(), idled_out: session.idled_out },
-			Some(s) => Access::SignedIn {
+			Some(a) => Access::SignedIn(Signed {
+				session: id,
 				csrf: session.csrf.clone(),
-				name: s.name.clone(),
-				address: s.address.clone(),
-				password: s.password.clone(),
-			},
+				name: a.name.clone(),
+				address: a.address.clone(),
+				password: a.password.clone(),
+			}),
 		}
 	}
 
-	fn update(&self, headers: &HeaderMap, f: impl FnOnce(&mut Session)) {
-		if let Some(id) = Self::session_id(headers) {
-			if let Some(session) = self.0.sessions.lock().expect("not poisoned").get_mut(&id) {
-				f(session);
-			}
+	/// The signed-in session of a request, or the response for one without.
+	fn signed(&self, headers: &HeaderMap) -> Result<Signed, Response> {
+		match self.access(headers) {
+			Access::None => Err(no_session()),
+			Access::Anonymous { .. } => Err(Redirect::to("/signin").into_response()),
+			Access::SignedIn(signed) => Ok(signed),
 		}
 	}
 
-	/// A context for the library's commands, acting as `name` with `password`.
-	fn ctx(&self, name: &str, password: &Zeroizing<String>) -> Ctx {
-		let globals = Globals { as_account: Some(name.to_string()), ..self.0.globals.clone() };
-		Ctx::capturing(&globals).with_password(password.clone())
+	/// The signed-in session of a form's request, if the form carries its CSRF token.
+	fn signed_form(&self, headers: &HeaderMap, csrf: &str) -> Result<Signed, Response> {
+		let signed = self.signed(headers)?;
+		if signed.csrf != csrf {
+			return Err(forbidden_without_csrf());
+		}
+		Ok(signed)
+	}
+
+	fn update(&self, session: &str, f: impl FnOnce(&mut Session)) {
+		if let Some(session) = self.0.sessions.lock().expect("not poisoned").get_mut(session) {
+			f(session);
+		}
+	}
+
+	fn take_flash(&self, signed: &Signed) -> Option<Flash> {
+		let mut flash = None;
+		self.update(&signed.session, |s| flash = s.flash.take());
+		flash
+	}
+
+	/// Show `flash` on the session's next page and go to `back`.
+	fn flash_and_go(&self, signed: &Signed, flash: Flash, back: &str) -> Response {
+		self.update(&signed.session, |s| s.flash = Some(flash));
+		Redirect::to(back).into_response()
+	}
+
+	/// A context for the library's commands, acting as the signed-in account.
+	fn ctx(&self, signed: &Signed) -> Ctx {
+		let globals = Globals { as_account: Some(signed.name.clone()), ..self.0.globals.clone() };
+		Ctx::capturing(&globals).with_password(signed.password.clone())
+	}
+
+	/// Read with the library as the signed-in account, off the async threads (the client
+	/// library blocks on HTTP).
+	async fn read<T: Send + 'static>(
+		&self,
+		signed: &Signed,
+		read: impl FnOnce(&Ctx) -> T + Send + 'static,
+	) -> T {
+		let (app, signed) = (self.clone(), signed.clone());
+		tokio::task::spawn_blocking(move || read(&app.ctx(&signed)))
+			.await
+			.expect("a read does not panic")
 	}
 }
 
@@ -148,6 +236,7 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			idle_timeout,
 			launch: Mutex::new(Some(token.clone())),
 			sessions: Mutex::new(HashMap::new()),
+			jobs: Mutex::new(HashMap::new()),
 		}));
 		println!("MedChain dashboards: open http://{address}/?token={token}");
 		eprintln!(
@@ -157,8 +246,18 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			.route("/", get(launch))
 			.route("/signin", get(signin_page).post(signin))
 			.route("/signout", post(signout))
-			.route("/home", get(home_page))
-			.route("/patient/{action}", post(patient_action))
+			.route("/home", get(home::page))
+			.route("/patient", get(patient::page))
+			.route("/doctor", get(doctor::page))
+			.route("/admin", get(admin::page))
+			.route("/audit", get(audit::page))
+			.route("/audit/export", get(audit::export))
+			.route("/act/{action}", post(act))
+			// Files are streamed to disk as they arrive, whatever their size.
+			.route("/upload", post(jobs::upload).layer(DefaultBodyLimit::disable()))
+			.route("/jobs/{id}", get(jobs::page))
+			.route("/jobs/{id}/file", get(jobs::download))
+			.route("/app.js", get(pages::script))
 			.with_state(app);
 		axum::serve(listener, router).await
 	})
@@ -184,7 +283,7 @@ async fn launch(
 	};
 	if !spent {
 		return match app.access(&headers) {
-			Access::SignedIn { .. } => Redirect::to("/home").into_response(),
+			Access::SignedIn(_) => Redirect::to("/home").into_response(),
 			Access::Anonymous { .. } => Redirect::to("/signin").into_response(),
 			Access::None => (
 				StatusCode::FORBIDDEN,
@@ -239,9 +338,11 @@ fn forbidden_without_csrf() -> Response {
 async fn signin_page(State(app): State<App>, headers: HeaderMap) -> Response {
 	match app.access(&headers) {
 		Access::None => no_session(),
-		Access::SignedIn { .. } => Redirect::to("/home").into_response(),
+		Access::SignedIn(_) => Redirect::to("/home").into_response(),
 		Access::Anonymous { csrf, idled_out } => {
-			app.update(&headers, |session| session.idled_out = false);
+			if let Some(id) = App::session_id(&headers) {
+				app.update(&id, |session| session.idled_out = false);
+			}
 			let notice = idled_out.then(|| {
 				format!(
 					"You were signed out after {} without activity: sign in again.",
@@ -272,7 +373,7 @@ async fn signin(
 	let password = Zeroizing::new(std::mem::take(&mut form.password));
 	let csrf = match app.access(&headers) {
 		Access::None => return no_session(),
-		Access::SignedIn { csrf, .. } | Access::Anonymous { csrf, .. } => csrf,
+		Access::SignedIn(Signed { csrf, .. }) | Access::Anonymous { csrf, .. } => csrf,
 	};
 	if form.csrf != csrf {
 		return forbidden_without_csrf();
@@ -287,9 +388,12 @@ async fn signin(
 	.expect("the unlock task does not panic");
 	match unlocked {
 		Ok(address) => {
-			app.update(&headers, |session| {
-				session.account = Some(SignedIn { name: form.account.clone(), address, password });
-			});
+			if let Some(id) = App::session_id(&headers) {
+				app.update(&id, |session| {
+					session.account =
+						Some(Account { name: form.account.clone(), address, password });
+				});
+			}
 			Redirect::to("/home").into_response()
 		}
 		Err(e) => {
@@ -307,86 +411,39 @@ async fn signin(
 	}
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct CsrfForm {
-	csrf: String,
-}
-
-async fn signout(
-	State(app): State<App>,
-	headers: HeaderMap,
-	Form(form): Form<CsrfForm>,
-) -> Response {
+async fn signout(State(app): State<App>, headers: HeaderMap, Form(form): Form<Fields>) -> Response {
 	let csrf = match app.access(&headers) {
 		Access::None => return no_session(),
-		Access::SignedIn { csrf, .. } | Access::Anonymous { csrf, .. } => csrf,
+		Access::SignedIn(Signed { csrf, .. }) | Access::Anonymous { csrf, .. } => csrf,
 	};
-	if form.csrf != csrf {
+	if form.get("csrf") != csrf {
 		return forbidden_without_csrf();
 	}
-	app.update(&headers, |session| session.account = None);
+	if let Some(id) = App::session_id(&headers) {
+		app.update(&id, |session| session.account = None);
+	}
 	Redirect::to("/signin").into_response()
 }
 
-async fn home_page(State(app): State<App>, headers: HeaderMap) -> Response {
-	let (csrf, name, address, password) = match app.access(&headers) {
-		Access::None => return no_session(),
-		Access::Anonymous { .. } => return Redirect::to("/signin").into_response(),
-		Access::SignedIn { csrf, name, address, password } => (csrf, name, address, password),
-	};
-	let ctx = app.clone();
-	let who = name.clone();
-	let overview =
-		tokio::task::spawn_blocking(move || pages::Overview::read(&ctx.ctx(&who, &password)))
-			.await
-			.expect("the read task does not panic");
-	let mut flash = None;
-	app.update(&headers, |session| flash = session.flash.take());
-	Html(pages::home(&csrf, &name, &address, overview, flash)).into_response()
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct DoctorForm {
-	csrf: String,
-	doctor: String,
-}
-
-/// A patient's action on one doctor's request or grant (`approve`, `deny`, `revoke`),
-/// through the library's own command as the signed-in account; its outcome is shown
-/// once on the home page.
-async fn patient_action(
+/// Every form's action: checked, planned by the role's module, and run as a job.
+async fn act(
 	State(app): State<App>,
 	Path(action): Path<String>,
 	headers: HeaderMap,
-	Form(form): Form<DoctorForm>,
+	Form(fields): Form<Fields>,
 ) -> Response {
-	let (csrf, name, password) = match app.access(&headers) {
-		Access::None => return no_session(),
-		Access::Anonymous { .. } => return Redirect::to("/signin").into_response(),
-		Access::SignedIn { csrf, name, password, .. } => (csrf, name, password),
+	let signed = match app.signed_form(&headers, fields.get("csrf")) {
+		Ok(signed) => signed,
+		Err(response) => return response,
 	};
-	if form.csrf != csrf {
-		return forbidden_without_csrf();
+	let planned = home::plan(&action, &fields)
+		.or_else(|| patient::plan(&action, &fields))
+		.or_else(|| doctor::plan(&action, &fields))
+		.or_else(|| admin::plan(&action, &fields));
+	match planned {
+		None => (StatusCode::NOT_FOUND, Html(pages::message("No such action", &action)))
+			.into_response(),
+		Some(Err((back, why))) => app.flash_and_go(&signed, Flash::Failed(why), back),
+		Some(Ok(plan)) => app.start(&signed, plan),
 	}
-	let (doctor, who) = (form.doctor, ForArgs { patient: None });
-	let command = match action.as_str() {
-		"approve" => PatientCmd::Approve { doctor, days: None, who },
-		"deny" => PatientCmd::Deny { doctor, who },
-		"revoke" => PatientCmd::Revoke { doctor, who },
-		_ => return StatusCode::NOT_FOUND.into_response(),
-	};
-	let ctx = app.clone();
-	let outcome = tokio::task::spawn_blocking(move || {
-		let ctx = ctx.ctx(&name, &password);
-		match execute(&ctx, Command::Patient(command)) {
-			Ok(()) => Flash::Done(pages::outcome(&ctx.take_results())),
-			Err(failure) => Flash::Failed(failure.message),
-		}
-	})
-	.await
-	.expect("the action task does not panic");
-	app.update(&headers, |session| session.flash = Some(outcome));
-	Redirect::to("/home").into_response()
 }

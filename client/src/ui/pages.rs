@@ -1,66 +1,172 @@
-//! The dashboards' pages: HTML rendered here (maud, checked at compile time), with the
-//! style sheet inline and no script. Nothing is fetched from anywhere else.
+//! The dashboards' layout and the parts every page shares: HTML rendered here (maud,
+//! checked at compile time), with the style sheet inline and one small script served by
+//! this program ([`SCRIPT`]). Nothing is fetched from anywhere else.
 
-use crate::{
-	commands::Ctx,
-	keys::{AccountInfo, KeyError},
-	output,
-};
-use maud::{html, Markup, DOCTYPE};
-use medchain_api::views::{Doctor, Grant, Patient, Request};
+use super::{Flash, Signed};
+use crate::keys::{AccountInfo, KeyError};
+use axum::{http::header, response::IntoResponse};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::Value;
-use sp_runtime::AccountId32;
 
 const STYLE: &str = "
 body { font-family: system-ui, sans-serif; margin: 0; color: #1b1f24; background: #f6f8fa; }
-header { background: #0b5394; color: white; padding: .8rem 1.5rem; display: flex;
-  justify-content: space-between; align-items: center; }
+header { background: #0b5394; color: white; padding: .6rem 1.5rem; display: flex;
+  flex-wrap: wrap; gap: 1rem; justify-content: space-between; align-items: center; }
 header h1 { font-size: 1.2rem; margin: 0; }
-main { max-width: 60rem; margin: 1.5rem auto; padding: 0 1.5rem; }
+header nav a { color: white; margin-right: 1rem; }
+header nav a[aria-current=page] { font-weight: 700; text-decoration: none;
+  border-bottom: 2px solid white; }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem;
+  background: white; padding: .4rem; }
+main { max-width: 68rem; margin: 1.5rem auto; padding: 0 1.5rem; }
 section { background: white; border: 1px solid #d0d7de; border-radius: 6px; padding: 1rem 1.5rem;
   margin-bottom: 1.5rem; }
+section.danger { border: 2px solid #cf222e; }
+h2 { font-size: 1.25rem; } h3 { font-size: 1.05rem; margin-top: 1.2rem; }
 label { display: block; margin: .8rem 0 .3rem; font-weight: 600; }
-input, select, button { font: inherit; padding: .4rem .6rem; }
+fieldset { border: 1px solid #d0d7de; border-radius: 4px; margin: .8rem 0; }
+fieldset label { display: inline-block; font-weight: 400; margin: .2rem 1rem .2rem 0; }
+input, select, button, textarea { font: inherit; padding: .4rem .6rem; }
+input[type=text], textarea { width: min(100%, 36rem); box-sizing: border-box; }
 button { background: #0b5394; color: white; border: 0; border-radius: 4px; cursor: pointer;
   margin-top: 1rem; }
+button.danger { background: #cf222e; }
 header button { background: white; color: #0b5394; margin: 0; }
-button:focus, input:focus, select:focus, a:focus { outline: 3px solid #f6b73c; }
+button:focus, input:focus, select:focus, a:focus, textarea:focus { outline: 3px solid #f6b73c; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #d0d7de; }
+th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #d0d7de;
+  vertical-align: top; }
 .error { background: #ffebe9; border: 1px solid #ff8182; padding: .6rem 1rem; border-radius: 4px; }
-.notice { background: #fff8c5; border: 1px solid #d4a72c; padding: .6rem 1rem; border-radius: 4px; }
+.notice { background: #dafbe1; border: 1px solid #4ac26b; padding: .6rem 1rem; border-radius: 4px; }
+.warning { background: #fff8c5; border: 1px solid #d4a72c; padding: .6rem 1rem; border-radius: 4px; }
+.banner { background: #cf222e; color: white; padding: .8rem 1rem; border-radius: 4px;
+  font-weight: 600; }
+.verified { color: #1a7f37; font-weight: 700; } .broken { color: #cf222e; font-weight: 700; }
 code { font-size: .9em; word-break: break-all; }
 form.inline { display: inline; }
-form.inline button { margin: 0 .3rem 0 0; }
+form.inline button { margin: 0 .3rem .3rem 0; }
+details { margin: .3rem 0; } summary { cursor: pointer; color: #0b5394; }
+progress { width: min(100%, 36rem); display: block; margin-top: .8rem; }
+ol.steps li { margin: .3rem 0; }
+.hint { color: #57606a; font-size: .9em; margin: .2rem 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 ";
 
-fn page(title: &str, top: Option<Markup>, body: Markup) -> String {
+/// The one script: uploads with a progress bar. Without it every form still posts.
+pub const SCRIPT: &str = r#"// MedChain dashboards: uploads with a progress bar.
+document.querySelectorAll('form[data-upload]').forEach((form) => {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const bar = form.querySelector('progress');
+    const status = form.querySelector('.upload-status');
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    bar.hidden = false;
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action);
+    xhr.setRequestHeader('X-MedChain-Upload', '1');
+    xhr.upload.onprogress = (e) => {
+      if (!e.lengthComputable) return;
+      bar.max = e.total;
+      bar.value = e.loaded;
+      status.textContent = `Sending the file: ${Math.floor((100 * e.loaded) / e.total)} %`;
+    };
+    xhr.upload.onload = () => { status.textContent = 'Sent; encrypting and storing…'; };
+    xhr.onload = () => {
+      if (xhr.status === 200 && xhr.responseText.startsWith('/')) {
+        window.location.href = xhr.responseText;
+      } else {
+        document.open(); document.write(xhr.responseText); document.close();
+      }
+    };
+    xhr.onerror = () => {
+      status.textContent = 'The upload stopped: check that medchain ui still runs, then try again.';
+      button.disabled = false;
+    };
+    xhr.send(new FormData(form));
+  });
+});
+"#;
+
+/// GET /app.js
+pub async fn script() -> axum::response::Response {
+	([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
+}
+
+/// The pages of the navigation bar: `(path, label)`.
+const NAV: [(&str, &str); 5] = [
+	("/home", "Home"),
+	("/patient", "Patient"),
+	("/doctor", "Doctor"),
+	("/admin", "Hospital admin"),
+	("/audit", "Audit"),
+];
+
+/// A whole page; `who` signed in (with the navigation and sign-out), `here` its path.
+pub fn page(title: &str, who: Option<(&Signed, &str)>, extra_head: Markup, body: Markup) -> String {
 	html! {
 		(DOCTYPE)
 		html lang="en" {
 			head {
 				meta charset="utf-8";
 				meta name="viewport" content="width=device-width, initial-scale=1";
+				(extra_head)
 				title { (title) " · MedChain" }
-				style { (STYLE) }
+				style { (PreEscaped(STYLE)) }
+				script src="/app.js" defer {}
 			}
 			body {
+				a.skip href="#main" { "Skip to the page's content" }
 				header {
 					h1 { "MedChain" }
-					@if let Some(top) = top { (top) }
+					@if let Some((signed, here)) = who {
+						nav aria-label="Dashboards" {
+							@for (path, label) in NAV {
+								@if path == here {
+									a href=(path) aria-current="page" { (label) }
+								} @else {
+									a href=(path) { (label) }
+								}
+							}
+						}
+						form method="post" action="/signout" {
+							input type="hidden" name="csrf" value=(signed.csrf);
+							span { "Signed in as " strong { (signed.name) } " " }
+							button type="submit" { "Sign out" }
+						}
+					}
 				}
-				main { (body) }
+				main id="main" { (body) }
 			}
 		}
 	}
 	.into_string()
 }
 
+/// A signed-in page with the last action's outcome first.
+pub fn signed_page(
+	title: &str,
+	signed: &Signed,
+	here: &str,
+	flash: Option<Flash>,
+	body: Markup,
+) -> String {
+	let body = html! {
+		h2.sr-only { (title) }
+		@match &flash {
+			Some(Flash::Done(text)) => p.notice role="status" { (text) },
+			Some(Flash::Failed(text)) => p.error role="alert" { (text) },
+			None => {},
+		}
+		(body)
+	};
+	page(title, Some((signed, here)), html! {}, body)
+}
+
 /// A page that only says something.
 pub fn message(title: &str, text: &str) -> String {
-	page(title, None, html! { section { h2 { (title) } p { (text) } } })
+	page(title, None, html! {}, html! { section { h2 { (title) } p { (text) } } })
 }
 
 /// Sign in: pick an account of the keystore, give its password.
@@ -73,7 +179,7 @@ pub fn signin(
 	let body = html! {
 		section {
 			h2 { "Sign in" }
-			@if let Some(notice) = notice { p.notice role="status" { (notice) } }
+			@if let Some(notice) = notice { p.warning role="status" { (notice) } }
 			@if let Some(error) = error { p.error role="alert" { (error) } }
 			@match accounts {
 				Err(e) => p.error role="alert" { (e.to_string()) },
@@ -100,7 +206,46 @@ pub fn signin(
 			}
 		}
 	};
-	page("Sign in", None, body)
+	page("Sign in", None, html! {}, body)
+}
+
+/// A running job: what it is and where it is; the page reloads itself every second.
+pub fn job_running(signed: &Signed, title: &str, steps: &[String], seconds: u64) -> String {
+	let head = html! { meta http-equiv="refresh" content="1"; };
+	let body = html! {
+		section aria-busy="true" {
+			h2 { (title) }
+			ol.steps role="status" aria-live="polite" {
+				@for step in steps { li { (step) } }
+				li { "Working… (" (seconds) " s)" }
+			}
+			p.hint { "This page follows the action by itself; you may leave it, the action goes on." }
+		}
+	};
+	page(title, Some((signed, "")), head, body)
+}
+
+/// A finished job with a file to download.
+pub fn job_download(
+	signed: &Signed,
+	title: &str,
+	steps: &[String],
+	text: &str,
+	id: &str,
+	name: &str,
+	back: &str,
+) -> String {
+	let body = html! {
+		section {
+			h2 { (title) }
+			ol.steps { @for step in steps { li { (step) } } }
+			p.notice role="status" { (text) }
+			p { a id="download" href=(format!("/jobs/{id}/file")) download=(name) { "Download " (name) } }
+			p.hint { "The decrypted file is on this machine only until you download it (once)." }
+			p { a href=(back) { "Back" } }
+		}
+	};
+	page(title, Some((signed, "")), html! {}, body)
 }
 
 /// A duration in words: `15 minutes`, `30 seconds`.
@@ -112,76 +257,18 @@ pub fn duration(d: std::time::Duration) -> String {
 	}
 }
 
-fn short(address: &str) -> String {
+/// A size in words: `5.0 MiB`.
+pub fn bytes(n: u64) -> String {
+	match n {
+		n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
+		n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
+		n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+		n => format!("{n} bytes"),
+	}
+}
+
+pub fn short(address: &str) -> String {
 	crate::commands::short(address)
-}
-
-/// One version of a record, as the patient's list shows it.
-pub struct VersionRow {
-	pub record: u64,
-	pub category: String,
-	pub version: String,
-	pub author: String,
-	pub time: String,
-	pub cid: String,
-}
-
-/// What the home page shows: the roles of the account and, for a patient, their records.
-pub struct Overview {
-	pub patient: Option<Patient>,
-	pub doctor: Option<Doctor>,
-	pub records: Vec<VersionRow>,
-	/// A patient's pending requests and grants, with each doctor's name.
-	pub requests: Vec<(String, Request)>,
-	pub grants: Vec<(String, Grant)>,
-	/// What could not be read, in words.
-	pub error: Option<String>,
-}
-
-impl Overview {
-	/// Read it from the chain, as the signed-in account.
-	pub fn read(ctx: &Ctx) -> Self {
-		let mut overview = Overview {
-			patient: None,
-			doctor: None,
-			records: Vec::new(),
-			requests: Vec::new(),
-			grants: Vec::new(),
-			error: None,
-		};
-		if let Err(e) = overview.fill(ctx) {
-			overview.error = Some(e.message);
-		}
-		overview
-	}
-
-	fn fill(&mut self, ctx: &Ctx) -> crate::commands::Result<()> {
-		let me = AccountId32::from(ctx.me()?.account());
-		self.patient = ctx.chain().patient(&me, None)?;
-		self.doctor = ctx.chain().doctor(&me, None)?;
-		if self.patient.is_some() {
-			for request in ctx.chain().requests_of(&me)? {
-				self.requests.push((ctx.name(&request.doctor.to_string()), request));
-			}
-			for grant in ctx.chain().grants_of(&me)? {
-				self.grants.push((ctx.name(&grant.grantee.to_string()), grant));
-			}
-			for record in ctx.chain().records_of(&me)? {
-				for v in &record.versions {
-					let current = if v.version == record.version { " (current)" } else { "" };
-					self.records.push(VersionRow {
-						record: record.id,
-						category: format!("{:?}", record.category),
-						version: format!("v{}{current}", v.version),
-						author: ctx.name(&v.author.to_string()),
-						time: output::local_time(&v.at),
-						cid: v.cid.clone(),
-					});
-				}
-			}
-		}
-		Ok(())
-	}
 }
 
 /// An action's outcome in words, from the JSON its command gives: its sentence, block and
@@ -199,154 +286,105 @@ pub fn outcome(results: &[Value]) -> String {
 }
 
 /// A sentence of the command line's, which starts in lower case, as a page shows it.
-fn capitalized(text: &str) -> String {
+pub fn capitalized(text: &str) -> String {
 	let mut chars = text.chars();
 	chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// A doctor's request or grant as one row, with what the patient can do about it.
-struct ConsentLine<'a> {
-	who: &'a str,
-	doctor: String,
-	scope: String,
-	permission: String,
-	purpose: String,
-	since: String,
-	until: String,
-	/// `(action, label)`: each a button posting the doctor to `/patient/<action>`.
-	actions: &'static [(&'static str, &'static str)],
+/// A form posting to `/act/<action>` with the session's CSRF token.
+pub fn action_form(csrf: &str, action: &str, inline: bool, body: Markup) -> Markup {
+	html! {
+		form.inline[inline] method="post" action=(format!("/act/{action}")) {
+			input type="hidden" name="csrf" value=(csrf);
+			(body)
+		}
+	}
 }
 
-/// A section listing requests or grants; `headers` names the time and action columns.
-fn consent_table<'a>(
-	csrf: &str,
-	title: &str,
-	empty: &str,
-	headers: [&str; 2],
-	lines: impl ExactSizeIterator<Item = ConsentLine<'a>>,
-) -> Markup {
+/// A form uploading a file to `/upload` (streamed), with a progress bar.
+pub fn upload_form(csrf: &str, action: &str, back: &str, id: &str, body: Markup) -> Markup {
 	html! {
-		section {
-			h2 { (title) }
-			@if lines.len() == 0 {
-				p { (empty) }
-			} @else {
-				table {
-					thead { tr {
-						th scope="col" { "Doctor" } th scope="col" { "Records" }
-						th scope="col" { "Permission" } th scope="col" { "Purpose" }
-						th scope="col" { (headers[0]) } th scope="col" { "Until" }
-						th scope="col" { (headers[1]) }
-					} }
-					tbody {
-						@for line in lines {
-							tr {
-								td { (line.who) } td { (line.scope) } td { (line.permission) }
-								td { (line.purpose) } td { (line.since) } td { (line.until) }
-								td {
-									@for (action, label) in line.actions {
-										form.inline method="post" action=(format!("/patient/{action}")) {
-											input type="hidden" name="csrf" value=(csrf);
-											input type="hidden" name="doctor" value=(line.doctor);
-											button type="submit" aria-label=(format!("{label} {}", line.who)) { (label) }
-										}
-									}
-								}
-							}
-						}
-					}
-				}
+		form method="post" action="/upload" enctype="multipart/form-data" data-upload {
+			input type="hidden" name="csrf" value=(csrf);
+			input type="hidden" name="action" value=(action);
+			input type="hidden" name="back" value=(back);
+			(body)
+			label for=(format!("{id}-file")) { "File" }
+			input id=(format!("{id}-file")) name="file" type="file" required;
+			progress hidden max="1" value="0" aria-label="Upload progress" {}
+			p.upload-status.hint role="status" aria-live="polite" {}
+			div { button type="submit" { "Upload" } }
+		}
+	}
+}
+
+/// A labelled select of `options` (`(value, text)`).
+pub fn select(id: &str, name: &str, label: &str, options: &[(String, String)]) -> Markup {
+	html! {
+		label for=(id) { (label) }
+		select id=(id) name=(name) {
+			@for (value, text) in options { option value=(value) { (text) } }
+		}
+	}
+}
+
+/// A labelled text input.
+pub fn text_input(id: &str, name: &str, label: &str, value: &str, required: bool) -> Markup {
+	html! {
+		label for=(id) { (label) }
+		input id=(id) name=(name) type="text" value=(value) required[required];
+	}
+}
+
+/// The record categories, as forms offer them.
+pub const CATEGORIES: [&str; 10] = [
+	"Consultation",
+	"Diagnosis",
+	"Prescription",
+	"LabResult",
+	"Imaging",
+	"Allergy",
+	"Immunization",
+	"Procedure",
+	"Discharge",
+	"Other",
+];
+
+/// `(value, text)` pairs of the categories.
+pub fn category_options() -> Vec<(String, String)> {
+	CATEGORIES.iter().map(|c| (c.to_string(), c.to_string())).collect()
+}
+
+/// Checkboxes for a scope's categories, none ticked meaning `none_means`.
+pub fn category_boxes(id: &str, legend: &str) -> Markup {
+	html! {
+		fieldset {
+			legend { (legend) }
+			@for c in CATEGORIES {
+				label { input type="checkbox" name="categories" value=(c) id=(format!("{id}-{c}")); " " (c) }
 			}
 		}
 	}
 }
 
-/// The signed-in person's home: who they are on the chain and, for a patient, their
-/// records, the doctors' requests and the grants.
-pub fn home(
-	csrf: &str,
-	name: &str,
-	address: &str,
-	overview: Overview,
-	flash: Option<super::Flash>,
-) -> String {
-	let top = html! {
-		form method="post" action="/signout" {
-			input type="hidden" name="csrf" value=(csrf);
-			span { "Signed in as " strong { (name) } " " }
-			button type="submit" { "Sign out" }
-		}
-	};
-	let body = html! {
-		@match &flash {
-			Some(super::Flash::Done(text)) => p.notice role="status" { (text) },
-			Some(super::Flash::Failed(text)) => p.error role="alert" { (text) },
-			None => {},
-		}
-		section {
-			h2 { "Your account" }
-			p { "Address: " code id="address" { (address) } }
-			@if let Some(error) = &overview.error { p.error role="alert" { (error) } }
-			ul {
-				@if let Some(p) = &overview.patient {
-					li { "Patient since " (output::local_time(&p.registered_at)) }
-				}
-				@if let Some(d) = &overview.doctor {
-					li { "Doctor " (d.name) " (" (d.specialty) "), " (d.status) ", hospital #" (d.hospital) }
-				}
-				@if overview.patient.is_none() && overview.doctor.is_none() && overview.error.is_none() {
-					li { "Not registered on the chain yet: no patient or doctor with this address." }
-				}
-			}
-		}
-		@if overview.patient.is_some() {
-			(consent_table(csrf, "Requests from doctors", "No pending requests.", ["Asked", "Decide"],
-				overview.requests.iter().map(|(who, r)| ConsentLine {
-					who,
-					doctor: r.doctor.to_string(),
-					scope: crate::commands::scope_text(&r.scope),
-					permission: format!("{:?}", r.permission),
-					purpose: format!("{:?}", r.purpose),
-					since: output::local_time(&r.requested_at),
-					until: output::local_time(&r.expires_at),
-					actions: &[("approve", "Approve"), ("deny", "Deny")],
-				})))
-			(consent_table(csrf, "Who can read your records", "Nobody but you.", ["Since", "Change"],
-				overview.grants.iter().map(|(who, g)| ConsentLine {
-					who,
-					doctor: g.grantee.to_string(),
-					scope: crate::commands::scope_text(&g.scope),
-					permission: format!("{:?}", g.permission),
-					purpose: format!("{:?}", g.purpose),
-					since: output::local_time(&g.granted_at),
-					until: g.expires_at.as_ref()
-						.map_or_else(|| "until you revoke it".into(), output::local_time),
-					actions: &[("revoke", "Revoke")],
-				})))
-			section {
-				h2 { "Your records" }
-				@if overview.records.is_empty() {
-					p { "No records yet." }
-				} @else {
-					table {
-						caption.sr-only { "Every version of every record" }
-						thead { tr {
-							th scope="col" { "Record" } th scope="col" { "Category" }
-							th scope="col" { "Version" } th scope="col" { "Author" }
-							th scope="col" { "Time" } th scope="col" { "IPFS CID" }
-						} }
-						tbody {
-							@for r in &overview.records {
-								tr {
-									td { (r.record) } td { (r.category) } td { (r.version) }
-									td { (r.author) } td { (r.time) } td { code { (r.cid) } }
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	};
-	page("Home", Some(top), body)
+/// The options of a permission select.
+pub fn permission_options() -> Vec<(String, String)> {
+	vec![
+		("read".into(), "Read".into()),
+		("read-write".into(), "Read and write (add records)".into()),
+	]
+}
+
+/// The options of a purpose select.
+pub fn purpose_options() -> Vec<(String, String)> {
+	[
+		("treatment", "Treatment"),
+		("second-opinion", "Second opinion"),
+		("research", "Research"),
+		("emergency", "Emergency"),
+		("other", "Other"),
+	]
+	.iter()
+	.map(|(v, t)| (v.to_string(), t.to_string()))
+	.collect()
 }
