@@ -258,6 +258,7 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			.route("/jobs/{id}", get(jobs::page))
 			.route("/jobs/{id}/file", get(jobs::download))
 			.route("/app.js", get(pages::script))
+			.route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 			.with_state(app);
 		axum::serve(listener, router).await
 	})

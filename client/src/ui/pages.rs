@@ -64,7 +64,8 @@ document.querySelectorAll('form[data-upload]').forEach((form) => {
     button.disabled = true;
     bar.hidden = false;
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', form.action);
+    // (`form.action` would be the form's field named "action".)
+    xhr.open('POST', form.getAttribute('action'));
     xhr.setRequestHeader('X-MedChain-Upload', '1');
     xhr.upload.onprogress = (e) => {
       if (!e.lengthComputable) return;
