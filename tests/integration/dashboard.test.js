@@ -241,8 +241,8 @@ test('the seed story, through the dashboards alone', async () => {
   assert.ok(registered.ok, registered.text);
   assert.match(registered.text, /Registered .* as a patient \(block #\d+/);
   const profile = await text(patient);
-  assert.match(profile, /name\s+Patience Okafor/);
-  assert.match(profile, /birthDate\s+1987-02-02/);
+  assert.match(profile, /Full name\s+Patience Okafor/);
+  assert.match(profile, /Date of birth\s+1987-02-02/);
 
   // The doctor applies; the admin approves.
   await doctor.reload();

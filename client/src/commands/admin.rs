@@ -267,8 +267,7 @@ pub fn doctors_of(ctx: &Ctx, hospital: u32) -> Result<Vec<medchain_api::views::D
 	.concat();
 	let mut doctors = Vec::new();
 	for key in ctx.chain.keys(&prefix)? {
-		let Some(acc) = key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok())
-		else {
+		let Some(acc) = key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok()) else {
 			continue;
 		};
 		if let Some(doctor) = ctx.chain.doctor(&AccountId32::from(acc), None)? {
@@ -299,13 +298,10 @@ pub fn pending_reviews(ctx: &Ctx, hospital: u32) -> Result<Vec<PendingReview>> {
 	.concat();
 	let mut out = Vec::new();
 	for key in ctx.chain.keys(&prefix)? {
-		let Some(entry) = key.get(key.len() - 8..).and_then(|e| <[u8; 8]>::try_from(e).ok())
-		else {
+		let Some(entry) = key.get(key.len() - 8..).and_then(|e| <[u8; 8]>::try_from(e).ok()) else {
 			continue;
 		};
-		if let Some(review) =
-			ctx.chain.storage::<pallet_access::Review<AccountId32>>(&key, None)?
-		{
+		if let Some(review) = ctx.chain.storage::<pallet_access::Review<AccountId32>>(&key, None)? {
 			out.push(PendingReview {
 				entry: u64::from_le_bytes(entry),
 				patient: review.patient,
@@ -351,7 +347,8 @@ pub fn motions(ctx: &Ctx) -> Result<Vec<Motion>> {
 		else {
 			continue;
 		};
-		let call: Option<RuntimeCall> = ctx.chain.storage(&key(b"ProposalOf", Some(&hash)), None)?;
+		let call: Option<RuntimeCall> =
+			ctx.chain.storage(&key(b"ProposalOf", Some(&hash)), None)?;
 		out.push(Motion {
 			hash: format!("{hash:?}"),
 			call: call.map(|c| motion_text(ctx, &c)).unwrap_or_else(|| "(unknown call)".into()),

@@ -107,6 +107,17 @@ impl From<CryptoError> for Failure {
 	}
 }
 
+impl Failure {
+	/// The sentence without the runtime's `[Pallet.Error]` tag: for people, who act on the
+	/// words (the command line keeps the tag for operators and the docs).
+	pub fn plain(&self) -> String {
+		match &self.module {
+			Some((pallet, error)) => self.message.replace(&format!(" [{pallet}.{error}]"), ""),
+			None => self.message.clone(),
+		}
+	}
+}
+
 impl From<ChainError> for Failure {
 	fn from(e: ChainError) -> Self {
 		let code = if matches!(e, ChainError::Unreachable { .. }) {

@@ -124,7 +124,31 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
 			let items = ctx.chain.requests_of(&AccountId32::from(patient))?;
-			list_consents(ctx, &items, "DOCTOR");
+			// A doctor's reason is sealed to the patient: only the patient opens it.
+			let reasons: Vec<Option<String>> = items
+				.iter()
+				.map(|r| {
+					r.note.as_ref().filter(|_| patient == me.account()).map(|cid| {
+						request_note(ctx, &me, &patient, cid).unwrap_or_else(|e| {
+							format!("(the reason could not be opened: {})", e.message)
+						})
+					})
+				})
+				.collect();
+			if ctx.json {
+				let mut listed = serde_json::to_value(&items).unwrap_or_default();
+				for (item, reason) in listed.as_array_mut().into_iter().flatten().zip(&reasons) {
+					item["reason"] = json!(reason);
+				}
+				ctx.emit(&listed);
+			} else {
+				list_consents(ctx, &items, "DOCTOR");
+				for (r, reason) in items.iter().zip(&reasons) {
+					if let Some(reason) = reason {
+						println!("{} asks because: {reason}", ctx.name(&r.doctor.to_string()));
+					}
+				}
+			}
 		}
 		PatientCmd::Approve { doctor, days, narrow, read_only, who } => {
 			let me = ctx.me()?;
@@ -148,8 +172,10 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 					})
 				})
 				.transpose()?;
-			let granted =
-				narrowed.as_ref().map(medchain_api::views::scope_view).unwrap_or(request.scope.clone());
+			let granted = narrowed
+				.as_ref()
+				.map(medchain_api::views::scope_view)
+				.unwrap_or(request.scope.clone());
 			let keys = keys_in_scope(ctx, &me, &patient, &granted, &doctor)?;
 			let count = keys.len();
 			let call = RuntimeCall::Access(A::approve_request {

@@ -79,7 +79,7 @@ impl View {
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let view = app.read(&signed, View::read).await;
 	let flash = app.take_flash(&signed);
@@ -127,7 +127,7 @@ fn hospital_section(csrf: &str, h: &HospitalLine) -> Markup {
 					tbody {
 						@for d in &pending {
 							tr {
-								td { "Dr. " (d.name) } td { (d.specialty) } td { (crate::output::local_time(&d.since)) }
+								td { "Dr. " (d.name) } td { (d.specialty) } td { (pages::time(&d.since)) }
 								td { code { (d.account.to_string()) } }
 								td {
 									(doctor_button(csrf, "admin-approve", "Approve", d, false))
@@ -147,7 +147,7 @@ fn hospital_section(csrf: &str, h: &HospitalLine) -> Markup {
 					tbody {
 						@for d in &others {
 							tr {
-								td { "Dr. " (d.name) } td { (d.specialty) } td { (d.status) } td { (crate::output::local_time(&d.since)) }
+								td { "Dr. " (d.name) } td { (d.specialty) } td { (d.status) } td { (pages::time(&d.since)) }
 								td {
 									@match d.status.as_str() {
 										"Active" => (doctor_button(csrf, "admin-suspend", "Suspend", d, true)),
@@ -179,7 +179,7 @@ fn hospital_section(csrf: &str, h: &HospitalLine) -> Markup {
 					tbody {
 						@for (r, doctor, patient) in &h.reviews {
 							tr {
-								td { (r.entry) } td { (crate::output::local_ms(r.opened_at)) } td { (doctor) } td { (patient) }
+								td { (r.entry) } td { (pages::time_ms(r.opened_at)) } td { (doctor) } td { (patient) }
 								td { (format!("{:?}", r.reason)) }
 								td {
 									@for (verdict, label, danger) in [("justified", "Justified", false), ("unjustified", "Not justified", true)] {

@@ -67,10 +67,10 @@ impl Filter {
 			format!("{} {}", row.actor, medchain_api::params::entity_text(&actor.into()))
 				.to_lowercase();
 		let date = row.time.get(..10).unwrap_or_default();
-		(self.actor.is_empty() || actor_text.contains(&self.actor.trim().to_lowercase())) &&
-			(self.action.is_empty() || row.kind == self.action) &&
-			(self.from.is_empty() || date >= self.from.as_str()) &&
-			(self.to.is_empty() || date <= self.to.as_str())
+		(self.actor.is_empty() || actor_text.contains(&self.actor.trim().to_lowercase()))
+			&& (self.action.is_empty() || row.kind == self.action)
+			&& (self.from.is_empty() || date >= self.from.as_str())
+			&& (self.to.is_empty() || date <= self.to.as_str())
 	}
 
 	fn query(&self, format: &str) -> String {
@@ -115,7 +115,7 @@ pub async fn page(
 ) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let f = filter.clone();
 	let view = app.read(&signed, move |ctx| View::read(ctx, &f)).await;
@@ -128,18 +128,14 @@ fn render(signed: &Signed, f: &Filter, v: &View) -> Markup {
 	let mut kinds: Vec<&str> = v.rows.iter().map(|(r, _)| r.kind.as_str()).collect();
 	kinds.sort_unstable();
 	kinds.dedup();
-	let shown: Vec<patient::EntryRow> = v
-		.rows
-		.iter()
-		.filter(|(_, keep)| *keep)
-		.map(|(r, _)| r.clone())
-		.collect();
+	let shown: Vec<patient::EntryRow> =
+		v.rows.iter().filter(|(_, keep)| *keep).map(|(r, _)| r.clone()).collect();
 	html! {
 		section {
 			h2 { "Audit trails" }
 			form method="get" action="/audit" {
 				(pages::text_input("audit-entity", "entity", "Whose trail (an address, hospital:<id>, root, council)", if f.entity.is_empty() { &signed.address } else { &f.entity }, true))
-				label { input type="checkbox" name="by_actor" checked[f.by_actor == "on"]; " What this account or hospital did, rather than what was done about it" }
+				label.box { input type="checkbox" name="by_actor" checked[f.by_actor == "on"]; " What this account or hospital did, rather than what was done about it" }
 				fieldset {
 					legend { "Filters" }
 					(pages::text_input("audit-actor", "actor", "Actor (part of a name or address)", &f.actor, false))
@@ -186,13 +182,13 @@ pub async fn export(
 ) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let f = filter.clone();
 	let exported = app
 		.read(&signed, move |ctx| {
-			let trail = commands::read_trail(ctx, &f.entity, f.by_actor == "on")
-				.map_err(|e| e.message)?;
+			let trail =
+				commands::read_trail(ctx, &f.entity, f.by_actor == "on").map_err(|e| e.message)?;
 			let kept: Vec<(patient::EntryRow, &medchain_api::views::AuditEntry)> = trail
 				.entries
 				.iter()
@@ -226,7 +222,11 @@ pub async fn export(
 					"problem": trail.problem,
 					"entries": entries,
 				});
-				("application/json", "json", serde_json::to_string_pretty(&body).unwrap_or_default())
+				(
+					"application/json",
+					"json",
+					serde_json::to_string_pretty(&body).unwrap_or_default(),
+				)
 			})
 		})
 		.await;

@@ -67,7 +67,7 @@ impl View {
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let view = app.read(&signed, View::read).await;
 	let flash = app.take_flash(&signed);
@@ -120,7 +120,7 @@ fn patients_section(csrf: &str, patients: &[PatientLine]) -> Markup {
 							@if g.purpose == Purpose::Emergency { strong.broken { "Emergency access. " } }
 							"You may " (if format!("{:?}", g.permission) == "ReadWrite" { "read and add to " } else { "read " })
 							(commands::scope_text(&g.scope)) ", for " (format!("{:?}", g.purpose)) ", "
-							(g.expires_at.as_ref().map_or_else(|| "until the patient revokes it".into(), |t| format!("until {}", crate::output::local_time(t))))
+							(g.expires_at.as_ref().map_or_else(|| "until the patient revokes it".into(), |t| format!("until {}", pages::time(t))))
 							"."
 						},
 						None => p { "No grant." },
@@ -137,7 +137,7 @@ fn patients_section(csrf: &str, patients: &[PatientLine]) -> Markup {
 								@for r in &p.records {
 									tr {
 										td { (r.id) } td { (format!("{:?}", r.category)) } td { "v" (r.version) }
-										td { (crate::output::local_time(&r.updated_at)) }
+										td { (pages::time(&r.updated_at)) }
 										td {
 											(pages::action_form(csrf, "doctor-open", true, html! {
 												input type="hidden" name="record" value=(r.id);
@@ -216,7 +216,7 @@ fn emergency_section(csrf: &str) -> Markup {
 			(pages::action_form(csrf, "emergency", false, html! {
 				(pages::text_input("emergency-patient", "patient", "The patient's address", "", true))
 				(pages::select("emergency-reason", "reason", "Reason", &reasons))
-				label { input type="checkbox" name="confirm" value="1" required; " This is an emergency, and I will answer for it" }
+				label.box { input type="checkbox" name="confirm" value="1" required; " This is an emergency, and I will answer for it" }
 				div { button.danger type="submit" { "Break the glass" } }
 			}))
 		}
@@ -279,8 +279,7 @@ pub fn plan_upload(fields: &Fields, file: &Path) -> Option<Result<Plan, Bad>> {
 	match fields.get("action") {
 		"doctor-create" => Some((|| {
 			let category = choice(fields, "category", BACK)?;
-			let patient =
-				fields.required("patient", "The patient").map_err(|e| bad(BACK, e))?;
+			let patient = fields.required("patient", "The patient").map_err(|e| bad(BACK, e))?;
 			Ok(Plan::command(
 				format!("Creating a {category:?} record"),
 				BACK,
@@ -288,8 +287,8 @@ pub fn plan_upload(fields: &Fields, file: &Path) -> Option<Result<Plan, Bad>> {
 			))
 		})()),
 		"doctor-update" => Some((|| {
-			let record =
-				number(fields, "record", BACK)?.ok_or_else(|| bad(BACK, "the record is missing"))?;
+			let record = number(fields, "record", BACK)?
+				.ok_or_else(|| bad(BACK, "the record is missing"))?;
 			Ok(Plan::command(
 				format!("Storing a new version of record {record}"),
 				BACK,

@@ -79,7 +79,7 @@ impl Overview {
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let overview = app.read(&signed, Overview::read).await;
 	let flash = app.take_flash(&signed);
@@ -88,8 +88,11 @@ pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
 }
 
 fn render(signed: &Signed, o: &Overview) -> Markup {
-	let admin_of: Vec<&Hospital> =
-		o.hospitals.iter().filter(|h| h.admins.iter().any(|a| a.to_string() == signed.address)).collect();
+	let admin_of: Vec<&Hospital> = o
+		.hospitals
+		.iter()
+		.filter(|h| h.admins.iter().any(|a| a.to_string() == signed.address))
+		.collect();
 	let active: Vec<(String, String)> = o
 		.hospitals
 		.iter()
@@ -103,7 +106,7 @@ fn render(signed: &Signed, o: &Overview) -> Markup {
 			@if let Some(error) = &o.error { p.error role="alert" { (error) } }
 			ul id="roles" {
 				@if let Some(p) = &o.patient {
-					li { a href="/patient" { "Patient" } " since " (crate::output::local_time(&p.registered_at)) }
+					li { a href="/patient" { "Patient" } " since " (pages::time(&p.registered_at)) }
 				}
 				@if let Some(d) = &o.doctor {
 					li { a href="/doctor" { "Doctor" } ": Dr. " (d.name) " (" (d.specialty) "), " (d.status) " at hospital #" (d.hospital) }
@@ -174,8 +177,12 @@ pub fn plan(action: &str, fields: &Fields) -> Option<Result<Plan, Bad>> {
 			let apply = DoctorCmd::Apply {
 				hospital,
 				name: fields.required("name", "Your name").map_err(|e| bad(BACK, e))?,
-				specialty: fields.required("specialty", "The specialty").map_err(|e| bad(BACK, e))?,
-				licence: fields.required("licence", "The licence number").map_err(|e| bad(BACK, e))?,
+				specialty: fields
+					.required("specialty", "The specialty")
+					.map_err(|e| bad(BACK, e))?,
+				licence: fields
+					.required("licence", "The licence number")
+					.map_err(|e| bad(BACK, e))?,
 			};
 			Ok(Plan::command("Applying as a doctor", "/doctor", Command::Doctor(apply)))
 		})(),

@@ -171,7 +171,7 @@ impl App {
 			let ctx = app.ctx(&signed).with_steps(move |step| on_step.step(step));
 			let state = match work(&ctx, &progress) {
 				Ok(outcome) => State_::Done(outcome),
-				Err(failure) => State_::Failed(failure.message),
+				Err(failure) => State_::Failed(failure.plain()),
 			};
 			if let Some(job) = app.0.jobs.lock().expect("not poisoned").get_mut(&progress.id) {
 				job.state = state;
@@ -198,7 +198,7 @@ fn no_job() -> Response {
 pub async fn page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let mut jobs = app.0.jobs.lock().expect("not poisoned");
 	let Some(job) = jobs.get(&id).filter(|job| job.session == signed.session) else {
@@ -206,13 +206,10 @@ pub async fn page(State(app): State<App>, headers: HeaderMap, Path(id): Path<Str
 	};
 	let (title, back, steps) = (job.title.clone(), job.back, job.steps.clone());
 	match &job.state {
-		State_::Running => Html(pages::job_running(
-			&signed,
-			&title,
-			&steps,
-			job.started.elapsed().as_secs(),
-		))
-		.into_response(),
+		State_::Running => {
+			Html(pages::job_running(&signed, &title, &steps, job.started.elapsed().as_secs()))
+				.into_response()
+		}
 		State_::Done(Outcome { text, file: Some(file) }) => {
 			Html(pages::job_download(&signed, &title, &steps, text, &id, &file.name, back))
 				.into_response()
@@ -238,7 +235,7 @@ pub async fn download(
 ) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let file = {
 		let mut jobs = app.0.jobs.lock().expect("not poisoned");
@@ -287,7 +284,7 @@ pub async fn upload(State(app): State<App>, headers: HeaderMap, form: Multipart)
 async fn receive(app: App, headers: HeaderMap, mut form: Multipart) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let mut fields = Fields::default();
 	let mut stored: Option<(PathBuf, u64)> = None;

@@ -108,6 +108,26 @@ struct Signed {
 	password: Zeroizing<String>,
 }
 
+/// Why a request is not served as asked.
+enum Refused {
+	/// No session: the link was not opened (or `medchain ui` restarted).
+	NoSession,
+	/// A session, but nobody signed in.
+	SignedOut,
+	/// A form without the session's CSRF token.
+	Csrf,
+}
+
+impl IntoResponse for Refused {
+	fn into_response(self) -> Response {
+		match self {
+			Refused::NoSession => no_session(),
+			Refused::SignedOut => Redirect::to("/signin").into_response(),
+			Refused::Csrf => forbidden_without_csrf(),
+		}
+	}
+}
+
 /// A form's fields, in order, as posted (a field may repeat: checkboxes).
 #[derive(serde::Deserialize, Default)]
 #[serde(transparent)]
@@ -165,20 +185,20 @@ impl App {
 		}
 	}
 
-	/// The signed-in session of a request, or the response for one without.
-	fn signed(&self, headers: &HeaderMap) -> Result<Signed, Response> {
+	/// The signed-in session of a request, or why there is none.
+	fn signed(&self, headers: &HeaderMap) -> Result<Signed, Refused> {
 		match self.access(headers) {
-			Access::None => Err(no_session()),
-			Access::Anonymous { .. } => Err(Redirect::to("/signin").into_response()),
+			Access::None => Err(Refused::NoSession),
+			Access::Anonymous { .. } => Err(Refused::SignedOut),
 			Access::SignedIn(signed) => Ok(signed),
 		}
 	}
 
 	/// The signed-in session of a form's request, if the form carries its CSRF token.
-	fn signed_form(&self, headers: &HeaderMap, csrf: &str) -> Result<Signed, Response> {
+	fn signed_form(&self, headers: &HeaderMap, csrf: &str) -> Result<Signed, Refused> {
 		let signed = self.signed(headers)?;
 		if signed.csrf != csrf {
-			return Err(forbidden_without_csrf());
+			return Err(Refused::Csrf);
 		}
 		Ok(signed)
 	}
@@ -259,9 +279,27 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			.route("/jobs/{id}/file", get(jobs::download))
 			.route("/app.js", get(pages::script))
 			.route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-			.with_state(app);
-		axum::serve(listener, router).await
+			.with_state(app.clone());
+		let stopped = async {
+			let _ = tokio::signal::ctrl_c().await;
+		};
+		let served = axum::serve(listener, router).with_graceful_shutdown(stopped).await;
+		app.remove_files();
+		served
 	})
+}
+
+impl App {
+	/// Remove this process's temporary files: uploads in progress, downloads not taken.
+	fn remove_files(&self) {
+		let prefix = format!("{}-", std::process::id());
+		let Ok(entries) = std::fs::read_dir(self.0.home.join("tmp")) else { return };
+		for entry in entries.flatten() {
+			if entry.file_name().to_string_lossy().starts_with(&prefix) {
+				let _ = std::fs::remove_file(entry.path());
+			}
+		}
+	}
 }
 
 #[derive(serde::Deserialize)]
@@ -435,15 +473,16 @@ async fn act(
 ) -> Response {
 	let signed = match app.signed_form(&headers, fields.get("csrf")) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let planned = home::plan(&action, &fields)
 		.or_else(|| patient::plan(&action, &fields))
 		.or_else(|| doctor::plan(&action, &fields))
 		.or_else(|| admin::plan(&action, &fields));
 	match planned {
-		None => (StatusCode::NOT_FOUND, Html(pages::message("No such action", &action)))
-			.into_response(),
+		None => {
+			(StatusCode::NOT_FOUND, Html(pages::message("No such action", &action))).into_response()
+		}
 		Some(Err((back, why))) => app.flash_and_go(&signed, Flash::Failed(why), back),
 		Some(Ok(plan)) => app.start(&signed, plan),
 	}

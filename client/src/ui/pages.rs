@@ -25,7 +25,8 @@ section.danger { border: 2px solid #cf222e; }
 h2 { font-size: 1.25rem; } h3 { font-size: 1.05rem; margin-top: 1.2rem; }
 label { display: block; margin: .8rem 0 .3rem; font-weight: 600; }
 fieldset { border: 1px solid #d0d7de; border-radius: 4px; margin: .8rem 0; }
-fieldset label { display: inline-block; font-weight: 400; margin: .2rem 1rem .2rem 0; }
+fieldset.boxes label, label.box { display: inline-block; font-weight: 400;
+  margin: .2rem 1rem .2rem 0; }
 input, select, button, textarea { font: inherit; padding: .4rem .6rem; }
 input[type=text], textarea { width: min(100%, 36rem); box-sizing: border-box; }
 button { background: #0b5394; color: white; border: 0; border-radius: 4px; cursor: pointer;
@@ -47,6 +48,7 @@ form.inline { display: inline; }
 form.inline button { margin: 0 .3rem .3rem 0; }
 details { margin: .3rem 0; } summary { cursor: pointer; color: #0b5394; }
 progress { width: min(100%, 36rem); display: block; margin-top: .8rem; }
+progress[hidden] { display: none; }
 ol.steps li { margin: .3rem 0; }
 .hint { color: #57606a; font-size: .9em; margin: .2rem 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
@@ -268,6 +270,19 @@ pub fn bytes(n: u64) -> String {
 	}
 }
 
+/// A chain time as pages show it: local date and time to the second.
+pub fn time(t: &medchain_api::views::Time) -> String {
+	time_ms(t.ms)
+}
+
+/// A chain time in milliseconds as pages show it.
+pub fn time_ms(ms: u64) -> String {
+	match i64::try_from(ms).ok().and_then(chrono::DateTime::from_timestamp_millis) {
+		Some(t) => t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+		None => "-".into(),
+	}
+}
+
 pub fn short(address: &str) -> String {
 	crate::commands::short(address)
 }
@@ -359,7 +374,7 @@ pub fn category_options() -> Vec<(String, String)> {
 /// Checkboxes for a scope's categories, none ticked meaning `none_means`.
 pub fn category_boxes(id: &str, legend: &str) -> Markup {
 	html! {
-		fieldset {
+		fieldset.boxes {
 			legend { (legend) }
 			@for c in CATEGORIES {
 				label { input type="checkbox" name="categories" value=(c) id=(format!("{id}-{c}")); " " (c) }

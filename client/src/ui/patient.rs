@@ -8,8 +8,8 @@ use super::{
 	pages, App, Fields, Signed,
 };
 use crate::commands::{
-	self, execute, CategoryArg, Command, Ctx, ForArgs, GrantArgs, NarrowArgs, OpenArgs,
-	PatientCmd, PermissionArg, PurposeArg, ScopeArgs,
+	self, execute, CategoryArg, Command, Ctx, ForArgs, GrantArgs, NarrowArgs, OpenArgs, PatientCmd,
+	PermissionArg, PurposeArg, ScopeArgs,
 };
 use axum::{
 	extract::State,
@@ -117,7 +117,7 @@ pub fn entry_row(ctx: &Ctx, e: &medchain_api::views::AuditEntry) -> EntryRow {
 		.unwrap_or_default();
 	EntryRow {
 		seq: e.seq,
-		time: crate::output::local_time(&e.at),
+		time: pages::time(&e.at),
 		actor: commands::entity_name(ctx, &e.actor),
 		kind,
 		text: commands::action_text(ctx, &e.action),
@@ -141,14 +141,14 @@ fn open_emergencies(ctx: &Ctx, entries: &[medchain_api::views::AuditEntry]) -> V
 				"Emergency access: {} opened your records at {} ({reason:?}), readable until \
 				 {}. {} reviews it; this stays here until the review is closed.",
 				commands::entity_name(ctx, &e.actor),
-				crate::output::local_time(&e.at),
-				crate::output::local_ms(*expires_at),
+				pages::time(&e.at),
+				pages::time_ms(*expires_at),
 				ctx.hospital_name(*hospital),
 			)),
 			AuditAction::EmergencyAccessOpenedWithoutExpiry { hospital, reason } => Some(format!(
 				"Emergency access: {} opened your records at {} ({reason:?}). {} reviews it.",
 				commands::entity_name(ctx, &e.actor),
-				crate::output::local_time(&e.at),
+				pages::time(&e.at),
 				ctx.hospital_name(*hospital),
 			)),
 			_ => None,
@@ -160,7 +160,7 @@ fn open_emergencies(ctx: &Ctx, entries: &[medchain_api::views::AuditEntry]) -> V
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
 	let signed = match app.signed(&headers) {
 		Ok(signed) => signed,
-		Err(response) => return response,
+		Err(refused) => return refused.into_response(),
 	};
 	let view = app.read(&signed, View::read).await;
 	let flash = app.take_flash(&signed);
@@ -200,7 +200,7 @@ fn profile_section(csrf: &str, profile: &Result<Map<String, Value>, String>) -> 
 				Ok(profile) => {
 					dl {
 						@for (key, value) in profile {
-							dt { (key) }
+							dt { (super::home::PROFILE_FIELDS.iter().find(|(k, _, _)| k == key).map_or(key.as_str(), |(_, label, _)| label)) }
 							dd { (value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string())) }
 						}
 					}
@@ -225,8 +225,8 @@ fn requests_section(csrf: &str, requests: &[(String, Request, Option<String>)]) 
 			@for (i, (who, r, reason)) in requests.iter().enumerate() {
 				article.request {
 					h3 { (who) " asks to " (permission_words(&format!("{:?}", r.permission))) " " (commands::scope_text(&r.scope)) }
-					p { "Purpose: " (format!("{:?}", r.purpose)) ". Asked " (crate::output::local_time(&r.requested_at))
-						"; the request lapses " (crate::output::local_time(&r.expires_at)) "." }
+					p { "Purpose: " (format!("{:?}", r.purpose)) ". Asked " (pages::time(&r.requested_at))
+						"; the request lapses " (pages::time(&r.expires_at)) "." }
 					@if let Some(reason) = reason { p { "Reason: " q { (reason) } } }
 					(pages::action_form(csrf, "approve", true, html! {
 						input type="hidden" name="doctor" value=(r.doctor.to_string());
@@ -241,7 +241,7 @@ fn requests_section(csrf: &str, requests: &[(String, Request, Option<String>)]) 
 						(pages::action_form(csrf, "approve", false, html! {
 							input type="hidden" name="doctor" value=(r.doctor.to_string());
 							(pages::category_boxes(&format!("narrow-{i}"), "Only these categories (none ticked: as asked)"))
-							label { input type="checkbox" name="read_only" value="1"; " Reading only" }
+							label.box { input type="checkbox" name="read_only" value="1"; " Reading only" }
 							(pages::text_input(&format!("narrow-{i}-days"), "days", "For how many days (empty: until you revoke it)", "", false))
 							div { button type="submit" aria-label=(format!("Approve {who} narrowed")) { "Approve narrowed" } }
 						}))
@@ -278,8 +278,8 @@ fn grants_section(csrf: &str, grants: &[(String, Grant)]) -> Markup {
 								td { (who) @if g.purpose == Purpose::Emergency { " " strong.broken { "(emergency)" } } }
 								td { (commands::scope_text(&g.scope)) }
 								td { (format!("{:?}", g.permission)) } td { (format!("{:?}", g.purpose)) }
-								td { (crate::output::local_time(&g.granted_at)) }
-								td { (g.expires_at.as_ref().map_or_else(|| "until you revoke it".into(), crate::output::local_time)) }
+								td { (pages::time(&g.granted_at)) }
+								td { (g.expires_at.as_ref().map_or_else(|| "until you revoke it".into(), pages::time)) }
 								td {
 									(pages::action_form(csrf, "revoke", true, html! {
 										input type="hidden" name="doctor" value=(g.grantee.to_string());
@@ -343,7 +343,7 @@ fn records_section(csrf: &str, v: &View) -> Markup {
 								tr {
 									td { "v" (ver.version) @if ver.version == r.version { " (current)" } }
 									td { (v.names.get(&ver.author.to_string()).cloned().unwrap_or_default()) }
-									td { (crate::output::local_time(&ver.at)) }
+									td { (pages::time(&ver.at)) }
 									td { code { (ver.cid) } }
 									td {
 										@if ver.epoch == r.epoch {
@@ -369,7 +369,7 @@ fn records_section(csrf: &str, v: &View) -> Markup {
 						summary { "Erase record " (r.id) }
 						(pages::action_form(csrf, "erase", false, html! {
 							input type="hidden" name="record" value=(r.id);
-							label { input type="checkbox" name="confirm" value="1" required; " I understand every version and key is removed for good" }
+							label.box { input type="checkbox" name="confirm" value="1" required; " I understand every version and key is removed for good" }
 							div { button.danger type="submit" aria-label=(format!("Erase record {}", r.id)) { "Erase" } }
 						}))
 					}
@@ -431,11 +431,7 @@ pub fn categories(fields: &Fields, back: &'static str) -> Result<Vec<CategoryArg
 }
 
 /// A value of a select, as the command line's enum.
-pub fn choice<T: ValueEnum>(
-	fields: &Fields,
-	name: &str,
-	back: &'static str,
-) -> Result<T, Bad> {
+pub fn choice<T: ValueEnum>(fields: &Fields, name: &str, back: &'static str) -> Result<T, Bad> {
 	T::from_str(fields.get(name), true).map_err(|_| bad(back, format!("choose the {name}")))
 }
 
@@ -472,7 +468,8 @@ pub fn open_plan(
 	let title = format!("Opening record {record}");
 	Plan::work(title, back, move |ctx, progress| {
 		let out = ctx.tmp(&format!("open-{}", super::random_hex(8)))?;
-		progress.note("Recording the read receipt on chain, then fetching, verifying and decrypting");
+		progress
+			.note("Recording the read receipt on chain, then fetching, verifying and decrypting");
 		let opened = execute(ctx, command(OpenArgs { record, out: out.clone(), version }));
 		if let Err(e) = opened {
 			let _ = std::fs::remove_file(&out);
@@ -485,13 +482,25 @@ pub fn open_plan(
 			result["cid"].as_str().unwrap_or_default(),
 			pages::bytes(result["bytes"].as_u64().unwrap_or_default()),
 		);
-		Ok(Outcome { text, file: Some(Download { path: out, name: format!("record-{record}-v{version}") }) })
+		Ok(Outcome {
+			text,
+			file: Some(Download { path: out, name: format!("record-{record}-v{version}") }),
+		})
 	})
 }
 
 /// The patient's actions (`/act/<action>`).
-const ACTIONS: [&str; 9] =
-	["approve", "deny", "revoke", "grant", "change-grant", "rotate", "erase", "open", "set-profile"];
+const ACTIONS: [&str; 9] = [
+	"approve",
+	"deny",
+	"revoke",
+	"grant",
+	"change-grant",
+	"rotate",
+	"erase",
+	"open",
+	"set-profile",
+];
 
 /// The patient's actions, planned from their forms.
 pub fn plan(action: &str, fields: &Fields) -> Option<Result<Plan, Bad>> {
@@ -504,7 +513,11 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 	let grant = |change: bool| -> Result<Plan, Bad> {
 		let args = GrantArgs {
 			doctor: doctor()?,
-			scope: ScopeArgs { all: false, categories: categories(fields, BACK)?, records: Vec::new() },
+			scope: ScopeArgs {
+				all: false,
+				categories: categories(fields, BACK)?,
+				records: Vec::new(),
+			},
 			permission: choice::<PermissionArg>(fields, "permission", BACK)?,
 			purpose: choice::<PurposeArg>(fields, "purpose", BACK)?,
 			days: number(fields, "days", BACK)?,
@@ -531,7 +544,9 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 				who: me(),
 			},
 		),
-		"deny" => patient("Denying a request".into(), PatientCmd::Deny { doctor: doctor()?, who: me() }),
+		"deny" => {
+			patient("Denying a request".into(), PatientCmd::Deny { doctor: doctor()?, who: me() })
+		}
 		"revoke" => {
 			patient("Revoking access".into(), PatientCmd::Revoke { doctor: doctor()?, who: me() })
 		}
@@ -539,7 +554,10 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 		"change-grant" => grant(true),
 		"rotate" => {
 			let record = required_number(fields, "record", BACK)?;
-			patient(format!("Rotating the key of record {record}"), PatientCmd::Rotate { record, who: me() })
+			patient(
+				format!("Rotating the key of record {record}"),
+				PatientCmd::Rotate { record, who: me() },
+			)
 		}
 		"erase" => {
 			let record = required_number(fields, "record", BACK)?;
