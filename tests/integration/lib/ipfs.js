@@ -34,6 +34,8 @@ export class JsIpfs {
     config.Addresses.Swarm = [];
     config.Addresses.API = `/ip4/127.0.0.1/tcp/${this.apiPort}`;
     config.Addresses.Gateway = `/ip4/127.0.0.1/tcp/${gatewayPort}`;
+    // The gRPC endpoint defaults to port 5003: two daemons at once would collide.
+    config.Addresses.RPC = `/ip4/127.0.0.1/tcp/${await freePort()}`;
     writeFileSync(configPath, JSON.stringify(config, null, 1));
     this.logFile = join(this.repo, 'daemon.log');
     const log = createWriteStream(this.logFile);
