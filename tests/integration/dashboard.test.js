@@ -7,7 +7,8 @@
 // refused, an auditor sees the whole trail verified and exports it), and the
 // protections: a wrong password, a spent link, a forged POST, an idle session,
 // a tampered file. Each person runs their own `medchain ui` on their own
-// keystore, as on their own machine. The screenshots go to docs/dashboard/.
+// keystore, as on their own machine, and makes their account there (Alice
+// restores hers from its phrase). The screenshots go to docs/dashboard/.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,13 +84,33 @@ async function signIn(page, account, password) {
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
-/** `person`'s browser (its own cookies), on their own `medchain ui`, signed in. */
+/**
+ * On the sign-in page, make the account `name` with the form (restored from `phrase`, or new
+ * keys), and come back to sign-in; resolves to its address.
+ */
+async function createAccount(page, name, phrase = '') {
+  await fill(page, { '#new-name': name, '#new-password': PASSWORD, '#repeat-password': PASSWORD });
+  if (phrase) await fill(page, { '#new-phrase': phrase });
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/account"] button')]);
+  const address = await page.$eval('#new-address', (e) => e.textContent);
+  if (!phrase) {
+    assert.equal((await page.$eval('#new-phrase-words', (e) => e.textContent)).split(' ').length, 24, 'a new account shows its 24 words once');
+  }
+  await Promise.all([page.waitForNavigation(), page.click('main a[href="/signin"]')]);
+  return address;
+}
+
+/**
+ * `person`'s browser (its own cookies), on their own `medchain ui` and keystore, signed in;
+ * the account is made through the page the first time.
+ */
 async function browse(person, { extra = [], extraEnv = {} } = {}) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   await page.setViewport({ width: 1200, height: 900 });
   page.setDefaultNavigationTimeout(ACTION_TIMEOUT);
   await page.goto(await startUi(person, extra, extraEnv));
+  if (!people[person]) people[person] = await createAccount(page, person);
   await signIn(page, person, PASSWORD);
   assert.match(page.url(), /\/home$/);
   return page;
@@ -151,11 +172,6 @@ before(async () => {
     MEDCHAIN_PASSWORD: PASSWORD,
   };
   delete baseEnv.MEDCHAIN_ACCOUNT;
-  // Alice: the dev chain's admin of hospital #0. The others: new keys on their own machines.
-  people.alice = (await ok('alice', ['account', 'import', 'alice'], { input: `${DEV_PHRASE}//Alice\n` })).address;
-  for (const person of ['pat', 'manal', 'audra']) {
-    people[person] = (await ok(person, ['account', 'new', person])).account.address;
-  }
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -177,6 +193,13 @@ test('the one-time link, a refused password, a forged form, signing out', async 
   await page.goto(link);
   assert.match(page.url(), /\/signin$/, 'the link leads to sign-in');
   await assertLabelled(page);
+  // Alice, the dev chain's admin of hospital #0, restores her account from its phrase.
+  assert.match(await text(page), /This keystore has no account yet/);
+  await fill(page, { '#new-name': 'alice', '#new-password': PASSWORD, '#repeat-password': 'a different one' });
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/account"] button')]);
+  assert.match(await page.$eval('[role=alert]', (e) => e.textContent), /the two passwords differ/);
+  people.alice = await createAccount(page, 'alice', `${DEV_PHRASE}//Alice`);
+  assert.equal(people.alice, (await ok('alice', ['account', 'show', 'alice'])).address, 'the page and the command line share the keystore');
   await shot(page, 'signin');
 
   await signIn(page, 'alice', 'not the password');
@@ -196,13 +219,13 @@ test('the one-time link, a refused password, a forged form, signing out', async 
   await stranger.close();
 
   // POSTs without the page's CSRF token (forged forms) are refused, and change nothing.
-  const statuses = await page.evaluate(async (pat) => {
+  const statuses = await page.evaluate(async (someone) => {
     const post = (path, body) => fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     return [
       (await post('/signout', 'csrf=forged')).status,
-      (await post('/act/admin-invite', `hospital=0&account=${pat}&role=patient`)).status,
+      (await post('/act/admin-invite', `hospital=0&account=${someone}&role=patient`)).status,
     ];
-  }, people.pat);
+  }, people.alice);
   assert.deepEqual(statuses, [403, 403]);
   await page.reload();
   assert.match(page.url(), /\/home$/, 'still signed in');

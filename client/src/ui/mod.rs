@@ -133,6 +133,16 @@ impl IntoResponse for Refused {
 #[serde(transparent)]
 struct Fields(Vec<(String, String)>);
 
+/// Forms carry passwords and recovery phrases: their values are wiped when dropped.
+impl Drop for Fields {
+	fn drop(&mut self) {
+		use zeroize::Zeroize;
+		for (_, value) in &mut self.0 {
+			value.zeroize();
+		}
+	}
+}
+
 impl Fields {
 	/// The field's value, trimmed ("" if absent).
 	fn get(&self, name: &str) -> &str {
@@ -266,6 +276,7 @@ pub fn serve(globals: Globals, port: u16, idle_timeout: Duration) -> std::io::Re
 			.route("/", get(launch))
 			.route("/signin", get(signin_page).post(signin))
 			.route("/signout", post(signout))
+			.route("/account", post(new_account))
 			.route("/home", get(home::page))
 			.route("/patient", get(patient::page))
 			.route("/doctor", get(doctor::page))
@@ -462,6 +473,64 @@ async fn signout(State(app): State<App>, headers: HeaderMap, Form(form): Form<Fi
 		app.update(&id, |session| session.account = None);
 	}
 	Redirect::to("/signin").into_response()
+}
+
+/// A new keystore account, from a fresh recovery phrase (shown once) or a restored one.
+async fn new_account(
+	State(app): State<App>,
+	headers: HeaderMap,
+	Form(fields): Form<Fields>,
+) -> Response {
+	let csrf = match app.access(&headers) {
+		Access::None => return no_session(),
+		Access::SignedIn(Signed { csrf, .. }) | Access::Anonymous { csrf, .. } => csrf,
+	};
+	if fields.get("csrf") != csrf {
+		return forbidden_without_csrf();
+	}
+	let refuse = |why: String| {
+		let accounts = Keystore::new(&app.0.home).list();
+		(StatusCode::BAD_REQUEST, Html(pages::signin(&csrf, accounts, None, Some(&why))))
+			.into_response()
+	};
+	let name = fields.get("name").to_string();
+	let password = Zeroizing::new(
+		fields
+			.0
+			.iter()
+			.find(|(k, _)| k == "new-password")
+			.map_or(String::new(), |(_, v)| v.clone()),
+	);
+	let repeated = fields.0.iter().find(|(k, _)| k == "repeat-password").map(|(_, v)| v.as_str());
+	if password.is_empty() {
+		return refuse("choose a password for the new account".into());
+	}
+	if repeated != Some(password.as_str()) {
+		return refuse("the two passwords differ: type the same password twice".into());
+	}
+	let phrase =
+		Zeroizing::new(fields.get("phrase").split_whitespace().collect::<Vec<_>>().join(" "));
+	let home = app.0.home.clone();
+	let created = tokio::task::spawn_blocking(move || {
+		let (identity, shown) = if phrase.is_empty() {
+			let (identity, phrase) = crate::keys::Identity::generate(&name);
+			(identity, Some(phrase))
+		} else {
+			(crate::keys::Identity::from_mnemonic(&name, &phrase)?, None)
+		};
+		Keystore::new(&home).save(&identity, &password).map(|info| (info, shown))
+	})
+	.await
+	.expect("the keystore task does not panic");
+	match created {
+		Ok((info, phrase)) => (
+			// The page shows a recovery phrase: no copy of it in any cache.
+			[(header::CACHE_CONTROL, "no-store")],
+			Html(pages::account_created(&info, phrase.as_deref().map(|p| p.as_str()))),
+		)
+			.into_response(),
+		Err(e) => refuse(e.to_string()),
+	}
 }
 
 /// Every form's action: checked, planned by the role's module, and run as a job.

@@ -187,11 +187,9 @@ pub fn signin(
 			@match accounts {
 				Err(e) => p.error role="alert" { (e.to_string()) },
 				Ok(accounts) if accounts.is_empty() => p {
-					"This keystore has no account yet. Create one with "
+					"This keystore has no account yet: create one below (or with "
 					code { "medchain account new <name>" }
-					" (or import one with "
-					code { "medchain account import <name>" }
-					"), then reload this page."
+					")."
 				},
 				Ok(accounts) => form method="post" action="/signin" {
 					input type="hidden" name="csrf" value=(csrf);
@@ -208,8 +206,42 @@ pub fn signin(
 				},
 			}
 		}
+		section {
+			h2 { "A new account on this machine" }
+			p.hint { "Keys are made and kept here, sealed with the password; nothing is sent anywhere. Leave the recovery phrase empty for new keys, or type yours to restore an account." }
+			form method="post" action="/account" {
+				input type="hidden" name="csrf" value=(csrf);
+				(text_input("new-name", "name", "Name of the account (letters, digits, - and _)", "", true))
+				label for="new-phrase" { "Recovery phrase, to restore an account (optional)" }
+				textarea id="new-phrase" name="phrase" rows="2" autocomplete="off" {}
+				label for="new-password" { "Password" }
+				input id="new-password" name="new-password" type="password" required autocomplete="new-password";
+				label for="repeat-password" { "The same password again" }
+				input id="repeat-password" name="repeat-password" type="password" required autocomplete="new-password";
+				div { button type="submit" { "Create the account" } }
+			}
+		}
 	};
 	page("Sign in", None, html! {}, body)
+}
+
+/// A keystore account just made: its address and, for new keys, the recovery phrase, once.
+pub fn account_created(info: &AccountInfo, phrase: Option<&str>) -> String {
+	let body = html! {
+		section {
+			h2 { "Account " (info.name) " is ready" }
+			p { "Address: " code id="new-address" { (info.address) } }
+			p { "Encryption key: " code { (info.encryption_key) } }
+			@if let Some(phrase) = phrase {
+				p.warning role="alert" {
+					"Write down this recovery phrase and keep it safe: it is shown once, and it 					 alone restores this account's keys on another machine."
+				}
+				p { code id="new-phrase-words" { (phrase) } }
+			}
+			p { "Give the address to your hospital for an invitation. " a href="/signin" { "Sign in" } }
+		}
+	};
+	page("New account", None, html! {}, body)
 }
 
 /// A running job: what it is and where it is; the page reloads itself every second.
