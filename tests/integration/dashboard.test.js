@@ -401,6 +401,32 @@ test('the seed story, through the dashboards alone', async () => {
   assert.equal(exported.json.verified, true);
   assert.deepEqual(exported.json.entries.map((e) => e.action.type), ['RecordOpened']);
 
+  // The patient names a guardian (the auditor's account); acting for the patient, the
+  // guardian sees the records (not the profile, sealed to the patient) and ends the
+  // doctor's emergency grant. The trail records it under the guardian's name.
+  await open(patient, '/patient');
+  await fill(patient, { '#guardian-address': people.audra });
+  const named = await act(patient, click(patient, 'form[action="/act/add-guardian"] button'), '/patient');
+  assert.ok(named.ok, named.text);
+  assert.match(named.text, /is now a guardian: they may act for you/);
+  await open(auditor, '/patient');
+  assert.match(await text(auditor), /You are the guardian of:/);
+  await Promise.all([auditor.waitForNavigation(), auditor.click(`a[href="/patient?for=${people.pat}"]`)]);
+  await assertLabelled(auditor);
+  const ward = await text(auditor);
+  assert.match(ward, /You act for the patient .* as their guardian/);
+  assert.match(ward, /sealed to the patient's own key/);
+  assert.match(ward, new RegExp(`Record ${id}: LabResult`));
+  assert.match(ward, /Who can read the patient's records[\s\S]*Dr\. Manal Haddad \(emergency\)/);
+  await shot(auditor, 'guardian');
+  const ended = await act(auditor, click(auditor, 'button[aria-label="Revoke Dr. Manal Haddad"]'), '/patient');
+  assert.ok(ended.ok, ended.text);
+  assert.match(ended.text, /Revoked Dr\. Manal Haddad's access/);
+  assert.match(await text(auditor), /Nobody but the patient/);
+  const byGuardian = (await ok('pat', ['audit', 'trail', people.pat])).entries.at(-1);
+  assert.equal(byGuardian.action.type, 'AccessRevoked');
+  assert.deepEqual(byGuardian.actor, { kind: 'account', account: people.audra });
+
   for (const page of [admin, patient, doctor, auditor]) await page.browserContext().close();
 });
 

@@ -327,6 +327,55 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let patient = ctx.patient_of(&me, &who)?;
 			audit(ctx, &keys::address_of(&patient), false)?;
 		}
+		PatientCmd::AddGuardian { guardian } => {
+			let me = ctx.me()?;
+			let guardian = ctx.account(&guardian)?;
+			let name = ctx.name(&keys::address_of(&guardian));
+			let call = RuntimeCall::Patients(pallet_patients::Call::add_guardian {
+				patient: me.account().into(),
+				guardian: guardian.into(),
+			});
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |p, error| match error {
+					"AlreadyGuardian" => Some(format!("{name} is already your guardian")),
+					"SelfGuardian" => Some("you cannot be your own guardian".into()),
+					"TooManyGuardians" => Some(
+						"you have as many guardians as the chain allows: remove one first".into(),
+					),
+					_ => guardian_hint(p, error),
+				})
+			})?;
+			ctx.done(
+				&inc,
+				format!("{name} is now a guardian: they may act for you"),
+				json!({ "guardian": keys::address_of(&guardian) }),
+			);
+		}
+		PatientCmd::RemoveGuardian { guardian, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			let guardian = ctx.account(&guardian)?;
+			let name = ctx.name(&keys::address_of(&guardian));
+			let call = RuntimeCall::Patients(pallet_patients::Call::remove_guardian {
+				patient: patient.into(),
+				guardian: guardian.into(),
+			});
+			let inc = ctx.send(&me, call).map_err(|e| {
+				reword(e, |p, error| match error {
+					"NotGuardian" => Some(format!("{name} is not a guardian of this patient")),
+					"MayNotManageGuardians" => Some(
+						"only the patient (or a guardian stepping down) may remove a guardian"
+							.into(),
+					),
+					_ => guardian_hint(p, error),
+				})
+			})?;
+			ctx.done(
+				&inc,
+				format!("{name} no longer acts for {}", ctx.name(&keys::address_of(&patient))),
+				json!({ "guardian": keys::address_of(&guardian) }),
+			);
+		}
 	}
 	Ok(())
 }
@@ -467,6 +516,23 @@ pub fn fetch_sealed(
 	Ok(crypto::decrypt_bytes(&key, patient, sealed)?)
 }
 
+/// The patients `guardian` acts for.
+pub fn wards_of(ctx: &Ctx, guardian: &[u8; 32]) -> Result<Vec<AccountId32>> {
+	let prefix = [
+		frame_support::Twox128::hash(b"Patients").to_vec(),
+		frame_support::Twox128::hash(b"WardsOf").to_vec(),
+		frame_support::Blake2_128Concat::hash(guardian),
+	]
+	.concat();
+	Ok(ctx
+		.chain
+		.keys(&prefix)?
+		.iter()
+		.filter_map(|key| key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok()))
+		.map(AccountId32::from)
+		.collect())
+}
+
 /// A doctor's reason for a request (sealed to the patient), opened by the patient.
 pub fn request_note(ctx: &Ctx, me: &Identity, patient: &[u8; 32], cid: &str) -> Result<String> {
 	let plain = fetch_sealed(ctx, me, patient, "request-note", cid)?;
@@ -601,6 +667,14 @@ pub enum PatientCmd {
 	},
 	/// Your audit trail, verified.
 	Audit(ForArgs),
+	/// Let someone act for you (a parent, a carer): they manage your consent.
+	AddGuardian { guardian: String },
+	/// Stop a guardian acting for you; or, as a guardian with --for, step down.
+	RemoveGuardian {
+		guardian: String,
+		#[command(flatten)]
+		who: ForArgs,
+	},
 }
 
 #[derive(Args, Clone)]

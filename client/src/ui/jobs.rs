@@ -347,6 +347,7 @@ async fn receive(app: App, headers: HeaderMap, mut form: Multipart) -> Response 
 			back,
 		);
 	};
+	super::patient::acting_for(&signed, &mut fields);
 	let planned = super::patient::plan_upload(&fields, &path)
 		.or_else(|| super::doctor::plan_upload(&fields, &path));
 	match planned {

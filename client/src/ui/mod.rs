@@ -55,6 +55,8 @@ struct Account {
 	name: String,
 	address: String,
 	password: Zeroizing<String>,
+	/// The patient this account acts for as their guardian, on the patient's page.
+	acting_for: Option<String>,
 }
 
 struct Session {
@@ -106,6 +108,8 @@ struct Signed {
 	name: String,
 	address: String,
 	password: Zeroizing<String>,
+	/// The patient the account acts for as their guardian (the patient's page).
+	acting_for: Option<String>,
 }
 
 /// Why a request is not served as asked.
@@ -191,6 +195,7 @@ impl App {
 				name: a.name.clone(),
 				address: a.address.clone(),
 				password: a.password.clone(),
+				acting_for: a.acting_for.clone(),
 			}),
 		}
 	}
@@ -440,8 +445,12 @@ async fn signin(
 		Ok(address) => {
 			if let Some(id) = App::session_id(&headers) {
 				app.update(&id, |session| {
-					session.account =
-						Some(Account { name: form.account.clone(), address, password });
+					session.account = Some(Account {
+						name: form.account.clone(),
+						address,
+						password,
+						acting_for: None,
+					});
 				});
 			}
 			Redirect::to("/home").into_response()
@@ -544,6 +553,8 @@ async fn act(
 		Ok(signed) => signed,
 		Err(refused) => return refused.into_response(),
 	};
+	let mut fields = fields;
+	patient::acting_for(&signed, &mut fields);
 	let planned = home::plan(&action, &fields)
 		.or_else(|| patient::plan(&action, &fields))
 		.or_else(|| doctor::plan(&action, &fields))

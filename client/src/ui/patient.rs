@@ -12,7 +12,7 @@ use crate::commands::{
 	PermissionArg, PurposeArg, ScopeArgs,
 };
 use axum::{
-	extract::State,
+	extract::{Query, State},
 	http::HeaderMap,
 	response::{Html, IntoResponse, Response},
 };
@@ -52,12 +52,20 @@ struct View {
 	/// The newest entries of the patient's trail, newest first; and its check.
 	latest: Vec<EntryRow>,
 	problem: Option<String>,
+	/// The patient shown: the account itself, or a ward (`Some(address)`).
+	ward: Option<String>,
+	/// The patients the account acts for, and the patient's guardians: names and addresses.
+	wards: Vec<(String, String)>,
+	guardians: Vec<(String, String)>,
 	error: Option<String>,
 }
 
 impl View {
-	fn read(ctx: &Ctx) -> Self {
+	fn read(ctx: &Ctx, ward: Option<String>) -> Self {
 		let mut view = View {
+			ward,
+			wards: Vec::new(),
+			guardians: Vec::new(),
 			patient: None,
 			profile: Ok(Map::new()),
 			records: Vec::new(),
@@ -77,18 +85,31 @@ impl View {
 
 	fn fill(&mut self, ctx: &Ctx) -> commands::Result<()> {
 		let me = ctx.me()?;
-		let account = AccountId32::from(me.account());
+		let named = |a: &AccountId32| {
+			let address = medchain_api::ss58(a);
+			(ctx.name(&address), address)
+		};
+		self.wards = commands::wards_of(ctx, &me.account())?.iter().map(named).collect();
+		let who = ForArgs { patient: self.ward.clone() };
+		let account = AccountId32::from(ctx.patient_of(&me, &who)?);
+		let own = self.ward.is_none();
 		self.patient = ctx.chain().patient(&account, None)?;
 		let Some(patient) = &self.patient else { return Ok(()) };
+		self.guardians = patient.guardians.iter().map(|g| named(&g.0)).collect();
 		if patient.profile.is_some() {
-			self.profile = commands::profile(ctx, &ForArgs { patient: None })
-				.map(|p| p.as_object().cloned().unwrap_or_default())
-				.map_err(|e| e.message);
+			self.profile = if own {
+				commands::profile(ctx, &who)
+					.map(|p| p.as_object().cloned().unwrap_or_default())
+					.map_err(|e| e.message)
+			} else {
+				Err("it is sealed to the patient's own key: only the patient opens it".into())
+			};
 		}
 		for request in ctx.chain().requests_of(&account)? {
-			let reason = request.note.as_ref().map(|cid| {
-				commands::request_note(ctx, &me, &me.account(), cid)
-					.unwrap_or_else(|e| format!("(the reason could not be opened: {})", e.message))
+			let reason = request.note.as_ref().map(|cid| match own {
+				true => commands::request_note(ctx, &me, &me.account(), cid)
+					.unwrap_or_else(|e| format!("(the reason could not be opened: {})", e.message)),
+				false => "(sealed to the patient: only the patient reads it)".into(),
 			});
 			self.requests.push((ctx.name(&request.doctor.to_string()), request, reason));
 		}
@@ -101,7 +122,7 @@ impl View {
 			let name = ctx.name(&author);
 			self.names.insert(author, name);
 		}
-		let trail = commands::read_trail(ctx, &me.address(), false)?;
+		let trail = commands::read_trail(ctx, &medchain_api::ss58(&account), false)?;
 		self.problem = trail.problem;
 		self.emergencies = open_emergencies(ctx, &trail.entries);
 		self.latest = trail.entries.iter().rev().take(10).map(|e| entry_row(ctx, e)).collect();
@@ -156,13 +177,34 @@ fn open_emergencies(ctx: &Ctx, entries: &[medchain_api::views::AuditEntry]) -> V
 		.collect()
 }
 
+/// `?for=<patient>`: act for that patient as their guardian; `?for=` (empty): as oneself.
+#[derive(serde::Deserialize)]
+pub struct ForQuery {
+	#[serde(rename = "for")]
+	ward: Option<String>,
+}
+
 /// GET /patient
-pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
-	let signed = match app.signed(&headers) {
+pub async fn page(
+	State(app): State<App>,
+	headers: HeaderMap,
+	Query(query): Query<ForQuery>,
+) -> Response {
+	let mut signed = match app.signed(&headers) {
 		Ok(signed) => signed,
 		Err(refused) => return refused.into_response(),
 	};
-	let view = app.read(&signed, View::read).await;
+	if let Some(ward) = query.ward {
+		let ward = Some(ward.trim().to_string()).filter(|w| !w.is_empty());
+		signed.acting_for = ward.clone();
+		app.update(&signed.session, |s| {
+			if let Some(account) = &mut s.account {
+				account.acting_for = ward;
+			}
+		});
+	}
+	let ward = signed.acting_for.clone();
+	let view = app.read(&signed, move |ctx| View::read(ctx, ward)).await;
 	let flash = app.take_flash(&signed);
 	Html(pages::signed_page("Patient", &signed, BACK, flash, render(&signed, &view)))
 		.into_response()
@@ -173,28 +215,73 @@ fn render(signed: &Signed, v: &View) -> Markup {
 	html! {
 		@if let Some(error) = &v.error { p.error role="alert" { (error) } }
 		@for banner in &v.emergencies { p.banner role="alert" { (banner) } }
+		@if let Some(ward) = &v.ward {
+			p.warning role="status" {
+				"You act for the patient " code { (ward) } " as their guardian: what you do here is in their trail, under your name. "
+				a href="/patient?for=" { "Back to your own page" }
+			}
+		}
+		@if !v.wards.is_empty() {
+			nav aria-label="Patients you act for" {
+				p { "You are the guardian of: "
+					@for (name, address) in &v.wards {
+						a href=(format!("/patient?for={address}")) { (name) } " "
+					}
+				}
+			}
+		}
 		@if v.patient.is_none() && v.error.is_none() {
 			section {
 				h2 { "Not a patient" }
-				p { "This account is not a registered patient. " a href="/home" { "Register on the home page" } "." }
+				@if v.ward.is_some() {
+					p { "This address is not a registered patient." }
+				} @else {
+					p { "This account is not a registered patient. " a href="/home" { "Register on the home page" } "." }
+				}
 			}
 		}
 		@if v.patient.is_some() {
-			(profile_section(csrf, &v.profile))
+			(profile_section(csrf, &v.profile, v.ward.is_none()))
+			@if v.ward.is_none() { (guardians_section(csrf, &v.guardians)) }
 			(requests_section(csrf, &v.requests))
-			(grants_section(csrf, &v.grants))
+			(grants_section(csrf, &v.grants, v.ward.is_none()))
 			(records_section(csrf, v))
 			(upload_section(csrf))
-			(trail_section(signed, v))
+			(trail_section(v))
 		}
 	}
 }
 
-fn profile_section(csrf: &str, profile: &Result<Map<String, Value>, String>) -> Markup {
+fn guardians_section(csrf: &str, guardians: &[(String, String)]) -> Markup {
+	html! {
+		section id="guardians" {
+			h2 { "Your guardians" }
+			p.hint { "A guardian (a parent, a carer) manages your consent for you: requests, grants, revocations. They cannot open your profile." }
+			@if guardians.is_empty() { p { "None." } }
+			ul {
+				@for (name, address) in guardians {
+					li {
+						(name) " " code { (address) } " "
+						(pages::action_form(csrf, "remove-guardian", true, html! {
+							input type="hidden" name="guardian" value=(address);
+							button.danger type="submit" aria-label=(format!("Remove {name} as guardian")) { "Remove" }
+						}))
+					}
+				}
+			}
+			(pages::action_form(csrf, "add-guardian", false, html! {
+				(pages::text_input("guardian-address", "guardian", "A guardian's address", "", true))
+				div { button type="submit" { "Add the guardian" } }
+			}))
+		}
+	}
+}
+
+fn profile_section(csrf: &str, profile: &Result<Map<String, Value>, String>, own: bool) -> Markup {
 	html! {
 		section id="profile" {
-			h2 { "Your profile" }
-			p.hint { "Encrypted to your key: only you can open it. Saving stores a new encrypted copy." }
+			h2 { @if own { "Your profile" } @else { "The patient's profile" } }
+			p.hint { "Encrypted to the patient's key: only the patient can open it. Saving stores a new encrypted copy." }
 			@match profile {
 				Err(why) => p.error role="alert" { "Your profile could not be opened: " (why) },
 				Ok(profile) => {
@@ -260,11 +347,11 @@ fn permission_words(permission: &str) -> &'static str {
 	}
 }
 
-fn grants_section(csrf: &str, grants: &[(String, Grant)]) -> Markup {
+fn grants_section(csrf: &str, grants: &[(String, Grant)], own: bool) -> Markup {
 	html! {
 		section id="grants" {
-			h2 { "Who can read your records" }
-			@if grants.is_empty() { p { "Nobody but you." } }
+			h2 { @if own { "Who can read your records" } @else { "Who can read the patient's records" } }
+			@if grants.is_empty() { p { @if own { "Nobody but you." } @else { "Nobody but the patient." } } }
 			@else {
 				table {
 					thead { tr {
@@ -327,7 +414,7 @@ fn grant_form(csrf: &str, action: &str, id: &str, doctor: Option<&str>) -> Marku
 fn records_section(csrf: &str, v: &View) -> Markup {
 	html! {
 		section id="records" {
-			h2 { "Your records" }
+			h2 { @if v.ward.is_none() { "Your records" } @else { "The patient's records" } }
 			@if v.records.is_empty() { p { "No records yet." } }
 			@for r in &v.records {
 				article.record {
@@ -391,16 +478,17 @@ fn upload_section(csrf: &str) -> Markup {
 	}
 }
 
-fn trail_section(signed: &Signed, v: &View) -> Markup {
+fn trail_section(v: &View) -> Markup {
+	let whose = v.patient.as_ref().map(|p| p.account.to_string()).unwrap_or_default();
 	html! {
 		section id="trail" {
-			h2 { "Your audit trail" }
+			h2 { @if v.ward.is_none() { "Your audit trail" } @else { "The patient's audit trail" } }
 			@match &v.problem {
 				None => p.verified { "Hash chain verified: every entry's hash recomputed from its bytes, linked to the one before, ending at the chain's stored head." },
 				Some(problem) => p.broken role="alert" { "Hash chain BROKEN: " (problem) },
 			}
 			(trail_table(&v.latest))
-			p { a href=(format!("/audit?entity={}", signed.address)) { "Your whole trail, with filters and export" } }
+			p { a href=(format!("/audit?entity={whose}")) { "The whole trail, with filters and export" } }
 		}
 	}
 }
@@ -490,7 +578,7 @@ pub fn open_plan(
 }
 
 /// The patient's actions (`/act/<action>`).
-const ACTIONS: [&str; 9] = [
+const ACTIONS: [&str; 11] = [
 	"approve",
 	"deny",
 	"revoke",
@@ -500,7 +588,18 @@ const ACTIONS: [&str; 9] = [
 	"erase",
 	"open",
 	"set-profile",
+	"add-guardian",
+	"remove-guardian",
 ];
+
+/// The patient a guardian acts for, as the session holds it, into a form's fields (the
+/// server decides whom a form acts for, not the form).
+pub fn acting_for(signed: &Signed, fields: &mut Fields) {
+	fields.0.retain(|(k, _)| k != "for");
+	if let Some(ward) = &signed.acting_for {
+		fields.0.push(("for".into(), ward.clone()));
+	}
+}
 
 /// The patient's actions, planned from their forms.
 pub fn plan(action: &str, fields: &Fields) -> Option<Result<Plan, Bad>> {
@@ -508,7 +607,8 @@ pub fn plan(action: &str, fields: &Fields) -> Option<Result<Plan, Bad>> {
 }
 
 fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
-	let me = || ForArgs { patient: None };
+	// The patient acted for: the account itself, or the ward the session acts for.
+	let me = || ForArgs { patient: Some(fields.get("for").to_string()).filter(|p| !p.is_empty()) };
 	let doctor = || fields.required("doctor", "The doctor's address").map_err(|e| bad(BACK, e));
 	let grant = |change: bool| -> Result<Plan, Bad> {
 		let args = GrantArgs {
@@ -577,9 +677,10 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 		)),
 		"set-profile" => {
 			let edited = profile_from(fields, Map::new());
+			let (reading, writing) = (me(), me());
 			Ok(Plan::work("Saving your profile", BACK, move |ctx, progress| {
 				// Fields the form does not show (set with the command line) are kept.
-				let mut profile = commands::profile(ctx, &me())
+				let mut profile = commands::profile(ctx, &reading)
 					.ok()
 					.and_then(|p| p.as_object().cloned())
 					.unwrap_or_default();
@@ -588,10 +689,25 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 				}
 				profile.extend(edited.as_object().cloned().unwrap_or_default());
 				progress.note("Encrypting your profile to your key and storing it");
-				commands::set_profile(ctx, &me(), &Value::Object(profile))?;
+				commands::set_profile(ctx, &writing, &Value::Object(profile))?;
 				Ok(Outcome::said(ctx))
 			}))
 		}
+		"add-guardian" => patient(
+			"Adding a guardian".into(),
+			PatientCmd::AddGuardian {
+				guardian: fields
+					.required("guardian", "The guardian's address")
+					.map_err(|e| bad(BACK, e))?,
+			},
+		),
+		"remove-guardian" => patient(
+			"Removing a guardian".into(),
+			PatientCmd::RemoveGuardian {
+				guardian: fields.required("guardian", "The guardian").map_err(|e| bad(BACK, e))?,
+				who: me(),
+			},
+		),
 		_ => Err(bad(BACK, format!("no action {action}"))),
 	}
 }
@@ -606,7 +722,9 @@ pub fn plan_upload(fields: &Fields, file: &Path) -> Option<Result<Plan, Bad>> {
 			Command::Patient(PatientCmd::Upload {
 				category,
 				file: file.to_path_buf(),
-				who: ForArgs { patient: None },
+				who: ForArgs {
+					patient: Some(fields.get("for").to_string()).filter(|p| !p.is_empty()),
+				},
 			}),
 		))
 	})
