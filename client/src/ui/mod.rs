@@ -8,7 +8,7 @@
 //! sign-out or [`IDLE_TIMEOUT`] without a request. Every form carries the session's CSRF
 //! token and every POST without it is refused.
 //!
-//! Every action runs as a job ([`jobs`]): its page shows it pending, in a block and
+//! Every action runs as a job (`jobs`): its page shows it pending, in a block and
 //! finalized, and then its outcome in the command line's words.
 
 mod admin;
