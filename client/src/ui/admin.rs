@@ -7,11 +7,7 @@ use super::{
 	pages, App, Fields, Signed,
 };
 use crate::commands::{self, AdminCmd, Command, Ctx, Motion, PendingReview, Role};
-use axum::{
-	extract::State,
-	http::HeaderMap,
-	response::{Html, IntoResponse, Response},
-};
+use axum::{extract::State, http::HeaderMap, response::Response};
 use maud::{html, Markup};
 use medchain_api::views::{Doctor, Hospital};
 use sp_runtime::AccountId32;
@@ -77,14 +73,8 @@ impl View {
 
 /// GET /admin
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
-	let view = app.read(&signed, View::read).await;
-	let flash = app.take_flash(&signed);
-	Html(pages::signed_page("Hospital admin", &signed, BACK, flash, render(&signed, &view)))
-		.into_response()
+	let signed = signed_or_return!(app, headers);
+	app.show(&signed, ("Hospital admin", BACK), View::read, render).await
 }
 
 fn render(signed: &Signed, v: &View) -> Markup {

@@ -113,15 +113,10 @@ pub async fn page(
 	headers: HeaderMap,
 	Query(filter): Query<Filter>,
 ) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
+	let signed = signed_or_return!(app, headers);
 	let f = filter.clone();
-	let view = app.read(&signed, move |ctx| View::read(ctx, &f)).await;
-	let flash = app.take_flash(&signed);
-	Html(pages::signed_page("Audit", &signed, "/audit", flash, render(&signed, &filter, &view)))
-		.into_response()
+	let read = move |ctx: &Ctx| View::read(ctx, &f);
+	app.show(&signed, ("Audit", "/audit"), read, |signed, view| render(signed, &filter, view)).await
 }
 
 fn render(signed: &Signed, f: &Filter, v: &View) -> Markup {
@@ -180,10 +175,7 @@ pub async fn export(
 	headers: HeaderMap,
 	Query(filter): Query<Filter>,
 ) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
+	let signed = signed_or_return!(app, headers);
 	let f = filter.clone();
 	let exported = app
 		.read(&signed, move |ctx| {

@@ -5,17 +5,13 @@
 use super::{
 	jobs::{bad, Bad, Plan},
 	pages,
-	patient::{categories, choice, number, open_plan},
+	patient::{choice, number, open_plan, scope_from},
 	App, Fields, Signed,
 };
 use crate::commands::{
-	self, Command, CreateArgs, Ctx, DoctorCmd, PermissionArg, PurposeArg, ReasonArg, ScopeArgs,
+	self, Command, CreateArgs, Ctx, DoctorCmd, PermissionArg, PurposeArg, ReasonArg,
 };
-use axum::{
-	extract::State,
-	http::HeaderMap,
-	response::{Html, IntoResponse, Response},
-};
+use axum::{extract::State, http::HeaderMap, response::Response};
 use maud::{html, Markup};
 use medchain_api::views::{Doctor, Grant, Record};
 use medchain_primitives::Purpose;
@@ -65,13 +61,8 @@ impl View {
 
 /// GET /doctor
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
-	let view = app.read(&signed, View::read).await;
-	let flash = app.take_flash(&signed);
-	Html(pages::signed_page("Doctor", &signed, BACK, flash, render(&signed, &view))).into_response()
+	let signed = signed_or_return!(app, headers);
+	app.show(&signed, ("Doctor", BACK), View::read, render).await
 }
 
 fn render(signed: &Signed, v: &View) -> Markup {
@@ -241,11 +232,7 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 			"Asking for access",
 			DoctorCmd::Request {
 				patient: patient()?,
-				scope: ScopeArgs {
-					all: false,
-					categories: categories(fields, BACK)?,
-					records: Vec::new(),
-				},
+				scope: scope_from(fields, BACK)?,
 				permission: choice::<PermissionArg>(fields, "permission", BACK)?,
 				purpose: choice::<PurposeArg>(fields, "purpose", BACK)?,
 				reason: Some(fields.get("reason").to_string()).filter(|r| !r.is_empty()),

@@ -6,11 +6,7 @@ use super::{
 	pages, App, Fields, Signed,
 };
 use crate::commands::{self, Command, Ctx, DoctorCmd};
-use axum::{
-	extract::State,
-	http::HeaderMap,
-	response::{Html, IntoResponse, Response},
-};
+use axum::{extract::State, http::HeaderMap, response::Response};
 use maud::{html, Markup};
 use medchain_api::views::{Doctor, Hospital, Patient};
 use serde_json::{Map, Value};
@@ -77,14 +73,8 @@ impl Overview {
 
 /// GET /home
 pub async fn page(State(app): State<App>, headers: HeaderMap) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
-	let overview = app.read(&signed, Overview::read).await;
-	let flash = app.take_flash(&signed);
-	Html(pages::signed_page("Home", &signed, "/home", flash, render(&signed, &overview)))
-		.into_response()
+	let signed = signed_or_return!(app, headers);
+	app.show(&signed, ("Home", "/home"), Overview::read, render).await
 }
 
 fn render(signed: &Signed, o: &Overview) -> Markup {

@@ -196,10 +196,7 @@ fn no_job() -> Response {
 /// A job's page: where it is while it runs (the page reloads itself every second); then
 /// its outcome on the page it came from, or its file to download.
 pub async fn page(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
+	let signed = signed_or_return!(app, headers);
 	let mut jobs = app.0.jobs.lock().expect("not poisoned");
 	let Some(job) = jobs.get(&id).filter(|job| job.session == signed.session) else {
 		return no_job();
@@ -233,10 +230,7 @@ pub async fn download(
 	headers: HeaderMap,
 	Path(id): Path<String>,
 ) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
+	let signed = signed_or_return!(app, headers);
 	let file = {
 		let mut jobs = app.0.jobs.lock().expect("not poisoned");
 		match jobs.get(&id) {
@@ -282,10 +276,7 @@ pub async fn upload(State(app): State<App>, headers: HeaderMap, form: Multipart)
 }
 
 async fn receive(app: App, headers: HeaderMap, mut form: Multipart) -> Response {
-	let signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
+	let signed = signed_or_return!(app, headers);
 	let mut fields = Fields::default();
 	let mut stored: Option<(PathBuf, u64)> = None;
 	let received = async {

@@ -11,6 +11,16 @@
 //! Every action runs as a job (`jobs`): its page shows it pending, in a block and
 //! finalized, and then its outcome in the command line's words.
 
+/// The signed-in session of a request, or return the refusal (sign-in, no session).
+macro_rules! signed_or_return {
+	($app:expr, $headers:expr) => {
+		match $app.signed(&$headers) {
+			Ok(signed) => signed,
+			Err(refused) => return axum::response::IntoResponse::into_response(refused),
+		}
+	};
+}
+
 mod admin;
 mod audit;
 mod doctor;
@@ -240,6 +250,20 @@ impl App {
 	fn ctx(&self, signed: &Signed) -> Ctx {
 		let globals = Globals { as_account: Some(signed.name.clone()), ..self.0.globals.clone() };
 		Ctx::capturing(&globals).with_password(signed.password.clone())
+	}
+
+	/// A dashboard page: read as the signed-in account, then rendered with the last
+	/// action's outcome first.
+	async fn show<V: Send + 'static>(
+		&self,
+		signed: &Signed,
+		(title, here): (&str, &str),
+		read: impl FnOnce(&Ctx) -> V + Send + 'static,
+		render: impl FnOnce(&Signed, &V) -> maud::Markup,
+	) -> Response {
+		let view = self.read(signed, read).await;
+		let flash = self.take_flash(signed);
+		Html(pages::signed_page(title, signed, here, flash, render(signed, &view))).into_response()
 	}
 
 	/// Read with the library as the signed-in account, off the async threads (the client

@@ -14,7 +14,7 @@ use crate::commands::{
 use axum::{
 	extract::{Query, State},
 	http::HeaderMap,
-	response::{Html, IntoResponse, Response},
+	response::Response,
 };
 use clap::ValueEnum;
 use maud::{html, Markup};
@@ -190,10 +190,7 @@ pub async fn page(
 	headers: HeaderMap,
 	Query(query): Query<ForQuery>,
 ) -> Response {
-	let mut signed = match app.signed(&headers) {
-		Ok(signed) => signed,
-		Err(refused) => return refused.into_response(),
-	};
+	let mut signed = signed_or_return!(app, headers);
 	if let Some(ward) = query.ward {
 		let ward = Some(ward.trim().to_string()).filter(|w| !w.is_empty());
 		signed.acting_for = ward.clone();
@@ -204,10 +201,7 @@ pub async fn page(
 		});
 	}
 	let ward = signed.acting_for.clone();
-	let view = app.read(&signed, move |ctx| View::read(ctx, ward)).await;
-	let flash = app.take_flash(&signed);
-	Html(pages::signed_page("Patient", &signed, BACK, flash, render(&signed, &view)))
-		.into_response()
+	app.show(&signed, ("Patient", BACK), move |ctx| View::read(ctx, ward), render).await
 }
 
 fn render(signed: &Signed, v: &View) -> Markup {
@@ -518,6 +512,11 @@ pub fn categories(fields: &Fields, back: &'static str) -> Result<Vec<CategoryArg
 		.collect()
 }
 
+/// The scope a form's category boxes give (none ticked: every record).
+pub fn scope_from(fields: &Fields, back: &'static str) -> Result<ScopeArgs, Bad> {
+	Ok(ScopeArgs { all: false, categories: categories(fields, back)?, records: Vec::new() })
+}
+
 /// A value of a select, as the command line's enum.
 pub fn choice<T: ValueEnum>(fields: &Fields, name: &str, back: &'static str) -> Result<T, Bad> {
 	T::from_str(fields.get(name), true).map_err(|_| bad(back, format!("choose the {name}")))
@@ -613,11 +612,7 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 	let grant = |change: bool| -> Result<Plan, Bad> {
 		let args = GrantArgs {
 			doctor: doctor()?,
-			scope: ScopeArgs {
-				all: false,
-				categories: categories(fields, BACK)?,
-				records: Vec::new(),
-			},
+			scope: scope_from(fields, BACK)?,
 			permission: choice::<PermissionArg>(fields, "permission", BACK)?,
 			purpose: choice::<PurposeArg>(fields, "purpose", BACK)?,
 			days: number(fields, "days", BACK)?,
