@@ -293,6 +293,9 @@ async fn receive(app: App, headers: HeaderMap, mut form: Multipart) -> Response 
 			if field.file_name().unwrap_or_default().is_empty() {
 				continue;
 			}
+			if stored.is_some() {
+				return Err("one file per upload".to_string());
+			}
 			let path = app.upload_path().map_err(|e| e.to_string())?;
 			let file = files::create_private(&path).map_err(|e| e.to_string())?;
 			let mut file = tokio::fs::File::from_std(file);
