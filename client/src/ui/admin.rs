@@ -127,7 +127,7 @@ fn hospital_section(csrf: &str, h: &HospitalLine) -> Markup {
 						}
 					}
 				}
-				p.hint { "Check the applicant's licence number against its hash: " code { "medchain admin doctors " (id) } " shows the hashes." }
+				p.hint { "Only a slow hash of each applicant's licence number is on chain (" code { "medchain --json admin doctors " (id) } " shows it as licenceHash): check the licence itself with the applicant before approving." }
 			}
 			h3 { "Doctors" }
 			@if others.is_empty() { p { "No doctors yet." } }
