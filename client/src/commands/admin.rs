@@ -183,12 +183,7 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 					.filter(|h| h.len() == 32)
 					.ok_or_else(|| fail(exit::USAGE, "a proposal is 0x and 64 hex digits"))?,
 			);
-			let key = [
-				frame_support::Twox128::hash(b"Council").to_vec(),
-				frame_support::Twox128::hash(b"Voting").to_vec(),
-				frame_support::Identity::hash(&hash.encode()),
-			]
-			.concat();
+			let key = storage_key("Council", "Voting", &[&hash.encode()]);
 			let votes: CouncilVotes = ctx.chain.storage(&key, None)?.ok_or_else(|| {
 				fail(
 					exit::CHAIN,
@@ -214,12 +209,7 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 				let members = council_members(ctx)?.len() as u32;
 				if v.ayes.len() as u32 >= v.threshold || v.nays.len() as u32 > members - v.threshold
 				{
-					let proposal_key = [
-						frame_support::Twox128::hash(b"Council").to_vec(),
-						frame_support::Twox128::hash(b"ProposalOf").to_vec(),
-						frame_support::Identity::hash(&hash.encode()),
-					]
-					.concat();
+					let proposal_key = storage_key("Council", "ProposalOf", &[&hash.encode()]);
 					let call: Option<RuntimeCall> = ctx.chain.storage(&proposal_key, None)?;
 					let length_bound = call.map(|c| c.encoded_size() as u32).unwrap_or(0);
 					let close = RuntimeCall::Council(pallet_collective::Call::close {
@@ -259,12 +249,11 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 
 /// Every doctor who applied to or was registered at `hospital`, whatever their status.
 pub fn doctors_of(ctx: &Ctx, hospital: u32) -> Result<Vec<medchain_api::views::Doctor>> {
-	let prefix = [
-		frame_support::Twox128::hash(b"Doctors").to_vec(),
-		frame_support::Twox128::hash(b"DoctorsOf").to_vec(),
-		frame_support::Twox64Concat::hash(&hospital.encode()),
-	]
-	.concat();
+	let prefix = storage_key(
+		"Doctors",
+		"DoctorsOf",
+		&[&frame_support::Twox64Concat::hash(&hospital.encode())],
+	);
 	let mut doctors = Vec::new();
 	for key in ctx.chain.keys(&prefix)? {
 		let Some(acc) = key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok()) else {
@@ -290,12 +279,11 @@ pub struct PendingReview {
 
 /// The emergency accesses by `hospital`'s doctors awaiting its review, oldest first.
 pub fn pending_reviews(ctx: &Ctx, hospital: u32) -> Result<Vec<PendingReview>> {
-	let prefix = [
-		frame_support::Twox128::hash(b"Access").to_vec(),
-		frame_support::Twox128::hash(b"PendingReviews").to_vec(),
-		frame_support::Twox64Concat::hash(&hospital.encode()),
-	]
-	.concat();
+	let prefix = storage_key(
+		"Access",
+		"PendingReviews",
+		&[&frame_support::Twox64Concat::hash(&hospital.encode())],
+	);
 	let mut out = Vec::new();
 	for key in ctx.chain.keys(&prefix)? {
 		let Some(entry) = key.get(key.len() - 8..).and_then(|e| <[u8; 8]>::try_from(e).ok()) else {
@@ -328,27 +316,16 @@ pub struct Motion {
 
 /// The council's open motions.
 pub fn motions(ctx: &Ctx) -> Result<Vec<Motion>> {
-	let key = |item: &[u8], hash: Option<&sp_core::H256>| {
-		let mut key = [
-			frame_support::Twox128::hash(b"Council").to_vec(),
-			frame_support::Twox128::hash(item).to_vec(),
-		]
-		.concat();
-		if let Some(hash) = hash {
-			key.extend(frame_support::Identity::hash(&hash.encode()));
-		}
-		key
-	};
+	// `Voting` and `ProposalOf` are keyed by the proposal's hash as it is (Identity).
+	let key = |item: &str, hash: &sp_core::H256| storage_key("Council", item, &[&hash.encode()]);
 	let hashes: Vec<sp_core::H256> =
-		ctx.chain.storage(&key(b"Proposals", None), None)?.unwrap_or_default();
+		ctx.chain.storage(&storage_key("Council", "Proposals", &[]), None)?.unwrap_or_default();
 	let mut out = Vec::new();
 	for hash in hashes {
-		let Some(votes) = ctx.chain.storage::<CouncilVotes>(&key(b"Voting", Some(&hash)), None)?
-		else {
+		let Some(votes) = ctx.chain.storage::<CouncilVotes>(&key("Voting", &hash), None)? else {
 			continue;
 		};
-		let call: Option<RuntimeCall> =
-			ctx.chain.storage(&key(b"ProposalOf", Some(&hash)), None)?;
+		let call: Option<RuntimeCall> = ctx.chain.storage(&key("ProposalOf", &hash), None)?;
 		out.push(Motion {
 			hash: format!("{hash:?}"),
 			call: call.map(|c| motion_text(ctx, &c)).unwrap_or_else(|| "(unknown call)".into()),
@@ -392,11 +369,7 @@ fn motion_text(ctx: &Ctx, call: &RuntimeCall) -> String {
 
 /// Every hospital the consortium ever admitted, whatever its status.
 pub fn hospitals(ctx: &Ctx) -> Result<Vec<medchain_api::views::Hospital>> {
-	let key = [
-		frame_support::Twox128::hash(b"Consortium"),
-		frame_support::Twox128::hash(b"NextHospitalId"),
-	]
-	.concat();
+	let key = storage_key("Consortium", "NextHospitalId", &[]);
 	let next: u32 = ctx.chain.storage(&key, None)?.unwrap_or_default();
 	let mut out = Vec::new();
 	for id in 0..next {
@@ -524,7 +497,6 @@ pub enum Role {
 
 /// The hospital council's members now (`Council.Members`).
 pub fn council_members(ctx: &Ctx) -> Result<Vec<AccountId32>> {
-	let key = [frame_support::Twox128::hash(b"Council"), frame_support::Twox128::hash(b"Members")]
-		.concat();
+	let key = storage_key("Council", "Members", &[]);
 	Ok(ctx.chain.storage::<Vec<AccountId32>>(&key, None)?.unwrap_or_default())
 }

@@ -320,6 +320,20 @@ pub fn reword(e: Failure, hint: impl Fn(&str, &str) -> Option<String>) -> Failur
 	}
 }
 
+/// The raw storage key of `pallet`'s `item`, followed by `hashed_keys` (the map's keys,
+/// each already hashed as the map hashes it; none for a value or a whole map's prefix).
+pub fn storage_key(pallet: &str, item: &str, hashed_keys: &[&[u8]]) -> Vec<u8> {
+	let mut key = [
+		frame_support::Twox128::hash(pallet.as_bytes()),
+		frame_support::Twox128::hash(item.as_bytes()),
+	]
+	.concat();
+	for hashed in hashed_keys {
+		key.extend_from_slice(hashed);
+	}
+	key
+}
+
 /// Where a hospital's IPFS node serves its API on the machine it runs on.
 pub const DEFAULT_IPFS_API: &str = "http://127.0.0.1:5001";
 

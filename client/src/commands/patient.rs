@@ -518,12 +518,8 @@ pub fn fetch_sealed(
 
 /// The patients `guardian` acts for.
 pub fn wards_of(ctx: &Ctx, guardian: &[u8; 32]) -> Result<Vec<AccountId32>> {
-	let prefix = [
-		frame_support::Twox128::hash(b"Patients").to_vec(),
-		frame_support::Twox128::hash(b"WardsOf").to_vec(),
-		frame_support::Blake2_128Concat::hash(guardian),
-	]
-	.concat();
+	let prefix =
+		storage_key("Patients", "WardsOf", &[&frame_support::Blake2_128Concat::hash(guardian)]);
 	Ok(ctx
 		.chain
 		.keys(&prefix)?
