@@ -207,7 +207,8 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 			let after: Option<CouncilVotes> = ctx.chain.storage(&key, None)?;
 			if let Some(v) = after {
 				let members = council_members(ctx)?.len() as u32;
-				if v.ayes.len() as u32 >= v.threshold || v.nays.len() as u32 > members - v.threshold
+				if v.ayes.len() as u32 >= v.threshold
+					|| v.nays.len() as u32 > members.saturating_sub(v.threshold)
 				{
 					let proposal_key = storage_key("Council", "ProposalOf", &[&hash.encode()]);
 					let call: Option<RuntimeCall> = ctx.chain.storage(&proposal_key, None)?;
