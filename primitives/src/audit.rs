@@ -192,6 +192,24 @@ pub enum AuditAction<AccountId> {
 	/// of the patient until `expires_at` (chain time, ms), and create or
 	/// change none. Flagged for review by an admin of `hospital`.
 	EmergencyAccessOpened { hospital: HospitalId, reason: EmergencyReason, expires_at: Moment },
+
+	// Threshold key release (last, for the same reason).
+	/// An admin set the hospital's (the subject's) key-release key; `service`
+	/// signs its releases.
+	ReleaseKeySet { service: AccountId },
+	/// The patient (or a guardian) made `record` available in an emergency:
+	/// its data key split among `custodians` hospitals, `threshold` of whom
+	/// release it (subject: the patient).
+	EmergencyKeyEscrowed { record: RecordId, custodians: u32, threshold: u32 },
+	/// The patient (or a guardian) withdrew `record` from emergency
+	/// availability (subject: the patient).
+	EmergencyKeyWithdrawn { record: RecordId },
+	/// The key-release service of `hospital` (the actor) released its share of
+	/// `record`'s key to `doctor`, who broke the glass (subject: the patient).
+	EmergencyShareReleased { record: RecordId, hospital: HospitalId, doctor: AccountId },
+	/// The key-release service of `hospital` (the actor) released to the
+	/// subject, a doctor who broke the glass, its share of `record` of `patient`.
+	EmergencyShareReceived { record: RecordId, hospital: HospitalId, patient: AccountId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

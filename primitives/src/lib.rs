@@ -273,10 +273,51 @@ pub trait AccessPolicy<AccountId> {
 	/// (checked by the records pallet's invariants).
 	fn may_hold_keys(grantee: &AccountId, patient: &AccountId) -> bool;
 
+	/// Where `doctor`'s break-glass access to `patient` stands.
+	fn emergency_status(doctor: &AccountId, patient: &AccountId) -> EmergencyStatus;
+
+	/// Let `doctor` (an active doctor) break the glass for `patient`, for
+	/// benchmarks of the key release.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_emergency(patient: &AccountId, doctor: &AccountId);
+
 	/// Give `grantee` (an active doctor) a read-write grant on every record
 	/// of `patient`, for benchmarks of the records pallet.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_grant(patient: &AccountId, grantee: &AccountId);
+}
+
+/// Where a doctor's break-glass access to a patient stands, as a key release
+/// needs it: only a live emergency whose review is still open releases keys.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum EmergencyStatus {
+	/// The doctor holds no emergency grant of the patient (none, or another kind).
+	None,
+	/// The emergency grant has expired.
+	Expired,
+	/// A hospital admin has closed the review of the emergency access: the
+	/// emergency is over, whatever the grant's expiry says.
+	Reviewed,
+	/// The emergency grant is live and under review.
+	Live,
+}
+
+/// The hospitals as custodians of the emergency key shares: each active
+/// hospital may register a key-release key (X25519) and the account of the
+/// service that holds its private half.
+///
+/// Implemented by `pallet-consortium`.
+pub trait KeyCustodians<AccountId> {
+	/// The active hospital whose key-release service signs as `service`.
+	fn custodian_of(service: &AccountId) -> Option<HospitalId>;
+
+	/// The key-release key of `hospital`, if it is active and has one.
+	fn release_key(hospital: HospitalId) -> Option<EncryptionKey>;
+
+	/// Make an active hospital with a key-release key and service account, for
+	/// benchmarks of the records pallet. `seed` tells them apart.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_custodian(seed: u32) -> (HospitalId, AccountId);
 }
 
 /// The shortest wrapped key accepted: an HPKE output is at least the

@@ -110,6 +110,27 @@ thread_local! {
 	static DOCTORS: RefCell<BTreeMap<u64, (HospitalId, bool)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
+/// Every active hospital of [`MockHospitals`] is a custodian: hospital `h`'s
+/// key-release service signs as account `100 + h` and its key-release key is
+/// `[100 + h; 32]`.
+impl crate::KeyCustodians<u64> for MockHospitals {
+	fn custodian_of(service: &u64) -> Option<HospitalId> {
+		let hospital = HospitalId::try_from(service.checked_sub(100)?).ok()?;
+		(hospital < 100 && Self::is_active(hospital)).then_some(hospital)
+	}
+
+	fn release_key(hospital: HospitalId) -> Option<crate::EncryptionKey> {
+		(hospital < 100 && Self::is_active(hospital)).then(|| [100 + hospital as u8; 32])
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_custodian(seed: u32) -> (HospitalId, u64) {
+		let hospital = 50 + seed;
+		Self::add(hospital, &[]);
+		(hospital, 100 + u64::from(hospital))
+	}
+}
+
 /// Patients a test declares, with their guardians. Every patient's
 /// encryption key is `[patient as u8; 32]`.
 pub struct MockPatients;

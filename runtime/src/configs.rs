@@ -129,17 +129,21 @@ impl pallet_skip_feeless_payment::Config for Runtime {
 
 /// Who holds a MedChain role, and so pays no fee for the MedChain pallets'
 /// calls: a registered patient, an active doctor (not pending, not suspended,
-/// at an active hospital), a guardian of a patient, or an admin of an active
-/// hospital. Checked cheapest first; at most a handful of reads.
+/// at an active hospital), a guardian of a patient, an admin of an active
+/// hospital, or the key-release service of one. Checked cheapest first; at
+/// most a handful of reads.
 pub struct MedchainRoles;
 
 impl medchain_primitives::Roles<AccountId> for MedchainRoles {
 	fn has_role(who: &AccountId) -> bool {
-		use medchain_primitives::{DoctorRegistry, HospitalRegistry, PatientRegistry};
+		use medchain_primitives::{
+			DoctorRegistry, HospitalRegistry, KeyCustodians, PatientRegistry,
+		};
 		Patients::is_registered(who)
 			|| Doctors::is_active(who)
 			|| Patients::is_guardian(who)
 			|| Consortium::is_admin_anywhere(who)
+			|| Consortium::custodian_of(who).is_some()
 	}
 }
 
@@ -344,6 +348,15 @@ impl pallet_access::Config for Runtime {
 	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
 }
 
+/// How many hospitals' key-release services must release their shares before a
+/// doctor who broke the glass can open a record (docs/emergency-access.md): two,
+/// so that no single hospital, its admins or its node can open anything.
+pub const EMERGENCY_THRESHOLD: u32 = 2;
+
+parameter_types! {
+	pub const EmergencyThreshold: u32 = EMERGENCY_THRESHOLD;
+}
+
 impl pallet_records::Config for Runtime {
 	type Patients = Patients;
 	type Doctors = Doctors;
@@ -356,6 +369,10 @@ impl pallet_records::Config for Runtime {
 	type MaxReadersPerRecord = ConstU32<32>;
 	type MaxVersions = ConstU32<64>;
 	type MaxKeysPerCall = ConstU32<32>;
+	type Custodians = Consortium;
+	type EmergencyThreshold = EmergencyThreshold;
+	type MaxCustodians = ConstU32<16>;
+	type MaxReleasesPerRecord = ConstU32<8>;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 }
 

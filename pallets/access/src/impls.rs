@@ -8,9 +8,9 @@ use crate::{
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	canonical_cid, count_down, AuditAction, AuditLog, AuditSeq, DoctorRegistry, Entity, GrantTerms,
-	HospitalId, HospitalRegistry, Moment, OnDoctorsSuspended, PatientRegistry, RecordCategory,
-	RecordId, RecordKeys,
+	canonical_cid, count_down, AuditAction, AuditLog, AuditSeq, DoctorRegistry, EmergencyStatus,
+	Entity, GrantTerms, HospitalId, HospitalRegistry, Moment, OnDoctorsSuspended, PatientRegistry,
+	RecordCategory, RecordId, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -337,6 +337,7 @@ impl<T: Config> Pallet<T> {
 		let review =
 			Review { patient: patient.clone(), doctor: doctor.clone(), reason, opened_at: now };
 		PendingReviews::<T>::insert(hospital, entry, review);
+		OpenEmergencies::<T>::insert(patient, doctor, (hospital, entry));
 		Ok((hospital, expires_at, entry))
 	}
 
@@ -357,6 +358,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(may_review, Error::<T>::NotHospitalAdmin);
 		let review = PendingReviews::<T>::take(hospital, entry).ok_or(Error::<T>::NoReview)?;
 		ensure!(&review.doctor != admin, Error::<T>::OwnReview);
+		// A later opening by the same doctor has its own review: only the
+		// latest one's closing ends what `OpenEmergencies` holds.
+		OpenEmergencies::<T>::mutate_exists(&review.patient, &review.doctor, |open| {
+			if *open == Some((hospital, entry)) {
+				*open = None;
+			}
+		});
 		T::Audit::log_accounts(
 			admin,
 			&review.patient,
@@ -410,6 +418,14 @@ impl<T: Config> Pallet<T> {
 			ensure!(!openings.is_empty(), "an empty list of emergency openings is stored");
 			ensure!(openings.windows(2).all(|w| w[0] <= w[1]), "emergency openings out of order");
 			ensure!(openings.iter().all(|at| *at <= now), "an emergency opening in the future");
+		}
+		for (patient, doctor, (hospital, entry)) in OpenEmergencies::<T>::iter() {
+			let review = PendingReviews::<T>::get(hospital, entry)
+				.ok_or("an open emergency whose review is closed")?;
+			ensure!(
+				review.patient == patient && review.doctor == doctor,
+				"an open emergency names another review"
+			);
 		}
 		Ok(())
 	}
@@ -593,6 +609,27 @@ impl<T: Config> AccessPolicy<T::AccountId> for Pallet<T> {
 	fn may_hold_keys(grantee: &T::AccountId, patient: &T::AccountId) -> bool {
 		GrantOf::<T>::contains_key(patient, grantee)
 			&& (!T::Doctors::is_suspended(grantee) || Self::sweep_pending(grantee))
+	}
+
+	fn emergency_status(doctor: &T::AccountId, patient: &T::AccountId) -> EmergencyStatus {
+		match GrantOf::<T>::get(patient, doctor) {
+			Some(grant) if grant.purpose == Purpose::Emergency => {
+				if grant.is_expired(T::Time::now()) {
+					EmergencyStatus::Expired
+				} else if OpenEmergencies::<T>::contains_key(patient, doctor) {
+					EmergencyStatus::Live
+				} else {
+					EmergencyStatus::Reviewed
+				}
+			}
+			_ => EmergencyStatus::None,
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_emergency(patient: &T::AccountId, doctor: &T::AccountId) {
+		Self::do_emergency(doctor, patient, EmergencyReason::PatientUnconscious)
+			.expect("an active doctor breaks the glass for a registered patient");
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

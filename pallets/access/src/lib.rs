@@ -272,6 +272,19 @@ pub mod pallet {
 	pub type PendingReviews<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, HospitalId, Twox64Concat, AuditSeq, ReviewOf<T>>;
 
+	/// The emergency access under review of each (patient, doctor): the doctor's hospital and
+	/// the audit entry of the latest opening, until an admin closes its review. What a key
+	/// release checks: an emergency whose review is closed releases nothing.
+	#[pallet::storage]
+	pub type OpenEmergencies<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		(HospitalId, AuditSeq),
+	>;
+
 	/// Suspended doctors whose wrapped keys are being removed in the background,
 	/// one patient per step, with the last patient done.
 	#[pallet::storage]

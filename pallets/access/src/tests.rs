@@ -2,7 +2,7 @@ use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::Get};
 use medchain_primitives::{
 	testing::{MockDoctors, MockHospitals},
-	AuditAction, Entity, GrantTerms,
+	AuditAction, EmergencyStatus, Entity, GrantTerms,
 	RecordCategory::*,
 };
 use sp_runtime::{BoundedVec, DispatchError, DispatchResult};
@@ -810,6 +810,25 @@ fn break_glass_is_bounded_per_doctor_and_period() {
 		assert_ok!(Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR));
 		assert_ok!(Access::emergency_access(signed(DOCTOR), 12, reason));
 		assert_eq!(EmergencyOpenings::<Test>::get(DOCTOR).to_vec(), vec![NOW + DAY]);
+	});
+}
+
+#[test]
+fn the_emergency_status_follows_the_grant_and_its_review() {
+	test(|| {
+		let status = || Access::emergency_status(&OTHER_DOCTOR, &PATIENT);
+		assert_eq!(status(), EmergencyStatus::None);
+		assert_ok!(Access::emergency_access(signed(OTHER_DOCTOR), PATIENT, EmergencyReason::Other));
+		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
+		assert_eq!(status(), EmergencyStatus::Live);
+		assert_eq!(OpenEmergencies::<Test>::get(PATIENT, OTHER_DOCTOR), Some((1, entry)));
+		assert_ok!(Access::close_emergency_review(signed(2), 1, entry, true));
+		assert_eq!(status(), EmergencyStatus::Reviewed);
+		assert!(OpenEmergencies::<Test>::get(PATIENT, OTHER_DOCTOR).is_none());
+		Timestamp::set_timestamp(NOW + 4 * HOUR);
+		assert_eq!(status(), EmergencyStatus::Expired);
+		// A doctor who did not break the glass has no emergency.
+		assert_eq!(Access::emergency_status(&DOCTOR, &PATIENT), EmergencyStatus::None);
 	});
 }
 

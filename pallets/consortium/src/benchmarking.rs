@@ -249,5 +249,25 @@ mod benchmarks {
 		Ok(())
 	}
 
+	// Worst case: the hospital already has a key, whose service account is released.
+	#[benchmark]
+	fn set_release_key() -> Result<(), BenchmarkError> {
+		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
+		let caller = admin::<T>(id, 0);
+		let mut key = [0u8; 32];
+		key[0] = 9;
+		let old: T::AccountId = account("old-service", 0, 0);
+		Consortium::<T>::do_set_release_key(&caller, id, key, old.clone())
+			.map_err(|_| BenchmarkError::Stop("first release key"))?;
+		let service: T::AccountId = account("service", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id, key, service.clone());
+
+		assert!(!ReleaseServiceOf::<T>::contains_key(&old));
+		assert_last_event::<T>(Event::ReleaseKeySet { hospital: id, key, service });
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Consortium, crate::mock::new_test_ext(), crate::mock::Test);
 }

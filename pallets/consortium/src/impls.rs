@@ -1,7 +1,7 @@
 //! The consortium's logic behind its calls, and the traits it implements for
 //! the rest of the runtime.
 
-use crate::{pallet::*, HospitalId, HospitalRegistry, HospitalStatus};
+use crate::{pallet::*, HospitalId, HospitalRegistry, HospitalStatus, KeyCustodians};
 use alloc::vec::Vec;
 use frame_support::{
 	defensive, ensure,
@@ -10,7 +10,8 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
-	hold_account, release_account, AuditAction, AuditLog, Entity, HospitalNodes, InviteRole,
+	hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog, EncryptionKey,
+	Entity, HospitalNodes, InviteRole,
 };
 use sp_runtime::Saturating;
 
@@ -269,6 +270,28 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	pub(crate) fn do_set_release_key(
+		who: &T::AccountId,
+		id: HospitalId,
+		key: EncryptionKey,
+		service: T::AccountId,
+	) -> DispatchResult {
+		ensure!(is_valid_encryption_key(&key), Error::<T>::InvalidReleaseKey);
+		if let Some(other) = ReleaseServiceOf::<T>::get(&service) {
+			ensure!(other == id, Error::<T>::ServiceInUse);
+		}
+		Self::mutate_as_admin(who, id, |hospital| {
+			ensure!(hospital.status == HospitalStatus::Active, Error::<T>::NotActive);
+			Ok(())
+		})?;
+		if let Some((_, old)) = ReleaseKeyOf::<T>::get(id) {
+			ReleaseServiceOf::<T>::remove(old);
+		}
+		ReleaseServiceOf::<T>::insert(&service, id);
+		ReleaseKeyOf::<T>::insert(id, (key, service));
+		Ok(())
+	}
+
 	/// Change the sorted active set with `f` and move the council seats to match.
 	fn update_active_set(
 		f: impl FnOnce(&mut BoundedVec<T::AccountId, T::MaxHospitals>) -> DispatchResult,
@@ -374,6 +397,17 @@ impl<T: Config> Pallet<T> {
 			ActiveValidators::<T>::get().to_vec() == expected_active,
 			"ActiveValidators != sorted validators of active hospitals"
 		);
+		for (id, (_, service)) in ReleaseKeyOf::<T>::iter() {
+			ensure!(HospitalOf::<T>::contains_key(id), "a release key of no hospital");
+			ensure!(
+				ReleaseServiceOf::<T>::get(&service) == Some(id),
+				"release service not indexed"
+			);
+		}
+		ensure!(
+			ReleaseServiceOf::<T>::iter().count() == ReleaseKeyOf::<T>::iter().count(),
+			"stale release service index entry"
+		);
 		Ok(())
 	}
 }
@@ -440,6 +474,30 @@ impl<T: Config> HospitalRegistry<T::AccountId> for Pallet<T> {
 				hospital.status = HospitalStatus::Suspended;
 			}
 		});
+	}
+}
+
+impl<T: Config> KeyCustodians<T::AccountId> for Pallet<T> {
+	fn custodian_of(service: &T::AccountId) -> Option<HospitalId> {
+		ReleaseServiceOf::<T>::get(service).filter(|id| Self::is_active(*id))
+	}
+
+	fn release_key(hospital: HospitalId) -> Option<EncryptionKey> {
+		ReleaseKeyOf::<T>::get(hospital).filter(|_| Self::is_active(hospital)).map(|(key, _)| key)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn benchmark_custodian(seed: u32) -> (HospitalId, T::AccountId) {
+		let admin: T::AccountId = frame_benchmarking::account("bench-custodian-admin", seed, 0);
+		let service: T::AccountId = frame_benchmarking::account("bench-custodian", seed, 0);
+		let hospital = Self::benchmark_hospital(admin.clone());
+		// A valid X25519 point: the base point's u-coordinate, 9.
+		let mut key = [0u8; 32];
+		key[0] = 9;
+		if Self::do_set_release_key(&admin, hospital, key, service.clone()).is_err() {
+			defensive!("cannot set a release key for a benchmark");
+		}
+		(hospital, service)
 	}
 }
 

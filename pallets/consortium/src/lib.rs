@@ -77,7 +77,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use medchain_primitives::{HospitalId, HospitalRegistry};
+pub use medchain_primitives::{HospitalId, HospitalRegistry, KeyCustodians};
 pub use types::{Hospital, HospitalStatus, Invitation};
 pub use weights::WeightInfo;
 
@@ -91,8 +91,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AuditAction, AuditLog, Entity, HospitalNodes, InviteRole, OnDoctorsSuspended,
-		MAX_PEER_ID_LEN,
+		AuditAction, AuditLog, EncryptionKey, Entity, HospitalNodes, InviteRole,
+		OnDoctorsSuspended, MAX_PEER_ID_LEN,
 	};
 
 	/// The in-code storage version.
@@ -229,6 +229,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type InviteCount<T: Config> = StorageMap<_, Twox64Concat, HospitalId, u32, OptionQuery>;
 
+	/// Each hospital's key-release key (X25519 public key) and the account its
+	/// key-release service signs releases with.
+	#[pallet::storage]
+	pub type ReleaseKeyOf<T: Config> =
+		StorageMap<_, Twox64Concat, HospitalId, (EncryptionKey, T::AccountId)>;
+
+	/// The hospital whose key-release service signs as an account.
+	#[pallet::storage]
+	pub type ReleaseServiceOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, HospitalId>;
+
 	/// A founding hospital in the genesis config: `(name, admins, validator account)`.
 	pub type FoundingHospital<AccountId> = (Vec<u8>, Vec<AccountId>, AccountId);
 
@@ -278,6 +289,8 @@ pub mod pallet {
 		},
 		/// The invitation of `account` was withdrawn, or cleared after it expired.
 		InvitationRemoved { hospital: HospitalId, account: T::AccountId },
+		/// The hospital's key-release key changed; `service` signs its releases.
+		ReleaseKeySet { hospital: HospitalId, key: EncryptionKey, service: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -326,6 +339,10 @@ pub mod pallet {
 		/// The node is not a libp2p peer id in binary form (the bytes of the base58 id that
 		/// `medchain-node key inspect-node-key` prints, not its text).
 		InvalidPeerId,
+		/// The key-release key is all zeros: not an X25519 public key anything may be wrapped to.
+		InvalidReleaseKey,
+		/// The service account already signs releases for another hospital.
+		ServiceInUse,
 	}
 
 	#[pallet::hooks]
@@ -604,6 +621,39 @@ pub mod pallet {
 		/// (or _Root_ on a development chain).
 		///
 		/// Emits `system.UpgradeAuthorized`.
+		/// Set the hospital's key-release key: the X25519 public key its key-release service
+		/// holds the private half of, to which patients wrap the shares of the data keys they
+		/// make available in an emergency; and the account that service signs releases with.
+		/// A new key serves shares wrapped after the change only: the service keeps the old
+		/// private key until the patients' clients have re-wrapped (docs/emergency-access.md).
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
+		/// must be active.
+		///
+		/// Emits `ReleaseKeySet`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotActive`,
+		/// `NotAdmin`, `InvalidReleaseKey`, `ServiceInUse`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::set_release_key())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _key: &EncryptionKey, _service: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn set_release_key(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			key: EncryptionKey,
+			service: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_release_key(&who, hospital, key, service.clone())?;
+			Self::log_admin(
+				who,
+				hospital,
+				AuditAction::ReleaseKeySet { service: service.clone() },
+			)?;
+			Self::deposit_event(Event::ReleaseKeySet { hospital, key, service });
+			Ok(())
+		}
+
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::authorize_upgrade())]
 		pub fn authorize_upgrade(origin: OriginFor<T>, code_hash: T::Hash) -> DispatchResult {

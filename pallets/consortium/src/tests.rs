@@ -5,6 +5,7 @@
 
 use crate::{
 	mock::*, Error, Event, HospitalOf, HospitalRegistry, HospitalStatus, Invitations, InviteCount,
+	KeyCustodians,
 };
 use frame_support::{assert_noop, assert_ok};
 use medchain_primitives::InviteRole;
@@ -403,6 +404,77 @@ fn set_validator_errors() {
 		assert_noop!(
 			Consortium::set_validator(RuntimeOrigin::signed(1), GENERAL, 10),
 			Error::<Test>::ValidatorInUse
+		);
+	});
+}
+
+// --- set_release_key ---
+
+const KEY: [u8; 32] = [9; 32];
+
+#[test]
+fn an_admin_sets_the_release_key_and_its_service_signs_for_the_hospital() {
+	test(|| {
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 70));
+		assert_eq!(last_event(), Event::ReleaseKeySet { hospital: GENERAL, key: KEY, service: 70 });
+		assert_eq!(Consortium::custodian_of(&70), Some(GENERAL));
+		assert_eq!(Consortium::release_key(GENERAL), Some(KEY));
+		assert_eq!(Consortium::release_key(CHILDREN), None);
+		assert_eq!(
+			Audit::verified_trail(&Entity::Hospital(GENERAL)).unwrap().last(),
+			Some(&(Entity::Account(1), AuditAction::ReleaseKeySet { service: 70 }))
+		);
+
+		// A new service replaces the old one, which signs for nobody any more.
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, [8; 32], 71));
+		assert_eq!(Consortium::custodian_of(&70), None);
+		assert_eq!(Consortium::custodian_of(&71), Some(GENERAL));
+		assert_eq!(Consortium::release_key(GENERAL), Some([8; 32]));
+	});
+}
+
+#[test]
+fn a_suspended_hospital_is_no_custodian() {
+	test(|| {
+		admit(b"Eye Clinic", vec![4], 15);
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(2), CHILDREN, KEY, 70));
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), CHILDREN));
+		assert_eq!(Consortium::custodian_of(&70), None);
+		assert_eq!(Consortium::release_key(CHILDREN), None);
+		assert_ok!(Consortium::reinstate_hospital(RuntimeOrigin::root(), CHILDREN));
+		assert_eq!(Consortium::custodian_of(&70), Some(CHILDREN));
+	});
+}
+
+#[test]
+fn set_release_key_errors() {
+	test(|| {
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::none(), GENERAL, KEY, 70),
+			BadOrigin
+		);
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(1), 9, KEY, 70),
+			Error::<Test>::UnknownHospital
+		);
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(2), GENERAL, KEY, 70),
+			Error::<Test>::NotAdmin
+		);
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, [0; 32], 70),
+			Error::<Test>::InvalidReleaseKey
+		);
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(2), CHILDREN, KEY, 70));
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 70),
+			Error::<Test>::ServiceInUse
+		);
+		admit(b"Eye Clinic", vec![4], 15);
+		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), CHILDREN));
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(2), CHILDREN, KEY, 71),
+			Error::<Test>::NotActive
 		);
 	});
 }

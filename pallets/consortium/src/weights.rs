@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn set_validator() -> Weight;
 	fn invite() -> Weight;
 	fn remove_invitation() -> Weight;
+	fn set_release_key() -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -413,6 +414,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
+	fn set_release_key() -> Weight {
+		Weight::from_parts(1_000_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -478,5 +484,10 @@ impl WeightInfo for () {
 		Weight::from_parts(821_576_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	}
+	fn set_release_key() -> Weight {
+		Weight::from_parts(1_000_000_000, 6000)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 }

@@ -1,6 +1,8 @@
 //! Benchmarks of the records pallet, each at its worst case: a doctor
 //! writing through a grant (not the patient), the longest CID to parse,
-//! 128-byte wrapped keys, and records full of readers and versions.
+//! 128-byte wrapped keys, records full of readers and versions, and escrowed
+//! keys split among `MaxCustodians` hospitals with `MaxReleasesPerRecord`
+//! readers holding released shares.
 
 use super::*;
 use crate::Pallet as Records;
@@ -9,7 +11,8 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
 use frame_system::RawOrigin;
 use medchain_primitives::{
-	cid::long_cid, AccessPolicy, DoctorRegistry, PatientRegistry, WrappedKey, MAX_WRAPPED_KEY_LEN,
+	cid::long_cid, AccessPolicy, DoctorRegistry, HospitalId, KeyCustodians, PatientRegistry,
+	WrappedKey, MAX_WRAPPED_KEY_LEN,
 };
 
 fn key() -> WrappedKey {
@@ -60,6 +63,51 @@ fn record<T: Config>(
 		keys_for::<T>(patient, doctors, readers.max(2)),
 	)?;
 	Ok(id)
+}
+
+/// `n` custodian hospitals with their key-release services.
+fn custodians<T: Config>(n: u32) -> Vec<(HospitalId, T::AccountId)> {
+	(0..n).map(T::Custodians::benchmark_custodian).collect()
+}
+
+fn shares<T: Config>(custodians: &[(HospitalId, T::AccountId)]) -> CustodianShares<T> {
+	custodians
+		.iter()
+		.map(|(hospital, _)| (*hospital, key()))
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("at most MaxCustodians shares")
+}
+
+/// Escrow `id`'s key among `custodians`, and give `MaxReleasesPerRecord` readers every
+/// share (written directly: what a removal has to take away).
+fn escrowed<T: Config>(
+	patient: &T::AccountId,
+	id: RecordId,
+	custodians: &[(HospitalId, T::AccountId)],
+) -> Result<(), BenchmarkError> {
+	let shares = shares::<T>(custodians);
+	Records::<T>::do_escrow(patient, id, T::EmergencyThreshold::get(), shares.clone())?;
+	let releases = T::MaxReleasesPerRecord::get();
+	for i in 0..releases {
+		let reader: T::AccountId = account("released", i, 0);
+		Releases::<T>::insert(id, &reader, Release { epoch: 0, shares: shares.clone() });
+		KeysOf::<T>::insert((patient, &reader, id), ());
+	}
+	Escrows::<T>::mutate(id, |escrow| {
+		if let Some(escrow) = escrow {
+			escrow.released_to = releases;
+		}
+	});
+	Ok(())
+}
+
+/// A doctor of a hospital of their own, who broke the glass for `patient`.
+fn emergency_doctor<T: Config>(patient: &T::AccountId) -> T::AccountId {
+	let doctor: T::AccountId = account("emergency-doctor", 0, 0);
+	T::Doctors::benchmark_doctor(&doctor, &account("emergency-admin", 0, 0));
+	T::Access::benchmark_emergency(patient, &doctor);
+	doctor
 }
 
 fn max_readers<T: Config>() -> u32 {
@@ -136,6 +184,7 @@ mod benchmarks {
 		let patient = patient::<T>();
 		let doctors = doctors::<T>(&patient, max_readers::<T>() - 1);
 		let id = record::<T>(&patient, &doctors, r)?;
+		escrowed::<T>(&patient, id, &custodians::<T>(T::MaxCustodians::get()))?;
 		let keys = keys_for::<T>(&patient, &doctors, k);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient), id, long_cid(), keys);
@@ -154,20 +203,91 @@ mod benchmarks {
 		for _ in 1..v {
 			Records::<T>::do_update(&patient, id, &long_cid())?;
 		}
+		escrowed::<T>(&patient, id, &custodians::<T>(T::MaxCustodians::get()))?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id);
 		assert_last_event::<T>(Event::RecordErased { record: id, patient });
 		Ok(())
 	}
 
+	// Worst case: a doctor who broke the glass opens with released shares, found after the
+	// missing wrapped key.
 	#[benchmark]
 	fn open_record() -> Result<(), BenchmarkError> {
 		let patient = patient::<T>();
 		let doctors = doctors::<T>(&patient, 1);
 		let id = record::<T>(&patient, &doctors, 2)?;
+		let custodians = custodians::<T>(T::MaxCustodians::get());
+		Records::<T>::do_escrow(
+			&patient,
+			id,
+			T::EmergencyThreshold::get(),
+			shares::<T>(&custodians),
+		)?;
+		let doctor = emergency_doctor::<T>(&patient);
+		for (_, service) in custodians.iter().take(T::EmergencyThreshold::get() as usize) {
+			Records::<T>::do_release(service, &doctor, vec![(id, key())])?;
+		}
 		#[extrinsic_call]
-		_(RawOrigin::Signed(doctors[0].clone()), id);
-		assert_last_event::<T>(Event::RecordOpened { record: id, reader: doctors[0].clone() });
+		_(RawOrigin::Signed(doctor.clone()), id);
+		assert_last_event::<T>(Event::RecordOpened { record: id, reader: doctor });
+		Ok(())
+	}
+
+	// Worst case: an earlier escrow is replaced, its shares released to
+	// `MaxReleasesPerRecord` readers removed.
+	#[benchmark]
+	fn escrow_key(
+		s: Linear<{ T::EmergencyThreshold::get() }, { T::MaxCustodians::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let id = <Records<T> as RecordKeys<T::AccountId>>::benchmark_keys(&patient, &patient, 1)[0];
+		let custodians = custodians::<T>(T::MaxCustodians::get());
+		escrowed::<T>(&patient, id, &custodians)?;
+		let threshold = T::EmergencyThreshold::get();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), id, threshold, shares::<T>(&custodians[..s as usize]));
+		assert_last_event::<T>(Event::KeyEscrowed { record: id, custodians: s, threshold });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_escrow() -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let id = <Records<T> as RecordKeys<T::AccountId>>::benchmark_keys(&patient, &patient, 1)[0];
+		escrowed::<T>(&patient, id, &custodians::<T>(T::MaxCustodians::get()))?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient), id);
+		assert_last_event::<T>(Event::KeyEscrowWithdrawn { record: id });
+		Ok(())
+	}
+
+	// Worst case per record: the doctor's first share of it, from an escrow of
+	// `MaxCustodians` shares.
+	#[benchmark]
+	fn release_shares(k: Linear<1, { T::MaxKeysPerCall::get() }>) -> Result<(), BenchmarkError> {
+		let patient = patient::<T>();
+		let ids = <Records<T> as RecordKeys<T::AccountId>>::benchmark_keys(&patient, &patient, k);
+		let custodians = custodians::<T>(T::MaxCustodians::get());
+		for id in &ids {
+			Records::<T>::do_escrow(
+				&patient,
+				*id,
+				T::EmergencyThreshold::get(),
+				shares::<T>(&custodians),
+			)?;
+		}
+		let doctor = emergency_doctor::<T>(&patient);
+		let (hospital, service) = custodians[0].clone();
+		let shares: SharedKeys<T> = ids
+			.iter()
+			.map(|id| (*id, key()))
+			.collect::<Vec<_>>()
+			.try_into()
+			.expect("at most MaxKeysPerCall shares");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(service), doctor.clone(), shares);
+		assert_last_event::<T>(Event::SharesReleased { hospital, doctor, count: k });
 		Ok(())
 	}
 

@@ -1,12 +1,14 @@
 //! The records pallet's logic behind its calls, and the key removal and
 //! sharing it offers the access pallet.
 
-use crate::{pallet::*, Epoch, KeyInfo, RecordCategory, RecordId, RecordKeys, Version};
+use crate::{
+	pallet::*, Epoch, Escrow, KeyInfo, RecordCategory, RecordId, RecordKeys, Release, Version,
+};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, count_down, AccessPolicy, AuditAction, AuditLog, Cid, CidError, DoctorRegistry,
-	PatientRegistry, WrappedKey, MIN_WRAPPED_KEY_LEN,
+	EmergencyStatus, HospitalId, KeyCustodians, PatientRegistry, WrappedKey, MIN_WRAPPED_KEY_LEN,
 };
 
 impl<T: Config> Pallet<T> {
@@ -291,6 +293,7 @@ impl<T: Config> Pallet<T> {
 		let cid = Self::checked_cid(cid)?;
 		let version = Self::next_version(&record, who)?;
 		let keys = Self::checked_reader_keys(&patient, None, id, record.category, keys)?;
+		Self::remove_escrow(&patient, id);
 		let removed = Self::remove_all_keys(&patient, id);
 		record.epoch = record.epoch.saturating_add(1);
 		record.readers = keys.len() as u32;
@@ -313,6 +316,7 @@ impl<T: Config> Pallet<T> {
 		let patient = record.patient;
 		Self::ensure_patient(who, &patient)?;
 		RecordById::<T>::remove(id);
+		Self::remove_escrow(&patient, id);
 		let keys = Self::remove_all_keys(&patient, id);
 		for version in 1..=record.version {
 			Versions::<T>::remove(id, version);
@@ -330,8 +334,155 @@ impl<T: Config> Pallet<T> {
 				|| T::Access::can_read(who, &record.patient, id, record.category),
 			Error::<T>::NoReadAccess
 		);
-		ensure!(Self::holds_current_key(who, id, &record), Error::<T>::NoKey);
+		ensure!(
+			Self::holds_current_key(who, id, &record) || Self::holds_released_key(who, id),
+			Error::<T>::NoKey
+		);
 		T::Audit::log_accounts(who, &record.patient, AuditAction::RecordOpened { record: id })
+	}
+
+	/// Whether `who` holds enough released shares to recover `record`'s current key.
+	/// Releases are always of the escrow's epoch, and an escrow of the record's: a
+	/// rotation or a new escrow removes the old ones.
+	fn holds_released_key(who: &T::AccountId, id: RecordId) -> bool {
+		Releases::<T>::get(id, who).is_some_and(|release| {
+			Escrows::<T>::get(id)
+				.is_some_and(|escrow| release.shares.len() as u32 >= escrow.threshold)
+		})
+	}
+
+	/// Remove the index entry of a removed release, unless the reader also
+	/// holds a wrapped key to the record.
+	fn unindex_release(patient: &T::AccountId, id: RecordId, reader: &T::AccountId) {
+		if !Keys::<T>::contains_key(id, reader) {
+			KeysOf::<T>::remove((patient, reader, id));
+		}
+	}
+
+	/// Remove `record`'s escrow and every share released from it (at most
+	/// `MaxReleasesPerRecord`, which bounds them). Returns whether there was one.
+	fn remove_escrow(patient: &T::AccountId, id: RecordId) -> bool {
+		if Escrows::<T>::take(id).is_none() {
+			return false;
+		}
+		let readers: Vec<T::AccountId> = Releases::<T>::drain_prefix(id)
+			.take(T::MaxReleasesPerRecord::get() as usize)
+			.map(|(reader, _)| reader)
+			.collect();
+		for reader in &readers {
+			Self::unindex_release(patient, id, reader);
+		}
+		true
+	}
+
+	pub(crate) fn do_escrow(
+		who: &T::AccountId,
+		id: RecordId,
+		threshold: u32,
+		shares: CustodianShares<T>,
+	) -> DispatchResult {
+		let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		let patient = record.patient;
+		T::Patients::ensure_may_act_for(who, &patient, Error::<T>::NotPatientOrGuardian)?;
+		ensure!(threshold >= T::EmergencyThreshold::get(), Error::<T>::ThresholdTooLow);
+		let custodians = shares.len() as u32;
+		ensure!(custodians >= threshold, Error::<T>::TooFewShares);
+		let mut hospitals: Vec<HospitalId> = shares.iter().map(|(h, _)| *h).collect();
+		hospitals.sort();
+		ensure!(hospitals.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateCustodian);
+		ensure!(
+			hospitals.iter().all(|h| T::Custodians::release_key(*h).is_some()),
+			Error::<T>::UnknownCustodian
+		);
+		let shares = shares
+			.into_iter()
+			.map(|(hospital, bytes)| Ok((hospital, Self::checked_key(bytes)?)))
+			.collect::<Result<Vec<_>, Error<T>>>()?
+			.try_into()
+			.map_err(|_| Error::<T>::DuplicateCustodian)?;
+		Self::remove_escrow(&patient, id);
+		Escrows::<T>::insert(id, Escrow { epoch: record.epoch, threshold, shares, released_to: 0 });
+		let action = AuditAction::EmergencyKeyEscrowed { record: id, custodians, threshold };
+		T::Audit::log_accounts(who, &patient, action)
+	}
+
+	pub(crate) fn do_withdraw_escrow(who: &T::AccountId, id: RecordId) -> DispatchResult {
+		let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+		T::Patients::ensure_may_act_for(who, &record.patient, Error::<T>::NotPatientOrGuardian)?;
+		ensure!(Self::remove_escrow(&record.patient, id), Error::<T>::NotEscrowed);
+		T::Audit::log_accounts(
+			who,
+			&record.patient,
+			AuditAction::EmergencyKeyWithdrawn { record: id },
+		)
+	}
+
+	/// Returns the releasing hospital.
+	pub(crate) fn do_release(
+		service: &T::AccountId,
+		doctor: &T::AccountId,
+		shares: Vec<(RecordId, WrappedKey)>,
+	) -> Result<HospitalId, DispatchError> {
+		let hospital = T::Custodians::custodian_of(service).ok_or(Error::<T>::NotReleaseService)?;
+		ensure!(T::Doctors::is_active(doctor), Error::<T>::DoctorNotActive);
+		ensure!(shares.len() <= T::MaxKeysPerCall::get() as usize, Error::<T>::TooManyKeys);
+		let mut ids: Vec<RecordId> = shares.iter().map(|(id, _)| *id).collect();
+		ids.sort();
+		ensure!(ids.windows(2).all(|w| w[0] != w[1]), Error::<T>::DuplicateReader);
+		for (id, bytes) in shares {
+			let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
+			let mut escrow = Escrows::<T>::get(id).ok_or(Error::<T>::NotEscrowed)?;
+			ensure!(escrow.shares.iter().any(|(h, _)| *h == hospital), Error::<T>::NotCustodian);
+			match T::Access::emergency_status(doctor, &record.patient) {
+				EmergencyStatus::Live => {}
+				EmergencyStatus::None => return Err(Error::<T>::NoEmergency.into()),
+				EmergencyStatus::Expired => return Err(Error::<T>::EmergencyExpired.into()),
+				EmergencyStatus::Reviewed => return Err(Error::<T>::EmergencyReviewed.into()),
+			}
+			let wrapped = Self::checked_key(bytes)?;
+			let mut release = match Releases::<T>::get(id, doctor) {
+				Some(release) => release,
+				None => {
+					escrow.released_to = escrow.released_to.saturating_add(1);
+					ensure!(
+						escrow.released_to <= T::MaxReleasesPerRecord::get(),
+						Error::<T>::TooManyReleases
+					);
+					Escrows::<T>::insert(id, &escrow);
+					Release { epoch: escrow.epoch, shares: Default::default() }
+				}
+			};
+			ensure!(
+				release.shares.iter().all(|(h, _)| *h != hospital),
+				Error::<T>::AlreadyReleased
+			);
+			// At most one share per custodian, and the escrow has at most `MaxCustodians`.
+			release
+				.shares
+				.try_push((hospital, wrapped))
+				.map_err(|_| Error::<T>::AlreadyReleased)?;
+			Releases::<T>::insert(id, doctor, release);
+			KeysOf::<T>::insert((&record.patient, doctor, id), ());
+			T::Audit::log_accounts(
+				service,
+				&record.patient,
+				AuditAction::EmergencyShareReleased {
+					record: id,
+					hospital,
+					doctor: doctor.clone(),
+				},
+			)?;
+			T::Audit::log_accounts(
+				service,
+				doctor,
+				AuditAction::EmergencyShareReceived {
+					record: id,
+					hospital,
+					patient: record.patient.clone(),
+				},
+			)?;
+		}
+		Ok(hospital)
 	}
 
 	/// The storage invariants of this pallet. Called by `try_state` and after
@@ -392,7 +543,44 @@ impl<T: Config> Pallet<T> {
 			"stale record index"
 		);
 		ensure!(Versions::<T>::iter().count() == versions, "versions of an erased record remain");
-		ensure!(KeysOf::<T>::iter().count() == keys, "stale key index entry");
+		let mut releases_without_key = 0usize;
+		for (id, escrow) in Escrows::<T>::iter() {
+			let record = RecordById::<T>::get(id).ok_or("an escrow of an erased record")?;
+			ensure!(escrow.epoch == record.epoch, "an escrow of an older key epoch");
+			ensure!(escrow.threshold >= T::EmergencyThreshold::get(), "an escrow below threshold");
+			ensure!(escrow.shares.len() as u32 >= escrow.threshold, "an unrecoverable escrow");
+			let mut releases = 0u32;
+			for (reader, release) in Releases::<T>::iter_prefix(id) {
+				releases += 1;
+				ensure!(release.epoch == escrow.epoch, "a release of another epoch");
+				ensure!(
+					release.shares.iter().all(|(h, _)| escrow.shares.iter().any(|(e, _)| e == h)),
+					"a share released by a hospital that holds none"
+				);
+				ensure!(
+					KeysOf::<T>::contains_key((&record.patient, &reader, id)),
+					"release not indexed"
+				);
+				ensure!(
+					T::Access::may_hold_keys(&reader, &record.patient),
+					"released shares held by a reader without a grant, or a suspended doctor \
+					 whose keys are not being removed"
+				);
+				if !Keys::<T>::contains_key(id, &reader) {
+					releases_without_key += 1;
+				}
+			}
+			ensure!(releases == escrow.released_to, "released_to does not count releases");
+			ensure!(releases <= T::MaxReleasesPerRecord::get(), "too many releases");
+		}
+		ensure!(
+			Releases::<T>::iter_keys().all(|(id, _)| Escrows::<T>::contains_key(id)),
+			"a release without its escrow"
+		);
+		ensure!(
+			KeysOf::<T>::iter().count() == keys + releases_without_key,
+			"stale key index entry"
+		);
 		Ok(())
 	}
 }
@@ -411,6 +599,13 @@ impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
 				RecordById::<T>::mutate(*id, |record| {
 					if let Some(record) = record {
 						record.readers = record.readers.saturating_sub(1);
+					}
+				});
+			}
+			if Releases::<T>::take(*id, reader).is_some() {
+				Escrows::<T>::mutate(*id, |escrow| {
+					if let Some(escrow) = escrow {
+						escrow.released_to = escrow.released_to.saturating_sub(1);
 					}
 				});
 			}

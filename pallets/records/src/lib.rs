@@ -79,7 +79,7 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{RecordCategory, RecordId, RecordKeys};
-pub use types::{Epoch, KeyInfo, Record, RecordView, Version, VersionInfo};
+pub use types::{Epoch, Escrow, KeyInfo, Record, RecordView, Release, Version, VersionInfo};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -88,8 +88,8 @@ pub mod pallet {
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		page_of, AccessPolicy, AuditLog, Cid, DoctorRegistry, Moment, Page, PatientRegistry,
-		WrappedKey,
+		page_of, AccessPolicy, AuditLog, Cid, DoctorRegistry, HospitalId, KeyCustodians, Moment,
+		Page, PatientRegistry, WrappedKey,
 	};
 
 	/// The in-code storage version.
@@ -115,6 +115,16 @@ pub mod pallet {
 	/// Wrapped keys of existing records as `share_keys` takes them, at most
 	/// `MaxKeysPerCall` pairs.
 	pub type SharedKeys<T> = BoundedVec<(RecordId, WrappedKey), <T as Config>::MaxKeysPerCall>;
+
+	/// Wrapped shares of a data key, one per custodian hospital, at most `MaxCustodians`.
+	pub type CustodianShares<T> =
+		BoundedVec<(HospitalId, WrappedKey), <T as Config>::MaxCustodians>;
+
+	/// A record's escrowed data key as stored.
+	pub type EscrowOf<T> = Escrow<CustodianShares<T>>;
+
+	/// The shares released to one reader as stored.
+	pub type ReleaseOf<T> = Release<CustodianShares<T>>;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -163,6 +173,23 @@ pub mod pallet {
 		/// The most keys one `share_keys` call shares.
 		#[pallet::constant]
 		type MaxKeysPerCall: Get<u32>;
+
+		/// The hospitals that hold shares of escrowed data keys and release them in an
+		/// emergency.
+		type Custodians: KeyCustodians<Self::AccountId>;
+
+		/// The fewest shares that may recover an escrowed data key: no fewer hospitals than
+		/// this can ever open a record together. At least 2.
+		#[pallet::constant]
+		type EmergencyThreshold: Get<u32>;
+
+		/// The most custodian hospitals one data key is split among.
+		#[pallet::constant]
+		type MaxCustodians: Get<u32>;
+
+		/// The most readers holding released shares of one record at a time.
+		#[pallet::constant]
+		type MaxReleasesPerRecord: Get<u32>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -217,6 +244,17 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// Records made available in an emergency: the data key's shares, wrapped to custodian
+	/// hospitals.
+	#[pallet::storage]
+	pub type Escrows<T: Config> = StorageMap<_, Twox64Concat, RecordId, EscrowOf<T>>;
+
+	/// Shares released to a reader who broke the glass, by (record, reader). Indexed in
+	/// [`KeysOf`] like a wrapped key, and removed with the reader's keys.
+	#[pallet::storage]
+	pub type Releases<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, ReleaseOf<T>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -237,6 +275,13 @@ pub mod pallet {
 		RecordErased { record: RecordId, patient: T::AccountId },
 		/// `reader` opened `record`.
 		RecordOpened { record: RecordId, reader: T::AccountId },
+		/// `record`'s data key was split among `custodians` hospitals, `threshold` of whom
+		/// release it in an emergency.
+		KeyEscrowed { record: RecordId, custodians: u32, threshold: u32 },
+		/// `record` is no longer available in an emergency; released shares went too.
+		KeyEscrowWithdrawn { record: RecordId },
+		/// `hospital`'s key-release service released its shares of `count` records to `doctor`.
+		SharesReleased { hospital: HospitalId, doctor: T::AccountId, count: u32 },
 	}
 
 	#[pallet::error]
@@ -285,6 +330,32 @@ pub mod pallet {
 		/// Only the patient may do this, not a guardian: it replaces or removes the patient's
 		/// own wrapped keys.
 		NotPatient,
+		/// The threshold is below `EmergencyThreshold`.
+		ThresholdTooLow,
+		/// Fewer shares than the threshold: the key could never be recovered.
+		TooFewShares,
+		/// More shares than `MaxCustodians`, or a custodian listed twice.
+		DuplicateCustodian,
+		/// A share is for a hospital that is not active or has no key-release key.
+		UnknownCustodian,
+		/// The record is not available in an emergency (no escrowed key).
+		NotEscrowed,
+		/// The caller is not the key-release service of an active hospital.
+		NotReleaseService,
+		/// The caller's hospital holds no share of this record's key.
+		NotCustodian,
+		/// The doctor is not active (unknown, suspended, or of a suspended hospital).
+		DoctorNotActive,
+		/// The doctor holds no emergency grant of the record's patient.
+		NoEmergency,
+		/// The doctor's emergency grant has expired.
+		EmergencyExpired,
+		/// The review of the doctor's emergency access is closed: the emergency is over.
+		EmergencyReviewed,
+		/// This hospital already released its share of this record to this doctor.
+		AlreadyReleased,
+		/// `MaxReleasesPerRecord` readers already hold released shares of this record.
+		TooManyReleases,
 	}
 
 	#[pallet::hooks]
@@ -301,6 +372,14 @@ pub mod pallet {
 			assert!(
 				T::RecordsReservedForPatient::get() < T::MaxRecordsPerPatient::get(),
 				"doctors need room for records too"
+			);
+			assert!(
+				T::EmergencyThreshold::get() >= 2,
+				"one hospital alone must never release a key"
+			);
+			assert!(
+				T::MaxCustodians::get() >= T::EmergencyThreshold::get(),
+				"a key needs room for at least the threshold's shares"
 			);
 		}
 
@@ -325,6 +404,16 @@ pub mod pallet {
 		/// The wrapped data key `reader` holds for `record`.
 		pub fn wrapped_key(record: RecordId, reader: T::AccountId) -> Option<KeyInfo> {
 			Keys::<T>::get(record, reader)
+		}
+
+		/// The escrow of `record`'s data key, if it is available in an emergency.
+		pub fn escrow(record: RecordId) -> Option<EscrowOf<T>> {
+			Escrows::<T>::get(record)
+		}
+
+		/// The shares of `record`'s key released to `reader`.
+		pub fn released_shares(record: RecordId, reader: T::AccountId) -> Option<ReleaseOf<T>> {
+			Releases::<T>::get(record, reader)
 		}
 
 		/// The records of `patient`, after record `after`.
@@ -507,6 +596,87 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_open(&who, record)?;
 			Self::deposit_event(Event::RecordOpened { record, reader: who });
+			Ok(())
+		}
+
+		/// Make a record available in an emergency: its current data key split (Shamir) into
+		/// shares, `threshold` of which recover it, each wrapped (HPKE) to one custodian
+		/// hospital's key-release key. Replaces an earlier escrow of the record, with the
+		/// shares released from it. A rotation or an erasure removes the escrow.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		///
+		/// - `threshold`: at least `EmergencyThreshold`, at most the number of shares.
+		/// - `shares`: `(hospital, wrapped share)`, each hospital active, with a key-release
+		///   key, once.
+		///
+		/// Emits `KeyEscrowed`. Errors: `UnknownRecord`, `NotPatientOrGuardian`,
+		/// `ThresholdTooLow`, `TooFewShares`, `DuplicateCustodian`, `UnknownCustodian`,
+		/// `WrongKeyLength`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::escrow_key(shares.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId, _threshold: &u32, _shares: &CustodianShares<T>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn escrow_key(
+			origin: OriginFor<T>,
+			record: RecordId,
+			threshold: u32,
+			shares: CustodianShares<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let custodians = shares.len() as u32;
+			Self::do_escrow(&who, record, threshold, shares)?;
+			Self::deposit_event(Event::KeyEscrowed { record, custodians, threshold });
+			Ok(())
+		}
+
+		/// Withdraw a record from emergency availability: its escrowed shares, and the shares
+		/// released from them, are removed.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the patient or a guardian.
+		///
+		/// Emits `KeyEscrowWithdrawn`. Errors: `UnknownRecord`, `NotPatientOrGuardian`,
+		/// `NotEscrowed`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::withdraw_escrow())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _record: &RecordId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn withdraw_escrow(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw_escrow(&who, record)?;
+			Self::deposit_event(Event::KeyEscrowWithdrawn { record });
+			Ok(())
+		}
+
+		/// Release this hospital's shares of escrowed records to `doctor`, who broke the glass
+		/// for their patients: each share re-wrapped (HPKE) to the doctor's encryption key.
+		/// Each release is an audit entry on the patient's trail and on the doctor's.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the key-release service of an
+		/// active hospital holding a share of each record.
+		///
+		/// - `shares`: `(record, share wrapped to the doctor)`, at most `MaxKeysPerCall`.
+		///
+		/// Emits `SharesReleased`. Errors: `NotReleaseService`, `DoctorNotActive`,
+		/// `TooManyKeys`, `DuplicateReader` (a record listed twice), `UnknownRecord`,
+		/// `NotEscrowed`, `NotCustodian`, `NoEmergency`, `EmergencyExpired`,
+		/// `EmergencyReviewed`, `AlreadyReleased`, `TooManyReleases`, `WrongKeyLength`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::release_shares(shares.len() as u32))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId, _shares: &SharedKeys<T>| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn release_shares(
+			origin: OriginFor<T>,
+			doctor: T::AccountId,
+			shares: SharedKeys<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let count = shares.len() as u32;
+			let hospital = Self::do_release(&who, &doctor, shares.into_inner())?;
+			Self::deposit_event(Event::SharesReleased { hospital, doctor, count });
 			Ok(())
 		}
 	}

@@ -1,6 +1,7 @@
 //! A test runtime with the real access and audit pallets and in-memory
 //! patients, doctors and hospitals: patients 10 (guardian 20) and 11; active
-//! doctors 30 (hospital 0), 31 and 32 (hospital 1).
+//! doctors 30 (hospital 0), 31 and 32 (hospital 1); custodian hospitals 0, 1
+//! and 3 (active, services 100, 101 and 103), 2 suspended (service 102).
 
 use crate as pallet_records;
 use frame_support::traits::{ConstU32, ConstU64};
@@ -54,6 +55,10 @@ impl pallet_records::Config for Test {
 	type MaxReadersPerRecord = ConstU32<4>;
 	type MaxVersions = ConstU32<3>;
 	type MaxKeysPerCall = ConstU32<3>;
+	type Custodians = MockHospitals;
+	type EmergencyThreshold = ConstU32<2>;
+	type MaxCustodians = ConstU32<4>;
+	type MaxReleasesPerRecord = ConstU32<2>;
 	type WeightInfo = ();
 }
 
@@ -61,6 +66,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = base_test_ext();
 	ext.execute_with(|| {
 		MockHospitals::set_up();
+		MockHospitals::add(3, &[4]);
 		MockPatients::reset();
 		MockPatients::add(10, &[20]);
 		MockPatients::add(11, &[]);

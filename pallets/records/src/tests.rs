@@ -963,3 +963,241 @@ fn a_suspended_doctor_keeps_no_key_after_the_sweep() {
 		assert_ok!(Records::open_record(signed(DOCTOR), id));
 	});
 }
+
+// --- emergency availability: escrowed keys and their threshold release ---
+
+/// The key-release services of custodian hospitals 0, 1 and 3 (mock), and of
+/// suspended hospital 2.
+const SERVICE_0: u64 = 100;
+const SERVICE_1: u64 = 101;
+const SERVICE_2: u64 = 102;
+const SERVICE_3: u64 = 103;
+
+fn escrow_key(who: u64, record: RecordId, threshold: u32, hospitals: &[u32]) -> DispatchResult {
+	let shares = hospitals.iter().map(|h| (*h, wrapped(0x50 + *h as u8))).collect();
+	Records::escrow_key(signed(who), record, threshold, bound_keys(shares))
+}
+
+fn release(service: u64, doctor: u64, records: &[RecordId]) -> DispatchResult {
+	let shares = records.iter().map(|id| (*id, wrapped(service as u8))).collect();
+	Records::release_shares(signed(service), doctor, bound_keys(shares))
+}
+
+/// `doctor` breaks the glass for the patient; returns the review's audit entry.
+fn break_glass(doctor: u64) -> u64 {
+	assert_ok!(Access::emergency_access(
+		signed(doctor),
+		PATIENT,
+		medchain_primitives::EmergencyReason::PatientUnconscious
+	));
+	pallet_audit::NextSeq::<Test>::get() - 1
+}
+
+fn doctor_trail(doctor: u64) -> Vec<(Entity<u64>, AuditAction<u64>)> {
+	Audit::verified_trail(&Entity::Account(doctor)).expect("hash chain verifies")
+}
+
+#[test]
+fn an_escrowed_key_opens_to_a_doctor_who_broke_the_glass_once_t_hospitals_release() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1, 3]));
+		System::assert_last_event(
+			Event::KeyEscrowed { record: id, custodians: 3, threshold: 2 }.into(),
+		);
+		let escrow = Escrows::<Test>::get(id).unwrap();
+		assert_eq!((escrow.epoch, escrow.threshold, escrow.shares.len()), (0, 2, 3));
+		assert_eq!(
+			last_action(),
+			by(
+				PATIENT,
+				AuditAction::EmergencyKeyEscrowed { record: id, custodians: 3, threshold: 2 }
+			)
+		);
+
+		// COLLEAGUE, of hospital 1, never treated the patient.
+		break_glass(COLLEAGUE);
+		assert_noop!(Records::open_record(signed(COLLEAGUE), id), Error::<Test>::NoKey);
+		assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
+		System::assert_last_event(
+			Event::SharesReleased { hospital: 0, doctor: COLLEAGUE, count: 1 }.into(),
+		);
+		// One share of two: still nothing to open.
+		assert_noop!(Records::open_record(signed(COLLEAGUE), id), Error::<Test>::NoKey);
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id]), Error::<Test>::AlreadyReleased);
+		assert_ok!(release(SERVICE_3, COLLEAGUE, &[id]));
+		let released = Releases::<Test>::get(id, COLLEAGUE).unwrap();
+		assert_eq!(released.shares.iter().map(|(h, _)| *h).collect::<Vec<_>>(), vec![0, 3]);
+		assert_eq!(Escrows::<Test>::get(id).unwrap().released_to, 1);
+		assert_ok!(Records::open_record(signed(COLLEAGUE), id));
+
+		let released = |service, hospital| {
+			by(
+				service,
+				AuditAction::EmergencyShareReleased { record: id, hospital, doctor: COLLEAGUE },
+			)
+		};
+		let trail = trail_actions();
+		assert_eq!(
+			trail[trail.len() - 3..].to_vec(),
+			vec![
+				released(SERVICE_0, 0),
+				released(SERVICE_3, 3),
+				by(COLLEAGUE, AuditAction::RecordOpened { record: id })
+			]
+		);
+		let received = |service, hospital| {
+			by(
+				service,
+				AuditAction::EmergencyShareReceived { record: id, hospital, patient: PATIENT },
+			)
+		};
+		assert_eq!(doctor_trail(COLLEAGUE), vec![received(SERVICE_0, 0), received(SERVICE_3, 3)]);
+	});
+}
+
+#[test]
+fn escrow_refuses_bad_input_with_named_errors() {
+	test(|| {
+		let id = own_record();
+		let other = NextRecordId::<Test>::get();
+		assert_noop!(escrow_key(PATIENT, other, 2, &[0, 1]), Error::<Test>::UnknownRecord);
+		assert_noop!(escrow_key(DOCTOR, id, 2, &[0, 1]), Error::<Test>::NotPatientOrGuardian);
+		assert_noop!(escrow_key(PATIENT, id, 1, &[0, 1]), Error::<Test>::ThresholdTooLow);
+		assert_noop!(escrow_key(PATIENT, id, 3, &[0, 1]), Error::<Test>::TooFewShares);
+		assert_noop!(escrow_key(PATIENT, id, 2, &[0, 0]), Error::<Test>::DuplicateCustodian);
+		// Hospital 2 is suspended, hospital 9 unknown.
+		assert_noop!(escrow_key(PATIENT, id, 2, &[0, 2]), Error::<Test>::UnknownCustodian);
+		assert_noop!(escrow_key(PATIENT, id, 2, &[0, 9]), Error::<Test>::UnknownCustodian);
+		let short = vec![(0, wrapped(1)), (1, vec![1; 47])];
+		assert_noop!(
+			Records::escrow_key(signed(PATIENT), id, 2, bound_keys(short)),
+			Error::<Test>::WrongKeyLength
+		);
+		assert_noop!(Records::withdraw_escrow(signed(PATIENT), id), Error::<Test>::NotEscrowed);
+		// A guardian may make the record available too.
+		assert_ok!(escrow_key(GUARDIAN, id, 2, &[0, 1]));
+		assert_noop!(
+			Records::withdraw_escrow(signed(DOCTOR), id),
+			Error::<Test>::NotPatientOrGuardian
+		);
+	});
+}
+
+#[test]
+fn a_release_is_refused_outside_a_live_emergency_with_named_errors() {
+	test(|| {
+		let id = own_record();
+		let not_escrowed = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+		let entry = break_glass(COLLEAGUE);
+
+		assert_noop!(release(STRANGER, COLLEAGUE, &[id]), Error::<Test>::NotReleaseService);
+		assert_noop!(release(SERVICE_2, COLLEAGUE, &[id]), Error::<Test>::NotReleaseService);
+		assert_noop!(release(SERVICE_0, STRANGER, &[id]), Error::<Test>::DoctorNotActive);
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id + 9]), Error::<Test>::UnknownRecord);
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[not_escrowed]), Error::<Test>::NotEscrowed);
+		assert_noop!(release(SERVICE_3, COLLEAGUE, &[id]), Error::<Test>::NotCustodian);
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id, id]), Error::<Test>::DuplicateReader);
+		assert_noop!(
+			Records::release_shares(
+				signed(SERVICE_0),
+				COLLEAGUE,
+				bound_keys(vec![(id, vec![1; 47])])
+			),
+			Error::<Test>::WrongKeyLength
+		);
+		// A doctor who treats the patient by consent has no emergency.
+		give(DOCTOR, Scope::All, Permission::Read, None);
+		assert_noop!(release(SERVICE_0, DOCTOR, &[id]), Error::<Test>::NoEmergency);
+		// A suspended doctor gets nothing.
+		MockDoctors::set_active(COLLEAGUE, false);
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id]), Error::<Test>::DoctorNotActive);
+		MockDoctors::set_active(COLLEAGUE, true);
+		// Once an admin has closed the review, the emergency is over.
+		assert_ok!(Access::close_emergency_review(signed(2), 1, entry, true));
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id]), Error::<Test>::EmergencyReviewed);
+		// An expired emergency releases nothing either.
+		break_glass(READER);
+		Timestamp::set_timestamp(pallet_timestamp::Now::<Test>::get() + 4 * HOUR);
+		assert_noop!(release(SERVICE_0, READER, &[id]), Error::<Test>::EmergencyExpired);
+	});
+}
+
+#[test]
+fn at_most_max_releases_per_record_readers_hold_released_shares() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+		for doctor in [DOCTOR, READER, COLLEAGUE] {
+			break_glass(doctor);
+		}
+		assert_ok!(release(SERVICE_0, DOCTOR, &[id]));
+		assert_ok!(release(SERVICE_0, READER, &[id]));
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id]), Error::<Test>::TooManyReleases);
+		// A second share to a doctor who holds one takes no new place.
+		assert_ok!(release(SERVICE_1, READER, &[id]));
+		// The emergency grant ended by a guardian takes its shares with it.
+		assert_ok!(Access::revoke(signed(GUARDIAN), PATIENT, READER));
+		assert!(Releases::<Test>::get(id, READER).is_none());
+		assert_eq!(Escrows::<Test>::get(id).unwrap().released_to, 1);
+		assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
+	});
+}
+
+#[test]
+fn rotation_erasure_withdrawal_and_a_new_escrow_remove_released_shares() {
+	test(|| {
+		let released = |id| {
+			assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+			assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
+			assert_ok!(release(SERVICE_1, COLLEAGUE, &[id]));
+			assert_ok!(Records::open_record(signed(COLLEAGUE), id));
+		};
+		let gone = |id| {
+			assert!(Releases::<Test>::get(id, COLLEAGUE).is_none());
+			assert!(KeysOf::<Test>::get((PATIENT, COLLEAGUE, id)).is_none());
+		};
+		let id = own_record();
+		break_glass(COLLEAGUE);
+
+		// A rotation starts a key epoch the escrow does not hold.
+		released(id);
+		assert_ok!(rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT])));
+		assert!(Escrows::<Test>::get(id).is_none());
+		gone(id);
+		assert_noop!(Records::open_record(signed(COLLEAGUE), id), Error::<Test>::NoKey);
+
+		released(id);
+		assert_ok!(Records::withdraw_escrow(signed(PATIENT), id));
+		System::assert_last_event(Event::KeyEscrowWithdrawn { record: id }.into());
+		assert_eq!(last_action(), by(PATIENT, AuditAction::EmergencyKeyWithdrawn { record: id }));
+		gone(id);
+
+		// A new split makes the old shares useless: they go.
+		released(id);
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 3]));
+		gone(id);
+		assert_eq!(Escrows::<Test>::get(id).unwrap().released_to, 0);
+
+		assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
+		assert_ok!(Records::erase_record(signed(PATIENT), id));
+		assert!(Escrows::<Test>::get(id).is_none());
+		gone(id);
+	});
+}
+
+#[test]
+fn a_reader_with_a_key_keeps_it_when_released_shares_go() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+		break_glass(COLLEAGUE);
+		assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
+		// The patient wakes up and shares the key as well.
+		assert_ok!(share_keys(signed(PATIENT), PATIENT, COLLEAGUE, vec![(id, wrapped(7))]));
+		assert_ok!(Records::withdraw_escrow(signed(PATIENT), id));
+		assert!(KeysOf::<Test>::get((PATIENT, COLLEAGUE, id)).is_some());
+		assert_ok!(Records::open_record(signed(COLLEAGUE), id));
+	});
+}

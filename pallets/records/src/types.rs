@@ -73,3 +73,32 @@ pub struct RecordView<AccountId> {
 	/// Its versions, oldest first (at most `MaxVersions`).
 	pub versions: Vec<VersionInfo<AccountId>>,
 }
+
+/// A record's data key made available in an emergency: split (Shamir, `threshold` of the
+/// shares recover it) with one share per custodian hospital, each wrapped (HPKE) to that
+/// hospital's key-release key. `Shares` is a bounded list of `(hospital, wrapped share)`.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Escrow<Shares> {
+	/// The key epoch whose data key was split.
+	pub epoch: Epoch,
+	/// How many shares recover the key.
+	pub threshold: u32,
+	/// One wrapped share per custodian hospital.
+	pub shares: Shares,
+	/// How many readers hold released shares of it ([`Release`]).
+	pub released_to: u32,
+}
+
+/// The shares of a record's data key that custodian hospitals released to one reader, a
+/// doctor who broke the glass, each re-wrapped (HPKE) to the doctor's encryption key.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Release<Shares> {
+	/// The key epoch of the escrow the shares come from.
+	pub epoch: Epoch,
+	/// `(hospital, share wrapped to the reader)`, in the order they arrived.
+	pub shares: Shares,
+}

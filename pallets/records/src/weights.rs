@@ -39,6 +39,9 @@ pub trait WeightInfo {
 	fn rotate_key(r: u32, k: u32, ) -> Weight;
 	fn erase_record(r: u32, v: u32, ) -> Weight;
 	fn open_record() -> Weight;
+	fn escrow_key(s: u32, ) -> Weight;
+	fn withdraw_escrow() -> Weight;
+	fn release_shares(k: u32, ) -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -286,6 +289,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
+	fn escrow_key(_s: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
+	}
+	fn withdraw_escrow() -> Weight {
+		Weight::from_parts(2_000_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
+	}
+	fn release_shares(_k: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 20000)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -337,5 +355,20 @@ impl WeightInfo for () {
 		Weight::from_parts(860_584_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn escrow_key(_s: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 20000)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
+	}
+	fn withdraw_escrow() -> Weight {
+		Weight::from_parts(2_000_000_000, 20000)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
+	}
+	fn release_shares(_k: u32, ) -> Weight {
+		Weight::from_parts(2_000_000_000, 20000)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
 	}
 }
