@@ -1,9 +1,11 @@
-//! Client-side encryption: streamed file encryption under a data key, and the data key
-//! wrapped to each reader with HPKE (RFC 9180).
+//! Client-side encryption: streamed file encryption under a data key, the data key
+//! wrapped to each reader with HPKE (RFC 9180), and the data key split into shares
+//! for the hospitals that release it in an emergency.
 //!
 //! Nothing here is a home-made primitive: files use the STREAM construction of the
-//! `aead` crate over XChaCha20-Poly1305, keys use `hpke` in base mode with
-//! DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and ChaCha20-Poly1305.
+//! `aead` crate over XChaCha20-Poly1305, keys and shares use `hpke` in base mode with
+//! DHKEM(X25519, HKDF-SHA256), HKDF-SHA256 and ChaCha20-Poly1305, and the split is
+//! `vsss-rs`'s Shamir secret sharing over GF(2^8).
 
 use chacha20poly1305::{
 	aead::{
@@ -28,6 +30,10 @@ pub const CHUNK_LEN: usize = 64 * 1024;
 pub const TAG_LEN: usize = 16;
 /// `enc` (32) + sealed data key (32) + tag (16).
 pub const WRAPPED_KEY_LEN: usize = 32 + DATA_KEY_LEN + TAG_LEN;
+/// A share of a data key: its identifier (1 to 255) and one GF(2^8) value per key byte.
+pub const SHARE_LEN: usize = 1 + DATA_KEY_LEN;
+/// `enc` (32) + sealed share (33) + tag (16).
+pub const WRAPPED_SHARE_LEN: usize = 32 + SHARE_LEN + TAG_LEN;
 
 const FILE_MAGIC: &[u8; 4] = b"MCE1";
 /// STREAM-BE32 over XChaCha20 leaves 24 - 5 = 19 bytes of nonce prefix.
@@ -67,6 +73,9 @@ pub enum CryptoError {
 	/// A public key was not a valid X25519 point encoding.
 	#[error("the public encryption key is not a valid X25519 key")]
 	BadPublicKey,
+	/// A key cannot be split or recombined as asked.
+	#[error("{0}")]
+	Sharing(String),
 	/// Reading or writing failed.
 	#[error("{0}")]
 	Io(String),
@@ -77,6 +86,9 @@ impl From<std::io::Error> for CryptoError {
 		Self::Io(e.to_string())
 	}
 }
+
+/// One share of a split data key ([`SHARE_LEN`] bytes). Zeroed when dropped.
+pub type Share = Zeroizing<Vec<u8>>;
 
 /// A fresh random data key from the operating system's generator.
 pub fn new_data_key() -> DataKey {
@@ -248,6 +260,32 @@ impl EncryptionKeyPair {
 		if wrapped.len() != WRAPPED_KEY_LEN {
 			return Err(CryptoError::CannotUnwrap);
 		}
+		let opened = self.open(wrapped, info, reader)?;
+		let mut key = Zeroizing::new([0u8; DATA_KEY_LEN]);
+		key.copy_from_slice(&opened);
+		Ok(key)
+	}
+
+	/// Open a key share sealed to this key pair by [`wrap_share`], with its binding
+	/// ([`share_info`] or [`release_info`]) and associated data.
+	pub fn unwrap_share(
+		&self,
+		wrapped: &[u8],
+		info: &[u8],
+		aad: &[u8],
+	) -> Result<Share, CryptoError> {
+		if wrapped.len() != WRAPPED_SHARE_LEN {
+			return Err(CryptoError::CannotUnwrap);
+		}
+		self.open(wrapped, info, aad)
+	}
+
+	fn open(
+		&self,
+		wrapped: &[u8],
+		info: &[u8],
+		aad: &[u8],
+	) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
 		let encapped = <X25519HkdfSha256 as hpke::Kem>::EncappedKey::from_bytes(&wrapped[..32])
 			.map_err(|_| CryptoError::CannotUnwrap)?;
 		let opened = hpke::single_shot_open::<HpkeChaCha, HkdfSha256, X25519HkdfSha256>(
@@ -256,16 +294,10 @@ impl EncryptionKeyPair {
 			&encapped,
 			info,
 			&wrapped[32..],
-			reader,
+			aad,
 		)
 		.map_err(|_| CryptoError::CannotUnwrap)?;
-		let opened = Zeroizing::new(opened);
-		let mut key = Zeroizing::new([0u8; DATA_KEY_LEN]);
-		if opened.len() != DATA_KEY_LEN {
-			return Err(CryptoError::CannotUnwrap);
-		}
-		key.copy_from_slice(&opened);
-		Ok(key)
+		Ok(Zeroizing::new(opened))
 	}
 }
 
@@ -277,21 +309,124 @@ pub fn wrap_key(
 	info: &[u8],
 	reader: &[u8; 32],
 ) -> Result<Vec<u8>, CryptoError> {
-	let public = <X25519HkdfSha256 as hpke::Kem>::PublicKey::from_bytes(reader_public)
+	seal(key, reader_public, info, reader)
+}
+
+/// Seal a key share to `public` (a hospital's key-release key, or a doctor's encryption
+/// key) with `info` from [`share_info`] or [`release_info`]: [`WRAPPED_SHARE_LEN`] bytes.
+pub fn wrap_share(
+	share: &[u8],
+	public: &[u8; 32],
+	info: &[u8],
+	aad: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+	if share.len() != SHARE_LEN {
+		return Err(CryptoError::Sharing(format!(
+			"a key share is {SHARE_LEN} bytes, not {}",
+			share.len()
+		)));
+	}
+	seal(share, public, info, aad)
+}
+
+/// HPKE base-mode single-shot seal: `enc || ciphertext`.
+fn seal(plain: &[u8], public: &[u8; 32], info: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+	let public = <X25519HkdfSha256 as hpke::Kem>::PublicKey::from_bytes(public)
 		.map_err(|_| CryptoError::BadPublicKey)?;
 	let mut rng = rand_core_09::UnwrapErr(rand_core_09::OsRng);
 	let (encapped, sealed) = hpke::single_shot_seal::<HpkeChaCha, HkdfSha256, X25519HkdfSha256, _>(
 		&OpModeS::Base,
 		&public,
 		info,
-		key,
-		reader,
+		plain,
+		aad,
 		&mut rng,
 	)
 	.map_err(|_| CryptoError::BadPublicKey)?;
 	let mut out = encapped.to_bytes().to_vec();
 	out.extend_from_slice(&sealed);
 	Ok(out)
+}
+
+/// Split a data key into `count` shares, any `threshold` of which recombine it
+/// ([`combine_shares`]); fewer tell nothing about it (Shamir secret sharing over GF(2^8),
+/// byte by byte, with fresh randomness from the operating system).
+pub fn split_key(
+	key: &[u8; DATA_KEY_LEN],
+	threshold: usize,
+	count: usize,
+) -> Result<Vec<Share>, CryptoError> {
+	if threshold < 2 || threshold > count || count > 255 {
+		return Err(CryptoError::Sharing(format!(
+			"cannot split a key {threshold} of {count}: the threshold must be at least 2 and at \
+			 most the number of shares, which is at most 255"
+		)));
+	}
+	let shares = vsss_rs::Gf256::split_array(threshold, count, key, OsRng)
+		.map_err(|e| CryptoError::Sharing(format!("splitting the key failed: {e:?}")))?;
+	Ok(shares.into_iter().map(Zeroizing::new).collect())
+}
+
+/// Recombine a data key from shares made by [`split_key`]. With fewer shares than the
+/// threshold the result is some other key: check it against the record (its AEAD) before
+/// trusting it.
+pub fn combine_shares(shares: &[Share]) -> Result<DataKey, CryptoError> {
+	if shares.iter().any(|s| s.len() != SHARE_LEN) {
+		return Err(CryptoError::Sharing(format!("a key share is not {SHARE_LEN} bytes")));
+	}
+	let mut ids: Vec<u8> = shares.iter().map(|s| s[0]).collect();
+	ids.sort_unstable();
+	if ids.windows(2).any(|w| w[0] == w[1]) || ids.contains(&0) {
+		return Err(CryptoError::Sharing("two shares have the same identifier".into()));
+	}
+	let parts: Vec<Vec<u8>> = shares.iter().map(|s| s.to_vec()).collect();
+	let parts = Zeroizing::new(parts);
+	let combined = Zeroizing::new(
+		vsss_rs::Gf256::combine_array(&*parts)
+			.map_err(|e| CryptoError::Sharing(format!("recombining the key failed: {e:?}")))?,
+	);
+	let mut key = Zeroizing::new([0u8; DATA_KEY_LEN]);
+	key.copy_from_slice(&combined);
+	Ok(key)
+}
+
+fn share_binding(
+	label: &[u8],
+	patient: &[u8; 32],
+	origin: &str,
+	epoch: u32,
+	hospital: u32,
+) -> Vec<u8> {
+	let mut info = label.to_vec();
+	info.extend_from_slice(patient);
+	info.extend_from_slice(&(origin.len() as u32).to_le_bytes());
+	info.extend_from_slice(origin.as_bytes());
+	info.extend_from_slice(&epoch.to_le_bytes());
+	info.extend_from_slice(&hospital.to_le_bytes());
+	info
+}
+
+/// What a share wrapped to a hospital's key-release key is bound to: the patient, the
+/// record (its first CID), the key epoch and the hospital. The hospital's id is also
+/// the associated data.
+pub fn share_info(
+	patient: &[u8; 32],
+	record_origin_cid: &str,
+	epoch: u32,
+	hospital: u32,
+) -> Vec<u8> {
+	share_binding(b"medchain/key-share/v1", patient, record_origin_cid, epoch, hospital)
+}
+
+/// What a share a hospital released to a doctor is bound to: as [`share_info`], under
+/// another label; the doctor's account is the associated data.
+pub fn release_info(
+	patient: &[u8; 32],
+	record_origin_cid: &str,
+	epoch: u32,
+	hospital: u32,
+) -> Vec<u8> {
+	share_binding(b"medchain/released-share/v1", patient, record_origin_cid, epoch, hospital)
 }
 
 /// Encrypt a small document (a profile, a request note) whole, with the file format.
@@ -462,5 +597,85 @@ mod tests {
 			ctx.export(&context, &mut out).unwrap();
 			assert_eq!(out, expected);
 		}
+	}
+
+	#[test]
+	fn any_t_shares_recombine_the_key_and_t_minus_1_recover_nothing() {
+		let key = new_data_key();
+		let shares = split_key(&key, 3, 5).unwrap();
+		assert_eq!(shares.len(), 5);
+		assert!(shares.iter().all(|s| s.len() == SHARE_LEN));
+		// Every 3 of the 5, in any order.
+		for a in 0..5 {
+			for b in a + 1..5 {
+				for c in b + 1..5 {
+					let picked = [shares[c].clone(), shares[a].clone(), shares[b].clone()];
+					assert_eq!(*combine_shares(&picked).unwrap(), *key);
+				}
+			}
+		}
+		// Two shares give some other key, which the record's AEAD then refuses.
+		let two = [shares[0].clone(), shares[4].clone()];
+		let wrong = combine_shares(&two).unwrap();
+		assert_ne!(*wrong, *key);
+		let mut file = Vec::new();
+		encrypt_stream(&key, b"patient", &b"lab result"[..], &mut file).unwrap();
+		assert!(matches!(
+			decrypt_stream(&wrong, b"patient", &file[..], &mut Vec::new()),
+			Err(CryptoError::Tampered { .. })
+		));
+		// A fresh split of the same key shares nothing with the first.
+		let again = split_key(&key, 3, 5).unwrap();
+		assert_ne!(again[0][1..], shares[0][1..]);
+		let mixed = [shares[0].clone(), shares[1].clone(), again[2].clone()];
+		assert_ne!(*combine_shares(&mixed).unwrap(), *key);
+	}
+
+	#[test]
+	fn splits_and_combinations_that_cannot_work_are_refused() {
+		let key = new_data_key();
+		assert!(matches!(split_key(&key, 1, 3), Err(CryptoError::Sharing(_))));
+		assert!(matches!(split_key(&key, 4, 3), Err(CryptoError::Sharing(_))));
+		assert!(matches!(split_key(&key, 2, 256), Err(CryptoError::Sharing(_))));
+		let shares = split_key(&key, 2, 3).unwrap();
+		let twice = [shares[1].clone(), shares[1].clone()];
+		assert!(matches!(combine_shares(&twice), Err(CryptoError::Sharing(_))));
+		let short = [shares[0].clone(), Zeroizing::new(shares[1][..10].to_vec())];
+		assert!(matches!(combine_shares(&short), Err(CryptoError::Sharing(_))));
+	}
+
+	#[test]
+	fn a_wrapped_share_opens_only_for_its_patient_record_epoch_hospital_and_reader() {
+		let hospital = EncryptionKeyPair::derive(&[5; 32]);
+		let doctor = EncryptionKeyPair::derive(&[6; 32]);
+		let share = split_key(&new_data_key(), 2, 2).unwrap().remove(0);
+		let info = share_info(&PATIENT, "bafkreiexample", 1, 2);
+		let wrapped = wrap_share(&share, &hospital.public(), &info, &2u32.to_le_bytes()).unwrap();
+		assert_eq!(wrapped.len(), WRAPPED_SHARE_LEN);
+		let aad = 2u32.to_le_bytes();
+		assert_eq!(*hospital.unwrap_share(&wrapped, &info, &aad).unwrap(), *share);
+		let refused = |pair: &EncryptionKeyPair, info: &[u8], aad: &[u8]| {
+			matches!(pair.unwrap_share(&wrapped, info, aad), Err(CryptoError::CannotUnwrap))
+		};
+		assert!(refused(&doctor, &info, &aad));
+		assert!(refused(&hospital, &share_info(&PATIENT, "bafkreiother", 1, 2), &aad));
+		assert!(refused(&hospital, &share_info(&PATIENT, "bafkreiexample", 2, 2), &aad));
+		assert!(refused(&hospital, &share_info(&PATIENT, "bafkreiexample", 1, 3), &aad));
+		assert!(refused(&hospital, &share_info(&[9; 32], "bafkreiexample", 1, 2), &aad));
+		assert!(refused(&hospital, &release_info(&PATIENT, "bafkreiexample", 1, 2), &aad));
+		assert!(refused(&hospital, &info, &3u32.to_le_bytes()));
+
+		// Released to a doctor: bound to the doctor's account as well.
+		let release = release_info(&PATIENT, "bafkreiexample", 1, 2);
+		let to_doctor = wrap_share(&share, &doctor.public(), &release, &[6; 32]).unwrap();
+		assert_eq!(*doctor.unwrap_share(&to_doctor, &release, &[6; 32]).unwrap(), *share);
+		assert!(matches!(
+			doctor.unwrap_share(&to_doctor, &release, &[7; 32]),
+			Err(CryptoError::CannotUnwrap)
+		));
+		assert!(matches!(
+			wrap_share(&share[..5], &doctor.public(), &release, &[6; 32]),
+			Err(CryptoError::Sharing(_))
+		));
 	}
 }

@@ -11,6 +11,7 @@ pub mod ipfs;
 pub mod keys;
 pub mod output;
 pub mod queries;
+pub mod release;
 pub mod replication;
 pub mod ui;
 pub mod unixfs;

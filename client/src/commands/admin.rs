@@ -45,6 +45,9 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 			let inc = ctx.send(&me, call)?;
 			ctx.done(&inc, format!("invited {} ({role:?})", keys::address_of(&who)), json!({}));
 		}
+		AdminCmd::SetReleaseKey { hospital, service, key } => {
+			set_release_key(ctx, hospital, &service, &key)?
+		}
 		AdminCmd::Approve { doctor } => {
 			doctor_status(ctx, &doctor, "approved", |d| D::approve { doctor: d })?
 		}
@@ -466,6 +469,17 @@ pub enum AdminCmd {
 		/// Ayes needed (default: a majority of the council).
 		#[arg(long)]
 		threshold: Option<u32>,
+	},
+	/// Register the hospital's key-release key and the account its release service signs
+	/// with (`medchain release-service key`, run as that account, prints the key).
+	SetReleaseKey {
+		hospital: u32,
+		/// The release service's account.
+		#[arg(long)]
+		service: String,
+		/// Its key-release key: 0x and 64 hex digits.
+		#[arg(long)]
+		key: String,
 	},
 	/// The emergency accesses by a hospital's doctors awaiting its review.
 	Reviews { hospital: u32 },

@@ -330,6 +330,19 @@ impl Ctx {
 		patient: &[u8; 32],
 		out: &Path,
 	) -> Result<u64> {
+		Ok(self.fetch_and_decrypt_any(cid, &[key], patient, out)?.0)
+	}
+
+	/// Fetch a version's file once, check it against its CID, and decrypt it to `out` with
+	/// the first of `keys` that opens it (a wrong key fails on the first chunk's tag).
+	/// Returns the size and which key opened it.
+	pub fn fetch_and_decrypt_any(
+		&self,
+		cid: &str,
+		keys: &[&[u8; 32]],
+		patient: &[u8; 32],
+		out: &Path,
+	) -> Result<(u64, usize)> {
 		let cid: cid::Cid = cid
 			.parse()
 			.map_err(|_| fail(exit::CHAIN, format!("the chain holds a malformed CID {cid}")))?;
@@ -337,13 +350,25 @@ impl Ctx {
 		let bar = output::Bar::new(0, "downloading", true);
 		self.store.get(&cid, &fetched, &|n| bar.set(n))?;
 		let partial = out.with_extension("medchain-partial");
-		let result = (|| {
+		let decrypt = |key: &[u8; 32]| {
 			let input = std::io::BufReader::new(std::fs::File::open(&fetched)?);
 			let output = std::io::BufWriter::new(files::create_private(&partial)?);
-			let size = crypto::decrypt_stream(key, patient, input, output)?;
-			std::fs::rename(&partial, out)?;
-			Ok::<_, Failure>(size)
-		})();
+			crypto::decrypt_stream(key, patient, input, output)
+		};
+		let mut result = Err(fail(exit::CRYPTO, "no key to try"));
+		for (i, key) in keys.iter().enumerate() {
+			match decrypt(key) {
+				Ok(size) => {
+					result = std::fs::rename(&partial, out).map(|_| (size, i)).map_err(Into::into);
+					break;
+				}
+				Err(CryptoError::Tampered { chunk: 0 }) if i + 1 < keys.len() => continue,
+				Err(e) => {
+					result = Err(e.into());
+					break;
+				}
+			}
+		}
 		let _ = std::fs::remove_file(&fetched);
 		if result.is_err() {
 			let _ = std::fs::remove_file(&partial);

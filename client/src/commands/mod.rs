@@ -8,6 +8,7 @@ mod audit;
 mod consent;
 mod context;
 mod doctor;
+mod emergency;
 mod ipfs;
 mod patient;
 mod records;
@@ -18,6 +19,7 @@ pub use audit::*;
 pub use consent::*;
 pub use context::*;
 pub use doctor::*;
+pub use emergency::*;
 pub use ipfs::*;
 pub use patient::*;
 pub use records::*;
@@ -245,6 +247,7 @@ pub fn execute(ctx: &Ctx, command: Command) -> Result<()> {
 		Command::Audit(AuditCmd::Trail { entity, by_actor }) => audit(ctx, &entity, by_actor),
 		Command::Follow(cmd) => follow(ctx, cmd),
 		Command::Ipfs(cmd) => ipfs(ctx, cmd),
+		Command::ReleaseService(cmd) => release_service(ctx, cmd),
 		Command::Ui { port, idle_timeout } => {
 			let idle = Duration::from_secs(idle_timeout);
 			Ok(crate::ui::serve(ctx.globals.clone(), port, idle)?)
@@ -407,6 +410,10 @@ pub enum Command {
 	/// files the chain's finalized blocks name as live (docs/storage.md).
 	#[command(subcommand)]
 	Follow(FollowCmd),
+	/// A hospital's key-release service: release the hospital's shares of escrowed record
+	/// keys to doctors who break the glass (docs/emergency-access.md).
+	#[command(subcommand)]
+	ReleaseService(ReleaseCmd),
 	/// The dashboards: a web app on 127.0.0.1 for patients, doctors, admins and auditors
 	/// (docs/dashboard.md). Prints the link to open, which works once.
 	Ui {

@@ -228,6 +228,8 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 				})?;
 			ctx.done(&inc, format!("denied {name}'s request"), json!({}));
 		}
+		PatientCmd::EmergencyOptIn { narrow } => opt_in(ctx, &ctx.me()?, narrow)?,
+		PatientCmd::EmergencyOptOut { record } => opt_out(ctx, &ctx.me()?, record)?,
 		PatientCmd::Rotate { record, who } => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
@@ -663,6 +665,15 @@ pub enum PatientCmd {
 	},
 	/// Your audit trail, verified.
 	Audit(ForArgs),
+	/// Make records available in an emergency: each record's key split among the
+	/// hospitals, so that a doctor who breaks the glass can open it once enough of them
+	/// release their shares (docs/emergency-access.md).
+	EmergencyOptIn {
+		#[command(flatten)]
+		narrow: NarrowArgs,
+	},
+	/// Withdraw a record from emergency availability.
+	EmergencyOptOut { record: u64 },
 	/// Let someone act for you (a parent, a carer): they manage your consent.
 	AddGuardian { guardian: String },
 	/// Stop a guardian acting for you; or, as a guardian with --for, step down.

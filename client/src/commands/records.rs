@@ -133,14 +133,19 @@ pub fn open_record(ctx: &Ctx, args: &OpenArgs) -> Result<()> {
 			"NoReadAccess" => Some(format!(
 				"{name} has no grant covering {category} records of this patient: ask the patient to approve your request"
 			)),
-			"NoKey" => Some(format!("{name} holds no current key to record {}: ask the patient to share it", args.record)),
+			"NoKey" => Some(no_key_yet(ctx, &me, &name, &record)),
 			_ => None,
 		})
 	})?;
-	let key = ctx.data_key(&me, &record)?;
 	let version = version_to_open(&record, args.version)?;
 	let cid = &version.cid;
-	let size = ctx.fetch_and_decrypt(cid, &key, &patient, &args.out)?;
+	let holds_key = ctx.chain.wrapped_key(args.record, &AccountId32::from(me.account()))?.is_some();
+	let size = if holds_key {
+		let key = ctx.data_key(&me, &record)?;
+		ctx.fetch_and_decrypt(cid, &key, &patient, &args.out)?
+	} else {
+		open_released(ctx, &me, &record, cid, &args.out)?
+	};
 	if ctx.json {
 		ctx.emit(
 			&json!({ "record": args.record, "cid": cid, "version": version.version, "bytes": size, "out": args.out }),
@@ -181,6 +186,7 @@ pub fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 	let patient = patient_bytes(&record);
 	let key = ctx.data_key(me, &record)?;
 	let cid = record.cid.clone();
+	let was_escrowed = crate::release::escrow(&ctx.chain, id)?.is_some();
 	{
 		let new_key = crypto::new_data_key();
 		let new_cid = ctx.reencrypt(&cid, &key, &new_key, &patient)?;
@@ -210,6 +216,19 @@ pub fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 			format!("record {id} re-encrypted under epoch {epoch} for {count} readers: {new_cid}"),
 			json!({ "record": id, "epoch": epoch, "cid": new_cid, "readers": count }),
 		);
+		// The rotation removed the escrow of the old key: split the new one likewise.
+		if was_escrowed {
+			let custodians = custodians_now(ctx)?;
+			let inc = escrow_record(ctx, me, &ctx.record(id)?, &custodians)?;
+			if !ctx.json {
+				println!(
+					"record {id} stays available in an emergency: its new key split among {} \
+					 hospitals in block #{}",
+					custodians.len(),
+					inc.block_number
+				);
+			}
+		}
 		Ok(())
 	}
 }

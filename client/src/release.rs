@@ -1,0 +1,446 @@
+//! Threshold break-glass, off chain: which hospitals hold shares of escrowed data keys,
+//! what the chain holds for a record, and the key-release service each hospital runs
+//! beside its node (docs/emergency-access.md).
+//!
+//! The service follows the finalized chain. When a doctor breaks the glass for a patient
+//! (`Access::EmergencyAccessOpened`), or a patient in an open emergency escrows another
+//! record (`Records::KeyEscrowed`), it checks the emergency as the chain will (an active
+//! doctor, a live emergency whose review is still open), opens its hospital's share of
+//! each escrowed record of the patient with the hospital's key-release key, re-wraps it
+//! to the doctor's encryption key, and submits the shares in `records.release_shares`.
+//! What it still has to do is kept in a state file, so a service that was down catches up
+//! when it starts again: a stopped service only delays its share, and any `t` of the
+//! custodians suffice.
+
+use crate::{
+	chain::{Chain, ChainError, Wait},
+	commands::storage_key,
+	crypto::{self, CryptoError},
+	keys::{self, Identity},
+};
+use codec::Encode;
+use frame_support::StorageHasher;
+use medchain_primitives::{EmergencyStatus, HospitalId, RecordId, WrappedKey};
+use medchain_runtime::{Runtime, RuntimeCall, RuntimeEvent};
+use serde::{Deserialize, Serialize};
+use sp_core::H256;
+use sp_runtime::AccountId32;
+use std::path::{Path, PathBuf};
+
+/// A record's escrow as the chain stores it.
+pub type Escrow = pallet_records::EscrowOf<Runtime>;
+/// The shares released to one reader as the chain stores them.
+pub type Released = pallet_records::ReleaseOf<Runtime>;
+
+/// How far back a service without a state file starts reading: an emergency lasts
+/// four hours of chain time, 2,400 blocks of six seconds.
+pub const LOOKBACK_BLOCKS: u64 = 2_400;
+
+/// The most released shares one `release_shares` call carries (the runtime's
+/// `MaxKeysPerCall`).
+const SHARES_PER_CALL: usize = 32;
+
+/// The active hospitals with a key-release key, by id, at most `MaxCustodians` of them:
+/// the custodians a patient's client splits a data key among.
+pub fn custodians(chain: &Chain) -> Result<Vec<(HospitalId, [u8; 32])>, ChainError> {
+	let prefix = storage_key("Consortium", "ReleaseKeyOf", &[]);
+	let mut out = Vec::new();
+	for key in chain.keys(&prefix)? {
+		// Twox64Concat: 8 bytes of hash, then the SCALE-encoded id.
+		let Some(id) = key
+			.get(prefix.len() + 8..)
+			.and_then(|b| <[u8; 4]>::try_from(b).ok())
+			.map(u32::from_le_bytes)
+		else {
+			continue;
+		};
+		let Some((release_key, _)) = chain.storage::<([u8; 32], AccountId32)>(&key, None)? else {
+			continue;
+		};
+		if chain.hospital(id, None)?.is_some_and(|h| h.status == "Active") {
+			out.push((id, release_key));
+		}
+	}
+	out.sort_by_key(|(id, _)| *id);
+	out.truncate(<<Runtime as pallet_records::Config>::MaxCustodians as sp_core::Get<u32>>::get() as usize);
+	Ok(out)
+}
+
+/// The hospital whose key-release service signs as `service`, if that hospital is active.
+pub fn custodian_of(chain: &Chain, service: &[u8; 32]) -> Result<Option<HospitalId>, ChainError> {
+	let key = storage_key("Consortium", "ReleaseServiceOf", &[&blake2_concat(service)]);
+	let Some(id) = chain.storage::<HospitalId>(&key, None)? else { return Ok(None) };
+	Ok(chain.hospital(id, None)?.filter(|h| h.status == "Active").map(|_| id))
+}
+
+/// The escrow of `record`'s data key, if it is available in an emergency.
+pub fn escrow(chain: &Chain, record: RecordId) -> Result<Option<Escrow>, ChainError> {
+	let key =
+		storage_key("Records", "Escrows", &[&frame_support::Twox64Concat::hash(&record.encode())]);
+	chain.storage(&key, None)
+}
+
+/// The shares of `record`'s key released to `reader`.
+pub fn released(
+	chain: &Chain,
+	record: RecordId,
+	reader: &[u8; 32],
+) -> Result<Option<Released>, ChainError> {
+	let key = storage_key(
+		"Records",
+		"Releases",
+		&[&frame_support::Twox64Concat::hash(&record.encode()), &blake2_concat(reader)],
+	);
+	chain.storage(&key, None)
+}
+
+/// Where `doctor`'s break-glass access to `patient` stands at the best block, read as the
+/// runtime reads it (`AccessPolicy::emergency_status`).
+pub fn emergency_status(
+	chain: &Chain,
+	patient: &[u8; 32],
+	doctor: &[u8; 32],
+) -> Result<EmergencyStatus, ChainError> {
+	let at = Some(chain.best_hash()?);
+	let pair = [blake2_concat(patient), blake2_concat(doctor)];
+	let grant_key = storage_key("Access", "GrantOf", &[&pair[0], &pair[1]]);
+	let Some(grant) = chain.storage::<pallet_access::GrantInfo<Runtime>>(&grant_key, at)? else {
+		return Ok(EmergencyStatus::None);
+	};
+	if grant.purpose != pallet_access::Purpose::Emergency {
+		return Ok(EmergencyStatus::None);
+	}
+	let now: u64 = chain.storage(&storage_key("Timestamp", "Now", &[]), at)?.unwrap_or_default();
+	if grant.is_expired(now) {
+		return Ok(EmergencyStatus::Expired);
+	}
+	let open_key = storage_key("Access", "OpenEmergencies", &[&pair[0], &pair[1]]);
+	Ok(if chain.storage::<(HospitalId, u64)>(&open_key, at)?.is_some() {
+		EmergencyStatus::Live
+	} else {
+		EmergencyStatus::Reviewed
+	})
+}
+
+/// The doctors with an emergency under review for `patient`.
+fn open_emergencies_of(chain: &Chain, patient: &[u8; 32]) -> Result<Vec<[u8; 32]>, ChainError> {
+	let prefix = storage_key("Access", "OpenEmergencies", &[&blake2_concat(patient)]);
+	Ok(chain
+		.keys(&prefix)?
+		.into_iter()
+		.filter_map(|key| key.get(key.len() - 32..).and_then(|a| <[u8; 32]>::try_from(a).ok()))
+		.collect())
+}
+
+fn blake2_concat(account: &[u8; 32]) -> Vec<u8> {
+	frame_support::Blake2_128Concat::hash(&AccountId32::from(*account).encode())
+}
+
+/// What the associated data of a share wrapped to `hospital` is.
+pub fn hospital_aad(hospital: HospitalId) -> [u8; 4] {
+	hospital.to_le_bytes()
+}
+
+/// The emergency key-release service of one hospital.
+pub struct ReleaseService<'a> {
+	pub chain: &'a Chain,
+	/// The service's account: it signs the releases, and its encryption key pair is the
+	/// hospital's key-release key.
+	pub me: &'a Identity,
+	pub state_path: PathBuf,
+	pub state: ServiceState,
+	/// What each release waits for.
+	pub wait: Wait,
+}
+
+/// What the service has read and still has to do; saved after every step.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceState {
+	/// The last finalized block read.
+	pub block: u64,
+	/// Emergencies seen and not yet served.
+	pub pending: Vec<Emergency>,
+	/// Shares released so far.
+	pub released: u64,
+	/// What was not released, and why (the latest 100).
+	pub refused: Vec<Refusal>,
+}
+
+/// A doctor's break-glass access to a patient, as the service queues it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Emergency {
+	pub patient: String,
+	pub doctor: String,
+	/// The block it was seen in.
+	pub block: u64,
+}
+
+/// A release the service did not make.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Refusal {
+	pub patient: String,
+	pub doctor: String,
+	pub record: Option<RecordId>,
+	pub reason: String,
+}
+
+impl ServiceState {
+	pub fn load(path: &Path) -> std::io::Result<Self> {
+		match std::fs::read(path) {
+			Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+				std::io::Error::other(format!(
+					"{} is not a release service state file ({e}); move it away to start afresh",
+					path.display()
+				))
+			}),
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+			Err(e) => Err(e),
+		}
+	}
+
+	pub fn save(&self, path: &Path) -> std::io::Result<()> {
+		let tmp = path.with_extension("tmp");
+		std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+		std::fs::rename(tmp, path)
+	}
+
+	fn queue(&mut self, patient: String, doctor: String, block: u64) {
+		if !self.pending.iter().any(|e| e.patient == patient && e.doctor == doctor) {
+			self.pending.push(Emergency { patient, doctor, block });
+		}
+	}
+
+	fn refuse(&mut self, emergency: &Emergency, record: Option<RecordId>, reason: String) {
+		eprintln!(
+			"not released to {} (patient {}{}): {reason}",
+			emergency.doctor,
+			emergency.patient,
+			record.map(|r| format!(", record {r}")).unwrap_or_default()
+		);
+		self.refused.push(Refusal {
+			patient: emergency.patient.clone(),
+			doctor: emergency.doctor.clone(),
+			record,
+			reason,
+		});
+		let excess = self.refused.len().saturating_sub(100);
+		self.refused.drain(..excess);
+	}
+}
+
+/// Why the service could not go on now; it tries again at its next look.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+	#[error("{0}")]
+	Chain(#[from] ChainError),
+	#[error("cannot keep the service's state: {0}")]
+	Io(#[from] std::io::Error),
+	#[error(
+		"{0} is not the key-release service of an active hospital: a hospital admin registers \
+		 it with `medchain admin set-release-key <hospital> {0} --key <its release key>`"
+	)]
+	NotACustodian(String),
+}
+
+/// What serving one emergency came to.
+enum Served {
+	/// Done: released this many shares (maybe none), or refused for good.
+	Done(u64),
+	/// Try again later.
+	Later,
+}
+
+impl<'a> ReleaseService<'a> {
+	pub fn new(
+		chain: &'a Chain,
+		me: &'a Identity,
+		state_path: PathBuf,
+		wait: Wait,
+	) -> std::io::Result<Self> {
+		let state = ServiceState::load(&state_path)?;
+		Ok(Self { chain, me, state_path, state, wait })
+	}
+
+	/// The hospital this service releases for.
+	pub fn hospital(&self) -> Result<HospitalId, ServiceError> {
+		custodian_of(self.chain, &self.me.account())?
+			.ok_or_else(|| ServiceError::NotACustodian(self.me.address()))
+	}
+
+	/// Read every finalized block not read yet and queue the emergencies in it. Returns how
+	/// many blocks were read.
+	pub fn read_blocks(&mut self) -> Result<u64, ServiceError> {
+		let finalized = self.chain.finalized_number()?;
+		if self.state.block == 0 {
+			self.state.block = finalized.saturating_sub(LOOKBACK_BLOCKS);
+		}
+		let mut read = 0;
+		while self.state.block < finalized {
+			let number = self.state.block + 1;
+			let hash = self.chain.block_hash(number)?;
+			self.read_block(hash, number)?;
+			self.state.block = number;
+			self.state.save(&self.state_path)?;
+			read += 1;
+		}
+		Ok(read)
+	}
+
+	fn read_block(&mut self, hash: H256, number: u64) -> Result<(), ServiceError> {
+		for event in self.chain.events(hash)? {
+			match event.event {
+				RuntimeEvent::Access(pallet_access::Event::EmergencyAccessOpened {
+					patient,
+					doctor,
+					..
+				}) => self.state.queue(
+					keys::address_of(patient.as_ref()),
+					keys::address_of(doctor.as_ref()),
+					number,
+				),
+				RuntimeEvent::Records(pallet_records::Event::KeyEscrowed { record, .. }) => {
+					// A record escrowed during an open emergency is released too.
+					let Some(view) = self.chain.record(record, Some(hash))? else { continue };
+					let patient = crate::commands::patient_bytes(&view);
+					for doctor in open_emergencies_of(self.chain, &patient)? {
+						self.state.queue(
+							keys::address_of(&patient),
+							keys::address_of(&doctor),
+							number,
+						);
+					}
+				}
+				_ => {}
+			}
+		}
+		Ok(())
+	}
+
+	/// Serve every queued emergency. Returns how many shares were released.
+	pub fn work(&mut self) -> Result<u64, ServiceError> {
+		if self.state.pending.is_empty() {
+			return Ok(0);
+		}
+		let hospital = self.hospital()?;
+		let mut released = 0;
+		let pending = std::mem::take(&mut self.state.pending);
+		for emergency in pending {
+			match self.serve(hospital, &emergency) {
+				Ok(Served::Done(n)) => released += n,
+				Ok(Served::Later) => self.state.pending.push(emergency),
+				Err(e) => {
+					eprintln!("cannot serve the emergency of {} now: {e}", emergency.doctor);
+					self.state.pending.push(emergency);
+				}
+			}
+			self.state.save(&self.state_path)?;
+		}
+		Ok(released)
+	}
+
+	fn serve(
+		&mut self,
+		hospital: HospitalId,
+		emergency: &Emergency,
+	) -> Result<Served, ServiceError> {
+		let (Some(patient), Some(doctor)) =
+			(keys::parse_account(&emergency.patient), keys::parse_account(&emergency.doctor))
+		else {
+			self.state.refuse(emergency, None, "not an account address".into());
+			return Ok(Served::Done(0));
+		};
+		// The chain refuses what these checks refuse; checking first keeps refused
+		// transactions (and their audit noise) out of the blocks.
+		match emergency_status(self.chain, &patient, &doctor)? {
+			EmergencyStatus::Live => {}
+			status => {
+				let why = match status {
+					EmergencyStatus::Expired => "the emergency grant has expired",
+					EmergencyStatus::Reviewed => "the emergency's review is closed",
+					_ => "there is no emergency grant of this patient",
+				};
+				self.state.refuse(emergency, None, format!("{why}: nothing released"));
+				return Ok(Served::Done(0));
+			}
+		}
+		let doctor_view = self.chain.doctor(&AccountId32::from(doctor), None)?;
+		let Some(doctor_view) = doctor_view.filter(|d| d.status == "Active") else {
+			self.state.refuse(emergency, None, "the doctor is not active: nothing released".into());
+			return Ok(Served::Done(0));
+		};
+		let doctor_key = doctor_view.encryption_key.0;
+		let mut shares: Vec<(RecordId, WrappedKey)> = Vec::new();
+		for record in self.chain.records_of(&AccountId32::from(patient))? {
+			let Some(escrow) = escrow(self.chain, record.id)? else { continue };
+			let Some((_, mine)) = escrow.shares.iter().find(|(h, _)| *h == hospital) else {
+				continue;
+			};
+			if released(self.chain, record.id, &doctor)?
+				.is_some_and(|r| r.shares.iter().any(|(h, _)| *h == hospital))
+			{
+				continue;
+			}
+			let Ok(origin) = crate::commands::origin_cid(&record) else { continue };
+			match self.rewrap(hospital, &patient, &origin, escrow.epoch, mine, &doctor, &doctor_key)
+			{
+				Ok(wrapped) => shares.push((record.id, wrapped)),
+				Err(e) => self.state.refuse(
+					emergency,
+					Some(record.id),
+					format!("this hospital's share does not open with the service's key: {e}"),
+				),
+			}
+		}
+		let mut count = 0;
+		for chunk in shares.chunks(SHARES_PER_CALL) {
+			let call = RuntimeCall::Records(pallet_records::Call::release_shares {
+				doctor: AccountId32::from(doctor),
+				shares: chunk.to_vec().try_into().expect("at most MaxKeysPerCall shares"),
+			});
+			match self.chain.submit(self.me, call, self.wait) {
+				Ok(included) => {
+					count += chunk.len() as u64;
+					self.state.released += chunk.len() as u64;
+					eprintln!(
+						"released hospital {hospital}'s shares of {} records of {} to {} in block \
+						 #{}",
+						chunk.len(),
+						emergency.patient,
+						emergency.doctor,
+						included.block_number
+					);
+				}
+				Err(ChainError::Failed { pallet, error, meaning }) => {
+					self.state.refuse(emergency, None, format!("{meaning} [{pallet}.{error}]"));
+					return Ok(Served::Done(count));
+				}
+				Err(e) => {
+					eprintln!("cannot release now, will try again: {e}");
+					return Ok(Served::Later);
+				}
+			}
+		}
+		Ok(Served::Done(count))
+	}
+
+	#[allow(clippy::too_many_arguments)]
+	fn rewrap(
+		&self,
+		hospital: HospitalId,
+		patient: &[u8; 32],
+		origin: &str,
+		epoch: u32,
+		mine: &[u8],
+		doctor: &[u8; 32],
+		doctor_key: &[u8; 32],
+	) -> Result<WrappedKey, CryptoError> {
+		let info = crypto::share_info(patient, origin, epoch, hospital);
+		let share = self.me.encryption.unwrap_share(mine, &info, &hospital_aad(hospital))?;
+		let to_doctor = crypto::release_info(patient, origin, epoch, hospital);
+		let wrapped = crypto::wrap_share(&share, doctor_key, &to_doctor, doctor)?;
+		wrapped.try_into().map_err(|_| CryptoError::Sharing("a wrapped share is too long".into()))
+	}
+}
