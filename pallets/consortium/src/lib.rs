@@ -624,8 +624,9 @@ pub mod pallet {
 		/// Set the hospital's key-release key: the X25519 public key its key-release service
 		/// holds the private half of, to which patients wrap the shares of the data keys they
 		/// make available in an emergency; and the account that service signs releases with.
-		/// A new key serves shares wrapped after the change only: the service keeps the old
-		/// private key until the patients' clients have re-wrapped (docs/emergency-access.md).
+		/// A new key serves shares wrapped after the change only: the hospital's shares of
+		/// earlier escrows open with the old key alone, until patients split their keys again
+		/// (docs/emergency-access.md).
 		///
 		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
 		/// must be active.

@@ -1,0 +1,209 @@
+// Threshold break-glass (issue 20), through the `medchain` program: a dev
+// chain with three hospitals (0, and 1 and 2 admitted by sudo), each with its
+// key-release service in a home of its own, and a js-ipfs daemon. A patient of
+// hospital 0 makes her LabResult and Allergy records available in an
+// emergency (keys split 2 of 3); a doctor of hospital 1 who never treated her
+// gets nothing until he breaks the glass; with hospital 2's service stopped,
+// hospitals 0 and 1 release their shares and the doctor opens byte-identical
+// files; the trail shows the break-glass, each release and the receipt; the
+// stopped service catches up when started again; once the review is closed,
+// a record escrowed later is released to nobody. Every wait is for a chain
+// condition or a service's state, polled.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DevChain, submit } from './lib/chain.js';
+import { medchainRunner } from './lib/cli.js';
+import { JsIpfs } from './lib/ipfs.js';
+import { clientBinary, finalizedNumber, waitFor } from './lib/node.js';
+
+const DEV_PHRASE = 'bottom drive obey lake curtain smoke basket hold race lonely fit walk';
+const binary = clientBinary();
+const work = mkdtempSync(join(tmpdir(), 'medchain-emergency-'));
+const chain = new DevChain();
+const ipfs = new JsIpfs();
+let api;
+let env;
+const { run, ok } = medchainRunner(binary, () => env);
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/** A hospital's key-release service (`medchain release-service run`) in its own home. */
+class ReleaseService {
+  constructor(hospital) {
+    this.hospital = hospital;
+    this.home = join(work, `release-service-${hospital}`);
+    mkdirSync(this.home, { recursive: true });
+  }
+
+  get env() {
+    return { ...env, MEDCHAIN_HOME: this.home };
+  }
+
+  start() {
+    const log = createWriteStream(`${this.home}.log`, { flags: 'a' });
+    this.child = spawn(binary, ['--as', 'service', 'release-service', 'run', '--poll', '1'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout.pipe(log);
+    this.child.stderr.pipe(log);
+    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
+    return this;
+  }
+
+  async stop() {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    await this.exited;
+  }
+
+  async status() {
+    return (await ok(['release-service', 'status'], { extraEnv: { MEDCHAIN_HOME: this.home } })).json;
+  }
+}
+
+const services = [0, 1, 2].map((h) => new ReleaseService(h));
+
+/** The shares of `record` released to `doctor` so far, by hospital. */
+async function releasedTo(record, doctor) {
+  const release = await api.query.records.releases(record, doctor);
+  return release.isSome ? release.unwrap().shares.map(([h]) => h.toNumber()) : [];
+}
+
+/** Wait until the running services have read the finalized head as it is now with nothing pending. */
+async function servicesSettled(running) {
+  const head = await finalizedNumber(chain.node.rpcPort);
+  await waitFor(`release services at block ${head} with nothing pending`, async () => {
+    for (const s of running) {
+      const status = await s.status();
+      if (status.block < head || status.pending.length > 0) return false;
+    }
+    return true;
+  }, { timeoutMs: 180_000, intervalMs: 500 });
+}
+
+before(async () => {
+  let accounts;
+  ({ api, accounts } = await chain.start());
+  await ipfs.start();
+  env = {
+    ...process.env,
+    MEDCHAIN_HOME: join(work, 'people'),
+    MEDCHAIN_NODE_URL: `http://127.0.0.1:${chain.node.rpcPort}`,
+    MEDCHAIN_IPFS_API: ipfs.url,
+    MEDCHAIN_PASSWORD: 'correct horse battery staple',
+  };
+  const { alice, charlie, dave } = accounts;
+  await submit(api, api.tx.sudo.sudo(api.tx.consortium.admitHospital('Hospital One', [charlie.address], charlie.address)), alice);
+  await submit(api, api.tx.sudo.sudo(api.tx.consortium.admitHospital('Hospital Two', [dave.address], dave.address)), alice);
+  for (const name of ['alice', 'charlie', 'dave']) {
+    const uri = `${DEV_PHRASE}//${name[0].toUpperCase()}${name.slice(1)}\n`;
+    await ok(['account', 'import', name], { input: uri });
+  }
+  // Each hospital's operator makes the service's account in its own home; the
+  // service prints its key-release key; the hospital's admin registers both.
+  for (const [h, admin] of [[0, 'alice'], [1, 'charlie'], [2, 'dave']]) {
+    const home = { extraEnv: { MEDCHAIN_HOME: services[h].home } };
+    const address = (await ok(['account', 'new', 'service'], home)).json.account.address;
+    const { key } = (await ok(['release-service', 'key'], { ...home, as: 'service' })).json;
+    assert.match(key, /^0x[0-9a-f]{64}$/);
+    await ok(['admin', 'set-release-key', String(h), '--service', address, '--key', key], { as: admin });
+  }
+  for (const s of services) s.start();
+});
+
+after(async () => {
+  await Promise.all(services.map((s) => s.stop()));
+  await Promise.all([ipfs.stop(), chain.stop()]);
+});
+
+test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospitals release, with one service down', async () => {
+  const P = (await ok(['account', 'new', 'patient'])).json.account.address;
+  const D = (await ok(['account', 'new', 'doctor'])).json.account.address;
+  await ok(['admin', 'invite', '--hospital', '0', P, 'patient'], { as: 'alice' });
+  await ok(['admin', 'invite', '--hospital', '1', D, 'doctor'], { as: 'charlie' });
+  await ok(['patient', 'register'], { as: 'patient' });
+  await ok(['doctor', 'apply', '--hospital', '1', '--name', 'Idris Sow', '--specialty', 'Emergency medicine', '--licence', 'SN-EM-0007'], { as: 'doctor' });
+  await ok(['admin', 'approve', D], { as: 'charlie' });
+
+  // Three records of her own; two of them made available in an emergency.
+  const files = {};
+  const ids = {};
+  for (const [category, size] of [['LabResult', 300 * 1024], ['Allergy', 2_000], ['Diagnosis', 5_000]]) {
+    files[category] = randomBytes(size);
+    const file = join(work, `${category}.bin`);
+    writeFileSync(file, files[category]);
+    ids[category] = (await ok(['patient', 'upload', '--category', category, '--file', file], { as: 'patient' })).json.record;
+  }
+  const optIn = (await ok(['patient', 'emergency-opt-in', '--categories', 'LabResult,Allergy'], { as: 'patient' })).json;
+  assert.deepEqual(optIn.records.map((r) => r.record).sort(), [ids.LabResult, ids.Allergy].sort());
+  assert.deepEqual(optIn.custodians, [0, 1, 2]);
+  assert.equal(optIn.threshold, 2);
+  const escrow = (await api.query.records.escrows(ids.LabResult)).unwrap();
+  assert.deepEqual(escrow.shares.map(([h]) => h.toNumber()), [0, 1, 2]);
+  assert.ok((await api.query.records.escrows(ids.Diagnosis)).isNone);
+
+  // Without an emergency the doctor has no grant, and the services release nothing.
+  const early = await run(['doctor', 'open', String(ids.LabResult), '--out', join(work, 'early.bin')], { as: 'doctor', json: false });
+  assert.equal(early.code, 1);
+  assert.match(early.stderr, /has no grant covering LabResult records of this patient/);
+  await servicesSettled(services);
+  assert.deepEqual(await releasedTo(ids.LabResult, D), []);
+
+  // Hospital 2's service is down. The doctor breaks the glass.
+  await services[2].stop();
+  const start = Date.now();
+  await ok(['doctor', 'emergency', P, '--reason', 'patient-unconscious'], { as: 'doctor' });
+  await waitFor('hospitals 0 and 1 to release their shares of both records', async () => {
+    for (const id of [ids.LabResult, ids.Allergy]) {
+      if ((await releasedTo(id, D)).length < 2) return false;
+    }
+    return true;
+  }, { timeoutMs: 180_000, intervalMs: 500 });
+  assert.deepEqual((await releasedTo(ids.LabResult, D)).sort(), [0, 1]);
+  const labOut = join(work, 'lab-opened.bin');
+  await ok(['doctor', 'open', String(ids.LabResult), '--out', labOut], { as: 'doctor' });
+  const elapsed = Date.now() - start;
+  assert.equal(sha256(readFileSync(labOut)), sha256(files.LabResult));
+  console.log(`break-glass to opened record (300 KiB, 2 of 3 hospitals, one service down): ${elapsed} ms`);
+  const allergyOut = join(work, 'allergy-opened.bin');
+  await ok(['doctor', 'open', String(ids.Allergy), '--out', allergyOut], { as: 'doctor' });
+  assert.equal(sha256(readFileSync(allergyOut)), sha256(files.Allergy));
+
+  // A record she did not opt in stays closed, and the client says why.
+  const closed = await run(['doctor', 'open', String(ids.Diagnosis), '--out', join(work, 'diag.bin')], { as: 'doctor', json: false });
+  assert.equal(closed.code, 1);
+  assert.match(closed.stderr, /holds no current key to record \d+: ask the patient to share it \[Records\.NoKey\]/);
+
+  // The patient's trail: the break-glass, each release by a service, the receipts.
+  const trail = (await ok(['audit', 'trail', P])).json;
+  assert.equal(trail.verified, true);
+  const actions = trail.entries.map((e) => e.action.type);
+  assert.ok(actions.includes('EmergencyAccessOpened'));
+  assert.equal(actions.filter((a) => a === 'EmergencyKeyEscrowed').length, 2);
+  assert.equal(actions.filter((a) => a === 'EmergencyShareReleased').length, 4);
+  const opened = trail.entries.filter((e) => e.action.type === 'RecordOpened');
+  assert.equal(opened.length, 2);
+  assert.ok(opened.every((e) => e.actor.account === D), JSON.stringify(opened));
+  // The doctor's own trail names each share received.
+  const doctorTrail = (await ok(['audit', 'trail', D])).json;
+  assert.equal(doctorTrail.entries.filter((e) => e.action.type === 'EmergencyShareReceived').length, 4);
+
+  // The stopped service catches up: a service that is down only delays its share.
+  services[2].start();
+  await waitFor("hospital 2's share after its service restarts", async () => (await releasedTo(ids.LabResult, D)).length === 3,
+    { timeoutMs: 180_000, intervalMs: 500 });
+  assert.equal((await services[2].status()).released, 2);
+
+  // Hospital 1 closes the review: the emergency is over. A record escrowed now
+  // is released to nobody.
+  const reviews = (await ok(['admin', 'reviews', '1'], { as: 'charlie' })).json;
+  assert.equal(reviews.length, 1);
+  await ok(['admin', 'close-review', '1', String(reviews[0].entry), '--justified'], { as: 'charlie' });
+  await ok(['patient', 'emergency-opt-in', '--records', String(ids.Diagnosis)], { as: 'patient' });
+  await servicesSettled(services);
+  assert.deepEqual(await releasedTo(ids.Diagnosis, D), []);
+});
