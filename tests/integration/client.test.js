@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync, readdir
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { medchainRunner } from './lib/cli.js';
 import { clientBinary, DevNode } from './lib/node.js';
 import { JsIpfs } from './lib/ipfs.js';
 
@@ -26,33 +27,8 @@ const ipfs = new JsIpfs();
 const work = mkdtempSync(join(tmpdir(), 'medchain-client-'));
 let env;
 
-/** Run `medchain` with `args`; resolves to { code, stdout, stderr, json }. */
-function medchain(args, { as, input, json = true, extraEnv = {} } = {}) {
-  const full = [...(json ? ['--json'] : []), ...(as ? ['--as', as] : []), ...args];
-  return new Promise((resolve) => {
-    const child = spawn(binary, full, { env: { ...env, ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    // A command that exits without reading its input closes the pipe first:
-    // that EPIPE is no failure (the exit code and output are what count).
-    child.stdin.on('error', (e) => { if (e.code !== 'EPIPE') throw e; });
-    child.stdin.end(input || '');
-    child.on('exit', (code) => {
-      let parsed = null;
-      try { parsed = JSON.parse(stdout); } catch { /* human output */ }
-      resolve({ code, stdout, stderr, json: parsed });
-    });
-  });
-}
-
-/** Run and require success. */
-async function ok(args, options) {
-  const r = await medchain(args, options);
-  assert.equal(r.code, 0, `medchain ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r;
-}
+/** Run `medchain` with `args` (`medchain`), and require success (`ok`). */
+const { run: medchain, ok } = medchainRunner(binary, () => env);
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
