@@ -62,7 +62,9 @@ pub fn custodians(chain: &Chain) -> Result<Vec<(HospitalId, [u8; 32])>, ChainErr
 		}
 	}
 	out.sort_by_key(|(id, _)| *id);
-	out.truncate(<<Runtime as pallet_records::Config>::MaxCustodians as sp_core::Get<u32>>::get() as usize);
+	out.truncate(
+		<<Runtime as pallet_records::Config>::MaxCustodians as sp_core::Get<u32>>::get() as usize
+	);
 	Ok(out)
 }
 
@@ -442,5 +444,35 @@ impl<'a> ReleaseService<'a> {
 		let to_doctor = crypto::release_info(patient, origin, epoch, hospital);
 		let wrapped = crypto::wrap_share(&share, doctor_key, &to_doctor, doctor)?;
 		wrapped.try_into().map_err(|_| CryptoError::Sharing("a wrapped share is too long".into()))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn the_state_queues_each_emergency_once_keeps_the_latest_refusals_and_survives_a_restart() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("release.json");
+		let mut state = ServiceState::load(&path).unwrap();
+		assert_eq!(state, ServiceState::default());
+		state.queue("p".into(), "d".into(), 7);
+		state.queue("p".into(), "d".into(), 9);
+		state.queue("p".into(), "e".into(), 9);
+		assert_eq!(state.pending.len(), 2);
+		assert_eq!(state.pending[0].block, 7);
+		let emergency = state.pending[0].clone();
+		for i in 0..105 {
+			state.refuse(&emergency, Some(i), format!("reason {i}"));
+		}
+		assert_eq!(state.refused.len(), 100);
+		assert_eq!(state.refused[0].record, Some(5));
+		state.block = 42;
+		state.save(&path).unwrap();
+		assert_eq!(ServiceState::load(&path).unwrap(), state);
+		std::fs::write(&path, b"not json").unwrap();
+		let err = ServiceState::load(&path).unwrap_err().to_string();
+		assert!(err.contains("is not a release service state file"), "{err}");
 	}
 }

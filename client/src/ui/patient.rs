@@ -42,6 +42,8 @@ struct View {
 	/// The decrypted profile, or why it could not be opened.
 	profile: Result<Map<String, Value>, String>,
 	records: Vec<Record>,
+	/// The records available in an emergency: id, custodian hospitals, threshold.
+	escrowed: std::collections::HashMap<u64, (usize, u32)>,
 	/// Authors' names, by address.
 	names: std::collections::HashMap<String, String>,
 	/// Requests with the doctor's name and their reason, opened.
@@ -69,6 +71,7 @@ impl View {
 			patient: None,
 			profile: Ok(Map::new()),
 			records: Vec::new(),
+			escrowed: Default::default(),
 			names: Default::default(),
 			requests: Vec::new(),
 			grants: Vec::new(),
@@ -117,6 +120,11 @@ impl View {
 			self.grants.push((ctx.name(&grant.grantee.to_string()), grant));
 		}
 		self.records = ctx.chain().records_of(&account)?;
+		for r in &self.records {
+			if let Some(escrow) = crate::release::escrow(ctx.chain(), r.id)? {
+				self.escrowed.insert(r.id, (escrow.shares.len(), escrow.threshold));
+			}
+		}
 		for v in self.records.iter().flat_map(|r| &r.versions) {
 			let author = v.author.to_string();
 			let name = ctx.name(&author);
@@ -442,6 +450,23 @@ fn records_section(csrf: &str, v: &View) -> Markup {
 						}
 					}
 					p.hint { (r.readers) " readers hold its key (epoch " (r.epoch) ")." }
+					@if let Some((custodians, threshold)) = v.escrowed.get(&r.id) {
+						p.hint {
+							"Available in an emergency: its key is split among " (custodians)
+							" hospitals, " (threshold) " of which release it to a doctor who breaks the glass."
+						}
+						@if v.ward.is_none() {
+							(pages::action_form(csrf, "emergency-opt-out", true, html! {
+								input type="hidden" name="record" value=(r.id);
+								button type="submit" aria-label=(format!("Withdraw record {} from emergency availability", r.id)) { "Withdraw from emergencies" }
+							}))
+						}
+					} @else if v.ward.is_none() {
+						(pages::action_form(csrf, "emergency-opt-in", true, html! {
+							input type="hidden" name="record" value=(r.id);
+							button type="submit" aria-label=(format!("Make record {} available in an emergency", r.id)) { "Make available in an emergency" }
+						}))
+					}
 					(pages::action_form(csrf, "rotate", true, html! {
 						input type="hidden" name="record" value=(r.id);
 						button type="submit" aria-label=(format!("Rotate the key of record {}", r.id)) { "Rotate its key" }
@@ -577,7 +602,7 @@ pub fn open_plan(
 }
 
 /// The patient's actions (`/act/<action>`).
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 13] = [
 	"approve",
 	"deny",
 	"revoke",
@@ -585,6 +610,8 @@ const ACTIONS: [&str; 11] = [
 	"change-grant",
 	"rotate",
 	"erase",
+	"emergency-opt-in",
+	"emergency-opt-out",
 	"open",
 	"set-profile",
 	"add-guardian",
@@ -652,6 +679,22 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 			patient(
 				format!("Rotating the key of record {record}"),
 				PatientCmd::Rotate { record, who: me() },
+			)
+		}
+		"emergency-opt-in" => {
+			let record = required_number(fields, "record", BACK)?;
+			patient(
+				format!("Making record {record} available in an emergency"),
+				PatientCmd::EmergencyOptIn {
+					narrow: NarrowArgs { categories: Vec::new(), records: vec![record] },
+				},
+			)
+		}
+		"emergency-opt-out" => {
+			let record = required_number(fields, "record", BACK)?;
+			patient(
+				format!("Withdrawing record {record} from emergency availability"),
+				PatientCmd::EmergencyOptOut { record },
 			)
 		}
 		"erase" => {

@@ -284,8 +284,16 @@ impl<T: Config> Pallet<T> {
 			ensure!(hospital.status == HospitalStatus::Active, Error::<T>::NotActive);
 			Ok(())
 		})?;
-		if let Some((_, old)) = ReleaseKeyOf::<T>::get(id) {
-			ReleaseServiceOf::<T>::remove(old);
+		// The service signs releases with no tokens: its account is kept alive by its role,
+		// as long as it has the role.
+		match ReleaseKeyOf::<T>::get(id) {
+			Some((_, old)) if old == service => {}
+			Some((_, old)) => {
+				ReleaseServiceOf::<T>::remove(&old);
+				release_account::<T>(&old);
+				hold_account::<T>(&service);
+			}
+			None => hold_account::<T>(&service),
 		}
 		ReleaseServiceOf::<T>::insert(&service, id);
 		ReleaseKeyOf::<T>::insert(id, (key, service));

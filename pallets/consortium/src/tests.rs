@@ -420,6 +420,8 @@ fn an_admin_sets_the_release_key_and_its_service_signs_for_the_hospital() {
 		assert_eq!(Consortium::custodian_of(&70), Some(GENERAL));
 		assert_eq!(Consortium::release_key(GENERAL), Some(KEY));
 		assert_eq!(Consortium::release_key(CHILDREN), None);
+		// The service signs without tokens: its role keeps its account.
+		assert!(System::account_exists(&70));
 		assert_eq!(
 			Audit::verified_trail(&Entity::Hospital(GENERAL)).unwrap().last(),
 			Some(&(Entity::Account(1), AuditAction::ReleaseKeySet { service: 70 }))
@@ -430,6 +432,11 @@ fn an_admin_sets_the_release_key_and_its_service_signs_for_the_hospital() {
 		assert_eq!(Consortium::custodian_of(&70), None);
 		assert_eq!(Consortium::custodian_of(&71), Some(GENERAL));
 		assert_eq!(Consortium::release_key(GENERAL), Some([8; 32]));
+		assert!(!System::account_exists(&70));
+		assert!(System::account_exists(&71));
+		// The same service with a new key keeps one reference to its account.
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 71));
+		assert_eq!(System::providers(&71), 1);
 	});
 }
 
