@@ -5,9 +5,11 @@
 // emergency (keys split 2 of 3); a doctor of hospital 1 who never treated her
 // gets nothing until he breaks the glass; with hospital 2's service stopped,
 // hospitals 0 and 1 release their shares and the doctor opens byte-identical
-// files; the trail shows the break-glass, each release and the receipt; the
-// stopped service catches up when started again; once the review is closed,
-// a record escrowed later is released to nobody. Every wait is for a chain
+// files; releases sent from outside the client are refused by name; a share
+// that does not open is reported with its hospital's name; the trail shows
+// the break-glass, each release and the receipts; the stopped service catches
+// up when started again; once the review is closed, a record escrowed later
+// is released to nobody. Every wait is for a chain
 // condition or a service's state, polled.
 
 import { test, before, after } from 'node:test';
@@ -17,7 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DevChain, submit } from './lib/chain.js';
+import { accountFromUri, DevChain, rejectsWithoutAudit, submit } from './lib/chain.js';
 import { medchainRunner } from './lib/cli.js';
 import { JsIpfs } from './lib/ipfs.js';
 import { clientBinary, finalizedNumber, waitFor } from './lib/node.js';
@@ -28,6 +30,7 @@ const work = mkdtempSync(join(tmpdir(), 'medchain-emergency-'));
 const chain = new DevChain();
 const ipfs = new JsIpfs();
 let api;
+let accounts;
 let env;
 const { run, ok } = medchainRunner(binary, () => env);
 
@@ -86,7 +89,6 @@ async function servicesSettled(running) {
 }
 
 before(async () => {
-  let accounts;
   ({ api, accounts } = await chain.start());
   await ipfs.start();
   env = {
@@ -107,7 +109,9 @@ before(async () => {
   // service prints its key-release key; the hospital's admin registers both.
   for (const [h, admin] of [[0, 'alice'], [1, 'charlie'], [2, 'dave']]) {
     const home = { extraEnv: { MEDCHAIN_HOME: services[h].home } };
-    const address = (await ok(['account', 'new', 'service'], home)).json.account.address;
+    const made = (await ok(['account', 'new', 'service'], home)).json;
+    const { address } = made.account;
+    services[h].mnemonic = made.mnemonic;
     const { key } = (await ok(['release-service', 'key'], { ...home, as: 'service' })).json;
     assert.match(key, /^0x[0-9a-f]{64}$/);
     await ok(['admin', 'set-release-key', String(h), '--service', address, '--key', key], { as: admin });
@@ -173,6 +177,23 @@ test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospi
   await ok(['doctor', 'open', String(ids.Allergy), '--out', allergyOut], { as: 'doctor' });
   assert.equal(sha256(readFileSync(allergyOut)), sha256(files.Allergy));
 
+  // Releases the chain refuses, by name and with nothing written, sent from
+  // outside the client: by an account that is no hospital's service, to an
+  // account that is no doctor, of a record not opted in.
+  const { alice } = accounts;
+  const service2 = accountFromUri(services[2].mnemonic);
+  const garbage = '0x' + '5a'.repeat(81);
+  const release = (doctor, record) => api.tx.records.releaseShares(doctor, [[record, garbage]]);
+  await rejectsWithoutAudit(api, release(D, ids.LabResult), alice, 'records.NotReleaseService');
+  await rejectsWithoutAudit(api, release(alice.address, ids.LabResult), service2, 'records.DoctorNotActive');
+  await rejectsWithoutAudit(api, release(D, ids.Diagnosis), service2, 'records.NotEscrowed');
+  // Hospital 2 releases a share that is not one: the doctor's client says
+  // which hospital's share does not open, and opens the record with the others.
+  await submit(api, release(D, ids.Allergy), service2);
+  const withBadShare = await ok(['doctor', 'open', String(ids.Allergy), '--out', allergyOut], { as: 'doctor', json: false });
+  assert.match(withBadShare.stderr, /the share Hospital Two \(#2\) released does not open with your encryption key: report it to that hospital/);
+  assert.equal(sha256(readFileSync(allergyOut)), sha256(files.Allergy));
+
   // A record she did not opt in stays closed, and the client says why.
   const closed = await run(['doctor', 'open', String(ids.Diagnosis), '--out', join(work, 'diag.bin')], { as: 'doctor', json: false });
   assert.equal(closed.code, 1);
@@ -184,19 +205,20 @@ test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospi
   const actions = trail.entries.map((e) => e.action.type);
   assert.ok(actions.includes('EmergencyAccessOpened'));
   assert.equal(actions.filter((a) => a === 'EmergencyKeyEscrowed').length, 2);
-  assert.equal(actions.filter((a) => a === 'EmergencyShareReleased').length, 4);
+  assert.equal(actions.filter((a) => a === 'EmergencyShareReleased').length, 5);
   const opened = trail.entries.filter((e) => e.action.type === 'RecordOpened');
-  assert.equal(opened.length, 2);
+  assert.equal(opened.length, 3);
   assert.ok(opened.every((e) => e.actor.account === D), JSON.stringify(opened));
   // The doctor's own trail names each share received.
   const doctorTrail = (await ok(['audit', 'trail', D])).json;
-  assert.equal(doctorTrail.entries.filter((e) => e.action.type === 'EmergencyShareReceived').length, 4);
+  assert.equal(doctorTrail.entries.filter((e) => e.action.type === 'EmergencyShareReceived').length, 5);
 
   // The stopped service catches up: a service that is down only delays its share.
   services[2].start();
   await waitFor("hospital 2's share after its service restarts", async () => (await releasedTo(ids.LabResult, D)).length === 3,
     { timeoutMs: 180_000, intervalMs: 500 });
-  assert.equal((await services[2].status()).released, 2);
+  // Its share of the Allergy record is the one it already released (bad): only LabResult's.
+  assert.equal((await services[2].status()).released, 1);
 
   // Hospital 1 closes the review: the emergency is over. A record escrowed now
   // is released to nobody.

@@ -218,8 +218,19 @@ pub fn rotate(ctx: &Ctx, me: &Identity, id: u64) -> Result<()> {
 		);
 		// The rotation removed the escrow of the old key: split the new one likewise.
 		if was_escrowed {
-			let custodians = custodians_now(ctx)?;
-			let inc = escrow_record(ctx, me, &ctx.record(id)?, &custodians)?;
+			let again = |e: Failure| {
+				fail(
+					e.code,
+					format!(
+						"record {id} was re-encrypted, but its new key is not available in an \
+						 emergency yet ({}): run `medchain patient emergency-opt-in --records {id}`",
+						e.message
+					),
+				)
+			};
+			let custodians = custodians_now(ctx).map_err(again)?;
+			let record = ctx.record(id).map_err(again)?;
+			let inc = escrow_record(ctx, me, &record, &custodians).map_err(again)?;
 			if !ctx.json {
 				println!(
 					"record {id} stays available in an emergency: its new key split among {} \

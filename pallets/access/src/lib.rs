@@ -70,7 +70,9 @@
 //! holds one request per (patient, doctor), counted in [`RequestCount`];
 //! [`EmergencyOpenings`] keeps when each doctor broke the glass in the last
 //! period (at most `T::MaxEmergenciesPerPeriod` times) and
-//! [`PendingReviews`] holds the audit entries awaiting review per hospital.
+//! [`PendingReviews`] holds the audit entries awaiting review per hospital;
+//! [`OpenEmergencies`] finds the review of a (patient, doctor) pair, which
+//! the records pallet's key release asks about (`emergency_status`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

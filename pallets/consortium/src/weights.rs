@@ -89,9 +89,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital(a: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 4023, estimated 5490.
-		// Minimum execution time: 1_074_613 picoseconds.
-		Weight::from_parts(1_079_578_392, 5490)
-			.saturating_add(Weight::from_parts(117_793_864, 0).saturating_mul(a.into()))
+		// Minimum execution time: 1_025_494 picoseconds.
+		Weight::from_parts(1_018_736_564, 5490)
+			.saturating_add(Weight::from_parts(113_873_468, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
@@ -141,9 +141,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital_with_node(a: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 6508, estimated 7975.
-		// Minimum execution time: 1_399_339 picoseconds.
-		Weight::from_parts(1_458_834_670, 7975)
-			.saturating_add(Weight::from_parts(123_085_165, 0).saturating_mul(a.into()))
+		// Minimum execution time: 1_371_268 picoseconds.
+		Weight::from_parts(1_441_720_071, 7975)
+			.saturating_add(Weight::from_parts(114_770_636, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -154,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::AuthorizedUpgrade` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn authorize_upgrade() -> Weight {
 		// Proof size summary in bytes: measured 0, estimated 0.
-		// Minimum execution time: 118_994 picoseconds.
-		Weight::from_parts(133_434_000, 0)
+		// Minimum execution time: 118_205 picoseconds.
+		Weight::from_parts(129_283_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:1)
@@ -186,8 +186,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn suspend_hospital() -> Weight {
 		// Proof size summary in bytes: measured 3608, estimated 5093.
-		// Minimum execution time: 740_950 picoseconds.
-		Weight::from_parts(792_334_000, 5093)
+		// Minimum execution time: 713_497 picoseconds.
+		Weight::from_parts(764_404_000, 5093)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -217,8 +217,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reinstate_hospital() -> Weight {
 		// Proof size summary in bytes: measured 3575, estimated 5060.
-		// Minimum execution time: 713_932 picoseconds.
-		Weight::from_parts(807_850_000, 5060)
+		// Minimum execution time: 706_420 picoseconds.
+		Weight::from_parts(778_737_000, 5060)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -260,8 +260,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_hospital() -> Weight {
 		// Proof size summary in bytes: measured 12062, estimated 168977.
-		// Minimum execution time: 4_457_286 picoseconds.
-		Weight::from_parts(4_788_318_000, 168977)
+		// Minimum execution time: 4_446_084 picoseconds.
+		Weight::from_parts(4_869_854_000, 168977)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -287,8 +287,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn add_admin() -> Weight {
 		// Proof size summary in bytes: measured 1321, estimated 4157.
-		// Minimum execution time: 667_506 picoseconds.
-		Weight::from_parts(725_989_000, 4157)
+		// Minimum execution time: 668_309 picoseconds.
+		Weight::from_parts(726_453_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -314,8 +314,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_admin() -> Weight {
 		// Proof size summary in bytes: measured 1441, estimated 4157.
-		// Minimum execution time: 674_786 picoseconds.
-		Weight::from_parts(763_766_000, 4157)
+		// Minimum execution time: 664_319 picoseconds.
+		Weight::from_parts(699_818_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -351,8 +351,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_validator() -> Weight {
 		// Proof size summary in bytes: measured 12634, estimated 169549.
-		// Minimum execution time: 4_265_349 picoseconds.
-		Weight::from_parts(4_729_437_000, 169549)
+		// Minimum execution time: 4_192_453 picoseconds.
+		Weight::from_parts(4_460_072_000, 169549)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -380,8 +380,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn invite() -> Weight {
 		// Proof size summary in bytes: measured 2778, estimated 5972.
-		// Minimum execution time: 1_099_818 picoseconds.
-		Weight::from_parts(1_219_007_000, 5972)
+		// Minimum execution time: 1_097_945 picoseconds.
+		Weight::from_parts(1_214_791_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -409,8 +409,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_invitation() -> Weight {
 		// Proof size summary in bytes: measured 1008, estimated 3593.
-		// Minimum execution time: 788_608 picoseconds.
-		Weight::from_parts(845_443_000, 3593)
+		// Minimum execution time: 807_943 picoseconds.
+		Weight::from_parts(897_885_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -420,6 +420,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::ReleaseKeyOf` (r:1 w:1)
 	/// Proof: `Consortium::ReleaseKeyOf` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::NextSeq` (r:1 w:1)
 	/// Proof: `Audit::NextSeq` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectTrail` (r:1 w:1)
@@ -435,19 +437,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Entries` (r:0 w:1)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_release_key() -> Weight {
-		// Proof size summary in bytes: measured 994, estimated 4157.
-		// Minimum execution time: 685_748 picoseconds.
-		Weight::from_parts(728_604_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size summary in bytes: measured 1186, estimated 6196.
+		// Minimum execution time: 895_566 picoseconds.
+		Weight::from_parts(998_090_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn admit_hospital(a: u32, ) -> Weight {
-		Weight::from_parts(1_079_578_392, 5490)
-			.saturating_add(Weight::from_parts(117_793_864, 0).saturating_mul(a.into()))
+		Weight::from_parts(1_018_736_564, 5490)
+			.saturating_add(Weight::from_parts(113_873_468, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
@@ -455,8 +457,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
 	}
 	fn admit_hospital_with_node(a: u32, ) -> Weight {
-		Weight::from_parts(1_458_834_670, 7975)
-			.saturating_add(Weight::from_parts(123_085_165, 0).saturating_mul(a.into()))
+		Weight::from_parts(1_441_720_071, 7975)
+			.saturating_add(Weight::from_parts(114_770_636, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
@@ -464,52 +466,52 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
 	}
 	fn authorize_upgrade() -> Weight {
-		Weight::from_parts(133_434_000, 0)
+		Weight::from_parts(129_283_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend_hospital() -> Weight {
-		Weight::from_parts(792_334_000, 5093)
+		Weight::from_parts(764_404_000, 5093)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn reinstate_hospital() -> Weight {
-		Weight::from_parts(807_850_000, 5060)
+		Weight::from_parts(778_737_000, 5060)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_hospital() -> Weight {
-		Weight::from_parts(4_788_318_000, 168977)
+		Weight::from_parts(4_869_854_000, 168977)
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn add_admin() -> Weight {
-		Weight::from_parts(725_989_000, 4157)
+		Weight::from_parts(726_453_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn remove_admin() -> Weight {
-		Weight::from_parts(763_766_000, 4157)
+		Weight::from_parts(699_818_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_validator() -> Weight {
-		Weight::from_parts(4_729_437_000, 169549)
+		Weight::from_parts(4_460_072_000, 169549)
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn invite() -> Weight {
-		Weight::from_parts(1_219_007_000, 5972)
+		Weight::from_parts(1_214_791_000, 5972)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_invitation() -> Weight {
-		Weight::from_parts(845_443_000, 3593)
+		Weight::from_parts(897_885_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_release_key() -> Weight {
-		Weight::from_parts(728_604_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(998_090_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 }

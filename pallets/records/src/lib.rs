@@ -23,6 +23,11 @@
 //! - The patient erases a record: every CID and wrapped key leaves the
 //!   chain's state (old blocks keep what their extrinsics carried); the audit
 //!   trail keeps that the record existed and was erased.
+//! - The patient (or a guardian) makes a record available in an emergency: its
+//!   data key split (Shamir) among custodian hospitals, one share wrapped to each
+//!   hospital's key-release key (`T::Custodians`). When a doctor breaks the glass, each
+//!   hospital's release service re-wraps its share to the doctor; with
+//!   `EmergencyThreshold` shares the doctor opens the record (docs/emergency-access.md).
 //! - A reader declares opening a record with `open_record` (a read receipt in
 //!   the audit trail) before unwrapping its key. The receipt records that the
 //!   reader asked; a client that skips it could still unwrap a key the reader
@@ -46,7 +51,9 @@
 //! guardians cannot lock a patient out of their records; and a guardian who
 //! is removed loses the keys of the records they wrote (the patients pallet
 //! removes them through [`RecordKeys`]).
-//! - [`Pallet::open_record`]: a reader with access and a key.
+//! - [`Pallet::open_record`]: a reader with access and a key (or enough released shares).
+//! - [`Pallet::escrow_key`], [`Pallet::withdraw_escrow`]: the patient or a guardian.
+//! - [`Pallet::release_shares`]: a custodian hospital's key-release service.
 //!
 //! ### Traits implemented
 //!
@@ -60,6 +67,10 @@
 //! [`RecordsOf`] (patient, record), at most `T::MaxRecordsPerPatient` per
 //! patient, counted in [`RecordCount`]; [`KeysOf`] (patient, reader, record),
 //! so that a reader's keys on a patient's records are found without a scan.
+//! [`Escrows`] holds a record's split key (at most `T::MaxCustodians` shares);
+//! [`Releases`] by (record, reader) the shares released to a reader, at most
+//! `T::MaxReleasesPerRecord` readers per record, indexed in [`KeysOf`] like keys
+//! and removed with them.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
