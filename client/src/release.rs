@@ -3,11 +3,13 @@
 //! beside its node (docs/emergency-access.md).
 //!
 //! The service follows the finalized chain. When a doctor breaks the glass for a patient
-//! (`Access::EmergencyAccessOpened`), or a patient in an open emergency escrows another
-//! record (`Records::KeyEscrowed`), it checks the emergency as the chain will (an active
-//! doctor, a live emergency whose review is still open), opens its hospital's share of
-//! each escrowed record of the patient with the hospital's key-release key, re-wraps it
-//! to the doctor's encryption key, and submits the shares in `records.release_shares`.
+//! (`Access::EmergencyAccessOpened`), a patient's key recovery is approved
+//! (`Patients::RecoveryApproved`), or a patient in either escrows another record
+//! (`Records::KeyEscrowed`), it checks the release as the chain will (an active doctor in a
+//! live emergency whose review is still open, or the holder of the approved recovery),
+//! opens its hospital's share of each escrowed record of the patient with the hospital's
+//! key-release key, re-wraps it to the reader's encryption key, and submits the shares in
+//! `records.release_shares`.
 //! What it still has to do is kept in a state file, so a service that was down catches up
 //! when it starts again: a stopped service only delays its share, and any `t` of the
 //! custodians suffice.
@@ -124,6 +126,12 @@ pub fn emergency_status(
 	})
 }
 
+/// The account an approved key recovery of `patient` releases to.
+pub fn recovery_holder(chain: &Chain, patient: &[u8; 32]) -> Result<Option<[u8; 32]>, ChainError> {
+	let key = storage_key("Patients", "Recoveries", &[&blake2_concat(patient)]);
+	Ok(chain.storage::<AccountId32>(&key, None)?.map(Into::into))
+}
+
 /// The doctors with an emergency under review for `patient`.
 fn open_emergencies_of(chain: &Chain, patient: &[u8; 32]) -> Result<Vec<[u8; 32]>, ChainError> {
 	let prefix = storage_key("Access", "OpenEmergencies", &[&blake2_concat(patient)]);
@@ -169,14 +177,19 @@ pub struct ServiceState {
 	pub refused: Vec<Refusal>,
 }
 
-/// A doctor's break-glass access to a patient, as the service queues it.
+/// A release the service owes: to a doctor who broke the glass for a patient, or to the
+/// holder of a patient's approved key recovery.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Emergency {
 	pub patient: String,
+	/// The reader: the doctor, or the recovery's holder.
 	pub doctor: String,
 	/// The block it was seen in.
 	pub block: u64,
+	/// A key recovery rather than a break-glass.
+	#[serde(default)]
+	pub recovery: bool,
 }
 
 /// A release the service did not make.
@@ -209,9 +222,13 @@ impl ServiceState {
 		std::fs::rename(tmp, path)
 	}
 
-	fn queue(&mut self, patient: String, doctor: String, block: u64) {
-		if !self.pending.iter().any(|e| e.patient == patient && e.doctor == doctor) {
-			self.pending.push(Emergency { patient, doctor, block });
+	fn queue(&mut self, patient: String, doctor: String, block: u64, recovery: bool) {
+		if !self
+			.pending
+			.iter()
+			.any(|e| e.patient == patient && e.doctor == doctor && e.recovery == recovery)
+		{
+			self.pending.push(Emergency { patient, doctor, block, recovery });
 		}
 	}
 
@@ -302,17 +319,27 @@ impl<'a> ReleaseService<'a> {
 					keys::address_of(patient.as_ref()),
 					keys::address_of(doctor.as_ref()),
 					number,
+					false,
+				),
+				RuntimeEvent::Patients(pallet_patients::Event::RecoveryApproved {
+					patient,
+					holder,
+				}) => self.state.queue(
+					keys::address_of(patient.as_ref()),
+					keys::address_of(holder.as_ref()),
+					number,
+					true,
 				),
 				RuntimeEvent::Records(pallet_records::Event::KeyEscrowed { record, .. }) => {
-					// A record escrowed during an open emergency is released too.
+					// A record escrowed during an open emergency or recovery is released too.
 					let Some(view) = self.chain.record(record, Some(hash))? else { continue };
 					let patient = crate::commands::patient_bytes(&view);
+					let address = keys::address_of(&patient);
 					for doctor in open_emergencies_of(self.chain, &patient)? {
-						self.state.queue(
-							keys::address_of(&patient),
-							keys::address_of(&doctor),
-							number,
-						);
+						self.state.queue(address.clone(), keys::address_of(&doctor), number, false);
+					}
+					if let Some(holder) = recovery_holder(self.chain, &patient)? {
+						self.state.queue(address, keys::address_of(&holder), number, true);
 					}
 				}
 				_ => {}
@@ -356,24 +383,40 @@ impl<'a> ReleaseService<'a> {
 		};
 		// The chain refuses what these checks refuse; checking first keeps refused
 		// transactions (and their audit noise) out of the blocks.
-		match emergency_status(self.chain, &patient, &doctor)? {
-			EmergencyStatus::Live => {}
-			status => {
-				let why = match status {
-					EmergencyStatus::Expired => "the emergency grant has expired",
-					EmergencyStatus::Reviewed => "the emergency's review is closed",
-					_ => "there is no emergency grant of this patient",
-				};
+		let doctor_key = if emergency.recovery {
+			if recovery_holder(self.chain, &patient)? != Some(doctor) {
+				let why = "the key recovery is no longer approved for this account";
 				self.state.refuse(emergency, None, format!("{why}: nothing released"));
 				return Ok(Served::Done(0));
 			}
-		}
-		let doctor_view = self.chain.doctor(&AccountId32::from(doctor), None)?;
-		let Some(doctor_view) = doctor_view.filter(|d| d.status == "Active") else {
-			self.state.refuse(emergency, None, "the doctor is not active: nothing released".into());
-			return Ok(Served::Done(0));
+			let holder = self.chain.patient(&AccountId32::from(doctor), None)?;
+			let Some(holder) = holder else {
+				let why = "the recovery's holder is not a registered patient";
+				self.state.refuse(emergency, None, format!("{why}: nothing released"));
+				return Ok(Served::Done(0));
+			};
+			holder.encryption_key.0
+		} else {
+			match emergency_status(self.chain, &patient, &doctor)? {
+				EmergencyStatus::Live => {}
+				status => {
+					let why = match status {
+						EmergencyStatus::Expired => "the emergency grant has expired",
+						EmergencyStatus::Reviewed => "the emergency's review is closed",
+						_ => "there is no emergency grant of this patient",
+					};
+					self.state.refuse(emergency, None, format!("{why}: nothing released"));
+					return Ok(Served::Done(0));
+				}
+			}
+			let doctor_view = self.chain.doctor(&AccountId32::from(doctor), None)?;
+			let Some(doctor_view) = doctor_view.filter(|d| d.status == "Active") else {
+				let why = "the doctor is not active: nothing released";
+				self.state.refuse(emergency, None, why.into());
+				return Ok(Served::Done(0));
+			};
+			doctor_view.encryption_key.0
 		};
-		let doctor_key = doctor_view.encryption_key.0;
 		let mut shares: Vec<(RecordId, WrappedKey)> = Vec::new();
 		for record in self.chain.records_of(&AccountId32::from(patient))? {
 			let Some(escrow) = escrow(self.chain, record.id)? else { continue };
@@ -399,7 +442,7 @@ impl<'a> ReleaseService<'a> {
 		let mut count = 0;
 		for chunk in shares.chunks(SHARES_PER_CALL) {
 			let call = RuntimeCall::Records(pallet_records::Call::release_shares {
-				doctor: AccountId32::from(doctor),
+				reader: AccountId32::from(doctor),
 				shares: chunk.to_vec().try_into().expect("at most MaxKeysPerCall shares"),
 			});
 			match self.chain.submit(self.me, call, self.wait) {
@@ -457,10 +500,11 @@ mod tests {
 		let path = dir.path().join("release.json");
 		let mut state = ServiceState::load(&path).unwrap();
 		assert_eq!(state, ServiceState::default());
-		state.queue("p".into(), "d".into(), 7);
-		state.queue("p".into(), "d".into(), 9);
-		state.queue("p".into(), "e".into(), 9);
-		assert_eq!(state.pending.len(), 2);
+		state.queue("p".into(), "d".into(), 7, false);
+		state.queue("p".into(), "d".into(), 9, false);
+		state.queue("p".into(), "e".into(), 9, false);
+		state.queue("p".into(), "e".into(), 9, true);
+		assert_eq!(state.pending.len(), 3);
 		assert_eq!(state.pending[0].block, 7);
 		let emergency = state.pending[0].clone();
 		for i in 0..105 {

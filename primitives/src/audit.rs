@@ -205,11 +205,17 @@ pub enum AuditAction<AccountId> {
 	/// availability (subject: the patient).
 	EmergencyKeyWithdrawn { record: RecordId },
 	/// The key-release service of `hospital` (the actor) released its share of
-	/// `record`'s key to `doctor`, who broke the glass (subject: the patient).
-	EmergencyShareReleased { record: RecordId, hospital: HospitalId, doctor: AccountId },
+	/// `record`'s key to `reader`: a doctor who broke the glass, or the holder
+	/// of an approved key recovery (subject: the patient).
+	EmergencyShareReleased { record: RecordId, hospital: HospitalId, reader: AccountId },
 	/// The key-release service of `hospital` (the actor) released to the
-	/// subject, a doctor who broke the glass, its share of `record` of `patient`.
+	/// subject (a doctor who broke the glass, or a recovery holder) its share
+	/// of `record` of `patient`.
 	EmergencyShareReceived { record: RecordId, hospital: HospitalId, patient: AccountId },
+	/// A guardian, or the council or root (the actor), approved the recovery
+	/// of the patient's (the subject's) keys to `holder`, a guardian who is the
+	/// person's new account.
+	KeyRecoveryApproved { holder: AccountId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

@@ -147,6 +147,9 @@ pub trait PatientRegistry<AccountId> {
 	/// their guardians. False when `patient` is not registered.
 	fn may_act_for(actor: &AccountId, patient: &AccountId) -> bool;
 
+	/// The account an approved key recovery of `patient` releases escrowed keys to.
+	fn recovery_holder(patient: &AccountId) -> Option<AccountId>;
+
 	/// [`Self::may_act_for`] as a check: `error` (the calling pallet's own) if not.
 	fn ensure_may_act_for<E>(actor: &AccountId, patient: &AccountId, error: E) -> Result<(), E> {
 		if Self::may_act_for(actor, patient) {

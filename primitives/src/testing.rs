@@ -108,6 +108,7 @@ impl HospitalRegistry<u64> for MockHospitals {
 thread_local! {
 	static PATIENTS: RefCell<BTreeMap<u64, Vec<u64>>> = const { RefCell::new(BTreeMap::new()) };
 	static DOCTORS: RefCell<BTreeMap<u64, (HospitalId, bool)>> = const { RefCell::new(BTreeMap::new()) };
+	static RECOVERIES: RefCell<BTreeMap<u64, u64>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Every active hospital of [`MockHospitals`] is a custodian: hospital `h`'s
@@ -139,11 +140,20 @@ impl MockPatients {
 	/// Forget every patient.
 	pub fn reset() {
 		PATIENTS.with(|p| p.borrow_mut().clear());
+		RECOVERIES.with(|r| r.borrow_mut().clear());
 	}
 
 	/// Declare a patient with these guardians.
 	pub fn add(patient: u64, guardians: &[u64]) {
 		PATIENTS.with(|p| p.borrow_mut().insert(patient, guardians.to_vec()));
+	}
+
+	/// Record an approved recovery of `patient`'s keys to `holder` (or none).
+	pub fn set_recovery(patient: u64, holder: Option<u64>) {
+		RECOVERIES.with(|r| match holder {
+			Some(holder) => r.borrow_mut().insert(patient, holder),
+			None => r.borrow_mut().remove(&patient),
+		});
 	}
 }
 
@@ -158,6 +168,10 @@ impl crate::PatientRegistry<u64> for MockPatients {
 
 	fn is_guardian(who: &u64) -> bool {
 		PATIENTS.with(|p| p.borrow().values().any(|guardians| guardians.contains(who)))
+	}
+
+	fn recovery_holder(patient: &u64) -> Option<u64> {
+		RECOVERIES.with(|r| r.borrow().get(patient).copied())
 	}
 
 	fn may_act_for(actor: &u64, patient: &u64) -> bool {

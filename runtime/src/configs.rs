@@ -306,6 +306,7 @@ impl pallet_patients::Config for Runtime {
 	type MaxGuardians = ConstU32<4>;
 	type RecordKeys = Records;
 	type MaxKeysPerRemoval = MaxRecordsPerPatient;
+	type RecoveryOrigin = CouncilTwoThirdsOrRootActor;
 	type WeightInfo = pallet_patients::weights::SubstrateWeight<Runtime>;
 }
 

@@ -124,6 +124,9 @@ after(async () => {
   await Promise.all([ipfs.stop(), chain.stop()]);
 });
 
+/** Shared by the tests: the patient, her record ids and their contents. */
+const story = {};
+
 test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospitals release, with one service down', async () => {
   const P = (await ok(['account', 'new', 'patient'])).json.account.address;
   const D = (await ok(['account', 'new', 'doctor'])).json.account.address;
@@ -228,4 +231,47 @@ test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospi
   await ok(['patient', 'emergency-opt-in', '--records', String(ids.Diagnosis)], { as: 'patient' });
   await servicesSettled(services);
   assert.deepEqual(await releasedTo(ids.Diagnosis, D), []);
+  Object.assign(story, { P, ids, files });
+});
+
+test('a patient who lost her keys gets her records back through her hospital and the council', async () => {
+  const { P, ids, files } = story;
+  assert.ok(P, 'the first test ran');
+  // She lost her mnemonic: her old account can sign nothing. She makes a new
+  // account, which registers as a patient (for its encryption key).
+  const N = (await ok(['account', 'new', 'patient-new'])).json.account.address;
+  await ok(['admin', 'invite', '--hospital', '0', N, 'patient'], { as: 'alice' });
+  await ok(['patient', 'register'], { as: 'patient-new' });
+  // Before any approval, the services release nothing to the new account.
+  const early = await run(['patient', 'open', String(ids.LabResult), '--out', join(work, 'early-n.bin')], { as: 'patient-new', json: false });
+  assert.equal(early.code, 1);
+  // The identity check at her hospital's desk: its admin records that she
+  // cannot act and makes the new account her guardian.
+  await ok(['admin', 'represent', '--hospital', '0', P], { as: 'alice' });
+  await ok(['admin', 'add-guardian', P, N], { as: 'alice' });
+  // The new account cannot approve its own recovery.
+  const own = await run(['patient', 'approve-recovery', N, '--for', P], { as: 'patient-new', json: false });
+  assert.equal(own.code, 1);
+  assert.match(own.stderr, /you cannot approve a recovery to yourself: another guardian or the council must \[Patients\.OwnRecovery\]/);
+  // She has no other guardian: the council approves (root on this dev chain).
+  const { alice } = accounts;
+  await submit(api, api.tx.sudo.sudo(api.tx.patients.approveRecovery(P, N)), alice);
+  // Every hospital's service releases its share of each escrowed record to the new account.
+  await waitFor('the shares of her three escrowed records released to her new account', async () => {
+    for (const id of [ids.LabResult, ids.Allergy, ids.Diagnosis]) {
+      if ((await releasedTo(id, N)).length < 3) return false;
+    }
+    return true;
+  }, { timeoutMs: 180_000, intervalMs: 500 });
+  for (const category of ['LabResult', 'Allergy', 'Diagnosis']) {
+    const out = join(work, `recovered-${category}.bin`);
+    await ok(['patient', 'open', String(ids[category]), '--out', out], { as: 'patient-new' });
+    assert.equal(sha256(readFileSync(out)), sha256(files[category]), category);
+  }
+  const trail = (await ok(['audit', 'trail', P])).json;
+  assert.equal(trail.verified, true);
+  const approval = trail.entries.find((e) => e.action.type === 'KeyRecoveryApproved');
+  assert.equal(approval.actor.kind, 'root');
+  assert.equal(approval.action.holder, N);
+  assert.equal(trail.entries.filter((e) => e.action.type === 'EmergencyShareReleased' && e.action.reader === N).length, 9);
 });

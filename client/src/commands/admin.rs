@@ -45,6 +45,9 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 			let inc = ctx.send(&me, call)?;
 			ctx.done(&inc, format!("invited {} ({role:?})", keys::address_of(&who)), json!({}));
 		}
+		AdminCmd::AddGuardian { patient, guardian } => {
+			admin_add_guardian(ctx, &patient, &guardian)?
+		}
 		AdminCmd::SetReleaseKey { hospital, service, key } => {
 			set_release_key(ctx, hospital, &service, &key)?
 		}
@@ -470,6 +473,9 @@ pub enum AdminCmd {
 		#[arg(long)]
 		threshold: Option<u32>,
 	},
+	/// Add a guardian to a patient the hospital recorded as unable to act (`represent`): a
+	/// carer, or the person's new account after lost keys (then `patient approve-recovery`).
+	AddGuardian { patient: String, guardian: String },
 	/// Register the hospital's key-release key and the account its release service signs
 	/// with (`medchain release-service key`, run as that account, prints the key).
 	SetReleaseKey {

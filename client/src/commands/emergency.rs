@@ -296,6 +296,84 @@ pub fn open_released(
 	}
 }
 
+/// A guardian's (or, with sudo on a development chain, root's) approval of the recovery of
+/// a patient's keys to `holder`, the person's new account.
+pub fn approve_recovery(ctx: &Ctx, me: &Identity, patient: &[u8; 32], holder: &str) -> Result<()> {
+	let holder = ctx.account(holder)?;
+	let name = ctx.name(&keys::address_of(&holder));
+	let call = RuntimeCall::Patients(pallet_patients::Call::approve_recovery {
+		patient: (*patient).into(),
+		holder: holder.into(),
+	});
+	let inc = ctx.send(me, call).map_err(|e| {
+		reword(e, |_, error| match error {
+			"NotRepresented" => Some(
+				"the patient's hospital has not recorded that the patient cannot act: its admin \
+				 checks the person's identity and runs `medchain admin represent` first"
+					.into(),
+			),
+			"NotGuardian" => Some(format!(
+				"{name} is not a guardian of this patient: the hospital's admin adds the new \
+				 account with `medchain admin add-guardian`"
+			)),
+			"HolderNotRegistered" => Some(format!(
+				"{name} is not registered as a patient: the new account registers first (its \
+				 encryption key is what the hospitals release to)"
+			)),
+			"OwnRecovery" => Some(
+				"you cannot approve a recovery to yourself: another guardian or the council must"
+					.into(),
+			),
+			"MayNotApproveRecovery" => Some(
+				"only another guardian of the patient, or the council, approves a key recovery"
+					.into(),
+			),
+			_ => None,
+		})
+	})?;
+	ctx.done(
+		&inc,
+		format!(
+			"recovery approved: the hospitals' release services now release the patient's \
+			 escrowed record keys to {name}"
+		),
+		json!({ "patient": keys::address_of(patient), "holder": keys::address_of(&holder) }),
+	);
+	Ok(())
+}
+
+/// A hospital admin adds a guardian to a patient the hospital recorded as unable to act.
+pub fn admin_add_guardian(ctx: &Ctx, patient: &str, guardian: &str) -> Result<()> {
+	let me = ctx.me()?;
+	let patient = ctx.account(patient)?;
+	let guardian = ctx.account(guardian)?;
+	let call = RuntimeCall::Patients(pallet_patients::Call::add_guardian {
+		patient: patient.into(),
+		guardian: guardian.into(),
+	});
+	let inc = ctx.send(&me, call).map_err(|e| {
+		reword(e, |_, error| match error {
+			"MayNotManageGuardians" => Some(
+				"an admin manages the guardians of a patient only while the hospital has \
+				 recorded that the patient cannot act (`medchain admin represent`)"
+					.into(),
+			),
+			"AlreadyGuardian" => Some("that account is already a guardian of the patient".into()),
+			_ => None,
+		})
+	})?;
+	ctx.done(
+		&inc,
+		format!(
+			"{} is now a guardian of {}",
+			ctx.name(&keys::address_of(&guardian)),
+			ctx.name(&keys::address_of(&patient))
+		),
+		json!({ "patient": keys::address_of(&patient), "guardian": keys::address_of(&guardian) }),
+	);
+	Ok(())
+}
+
 /// A hospital admin's `set-release-key`.
 pub fn set_release_key(ctx: &Ctx, hospital: u32, service: &str, key: &str) -> Result<()> {
 	let me = ctx.me()?;

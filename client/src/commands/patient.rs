@@ -230,6 +230,11 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 		}
 		PatientCmd::EmergencyOptIn { narrow } => opt_in(ctx, &ctx.me()?, narrow)?,
 		PatientCmd::EmergencyOptOut { record } => opt_out(ctx, &ctx.me()?, record)?,
+		PatientCmd::ApproveRecovery { holder, who } => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			approve_recovery(ctx, &me, &patient, &holder)?
+		}
 		PatientCmd::Rotate { record, who } => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
@@ -674,6 +679,14 @@ pub enum PatientCmd {
 	},
 	/// Withdraw a record from emergency availability.
 	EmergencyOptOut { record: u64 },
+	/// As a guardian (--for), approve the recovery of the patient's keys to their new
+	/// account (docs/emergency-access.md, "Key recovery").
+	ApproveRecovery {
+		/// The person's new account, already a guardian and a registered patient.
+		holder: String,
+		#[command(flatten)]
+		who: ForArgs,
+	},
 	/// Let someone act for you (a parent, a carer): they manage your consent.
 	AddGuardian { guardian: String },
 	/// Stop a guardian acting for you; or, as a guardian with --for, step down.

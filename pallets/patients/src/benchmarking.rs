@@ -129,5 +129,21 @@ mod benchmarks {
 		Ok(())
 	}
 
+	// Worst case: approved by a guardian (signed, so `RecoveryOrigin` is tried first), the
+	// approver and the holder last in a full guardian list.
+	#[benchmark]
+	fn approve_recovery() -> Result<(), BenchmarkError> {
+		let max = T::MaxGuardians::get();
+		patient_with_guardians::<T>(max)?;
+		let who = patient::<T>();
+		represented_by_admin::<T>(&who)?;
+		let (approver, holder) = (guardian::<T>(max - 2), guardian::<T>(max - 1));
+		Patients::<T>::do_register(&holder, KEY, None)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(approver), who.clone(), holder.clone());
+		assert_last_event::<T>(Event::RecoveryApproved { patient: who, holder });
+		Ok(())
+	}
+
 	impl_benchmark_test_suite!(Patients, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -5,7 +5,7 @@ use crate::{pallet::*, PatientRegistry, Representation};
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog,
-	Cid, CidError, EncryptionKey, HospitalId, HospitalRegistry, InviteRole, RecordKeys,
+	Cid, CidError, EncryptionKey, Entity, HospitalId, HospitalRegistry, InviteRole, RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -169,6 +169,12 @@ impl<T: Config> Pallet<T> {
 		})?;
 		WardsOf::<T>::remove(guardian, patient);
 		release_account::<T>(guardian);
+		// A recovery holder who is no longer a guardian receives nothing more.
+		Recoveries::<T>::mutate_exists(patient, |holder| {
+			if holder.as_ref() == Some(guardian) {
+				*holder = None;
+			}
+		});
 		let keys_removed =
 			T::RecordKeys::remove_reader_keys(patient, guardian, T::MaxKeysPerRemoval::get());
 		T::Audit::log_accounts(
@@ -177,6 +183,31 @@ impl<T: Config> Pallet<T> {
 			AuditAction::GuardianRemoved { guardian: guardian.clone() },
 		)?;
 		Ok(keys_removed)
+	}
+
+	/// `actor` is the approving guardian, or the council or root.
+	pub(crate) fn do_approve_recovery(
+		actor: Entity<T::AccountId>,
+		patient: &T::AccountId,
+		holder: &T::AccountId,
+	) -> DispatchResult {
+		let info = PatientOf::<T>::get(patient).ok_or(Error::<T>::NotRegistered)?;
+		if let Entity::Account(approver) = &actor {
+			ensure!(info.guardians.contains(approver), Error::<T>::MayNotApproveRecovery);
+			ensure!(approver != holder, Error::<T>::OwnRecovery);
+		}
+		// The identity check: the patient's hospital recorded that the patient cannot act
+		// (lost keys), and its admin made the new account a guardian.
+		ensure!(Represented::<T>::contains_key(patient), Error::<T>::NotRepresented);
+		ensure!(info.guardians.contains(holder), Error::<T>::NotGuardian);
+		ensure!(PatientOf::<T>::contains_key(holder), Error::<T>::HolderNotRegistered);
+		Recoveries::<T>::insert(patient, holder);
+		T::Audit::log(
+			actor,
+			Entity::Account(patient.clone()),
+			AuditAction::KeyRecoveryApproved { holder: holder.clone() },
+		)?;
+		Ok(())
 	}
 
 	pub(crate) fn do_set_represented(
@@ -233,6 +264,12 @@ impl<T: Config> Pallet<T> {
 			"an unregistered account is recorded as represented"
 		);
 		ensure!(WardsOf::<T>::iter().count() == guardianships, "stale guardian index entry");
+		for (patient, holder) in Recoveries::<T>::iter() {
+			ensure!(
+				WardsOf::<T>::contains_key(&holder, &patient),
+				"a recovery holder who is not the patient's guardian"
+			);
+		}
 		Ok(())
 	}
 }
@@ -248,6 +285,10 @@ impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 
 	fn is_guardian(who: &T::AccountId) -> bool {
 		WardsOf::<T>::iter_key_prefix(who).next().is_some()
+	}
+
+	fn recovery_holder(patient: &T::AccountId) -> Option<T::AccountId> {
+		Recoveries::<T>::get(patient)
 	}
 
 	fn may_act_for(actor: &T::AccountId, patient: &T::AccountId) -> bool {

@@ -88,7 +88,9 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AuditLog, Cid, HospitalRegistry, InviteRole, Moment, RecordKeys};
+	use medchain_primitives::{
+		AuditLog, Cid, Entity, HospitalRegistry, InviteRole, Moment, RecordKeys,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -127,6 +129,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxKeysPerRemoval: Get<u32>;
 
+		/// Who besides a guardian may approve a key recovery: the council (2/3) or root. Its
+		/// success value is who the audit trail names as the actor.
+		type RecoveryOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Entity<Self::AccountId>>;
+
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -155,6 +161,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Represented<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Representation>;
 
+	/// Approved key recoveries: the patient lost their keys, and this guardian (the person's
+	/// new account) receives the shares of their escrowed record keys
+	/// (docs/emergency-access.md, "Key recovery").
+	#[pallet::storage]
+	pub type Recoveries<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -173,6 +185,9 @@ pub mod pallet {
 		PatientRepresented { patient: T::AccountId, hospital: HospitalId },
 		/// An admin of `hospital` recorded that `patient` acts for themself again.
 		RepresentationEnded { patient: T::AccountId, hospital: HospitalId },
+		/// The recovery of `patient`'s keys to `holder` was approved: the hospitals' release
+		/// services release the shares of the patient's escrowed record keys to `holder`.
+		RecoveryApproved { patient: T::AccountId, holder: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -210,6 +225,13 @@ pub mod pallet {
 		/// hospital only once the one holding the record is no longer active), and only the
 		/// hospital holding it ends it.
 		NotPatientsHospital,
+		/// The recovery holder must be a registered patient (the person's new account), for
+		/// its encryption key.
+		HolderNotRegistered,
+		/// A guardian cannot approve their own recovery: another guardian or the council must.
+		OwnRecovery,
+		/// Only another guardian of the patient, the council or root approves a key recovery.
+		MayNotApproveRecovery,
 	}
 
 	#[pallet::hooks]
@@ -394,6 +416,37 @@ pub mod pallet {
 			} else {
 				Event::RepresentationEnded { patient, hospital }
 			});
+			Ok(())
+		}
+
+		/// Approve the recovery of a patient's keys to `holder`: the person lost their mnemonic
+		/// and made a new account. `holder` must be that new account, registered as a patient
+		/// (for its encryption key) and already a guardian of `patient`, which an admin of the
+		/// patient's hospital adds after checking the person's identity at the desk (the
+		/// patient is then `represented`). The hospitals' key-release services release the
+		/// shares of every escrowed record key of the patient to `holder`.
+		///
+		/// The dispatch origin for this call must be _Signed_ by another guardian of
+		/// `patient`, or be the council (2/3) or root (`T::RecoveryOrigin`).
+		///
+		/// Emits `RecoveryApproved`. Errors: `NotRegistered`, `MayNotApproveRecovery`,
+		/// `OwnRecovery`, `NotRepresented`, `NotGuardian`, `HolderNotRegistered`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::approve_recovery())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _holder: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn approve_recovery(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			holder: T::AccountId,
+		) -> DispatchResult {
+			let actor = match T::RecoveryOrigin::try_origin(origin) {
+				Ok(governance) => governance,
+				Err(origin) => Entity::Account(ensure_signed(origin)?),
+			};
+			Self::do_approve_recovery(actor, &patient, &holder)?;
+			Self::deposit_event(Event::RecoveryApproved { patient, holder });
 			Ok(())
 		}
 	}

@@ -66,7 +66,13 @@ impl pallet_patients::Config for Test {
 	type MaxGuardians = ConstU32<3>;
 	type RecordKeys = MockRecordKeys;
 	type MaxKeysPerRemoval = ConstU32<10>;
+	type RecoveryOrigin = frame_system::EnsureRootWithSuccess<u64, RootActor>;
 	type WeightInfo = ();
+}
+
+frame_support::parameter_types! {
+	/// Root as the audit trail names it.
+	pub const RootActor: medchain_primitives::Entity<u64> = medchain_primitives::Entity::Root;
 }
 
 /// Empty storage at block 1, time `NOW`, with the three mock hospitals.

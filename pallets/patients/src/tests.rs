@@ -560,3 +560,103 @@ fn guardian_takeover_a_stranger_hospital_cannot_take_a_patient_over() {
 		assert_eq!(Represented::<Test>::get(OTHER_PATIENT).map(|r| r.hospital), Some(1));
 	});
 }
+
+// --- key recovery ---
+
+/// The person's new account, registered as a patient of its own.
+const NEW_ACCOUNT: u64 = 30;
+
+/// A patient of hospital 0 with a guardian who lost their keys: the hospital records that
+/// they cannot act and its admin makes the new account a guardian.
+fn lost_keys() {
+	MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
+	register_with_guardian();
+	register(NEW_ACCOUNT);
+	assert_ok!(Patients::set_represented(signed(1), 0, PATIENT, true));
+	assert_ok!(Patients::add_guardian(signed(1), PATIENT, NEW_ACCOUNT));
+}
+
+#[test]
+fn a_guardian_approves_the_recovery_of_a_patients_keys_to_the_new_account() {
+	test(|| {
+		lost_keys();
+		assert_eq!(Patients::recovery_holder(&PATIENT), None);
+		assert_ok!(Patients::approve_recovery(signed(GUARDIAN), PATIENT, NEW_ACCOUNT));
+		System::assert_last_event(
+			Event::RecoveryApproved { patient: PATIENT, holder: NEW_ACCOUNT }.into(),
+		);
+		assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
+		assert_eq!(
+			trail(PATIENT).pop(),
+			Some(by(GUARDIAN, AuditAction::KeyRecoveryApproved { holder: NEW_ACCOUNT }))
+		);
+		// The holder stepping down (or removed) ends the recovery.
+		assert_ok!(Patients::remove_guardian(signed(NEW_ACCOUNT), PATIENT, NEW_ACCOUNT));
+		assert_eq!(Patients::recovery_holder(&PATIENT), None);
+	});
+}
+
+#[test]
+fn the_council_or_root_approves_a_recovery_where_no_other_guardian_can() {
+	test(|| {
+		lost_keys();
+		assert_ok!(Patients::remove_guardian(signed(1), PATIENT, GUARDIAN));
+		assert_ok!(Patients::approve_recovery(RuntimeOrigin::root(), PATIENT, NEW_ACCOUNT));
+		assert_eq!(
+			trail(PATIENT).pop(),
+			Some((Entity::Root, AuditAction::KeyRecoveryApproved { holder: NEW_ACCOUNT }))
+		);
+		assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
+	});
+}
+
+#[test]
+fn a_recovery_needs_the_hospitals_identity_check_and_a_second_party() {
+	test(|| {
+		MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
+		register_with_guardian();
+		register(NEW_ACCOUNT);
+		// No hospital has recorded that the patient cannot act.
+		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, NEW_ACCOUNT));
+		assert_noop!(
+			Patients::approve_recovery(signed(GUARDIAN), PATIENT, NEW_ACCOUNT),
+			Error::<Test>::NotRepresented
+		);
+		assert_ok!(Patients::set_represented(signed(1), 0, PATIENT, true));
+		// The holder cannot approve their own recovery.
+		assert_noop!(
+			Patients::approve_recovery(signed(NEW_ACCOUNT), PATIENT, NEW_ACCOUNT),
+			Error::<Test>::OwnRecovery
+		);
+		// Only a guardian, the council or root approves: not a stranger, an admin, or the
+		// patient's lost account.
+		assert_noop!(
+			Patients::approve_recovery(signed(STRANGER), PATIENT, NEW_ACCOUNT),
+			Error::<Test>::MayNotApproveRecovery
+		);
+		for who in [1, PATIENT] {
+			assert_noop!(
+				Patients::approve_recovery(signed(who), PATIENT, NEW_ACCOUNT),
+				Error::<Test>::MayNotApproveRecovery
+			);
+		}
+		assert_noop!(
+			Patients::approve_recovery(RuntimeOrigin::none(), PATIENT, NEW_ACCOUNT),
+			DispatchError::BadOrigin
+		);
+		// The holder must be a guardian, and a registered patient (for its key).
+		assert_noop!(
+			Patients::approve_recovery(signed(GUARDIAN), PATIENT, STRANGER),
+			Error::<Test>::NotGuardian
+		);
+		assert_ok!(Patients::add_guardian(signed(1), PATIENT, 21));
+		assert_noop!(
+			Patients::approve_recovery(signed(GUARDIAN), PATIENT, 21),
+			Error::<Test>::HolderNotRegistered
+		);
+		assert_noop!(
+			Patients::approve_recovery(signed(GUARDIAN), STRANGER, NEW_ACCOUNT),
+			Error::<Test>::NotRegistered
+		);
+	});
+}

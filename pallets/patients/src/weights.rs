@@ -39,6 +39,7 @@ pub trait WeightInfo {
 	fn add_guardian() -> Weight;
 	fn remove_guardian(k: u32, ) -> Weight;
 	fn set_represented() -> Weight;
+	fn approve_recovery() -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -229,6 +230,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	fn approve_recovery() -> Weight {
+		Weight::from_parts(1_000_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -266,5 +272,10 @@ impl WeightInfo for () {
 		Weight::from_parts(683_320_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn approve_recovery() -> Weight {
+		Weight::from_parts(1_000_000_000, 6000)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 }

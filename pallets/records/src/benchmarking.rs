@@ -287,7 +287,7 @@ mod benchmarks {
 			.expect("at most MaxKeysPerCall shares");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(service), doctor.clone(), shares);
-		assert_last_event::<T>(Event::SharesReleased { hospital, doctor, count: k });
+		assert_last_event::<T>(Event::SharesReleased { hospital, reader: doctor, count: k });
 		Ok(())
 	}
 

@@ -417,14 +417,28 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
+	/// A release of `patient`'s record to `reader` is due: `reader` holds the patient's
+	/// approved key recovery, or is an active doctor in a live emergency of the patient.
+	fn ensure_release_due(reader: &T::AccountId, patient: &T::AccountId) -> DispatchResult {
+		if T::Patients::recovery_holder(patient).as_ref() == Some(reader) {
+			return Ok(());
+		}
+		ensure!(T::Doctors::is_active(reader), Error::<T>::DoctorNotActive);
+		match T::Access::emergency_status(reader, patient) {
+			EmergencyStatus::Live => Ok(()),
+			EmergencyStatus::None => Err(Error::<T>::NoEmergency.into()),
+			EmergencyStatus::Expired => Err(Error::<T>::EmergencyExpired.into()),
+			EmergencyStatus::Reviewed => Err(Error::<T>::EmergencyReviewed.into()),
+		}
+	}
+
 	/// Returns the releasing hospital.
 	pub(crate) fn do_release(
 		service: &T::AccountId,
-		doctor: &T::AccountId,
+		reader: &T::AccountId,
 		shares: Vec<(RecordId, WrappedKey)>,
 	) -> Result<HospitalId, DispatchError> {
 		let hospital = T::Custodians::custodian_of(service).ok_or(Error::<T>::NotReleaseService)?;
-		ensure!(T::Doctors::is_active(doctor), Error::<T>::DoctorNotActive);
 		ensure!(shares.len() <= T::MaxKeysPerCall::get() as usize, Error::<T>::TooManyKeys);
 		let mut ids: Vec<RecordId> = shares.iter().map(|(id, _)| *id).collect();
 		ids.sort();
@@ -433,14 +447,9 @@ impl<T: Config> Pallet<T> {
 			let record = RecordById::<T>::get(id).ok_or(Error::<T>::UnknownRecord)?;
 			let mut escrow = Escrows::<T>::get(id).ok_or(Error::<T>::NotEscrowed)?;
 			ensure!(escrow.shares.iter().any(|(h, _)| *h == hospital), Error::<T>::NotCustodian);
-			match T::Access::emergency_status(doctor, &record.patient) {
-				EmergencyStatus::Live => {}
-				EmergencyStatus::None => return Err(Error::<T>::NoEmergency.into()),
-				EmergencyStatus::Expired => return Err(Error::<T>::EmergencyExpired.into()),
-				EmergencyStatus::Reviewed => return Err(Error::<T>::EmergencyReviewed.into()),
-			}
+			Self::ensure_release_due(reader, &record.patient)?;
 			let wrapped = Self::checked_key(bytes)?;
-			let mut release = match Releases::<T>::get(id, doctor) {
+			let mut release = match Releases::<T>::get(id, reader) {
 				Some(release) => release,
 				None => {
 					escrow.released_to = escrow.released_to.saturating_add(1);
@@ -461,20 +470,20 @@ impl<T: Config> Pallet<T> {
 				.shares
 				.try_push((hospital, wrapped))
 				.map_err(|_| Error::<T>::AlreadyReleased)?;
-			Releases::<T>::insert(id, doctor, release);
-			KeysOf::<T>::insert((&record.patient, doctor, id), ());
+			Releases::<T>::insert(id, reader, release);
+			KeysOf::<T>::insert((&record.patient, reader, id), ());
 			T::Audit::log_accounts(
 				service,
 				&record.patient,
 				AuditAction::EmergencyShareReleased {
 					record: id,
 					hospital,
-					doctor: doctor.clone(),
+					reader: reader.clone(),
 				},
 			)?;
 			T::Audit::log_accounts(
 				service,
-				doctor,
+				reader,
 				AuditAction::EmergencyShareReceived {
 					record: id,
 					hospital,
@@ -562,9 +571,10 @@ impl<T: Config> Pallet<T> {
 					"release not indexed"
 				);
 				ensure!(
-					T::Access::may_hold_keys(&reader, &record.patient),
-					"released shares held by a reader without a grant, or a suspended doctor \
-					 whose keys are not being removed"
+					T::Access::may_hold_keys(&reader, &record.patient)
+						|| T::Patients::may_act_for(&reader, &record.patient),
+					"released shares held by a reader who is neither a grantee nor a guardian, or \
+					 by a suspended doctor whose keys are not being removed"
 				);
 				if !Keys::<T>::contains_key(id, &reader) {
 					releases_without_key += 1;

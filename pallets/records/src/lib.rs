@@ -291,8 +291,8 @@ pub mod pallet {
 		KeyEscrowed { record: RecordId, custodians: u32, threshold: u32 },
 		/// `record` is no longer available in an emergency; released shares went too.
 		KeyEscrowWithdrawn { record: RecordId },
-		/// `hospital`'s key-release service released its shares of `count` records to `doctor`.
-		SharesReleased { hospital: HospitalId, doctor: T::AccountId, count: u32 },
+		/// `hospital`'s key-release service released its shares of `count` records to `reader`.
+		SharesReleased { hospital: HospitalId, reader: T::AccountId, count: u32 },
 	}
 
 	#[pallet::error]
@@ -355,7 +355,8 @@ pub mod pallet {
 		NotReleaseService,
 		/// The caller's hospital holds no share of this record's key.
 		NotCustodian,
-		/// The doctor is not active (unknown, suspended, or of a suspended hospital).
+		/// The reader is not an active doctor (unknown, suspended, or of a suspended hospital)
+		/// and holds no approved key recovery of the patient.
 		DoctorNotActive,
 		/// The doctor holds no emergency grant of the record's patient.
 		NoEmergency,
@@ -661,14 +662,16 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Release this hospital's shares of escrowed records to `doctor`, who broke the glass
-		/// for their patients: each share re-wrapped (HPKE) to the doctor's encryption key.
-		/// Each release is an audit entry on the patient's trail and on the doctor's.
+		/// Release this hospital's shares of escrowed records to `reader`: a doctor who broke
+		/// the glass for their patients, or the holder of a patient's approved key recovery
+		/// (`patients.approve_recovery`). Each share is re-wrapped (HPKE) to the reader's
+		/// encryption key; each release is an audit entry on the patient's trail and on the
+		/// reader's.
 		///
 		/// The dispatch origin for this call must be _Signed_ by the key-release service of an
 		/// active hospital holding a share of each record.
 		///
-		/// - `shares`: `(record, share wrapped to the doctor)`, at most `MaxKeysPerCall`.
+		/// - `shares`: `(record, share wrapped to the reader)`, at most `MaxKeysPerCall`.
 		///
 		/// Emits `SharesReleased`. Errors: `NotReleaseService`, `DoctorNotActive`,
 		/// `TooManyKeys`, `DuplicateReader` (a record listed twice), `UnknownRecord`,
@@ -676,18 +679,18 @@ pub mod pallet {
 		/// `EmergencyReviewed`, `AlreadyReleased`, `TooManyReleases`, `WrongKeyLength`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::release_shares(shares.len() as u32))]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _doctor: &T::AccountId, _shares: &SharedKeys<T>| -> bool {
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _reader: &T::AccountId, _shares: &SharedKeys<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
 		pub fn release_shares(
 			origin: OriginFor<T>,
-			doctor: T::AccountId,
+			reader: T::AccountId,
 			shares: SharedKeys<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let count = shares.len() as u32;
-			let hospital = Self::do_release(&who, &doctor, shares.into_inner())?;
-			Self::deposit_event(Event::SharesReleased { hospital, doctor, count });
+			let hospital = Self::do_release(&who, &reader, shares.into_inner())?;
+			Self::deposit_event(Event::SharesReleased { hospital, reader, count });
 			Ok(())
 		}
 	}

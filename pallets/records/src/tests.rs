@@ -6,7 +6,7 @@ use frame_support::{
 	weights::Weight,
 };
 use medchain_primitives::{
-	testing::{MockDoctors, MockHospitals},
+	testing::{MockDoctors, MockHospitals, MockPatients},
 	AuditAction, Entity, GrantTerms, OnDoctorsSuspended,
 	RecordCategory::*,
 	WrappedKey,
@@ -1020,7 +1020,7 @@ fn an_escrowed_key_opens_to_a_doctor_who_broke_the_glass_once_t_hospitals_releas
 		assert_noop!(Records::open_record(signed(COLLEAGUE), id), Error::<Test>::NoKey);
 		assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
 		System::assert_last_event(
-			Event::SharesReleased { hospital: 0, doctor: COLLEAGUE, count: 1 }.into(),
+			Event::SharesReleased { hospital: 0, reader: COLLEAGUE, count: 1 }.into(),
 		);
 		// One share of two: still nothing to open.
 		assert_noop!(Records::open_record(signed(COLLEAGUE), id), Error::<Test>::NoKey);
@@ -1034,7 +1034,7 @@ fn an_escrowed_key_opens_to_a_doctor_who_broke_the_glass_once_t_hospitals_releas
 		let released = |service, hospital| {
 			by(
 				service,
-				AuditAction::EmergencyShareReleased { record: id, hospital, doctor: COLLEAGUE },
+				AuditAction::EmergencyShareReleased { record: id, hospital, reader: COLLEAGUE },
 			)
 		};
 		let trail = trail_actions();
@@ -1199,5 +1199,27 @@ fn a_reader_with_a_key_keeps_it_when_released_shares_go() {
 		assert_ok!(Records::withdraw_escrow(signed(PATIENT), id));
 		assert!(KeysOf::<Test>::get((PATIENT, COLLEAGUE, id)).is_some());
 		assert_ok!(Records::open_record(signed(COLLEAGUE), id));
+	});
+}
+
+#[test]
+fn an_approved_key_recovery_releases_the_shares_to_its_holder() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+		// GUARDIAN is no doctor: without an approved recovery, nothing.
+		assert_noop!(release(SERVICE_0, GUARDIAN, &[id]), Error::<Test>::DoctorNotActive);
+		MockPatients::set_recovery(PATIENT, Some(GUARDIAN));
+		// Another account is no holder of it.
+		assert_noop!(release(SERVICE_0, STRANGER, &[id]), Error::<Test>::DoctorNotActive);
+		assert_ok!(release(SERVICE_0, GUARDIAN, &[id]));
+		assert_ok!(release(SERVICE_1, GUARDIAN, &[id]));
+		assert_ok!(Records::open_record(signed(GUARDIAN), id));
+		assert_eq!(doctor_trail(GUARDIAN).len(), 2, "each share received is on the holder's trail");
+		// A holder removed as guardian loses the shares with their keys.
+		assert_eq!(<Records as RecordKeys<u64>>::remove_reader_keys(&PATIENT, &GUARDIAN, 10), 1);
+		MockPatients::set_recovery(PATIENT, None);
+		assert!(Releases::<Test>::get(id, GUARDIAN).is_none());
+		assert_eq!(Escrows::<Test>::get(id).unwrap().released_to, 0);
 	});
 }
