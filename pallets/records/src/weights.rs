@@ -86,9 +86,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[2, 32]`.
 	fn create_record(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 1065, estimated 4157.
-		// Minimum execution time: 1_441_155 picoseconds.
-		Weight::from_parts(960_383_938, 4157)
-			.saturating_add(Weight::from_parts(321_748_455, 0).saturating_mul(k.into()))
+		// Minimum execution time: 1_540_781 picoseconds.
+		Weight::from_parts(1_349_446_851, 4157)
+			.saturating_add(Weight::from_parts(343_922_812, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -125,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(202), added: 2677, mode: `MaxEncodedLen`)
 	fn update_record() -> Weight {
 		// Proof size summary in bytes: measured 2265, estimated 4157.
-		// Minimum execution time: 1_082_597 picoseconds.
-		Weight::from_parts(1_165_642_000, 4157)
+		// Minimum execution time: 1_138_031 picoseconds.
+		Weight::from_parts(1_283_856_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -161,9 +161,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 32]`.
 	fn share_keys(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 1939, estimated 4157.
-		// Minimum execution time: 1_054_523 picoseconds.
-		Weight::from_parts(565_464_009, 4157)
-			.saturating_add(Weight::from_parts(583_990_273, 0).saturating_mul(k.into()))
+		// Minimum execution time: 1_094_511 picoseconds.
+		Weight::from_parts(559_956_413, 4157)
+			.saturating_add(Weight::from_parts(633_279_827, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -208,10 +208,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 32]`.
 	fn rotate_key(r: u32, k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 9870, estimated 110583.
-		// Minimum execution time: 7_506_172 picoseconds.
-		Weight::from_parts(3_245_119_723, 110583)
-			.saturating_add(Weight::from_parts(133_861_435, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(306_684_388, 0).saturating_mul(k.into()))
+		// Minimum execution time: 8_711_994 picoseconds.
+		Weight::from_parts(4_958_918_195, 110583)
+			.saturating_add(Weight::from_parts(116_520_285, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(308_022_864, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(54_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(89_u64))
@@ -253,10 +253,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(r: u32, v: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 6502, estimated 43182.
-		// Minimum execution time: 4_854_128 picoseconds.
-		Weight::from_parts(2_952_855_374, 43182)
-			.saturating_add(Weight::from_parts(145_829_750, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(25_889_398, 0).saturating_mul(v.into()))
+		// Minimum execution time: 4_881_922 picoseconds.
+		Weight::from_parts(3_051_033_717, 43182)
+			.saturating_add(Weight::from_parts(151_489_127, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(33_418_967, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(26_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(26_u64))
@@ -296,8 +296,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn open_record() -> Weight {
 		// Proof size summary in bytes: measured 5357, estimated 5678.
-		// Minimum execution time: 1_098_554 picoseconds.
-		Weight::from_parts(1_222_002_000, 5678)
+		// Minimum execution time: 1_146_723 picoseconds.
+		Weight::from_parts(1_259_647_000, 5678)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -334,9 +334,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[2, 16]`.
 	fn escrow_key(s: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 7468, estimated 43182.
-		// Minimum execution time: 2_882_720 picoseconds.
-		Weight::from_parts(2_813_948_705, 43182)
-			.saturating_add(Weight::from_parts(97_075_394, 0).saturating_mul(s.into()))
+		// Minimum execution time: 2_988_807 picoseconds.
+		Weight::from_parts(3_059_497_382, 43182)
+			.saturating_add(Weight::from_parts(94_693_348, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
@@ -370,8 +370,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	fn withdraw_escrow() -> Weight {
 		// Proof size summary in bytes: measured 6199, estimated 43182.
-		// Minimum execution time: 2_544_563 picoseconds.
-		Weight::from_parts(2_854_865_000, 43182)
+		// Minimum execution time: 2_686_343 picoseconds.
+		Weight::from_parts(3_023_766_000, 43182)
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
 	}
@@ -379,12 +379,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consortium::ReleaseServiceOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:2 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
-	/// Storage: `Doctors::DoctorOf` (r:1 w:0)
-	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordById` (r:32 w:0)
 	/// Proof: `Records::RecordById` (`max_values`: None, `max_size`: Some(239), added: 2714, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Escrows` (r:32 w:32)
 	/// Proof: `Records::Escrows` (`max_values`: None, `max_size`: Some(2173), added: 4648, mode: `MaxEncodedLen`)
+	/// Storage: `Patients::Recoveries` (r:1 w:0)
+	/// Proof: `Patients::Recoveries` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Doctors::DoctorOf` (r:1 w:0)
+	/// Proof: `Doctors::DoctorOf` (`max_values`: None, `max_size`: Some(257), added: 2732, mode: `MaxEncodedLen`)
 	/// Storage: `Access::GrantOf` (r:1 w:0)
 	/// Proof: `Access::GrantOf` (`max_values`: None, `max_size`: Some(373), added: 2848, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
@@ -409,11 +411,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 32]`.
 	fn release_shares(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 5103, estimated 7324.
-		// Minimum execution time: 1_561_664 picoseconds.
-		Weight::from_parts(989_844_035, 7324)
-			.saturating_add(Weight::from_parts(909_044_729, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Proof size summary in bytes: measured 5174, estimated 7324.
+		// Minimum execution time: 1_700_026 picoseconds.
+		Weight::from_parts(729_585_938, 7324)
+			.saturating_add(Weight::from_parts(1_113_086_889, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(k.into())))
@@ -424,8 +426,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_record(k: u32, ) -> Weight {
-		Weight::from_parts(960_383_938, 4157)
-			.saturating_add(Weight::from_parts(321_748_455, 0).saturating_mul(k.into()))
+		Weight::from_parts(1_349_446_851, 4157)
+			.saturating_add(Weight::from_parts(343_922_812, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
@@ -433,13 +435,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2873).saturating_mul(k.into()))
 	}
 	fn update_record() -> Weight {
-		Weight::from_parts(1_165_642_000, 4157)
+		Weight::from_parts(1_283_856_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn share_keys(k: u32, ) -> Weight {
-		Weight::from_parts(565_464_009, 4157)
-			.saturating_add(Weight::from_parts(583_990_273, 0).saturating_mul(k.into()))
+		Weight::from_parts(559_956_413, 4157)
+			.saturating_add(Weight::from_parts(633_279_827, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -447,18 +449,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn rotate_key(r: u32, k: u32, ) -> Weight {
-		Weight::from_parts(3_245_119_723, 110583)
-			.saturating_add(Weight::from_parts(133_861_435, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(306_684_388, 0).saturating_mul(k.into()))
+		Weight::from_parts(4_958_918_195, 110583)
+			.saturating_add(Weight::from_parts(116_520_285, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(308_022_864, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(54_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(89_u64))
 			.saturating_add(Weight::from_parts(0, 3039).saturating_mul(k.into()))
 	}
 	fn erase_record(r: u32, v: u32, ) -> Weight {
-		Weight::from_parts(2_952_855_374, 43182)
-			.saturating_add(Weight::from_parts(145_829_750, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(25_889_398, 0).saturating_mul(v.into()))
+		Weight::from_parts(3_051_033_717, 43182)
+			.saturating_add(Weight::from_parts(151_489_127, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(33_418_967, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(26_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes(26_u64))
@@ -467,27 +469,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2673).saturating_mul(r.into()))
 	}
 	fn open_record() -> Weight {
-		Weight::from_parts(1_222_002_000, 5678)
+		Weight::from_parts(1_259_647_000, 5678)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn escrow_key(s: u32, ) -> Weight {
-		Weight::from_parts(2_813_948_705, 43182)
-			.saturating_add(Weight::from_parts(97_075_394, 0).saturating_mul(s.into()))
+		Weight::from_parts(3_059_497_382, 43182)
+			.saturating_add(Weight::from_parts(94_693_348, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(24_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(23_u64))
 			.saturating_add(Weight::from_parts(0, 3167).saturating_mul(s.into()))
 	}
 	fn withdraw_escrow() -> Weight {
-		Weight::from_parts(2_854_865_000, 43182)
+		Weight::from_parts(3_023_766_000, 43182)
 			.saturating_add(ParityDbWeight::get().reads(24_u64))
 			.saturating_add(ParityDbWeight::get().writes(23_u64))
 	}
 	fn release_shares(k: u32, ) -> Weight {
-		Weight::from_parts(989_844_035, 7324)
-			.saturating_add(Weight::from_parts(909_044_729, 0).saturating_mul(k.into()))
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(729_585_938, 7324)
+			.saturating_add(Weight::from_parts(1_113_086_889, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(ParityDbWeight::get().writes((9_u64).saturating_mul(k.into())))
