@@ -60,3 +60,31 @@ mod tests {
 		assert_eq!(std::fs::read(&file).unwrap(), b"secret");
 	}
 }
+
+/// A service's JSON state file (the pinning follower's, a release service's): the value in
+/// `path`, or a fresh one if there is no such file. `what` names it in the error.
+pub fn load_state<T: serde::de::DeserializeOwned + Default>(
+	path: &Path,
+	what: &str,
+) -> io::Result<T> {
+	match std::fs::read(path) {
+		Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+			io::Error::new(
+				io::ErrorKind::InvalidData,
+				format!("{} is not {what} ({e}): move it away to start afresh", path.display()),
+			)
+		}),
+		Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(T::default()),
+		Err(e) => Err(e),
+	}
+}
+
+/// Write a service's state to `path` atomically (a new file, then renamed over the old one).
+pub fn save_state<T: serde::Serialize>(path: &Path, state: &T) -> io::Result<()> {
+	if let Some(dir) = path.parent() {
+		std::fs::create_dir_all(dir)?;
+	}
+	let tmp = path.with_extension("tmp");
+	std::fs::write(&tmp, serde_json::to_vec_pretty(state).map_err(io::Error::other)?)?;
+	std::fs::rename(tmp, path)
+}

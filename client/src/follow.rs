@@ -97,26 +97,12 @@ pub struct State {
 impl State {
 	/// The state in `path`, or a fresh one if there is no such file.
 	pub fn load(path: &Path) -> std::io::Result<State> {
-		match std::fs::read(path) {
-			Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-				std::io::Error::new(
-					std::io::ErrorKind::InvalidData,
-					format!("{} is not a follower's state: {e}", path.display()),
-				)
-			}),
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
-			Err(e) => Err(e),
-		}
+		crate::files::load_state(path, "a follower's state")
 	}
 
 	/// Write the state to `path` atomically (a new file, then renamed over the old one).
 	pub fn save(&self, path: &Path) -> std::io::Result<()> {
-		if let Some(dir) = path.parent() {
-			std::fs::create_dir_all(dir)?;
-		}
-		let tmp = path.with_extension("tmp");
-		std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("serializable"))?;
-		std::fs::rename(tmp, path)
+		crate::files::save_state(path, self)
 	}
 
 	/// Ask for `work` on `cid`, replacing any earlier request for it.

@@ -203,23 +203,14 @@ pub struct Refusal {
 }
 
 impl ServiceState {
+	/// The state in `path`, or a fresh one if there is no such file.
 	pub fn load(path: &Path) -> std::io::Result<Self> {
-		match std::fs::read(path) {
-			Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-				std::io::Error::other(format!(
-					"{} is not a release service state file ({e}); move it away to start afresh",
-					path.display()
-				))
-			}),
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-			Err(e) => Err(e),
-		}
+		crate::files::load_state(path, "a release service's state")
 	}
 
+	/// Write the state to `path` atomically.
 	pub fn save(&self, path: &Path) -> std::io::Result<()> {
-		let tmp = path.with_extension("tmp");
-		std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
-		std::fs::rename(tmp, path)
+		crate::files::save_state(path, self)
 	}
 
 	fn queue(&mut self, patient: String, doctor: String, block: u64, recovery: bool) {
@@ -517,6 +508,6 @@ mod tests {
 		assert_eq!(ServiceState::load(&path).unwrap(), state);
 		std::fs::write(&path, b"not json").unwrap();
 		let err = ServiceState::load(&path).unwrap_err().to_string();
-		assert!(err.contains("is not a release service state file"), "{err}");
+		assert!(err.contains("is not a release service's state"), "{err}");
 	}
 }

@@ -14,13 +14,13 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accountFromUri, DevChain, rejectsWithoutAudit, submit } from './lib/chain.js';
 import { medchainRunner } from './lib/cli.js';
+import { ClientProcess } from './lib/follower.js';
 import { JsIpfs } from './lib/ipfs.js';
 import { clientBinary, finalizedNumber, waitFor } from './lib/node.js';
 
@@ -37,30 +37,18 @@ const { run, ok } = medchainRunner(binary, () => env);
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 /** A hospital's key-release service (`medchain release-service run`) in its own home. */
-class ReleaseService {
+class ReleaseService extends ClientProcess {
   constructor(hospital) {
+    super();
+    this.client = binary;
     this.hospital = hospital;
     this.home = join(work, `release-service-${hospital}`);
+    this.command = ['--as', 'service', 'release-service', 'run', '--poll', '1'];
     mkdirSync(this.home, { recursive: true });
   }
 
   get env() {
     return { ...env, MEDCHAIN_HOME: this.home };
-  }
-
-  start() {
-    const log = createWriteStream(`${this.home}.log`, { flags: 'a' });
-    this.child = spawn(binary, ['--as', 'service', 'release-service', 'run', '--poll', '1'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout.pipe(log);
-    this.child.stderr.pipe(log);
-    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
-    return this;
-  }
-
-  async stop() {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    await this.exited;
   }
 
   async status() {
