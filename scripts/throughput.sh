@@ -24,8 +24,10 @@ seconds="${4:-60}"
 port=$((20000 + RANDOM % 20000))
 base="$(mktemp -d)"
 log="$base/node.log"
-# A transaction pool large enough to hold a whole workload at once.
+# A transaction pool large enough to hold a whole workload at once, and room
+# for one watch subscription per transaction of the latency run.
 "$MEDCHAIN_NODE" --dev --base-path "$base" --rpc-port "$port" --rpc-max-connections 1000 \
+	--rpc-max-subscriptions-per-connection 16384 \
 	--pool-limit 20000 --pool-kbytes 102400 --rpc-max-request-size 64 \
 	--no-prometheus --no-telemetry --no-mdns --port 0 >"$log" 2>&1 &
 node_pid=$!
