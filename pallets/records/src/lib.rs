@@ -62,11 +62,14 @@
 //! ## Low Level
 //!
 //! [`RecordById`] (from [`NextRecordId`]); [`Versions`] by (record,
-//! version), at most `T::MaxVersions` per record; [`Keys`] by (record,
-//! reader), at most `T::MaxReadersPerRecord` per record. Indexes:
-//! [`RecordsOf`] (patient, record), at most `T::MaxRecordsPerPatient` per
-//! patient, counted in [`RecordCount`]; [`KeysOf`] (patient, reader, record),
-//! so that a reader's keys on a patient's records are found without a scan.
+//! version), at most `T::MaxVersions` per record, from the second version on
+//! (until then the record itself is version 1: a record write stores one item
+//! less); [`Keys`] by (record, reader), at most `T::MaxReadersPerRecord` per
+//! record. Indexes: [`RecordsOf`] (patient, record), at most
+//! `T::MaxRecordsPerPatient` per patient, counted in [`RecordCount`];
+//! [`KeysOf`] (patient, reader, record) for every reader but the patient, so
+//! that a reader's keys on a patient's records are found without a scan when a
+//! grant ends (the patient's own keys go only with the record or a rotation).
 //! [`Escrows`] holds a record's split key (at most `T::MaxCustodians` shares);
 //! [`Releases`] by (record, reader) the shares released to a reader, at most
 //! `T::MaxReleasesPerRecord` readers per record, indexed in [`KeysOf`] like keys
@@ -214,7 +217,9 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type RecordById<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordOf<T>>;
 
-	/// Every version of every record, by (record, version).
+	/// Every version of every record with more than one, by (record, version). A record
+	/// at version 1 is its own first version (stored here once a second is pushed);
+	/// [`Pallet::version_info`] reads either.
 	#[pallet::storage]
 	pub type Versions<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, RecordId, Twox64Concat, Version, VersionOf<T>>;
@@ -241,8 +246,9 @@ pub mod pallet {
 	pub type RecordCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// `(patient, reader, record)` for every wrapped key: what a reader holds
-	/// of a patient's records, found without a scan when a grant ends.
+	/// `(patient, reader, record)` for every wrapped key of a reader other than the
+	/// patient: what a reader holds of a patient's records, found without a scan when a
+	/// grant ends.
 	#[pallet::storage]
 	pub type KeysOf<T: Config> = StorageNMap<
 		_,
@@ -409,7 +415,8 @@ pub mod pallet {
 		/// A record with its versions, oldest first.
 		pub fn record(id: RecordId) -> Option<RecordViewOf<T>> {
 			let record = RecordById::<T>::get(id)?;
-			let versions = (1..=record.version).filter_map(|v| Versions::<T>::get(id, v)).collect();
+			let versions =
+				(1..=record.version).filter_map(|v| Self::version_info(id, &record, v)).collect();
 			Some(RecordView { id, record, versions })
 		}
 

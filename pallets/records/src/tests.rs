@@ -174,15 +174,22 @@ fn a_patient_creates_a_record_of_their_own() {
 		assert_eq!((record.version, record.epoch, record.readers), (1, 0, 1));
 		assert_eq!((record.created_at, record.updated_at), (NOW, NOW));
 		assert_eq!(record.cid.to_vec(), CID1);
-		let version = Versions::<Test>::get(id, 1).unwrap();
+		// Version 1 is the record itself: nothing is stored for it until a second.
+		assert_eq!(Versions::<Test>::iter_prefix(id).count(), 0);
+		let view = Records::record(id).unwrap();
 		assert_eq!(
-			(version.cid.to_vec(), version.author, version.epoch),
-			(CID1.to_vec(), PATIENT, 0)
+			view.versions
+				.iter()
+				.map(|v| (v.cid.to_vec(), v.author, v.epoch, v.at))
+				.collect::<Vec<_>>(),
+			vec![(CID1.to_vec(), PATIENT, 0, NOW)]
 		);
 		assert_eq!(
 			Keys::<Test>::get(id, PATIENT).unwrap().wrapped.to_vec(),
 			wrapped(PATIENT as u8)
 		);
+		// The patient's own key is not indexed: no grant's end removes it.
+		assert_eq!(KeysOf::<Test>::iter().count(), 0);
 		assert!(RecordsOf::<Test>::contains_key(PATIENT, id));
 		assert_eq!((RecordCount::<Test>::get(PATIENT), NextRecordId::<Test>::get()), (1, 1));
 		System::assert_last_event(
@@ -342,6 +349,36 @@ fn a_patient_has_at_most_max_records() {
 }
 
 #[test]
+fn a_first_version_and_own_key_index_stored_before_the_lean_layout_are_kept_and_erased() {
+	test(|| {
+		// What create_record stored before version 1 lived in the record and the patient's
+		// own key went unindexed; try_state (after the test) accepts it.
+		let id = own_record();
+		let record = RecordById::<Test>::get(id).unwrap();
+		Versions::<Test>::insert(id, 1, Records::first_version(&record));
+		KeysOf::<Test>::insert((PATIENT, PATIENT, id), ());
+		assert_ok!(Records::do_try_state());
+		assert_eq!(Records::record(id).unwrap().versions.len(), 1);
+		assert_ok!(update_record(signed(PATIENT), id, CID2.to_vec()));
+		assert_eq!(Versions::<Test>::iter_prefix(id).count(), 2);
+		assert_ok!(Records::erase_record(signed(PATIENT), id));
+		assert_eq!((Versions::<Test>::iter().count(), KeysOf::<Test>::iter().count()), (0, 0));
+	});
+}
+
+#[test]
+fn a_stored_first_version_that_differs_from_the_record_fails_try_state() {
+	test(|| {
+		let id = own_record();
+		let mut first = Records::first_version(&RecordById::<Test>::get(id).unwrap());
+		first.at += 1;
+		Versions::<Test>::insert(id, 1, first);
+		assert!(Records::do_try_state().is_err());
+		Versions::<Test>::remove(id, 1);
+	});
+}
+
+#[test]
 fn updates_keep_every_version_and_its_author() {
 	test(|| {
 		let id = doctors_record();
@@ -350,6 +387,9 @@ fn updates_keep_every_version_and_its_author() {
 		System::assert_last_event(
 			Event::RecordUpdated { record: id, version: 2, author: DOCTOR }.into(),
 		);
+		// The second version stores the first, which until then was the record itself.
+		let first = Versions::<Test>::get(id, 1).unwrap();
+		assert_eq!((first.author, first.cid.to_vec(), first.at), (DOCTOR, CID1.to_vec(), NOW));
 		assert_ok!(update_record(signed(PATIENT), id, CID1.to_vec()));
 		let record = RecordById::<Test>::get(id).unwrap();
 		assert_eq!((record.version, record.updated_at, record.created_at), (3, NOW + 5, NOW));
