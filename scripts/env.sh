@@ -10,5 +10,5 @@ export WASM_BUILD_WORKSPACE_HINT
 # every dependency compiles once. `runtime-benchmarks` is in it because the
 # node's `benchmark pallet` needs it.
 MEDCHAIN_CARGO_ARGS=(--locked --workspace --all-targets --features runtime-benchmarks)
-MEDCHAIN_NODE="$CARGO_TARGET_DIR/debug/medchain-node"
+MEDCHAIN_NODE="${MEDCHAIN_NODE:-$CARGO_TARGET_DIR/debug/medchain-node}"
 export MEDCHAIN_NODE

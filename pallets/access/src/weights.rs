@@ -3,13 +3,13 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 20, repeat: 5, wasm execution: Compiled.
+//! Steps: 50, repeat: 20, wasm execution: Compiled.
 //! Command:
-//! /root/.cache/medchain-target/debug/medchain-node
+//! /root/.cache/medchain-target/release/medchain-node
 //! benchmark
 //! pallet
 //! --runtime
-//! /root/.cache/medchain-target/debug/wbuild/medchain-runtime/medchain_runtime.wasm
+//! /root/.cache/medchain-target/release/wbuild/medchain-runtime/medchain_runtime.wasm
 //! --genesis-builder-preset
 //! development
 //! --pallet
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 20
+//! 50
 //! --repeat
-//! 5
+//! 20
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn grant() -> Weight {
 		// Proof size summary in bytes: measured 2291, estimated 82238.
-		// Minimum execution time: 2_513_914 picoseconds.
-		Weight::from_parts(2_764_130_000, 82238)
+		// Minimum execution time: 173_048 picoseconds.
+		Weight::from_parts(207_460_000, 82238)
 			.saturating_add(T::DbWeight::get().reads(42_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -124,10 +124,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 1000]`.
 	fn change_grant(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 3349, estimated 82238.
-		// Minimum execution time: 2_595_223 picoseconds.
-		Weight::from_parts(4_193_509_146, 82238)
-			.saturating_add(Weight::from_parts(292_350_845, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 3368, estimated 82238.
+		// Minimum execution time: 192_264 picoseconds.
+		Weight::from_parts(204_880_000, 82238)
+			.saturating_add(Weight::from_parts(21_478_825, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -169,9 +169,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn revoke(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2527, estimated 3850.
-		// Minimum execution time: 962_586 picoseconds.
-		Weight::from_parts(71_933_926, 3850)
-			.saturating_add(Weight::from_parts(304_553_947, 0).saturating_mul(k.into()))
+		// Minimum execution time: 71_699 picoseconds.
+		Weight::from_parts(74_368_000, 3850)
+			.saturating_add(Weight::from_parts(20_883_807, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -211,9 +211,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn decline_grant(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2313, estimated 3838.
-		// Minimum execution time: 925_183 picoseconds.
-		Weight::from_parts(962_871_000, 3838)
-			.saturating_add(Weight::from_parts(303_968_156, 0).saturating_mul(k.into()))
+		// Minimum execution time: 69_496 picoseconds.
+		Weight::from_parts(71_168_000, 3838)
+			.saturating_add(Weight::from_parts(21_246_576, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -249,9 +249,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_inactive_keys(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2173, estimated 3838.
-		// Minimum execution time: 829_061 picoseconds.
-		Weight::from_parts(829_341_000, 3838)
-			.saturating_add(Weight::from_parts(305_503_035, 0).saturating_mul(k.into()))
+		// Minimum execution time: 58_831 picoseconds.
+		Weight::from_parts(60_348_000, 3838)
+			.saturating_add(Weight::from_parts(21_594_690, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -291,12 +291,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn sweep_doctor(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2255, estimated 6102.
-		// Minimum execution time: 521_765 picoseconds.
-		Weight::from_parts(13_803_943, 6102)
-			.saturating_add(Weight::from_parts(306_222_405, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		// Minimum execution time: 36_619 picoseconds.
+		Weight::from_parts(37_852_000, 6102)
+			.saturating_add(Weight::from_parts(21_679_233, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
@@ -314,8 +314,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Access::KeySweeps` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	fn sweep_hospital() -> Weight {
 		// Proof size summary in bytes: measured 924, estimated 6030.
-		// Minimum execution time: 499_314 picoseconds.
-		Weight::from_parts(548_453_000, 6030)
+		// Minimum execution time: 34_344 picoseconds.
+		Weight::from_parts(39_577_000, 6030)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -352,9 +352,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_expired(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2321, estimated 3838.
-		// Minimum execution time: 978_438 picoseconds.
-		Weight::from_parts(1_017_798_000, 3838)
-			.saturating_add(Weight::from_parts(300_048_904, 0).saturating_mul(k.into()))
+		// Minimum execution time: 73_726 picoseconds.
+		Weight::from_parts(79_375_000, 3838)
+			.saturating_add(Weight::from_parts(21_773_615, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -389,8 +389,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof size summary in bytes: measured 2215, estimated 82238.
-		// Minimum execution time: 2_333_454 picoseconds.
-		Weight::from_parts(2_541_174_000, 82238)
+		// Minimum execution time: 177_750 picoseconds.
+		Weight::from_parts(213_906_000, 82238)
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -436,10 +436,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 32]`.
 	fn approve_request(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 4497, estimated 82238.
-		// Minimum execution time: 2_745_428 picoseconds.
-		Weight::from_parts(2_603_362_740, 82238)
-			.saturating_add(Weight::from_parts(627_517_337, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 4482, estimated 82238.
+		// Minimum execution time: 214_806 picoseconds.
+		Weight::from_parts(260_118_901, 82238)
+			.saturating_add(Weight::from_parts(43_164_566, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(44_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -468,8 +468,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn deny_request() -> Weight {
 		// Proof size summary in bytes: measured 1361, estimated 3968.
-		// Minimum execution time: 732_585 picoseconds.
-		Weight::from_parts(775_379_000, 3968)
+		// Minimum execution time: 68_624 picoseconds.
+		Weight::from_parts(86_395_000, 3968)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -493,8 +493,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn withdraw_request() -> Weight {
 		// Proof size summary in bytes: measured 1176, estimated 3968.
-		// Minimum execution time: 648_872 picoseconds.
-		Weight::from_parts(684_173_000, 3968)
+		// Minimum execution time: 57_745 picoseconds.
+		Weight::from_parts(71_270_000, 3968)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -518,8 +518,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_expired_request() -> Weight {
 		// Proof size summary in bytes: measured 1147, estimated 3968.
-		// Minimum execution time: 652_499 picoseconds.
-		Weight::from_parts(700_036_000, 3968)
+		// Minimum execution time: 59_780 picoseconds.
+		Weight::from_parts(70_020_000, 3968)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -559,8 +559,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn emergency_access() -> Weight {
 		// Proof size summary in bytes: measured 1410, estimated 4157.
-		// Minimum execution time: 1_137_667 picoseconds.
-		Weight::from_parts(1_237_930_000, 4157)
+		// Minimum execution time: 82_444 picoseconds.
+		Weight::from_parts(94_376_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -588,8 +588,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn close_emergency_review() -> Weight {
 		// Proof size summary in bytes: measured 1486, estimated 4157.
-		// Minimum execution time: 823_953 picoseconds.
-		Weight::from_parts(877_780_000, 4157)
+		// Minimum execution time: 61_172 picoseconds.
+		Weight::from_parts(70_420_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -598,13 +598,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn grant() -> Weight {
-		Weight::from_parts(2_764_130_000, 82238)
+		Weight::from_parts(207_460_000, 82238)
 			.saturating_add(ParityDbWeight::get().reads(42_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn change_grant(k: u32, ) -> Weight {
-		Weight::from_parts(4_193_509_146, 82238)
-			.saturating_add(Weight::from_parts(292_350_845, 0).saturating_mul(k.into()))
+		Weight::from_parts(204_880_000, 82238)
+			.saturating_add(Weight::from_parts(21_478_825, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
@@ -612,8 +612,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn revoke(k: u32, ) -> Weight {
-		Weight::from_parts(71_933_926, 3850)
-			.saturating_add(Weight::from_parts(304_553_947, 0).saturating_mul(k.into()))
+		Weight::from_parts(74_368_000, 3850)
+			.saturating_add(Weight::from_parts(20_883_807, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -621,8 +621,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn decline_grant(k: u32, ) -> Weight {
-		Weight::from_parts(962_871_000, 3838)
-			.saturating_add(Weight::from_parts(303_968_156, 0).saturating_mul(k.into()))
+		Weight::from_parts(71_168_000, 3838)
+			.saturating_add(Weight::from_parts(21_246_576, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -630,8 +630,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn remove_inactive_keys(k: u32, ) -> Weight {
-		Weight::from_parts(829_341_000, 3838)
-			.saturating_add(Weight::from_parts(305_503_035, 0).saturating_mul(k.into()))
+		Weight::from_parts(60_348_000, 3838)
+			.saturating_add(Weight::from_parts(21_594_690, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -639,22 +639,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn sweep_doctor(k: u32, ) -> Weight {
-		Weight::from_parts(13_803_943, 6102)
-			.saturating_add(Weight::from_parts(306_222_405, 0).saturating_mul(k.into()))
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
+		Weight::from_parts(37_852_000, 6102)
+			.saturating_add(Weight::from_parts(21_679_233, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn sweep_hospital() -> Weight {
-		Weight::from_parts(548_453_000, 6030)
+		Weight::from_parts(39_577_000, 6030)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_expired(k: u32, ) -> Weight {
-		Weight::from_parts(1_017_798_000, 3838)
-			.saturating_add(Weight::from_parts(300_048_904, 0).saturating_mul(k.into()))
+		Weight::from_parts(79_375_000, 3838)
+			.saturating_add(Weight::from_parts(21_773_615, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -662,13 +662,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn request_access() -> Weight {
-		Weight::from_parts(2_541_174_000, 82238)
+		Weight::from_parts(213_906_000, 82238)
 			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn approve_request(k: u32, ) -> Weight {
-		Weight::from_parts(2_603_362_740, 82238)
-			.saturating_add(Weight::from_parts(627_517_337, 0).saturating_mul(k.into()))
+		Weight::from_parts(260_118_901, 82238)
+			.saturating_add(Weight::from_parts(43_164_566, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(44_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
@@ -676,27 +676,27 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn deny_request() -> Weight {
-		Weight::from_parts(775_379_000, 3968)
+		Weight::from_parts(86_395_000, 3968)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn withdraw_request() -> Weight {
-		Weight::from_parts(684_173_000, 3968)
+		Weight::from_parts(71_270_000, 3968)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn remove_expired_request() -> Weight {
-		Weight::from_parts(700_036_000, 3968)
+		Weight::from_parts(70_020_000, 3968)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn emergency_access() -> Weight {
-		Weight::from_parts(1_237_930_000, 4157)
+		Weight::from_parts(94_376_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn close_emergency_review() -> Weight {
-		Weight::from_parts(877_780_000, 4157)
+		Weight::from_parts(70_420_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}

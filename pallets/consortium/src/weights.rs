@@ -3,13 +3,13 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 20, repeat: 5, wasm execution: Compiled.
+//! Steps: 50, repeat: 20, wasm execution: Compiled.
 //! Command:
-//! /root/.cache/medchain-target/debug/medchain-node
+//! /root/.cache/medchain-target/release/medchain-node
 //! benchmark
 //! pallet
 //! --runtime
-//! /root/.cache/medchain-target/debug/wbuild/medchain-runtime/medchain_runtime.wasm
+//! /root/.cache/medchain-target/release/wbuild/medchain-runtime/medchain_runtime.wasm
 //! --genesis-builder-preset
 //! development
 //! --pallet
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 20
+//! 50
 //! --repeat
-//! 5
+//! 20
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -88,10 +88,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital(a: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 4023, estimated 5490.
-		// Minimum execution time: 1_025_494 picoseconds.
-		Weight::from_parts(1_018_736_564, 5490)
-			.saturating_add(Weight::from_parts(113_873_468, 0).saturating_mul(a.into()))
+		// Proof size summary in bytes: measured 4019, estimated 5482.
+		// Minimum execution time: 100_752 picoseconds.
+		Weight::from_parts(107_620_365, 5482)
+			.saturating_add(Weight::from_parts(8_512_360, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
@@ -140,10 +140,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital_with_node(a: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 6508, estimated 7975.
-		// Minimum execution time: 1_371_268 picoseconds.
-		Weight::from_parts(1_441_720_071, 7975)
-			.saturating_add(Weight::from_parts(114_770_636, 0).saturating_mul(a.into()))
+		// Proof size summary in bytes: measured 6504, estimated 7967.
+		// Minimum execution time: 138_256 picoseconds.
+		Weight::from_parts(148_201_504, 7967)
+			.saturating_add(Weight::from_parts(8_467_638, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -154,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::AuthorizedUpgrade` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn authorize_upgrade() -> Weight {
 		// Proof size summary in bytes: measured 0, estimated 0.
-		// Minimum execution time: 118_205 picoseconds.
-		Weight::from_parts(129_283_000, 0)
+		// Minimum execution time: 6_478 picoseconds.
+		Weight::from_parts(7_378_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consortium::HospitalOf` (r:1 w:1)
@@ -186,8 +186,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn suspend_hospital() -> Weight {
 		// Proof size summary in bytes: measured 3608, estimated 5093.
-		// Minimum execution time: 713_497 picoseconds.
-		Weight::from_parts(764_404_000, 5093)
+		// Minimum execution time: 73_466 picoseconds.
+		Weight::from_parts(85_978_000, 5093)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -217,8 +217,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reinstate_hospital() -> Weight {
 		// Proof size summary in bytes: measured 3575, estimated 5060.
-		// Minimum execution time: 706_420 picoseconds.
-		Weight::from_parts(778_737_000, 5060)
+		// Minimum execution time: 69_103 picoseconds.
+		Weight::from_parts(84_304_000, 5060)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -260,8 +260,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_hospital() -> Weight {
 		// Proof size summary in bytes: measured 12062, estimated 168977.
-		// Minimum execution time: 4_446_084 picoseconds.
-		Weight::from_parts(4_869_854_000, 168977)
+		// Minimum execution time: 347_594 picoseconds.
+		Weight::from_parts(399_273_000, 168977)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -287,8 +287,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn add_admin() -> Weight {
 		// Proof size summary in bytes: measured 1321, estimated 4157.
-		// Minimum execution time: 668_309 picoseconds.
-		Weight::from_parts(726_453_000, 4157)
+		// Minimum execution time: 48_257 picoseconds.
+		Weight::from_parts(59_436_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -314,8 +314,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_admin() -> Weight {
 		// Proof size summary in bytes: measured 1441, estimated 4157.
-		// Minimum execution time: 664_319 picoseconds.
-		Weight::from_parts(699_818_000, 4157)
+		// Minimum execution time: 49_937 picoseconds.
+		Weight::from_parts(59_374_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -351,8 +351,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_validator() -> Weight {
 		// Proof size summary in bytes: measured 12634, estimated 169549.
-		// Minimum execution time: 4_192_453 picoseconds.
-		Weight::from_parts(4_460_072_000, 169549)
+		// Minimum execution time: 342_236 picoseconds.
+		Weight::from_parts(376_835_000, 169549)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -380,8 +380,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn invite() -> Weight {
 		// Proof size summary in bytes: measured 2778, estimated 5972.
-		// Minimum execution time: 1_097_945 picoseconds.
-		Weight::from_parts(1_214_791_000, 5972)
+		// Minimum execution time: 141_492 picoseconds.
+		Weight::from_parts(164_870_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -409,8 +409,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_invitation() -> Weight {
 		// Proof size summary in bytes: measured 1008, estimated 3593.
-		// Minimum execution time: 807_943 picoseconds.
-		Weight::from_parts(897_885_000, 3593)
+		// Minimum execution time: 60_421 picoseconds.
+		Weight::from_parts(66_835_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -438,8 +438,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_release_key() -> Weight {
 		// Proof size summary in bytes: measured 1186, estimated 6196.
-		// Minimum execution time: 895_566 picoseconds.
-		Weight::from_parts(998_090_000, 6196)
+		// Minimum execution time: 61_652 picoseconds.
+		Weight::from_parts(73_947_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -448,8 +448,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn admit_hospital(a: u32, ) -> Weight {
-		Weight::from_parts(1_018_736_564, 5490)
-			.saturating_add(Weight::from_parts(113_873_468, 0).saturating_mul(a.into()))
+		Weight::from_parts(107_620_365, 5482)
+			.saturating_add(Weight::from_parts(8_512_360, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
@@ -457,8 +457,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
 	}
 	fn admit_hospital_with_node(a: u32, ) -> Weight {
-		Weight::from_parts(1_441_720_071, 7975)
-			.saturating_add(Weight::from_parts(114_770_636, 0).saturating_mul(a.into()))
+		Weight::from_parts(148_201_504, 7967)
+			.saturating_add(Weight::from_parts(8_467_638, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
@@ -466,51 +466,51 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(a.into()))
 	}
 	fn authorize_upgrade() -> Weight {
-		Weight::from_parts(129_283_000, 0)
+		Weight::from_parts(7_378_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend_hospital() -> Weight {
-		Weight::from_parts(764_404_000, 5093)
+		Weight::from_parts(85_978_000, 5093)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn reinstate_hospital() -> Weight {
-		Weight::from_parts(778_737_000, 5060)
+		Weight::from_parts(84_304_000, 5060)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_hospital() -> Weight {
-		Weight::from_parts(4_869_854_000, 168977)
+		Weight::from_parts(399_273_000, 168977)
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn add_admin() -> Weight {
-		Weight::from_parts(726_453_000, 4157)
+		Weight::from_parts(59_436_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn remove_admin() -> Weight {
-		Weight::from_parts(699_818_000, 4157)
+		Weight::from_parts(59_374_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_validator() -> Weight {
-		Weight::from_parts(4_460_072_000, 169549)
+		Weight::from_parts(376_835_000, 169549)
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn invite() -> Weight {
-		Weight::from_parts(1_214_791_000, 5972)
+		Weight::from_parts(164_870_000, 5972)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_invitation() -> Weight {
-		Weight::from_parts(897_885_000, 3593)
+		Weight::from_parts(66_835_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_release_key() -> Weight {
-		Weight::from_parts(998_090_000, 6196)
+		Weight::from_parts(73_947_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}

@@ -3,13 +3,13 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 20, repeat: 5, wasm execution: Compiled.
+//! Steps: 50, repeat: 20, wasm execution: Compiled.
 //! Command:
-//! /root/.cache/medchain-target/debug/medchain-node
+//! /root/.cache/medchain-target/release/medchain-node
 //! benchmark
 //! pallet
 //! --runtime
-//! /root/.cache/medchain-target/debug/wbuild/medchain-runtime/medchain_runtime.wasm
+//! /root/.cache/medchain-target/release/wbuild/medchain-runtime/medchain_runtime.wasm
 //! --genesis-builder-preset
 //! development
 //! --pallet
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 20
+//! 50
 //! --repeat
-//! 5
+//! 20
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -73,8 +73,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof size summary in bytes: measured 997, estimated 6118.
-		// Minimum execution time: 1_193_601 picoseconds.
-		Weight::from_parts(1_354_512_000, 6118)
+		// Minimum execution time: 84_215 picoseconds.
+		Weight::from_parts(94_596_000, 6118)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
@@ -96,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_profile() -> Weight {
 		// Proof size summary in bytes: measured 877, estimated 3850.
-		// Minimum execution time: 605_393 picoseconds.
-		Weight::from_parts(671_229_000, 3850)
+		// Minimum execution time: 40_835 picoseconds.
+		Weight::from_parts(50_370_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -119,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size summary in bytes: measured 905, estimated 3850.
-		// Minimum execution time: 588_862 picoseconds.
-		Weight::from_parts(662_747_000, 3850)
+		// Minimum execution time: 39_758 picoseconds.
+		Weight::from_parts(50_276_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -152,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn add_guardian() -> Weight {
 		// Proof size summary in bytes: measured 1562, estimated 4157.
-		// Minimum execution time: 932_645 picoseconds.
-		Weight::from_parts(1_015_863_000, 4157)
+		// Minimum execution time: 69_778 picoseconds.
+		Weight::from_parts(84_935_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -195,10 +195,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_guardian(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 2364, estimated 4157.
-		// Minimum execution time: 1_096_897 picoseconds.
-		Weight::from_parts(538_821_725, 4157)
-			.saturating_add(Weight::from_parts(305_941_663, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 2368, estimated 4157.
+		// Minimum execution time: 89_547 picoseconds.
+		Weight::from_parts(97_442_000, 4157)
+			.saturating_add(Weight::from_parts(20_824_698, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -229,8 +229,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_represented() -> Weight {
 		// Proof size summary in bytes: measured 1246, estimated 4157.
-		// Minimum execution time: 798_814 picoseconds.
-		Weight::from_parts(914_093_000, 4157)
+		// Minimum execution time: 54_116 picoseconds.
+		Weight::from_parts(63_285_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -256,8 +256,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn approve_recovery() -> Weight {
 		// Proof size summary in bytes: measured 1181, estimated 6710.
-		// Minimum execution time: 733_568 picoseconds.
-		Weight::from_parts(835_330_000, 6710)
+		// Minimum execution time: 49_691 picoseconds.
+		Weight::from_parts(57_585_000, 6710)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -266,28 +266,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(1_354_512_000, 6118)
+		Weight::from_parts(94_596_000, 6118)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn set_profile() -> Weight {
-		Weight::from_parts(671_229_000, 3850)
+		Weight::from_parts(50_370_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(662_747_000, 3850)
+		Weight::from_parts(50_276_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn add_guardian() -> Weight {
-		Weight::from_parts(1_015_863_000, 4157)
+		Weight::from_parts(84_935_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn remove_guardian(k: u32, ) -> Weight {
-		Weight::from_parts(538_821_725, 4157)
-			.saturating_add(Weight::from_parts(305_941_663, 0).saturating_mul(k.into()))
+		Weight::from_parts(97_442_000, 4157)
+			.saturating_add(Weight::from_parts(20_824_698, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
@@ -295,12 +295,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn set_represented() -> Weight {
-		Weight::from_parts(914_093_000, 4157)
+		Weight::from_parts(63_285_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn approve_recovery() -> Weight {
-		Weight::from_parts(835_330_000, 6710)
+		Weight::from_parts(57_585_000, 6710)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
