@@ -8,36 +8,33 @@
 # submit-to-finalized latency of record writes at a steady rate. Prints JSON
 # and a Markdown table.
 #
-# Usage: scripts/throughput.sh [accounts] [per-account] [rate] [seconds]
-# Defaults: 200 accounts x 10 transactions per workload (2,000), latency at
-# 50 record writes a second for 60 s.
+# Usage: scripts/throughput.sh [accounts] [stored] [rate] [seconds]
+# Defaults: 500 accounts; no records stored before the workloads (`stored`
+# records with one reader each are written first, to measure a chain holding
+# them); latency at 50 record writes a second for 60 s. Each workload is
+# sized to fill three blocks by weight (a feeless one at most 10 per account).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-accounts="${1:-200}"
-per_account="${2:-10}"
+accounts="${1:-500}"
+stored="${2:-0}"
 rate="${3:-50}"
 seconds="${4:-60}"
 [ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
 [ -d tests/node_modules ] || (cd tests && npm ci --no-audit --no-fund)
 
-port=$((20000 + RANDOM % 20000))
-base="$(mktemp -d)"
-log="$base/node.log"
+source scripts/bench-lib.sh
 # A transaction pool large enough to hold a whole workload at once, and room
 # for one watch subscription per transaction of the latency run.
-"$MEDCHAIN_NODE" --dev --base-path "$base" --rpc-port "$port" --rpc-max-connections 1000 \
-	--rpc-max-subscriptions-per-connection 16384 \
-	--pool-limit 20000 --pool-kbytes 102400 --rpc-max-request-size 64 \
-	--no-prometheus --no-telemetry --no-mdns --port 0 >"$log" 2>&1 &
-node_pid=$!
-trap 'kill $node_pid 2>/dev/null; wait $node_pid 2>/dev/null; rm -rf "$base"' EXIT
-
-echo "node $MEDCHAIN_NODE on port $port (log: $log)" >&2
-until curl -sf -H 'content-type: application/json' \
-	-d '{"jsonrpc":"2.0","id":1,"method":"system_health","params":[]}' \
-	"http://127.0.0.1:$port" >/dev/null; do
-	kill -0 $node_pid 2>/dev/null || { tail -20 "$log"; exit 1; }
-	sleep 1
-done
-(cd tests && node bench/throughput.mjs "ws://127.0.0.1:$port" "$accounts" "$per_account" "$rate" "$seconds")
+node_args=(--rpc-max-connections 1000 --rpc-max-subscriptions-per-connection 16384
+	--pool-limit 20000 --pool-kbytes 102400 --rpc-max-request-size 64)
+if [ "$stored" -gt 0 ]; then
+	# The dev chain with `stored` records already written (one reader each,
+	# at most 1,000 per patient), Alice authoring and finalizing alone.
+	per_patient=$((stored < 1000 ? stored : 1000))
+	bench_spec $(((stored + per_patient - 1) / per_patient)) "$per_patient" 0
+	start_node --chain "$spec" --alice --validator --force-authoring "${node_args[@]}"
+else
+	start_node --dev "${node_args[@]}"
+fi
+(cd tests && node bench/throughput.mjs "ws://127.0.0.1:$port" "$accounts" "$rate" "$seconds")
