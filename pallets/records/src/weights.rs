@@ -3,13 +3,13 @@
 //! run `scripts/benchmark.sh` again.
 //!
 //! Host: `vm`, CPU: `Intel(R) Xeon(R) Processor`.
-//! Steps: 20, repeat: 5, wasm execution: Compiled.
+//! Steps: 50, repeat: 20, wasm execution: Compiled.
 //! Command:
-//! /root/.cache/medchain-target/debug/medchain-node
+//! /root/.cache/medchain-target/release/medchain-node
 //! benchmark
 //! pallet
 //! --runtime
-//! /root/.cache/medchain-target/debug/wbuild/medchain-runtime/medchain_runtime.wasm
+//! /root/.cache/medchain-target/release/wbuild/medchain-runtime/medchain_runtime.wasm
 //! --genesis-builder-preset
 //! development
 //! --pallet
@@ -17,9 +17,9 @@
 //! --extrinsic
 //! *
 //! --steps
-//! 20
+//! 50
 //! --repeat
-//! 5
+//! 20
 //! --template
 //! scripts/templates/pallet-weights.hbs
 //! --output
@@ -75,25 +75,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
-	/// Storage: `Records::KeysOf` (r:0 w:32)
+	/// Storage: `Records::KeysOf` (r:0 w:31)
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
-	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(202), added: 2677, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordById` (r:0 w:1)
 	/// Proof: `Records::RecordById` (`max_values`: None, `max_size`: Some(239), added: 2714, mode: `MaxEncodedLen`)
 	/// Storage: `Records::RecordsOf` (r:0 w:1)
 	/// Proof: `Records::RecordsOf` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[2, 32]`.
 	fn create_record(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 1065, estimated 4157.
-		// Minimum execution time: 1_540_781 picoseconds.
-		Weight::from_parts(1_349_446_851, 4157)
-			.saturating_add(Weight::from_parts(343_922_812, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 1073, estimated 4157.
+		// Minimum execution time: 110_841 picoseconds.
+		Weight::from_parts(81_517_677, 4157)
+			.saturating_add(Weight::from_parts(25_968_696, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2873).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2872).saturating_mul(k.into()))
 	}
 	/// Storage: `Records::RecordById` (r:1 w:1)
 	/// Proof: `Records::RecordById` (`max_values`: None, `max_size`: Some(239), added: 2714, mode: `MaxEncodedLen`)
@@ -121,14 +119,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
+	/// Storage: `Records::Versions` (r:0 w:2)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(202), added: 2677, mode: `MaxEncodedLen`)
 	fn update_record() -> Weight {
-		// Proof size summary in bytes: measured 2265, estimated 4157.
-		// Minimum execution time: 1_138_031 picoseconds.
-		Weight::from_parts(1_283_856_000, 4157)
+		// Proof size summary in bytes: measured 2232, estimated 4157.
+		// Minimum execution time: 92_131 picoseconds.
+		Weight::from_parts(106_504_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:0)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
@@ -160,10 +158,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 32]`.
 	fn share_keys(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 1939, estimated 4157.
-		// Minimum execution time: 1_094_511 picoseconds.
-		Weight::from_parts(559_956_413, 4157)
-			.saturating_add(Weight::from_parts(633_279_827, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 1874, estimated 4157.
+		// Minimum execution time: 85_884 picoseconds.
+		Weight::from_parts(55_249_973, 4157)
+			.saturating_add(Weight::from_parts(43_368_493, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -202,19 +200,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	/// Storage: `Records::KeysOf` (r:0 w:40)
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Versions` (r:0 w:1)
+	/// Storage: `Records::Versions` (r:0 w:2)
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(202), added: 2677, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[2, 32]`.
 	/// The range of component `k` is `[1, 32]`.
 	fn rotate_key(r: u32, k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 9870, estimated 110583.
-		// Minimum execution time: 8_711_994 picoseconds.
-		Weight::from_parts(4_958_918_195, 110583)
-			.saturating_add(Weight::from_parts(116_520_285, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(308_022_864, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 9891, estimated 110583.
+		// Minimum execution time: 531_923 picoseconds.
+		Weight::from_parts(413_682_837, 110583)
+			.saturating_add(Weight::from_parts(6_206_327, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(22_357_508, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(54_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(89_u64))
+			.saturating_add(T::DbWeight::get().writes(90_u64))
 			.saturating_add(Weight::from_parts(0, 3039).saturating_mul(k.into()))
 	}
 	/// Storage: `Records::RecordById` (r:1 w:1)
@@ -252,11 +250,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[2, 32]`.
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(r: u32, v: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 6502, estimated 43182.
-		// Minimum execution time: 4_881_922 picoseconds.
-		Weight::from_parts(3_051_033_717, 43182)
-			.saturating_add(Weight::from_parts(151_489_127, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(33_418_967, 0).saturating_mul(v.into()))
+		// Proof size summary in bytes: measured 6513, estimated 43182.
+		// Minimum execution time: 352_125 picoseconds.
+		Weight::from_parts(244_637_423, 43182)
+			.saturating_add(Weight::from_parts(11_228_129, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(1_940_871, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads(26_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(26_u64))
@@ -295,9 +293,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Entries` (r:0 w:1)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn open_record() -> Weight {
-		// Proof size summary in bytes: measured 5357, estimated 5678.
-		// Minimum execution time: 1_146_723 picoseconds.
-		Weight::from_parts(1_259_647_000, 5678)
+		// Proof size summary in bytes: measured 5324, estimated 5678.
+		// Minimum execution time: 107_996 picoseconds.
+		Weight::from_parts(129_565_000, 5678)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -333,10 +331,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[2, 16]`.
 	fn escrow_key(s: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 7468, estimated 43182.
-		// Minimum execution time: 2_988_807 picoseconds.
-		Weight::from_parts(3_059_497_382, 43182)
-			.saturating_add(Weight::from_parts(94_693_348, 0).saturating_mul(s.into()))
+		// Proof size summary in bytes: measured 7454, estimated 43182.
+		// Minimum execution time: 230_610 picoseconds.
+		Weight::from_parts(249_286_031, 43182)
+			.saturating_add(Weight::from_parts(7_277_574, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
@@ -369,9 +367,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Records::KeysOf` (r:0 w:8)
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	fn withdraw_escrow() -> Weight {
-		// Proof size summary in bytes: measured 6199, estimated 43182.
-		// Minimum execution time: 2_686_343 picoseconds.
-		Weight::from_parts(3_023_766_000, 43182)
+		// Proof size summary in bytes: measured 6166, estimated 43182.
+		// Minimum execution time: 191_661 picoseconds.
+		Weight::from_parts(228_678_000, 43182)
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
 	}
@@ -411,10 +409,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[1, 32]`.
 	fn release_shares(k: u32, ) -> Weight {
-		// Proof size summary in bytes: measured 5174, estimated 7324.
-		// Minimum execution time: 1_700_026 picoseconds.
-		Weight::from_parts(729_585_938, 7324)
-			.saturating_add(Weight::from_parts(1_113_086_889, 0).saturating_mul(k.into()))
+		// Proof size summary in bytes: measured 5108, estimated 7324.
+		// Minimum execution time: 151_802 picoseconds.
+		Weight::from_parts(76_284_236, 7324)
+			.saturating_add(Weight::from_parts(78_080_522, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -426,22 +424,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn create_record(k: u32, ) -> Weight {
-		Weight::from_parts(1_349_446_851, 4157)
-			.saturating_add(Weight::from_parts(343_922_812, 0).saturating_mul(k.into()))
+		Weight::from_parts(81_517_677, 4157)
+			.saturating_add(Weight::from_parts(25_968_696, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2873).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2872).saturating_mul(k.into()))
 	}
 	fn update_record() -> Weight {
-		Weight::from_parts(1_283_856_000, 4157)
+		Weight::from_parts(106_504_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn share_keys(k: u32, ) -> Weight {
-		Weight::from_parts(559_956_413, 4157)
-			.saturating_add(Weight::from_parts(633_279_827, 0).saturating_mul(k.into()))
+		Weight::from_parts(55_249_973, 4157)
+			.saturating_add(Weight::from_parts(43_368_493, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -449,18 +447,18 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2714).saturating_mul(k.into()))
 	}
 	fn rotate_key(r: u32, k: u32, ) -> Weight {
-		Weight::from_parts(4_958_918_195, 110583)
-			.saturating_add(Weight::from_parts(116_520_285, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(308_022_864, 0).saturating_mul(k.into()))
+		Weight::from_parts(413_682_837, 110583)
+			.saturating_add(Weight::from_parts(6_206_327, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(22_357_508, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(54_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
-			.saturating_add(ParityDbWeight::get().writes(89_u64))
+			.saturating_add(ParityDbWeight::get().writes(90_u64))
 			.saturating_add(Weight::from_parts(0, 3039).saturating_mul(k.into()))
 	}
 	fn erase_record(r: u32, v: u32, ) -> Weight {
-		Weight::from_parts(3_051_033_717, 43182)
-			.saturating_add(Weight::from_parts(151_489_127, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(33_418_967, 0).saturating_mul(v.into()))
+		Weight::from_parts(244_637_423, 43182)
+			.saturating_add(Weight::from_parts(11_228_129, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(1_940_871, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads(26_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes(26_u64))
@@ -469,26 +467,26 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2673).saturating_mul(r.into()))
 	}
 	fn open_record() -> Weight {
-		Weight::from_parts(1_259_647_000, 5678)
+		Weight::from_parts(129_565_000, 5678)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn escrow_key(s: u32, ) -> Weight {
-		Weight::from_parts(3_059_497_382, 43182)
-			.saturating_add(Weight::from_parts(94_693_348, 0).saturating_mul(s.into()))
+		Weight::from_parts(249_286_031, 43182)
+			.saturating_add(Weight::from_parts(7_277_574, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(24_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(23_u64))
 			.saturating_add(Weight::from_parts(0, 3167).saturating_mul(s.into()))
 	}
 	fn withdraw_escrow() -> Weight {
-		Weight::from_parts(3_023_766_000, 43182)
+		Weight::from_parts(228_678_000, 43182)
 			.saturating_add(ParityDbWeight::get().reads(24_u64))
 			.saturating_add(ParityDbWeight::get().writes(23_u64))
 	}
 	fn release_shares(k: u32, ) -> Weight {
-		Weight::from_parts(729_585_938, 7324)
-			.saturating_add(Weight::from_parts(1_113_086_889, 0).saturating_mul(k.into()))
+		Weight::from_parts(76_284_236, 7324)
+			.saturating_add(Weight::from_parts(78_080_522, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
