@@ -13,13 +13,23 @@ steps="${1:-50}"
 repeat="${2:-20}"
 [ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
 runtime="$(dirname "$MEDCHAIN_NODE")/wbuild/medchain-runtime/medchain_runtime.wasm"
-for pallet in ${MEDCHAIN_PALLETS:-consortium patients doctors access records feeless}; do
-	echo "== pallet_$pallet ($(date +%T))" >&2
+# MedChain's pallets write their own weights.rs; the transaction extensions of
+# frame_system and pallet_transaction_payment, which every transaction pays,
+# are measured on this runtime into runtime/src/weights/.
+for pallet in ${MEDCHAIN_PALLETS:-consortium patients doctors access records feeless system_extensions transaction_payment}; do
+	case "$pallet" in
+	system_extensions)
+		name=frame_system_extensions template=runtime-weights output=runtime/src/weights/frame_system_extensions.rs ;;
+	transaction_payment)
+		name=pallet_transaction_payment template=runtime-weights output=runtime/src/weights/pallet_transaction_payment.rs ;;
+	*) name="pallet_$pallet" template=pallet-weights output="pallets/$pallet/src/weights.rs" ;;
+	esac
+	echo "== $name ($(date +%T))" >&2
 	"$MEDCHAIN_NODE" benchmark pallet \
 		--runtime "$runtime" \
 		--genesis-builder-preset development \
-		--pallet "pallet_$pallet" --extrinsic '*' \
+		--pallet "$name" --extrinsic '*' \
 		--steps "$steps" --repeat "$repeat" \
-		--template scripts/templates/pallet-weights.hbs \
-		--output "pallets/$pallet/src/weights.rs"
+		--template "scripts/templates/$template.hbs" \
+		--output "$output"
 done

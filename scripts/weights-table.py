@@ -2,6 +2,7 @@
 """Print the Markdown table of docs/performance.md for one pallet's weights.
 
 Usage: scripts/weights-table.py pallets/access/src/weights.rs
+       scripts/weights-table.py runtime/src/weights/frame_system_extensions.rs
 
 Reads the `SubstrateWeight` implementation that `scripts/benchmark.sh`
 generates and writes one row per call: ref time, reads, writes and proof
@@ -27,7 +28,8 @@ def with_slopes(base, slopes, unit):
 
 
 def rows(source):
-    body = source.split("impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {", 1)[1]
+    # A pallet's `SubstrateWeight<T>`, or a runtime file's `WeightInfo<T>`.
+    body = re.split(r"impl<T: frame_system::Config> [\w:]+ for (?:SubstrateWeight|WeightInfo)<T> \{", source, maxsplit=1)[1]
     body = body.split("\nimpl WeightInfo for () {", 1)[0]
     for match in re.finditer(r"fn (\w+)\(([^)]*)\) -> Weight \{(.*?)\n\t\}", body, re.S):
         name, params, code = match.groups()

@@ -137,10 +137,19 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, frame_benchmarking_cli::SUBSTRATE_REFERENCE_HARDWARE.clone())
 				}
-				_ => {
-					Err("medchain-node wires `benchmark pallet` and `benchmark machine` only"
-						.into())
+				// The read and write cost of the database under a chain's state
+				// (docs/performance.md measures it at 10,000 and 1,000,000 records).
+				#[cfg(feature = "runtime-benchmarks")]
+				BenchmarkCmd::Storage(cmd) => {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
 				}
+				_ => Err("medchain-node wires `benchmark pallet`, `benchmark storage` (both with \
+					`--features runtime-benchmarks`) and `benchmark machine` only"
+					.into()),
 			})
 		}
 		Some(Subcommand::ChainInfo(cmd)) => {

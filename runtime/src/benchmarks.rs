@@ -2,6 +2,8 @@
 
 frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+	[pallet_transaction_payment, TransactionPayment]
 	[pallet_consortium, Consortium]
 	[pallet_patients, Patients]
 	[pallet_doctors, Doctors]

@@ -33,6 +33,7 @@ pub mod genesis;
 pub mod queries;
 #[cfg(test)]
 mod tests;
+pub mod weights;
 
 use alloc::vec::Vec;
 use sp_runtime::{

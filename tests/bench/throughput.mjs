@@ -276,8 +276,8 @@ const latency = await (async () => {
   const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
   return {
     rate: RATE, seconds: SECONDS, sent: total, inBlock: inBlock.length, finalized: finalized.length,
-    inBlockP50: pct(inBlock, 0.5), inBlockP99: pct(inBlock, 0.99),
-    finalizedP50: pct(finalized, 0.5), finalizedP99: pct(finalized, 0.99),
+    inBlockP50: pct(inBlock, 0.5), inBlockP90: pct(inBlock, 0.9), inBlockP99: pct(inBlock, 0.99), inBlockMax: pct(inBlock, 1),
+    finalizedP50: pct(finalized, 0.5), finalizedP90: pct(finalized, 0.9), finalizedP99: pct(finalized, 0.99), finalizedMax: pct(finalized, 1),
   };
 })();
 
@@ -299,5 +299,6 @@ for (const r of results) {
 }
 console.log();
 console.log(`Latency of records.createRecord at ${RATE}/s for ${SECONDS} s (${latency.sent} sent, ${latency.finalized} finalized): `
-  + `submit to in block p50 ${latency.inBlockP50} ms, p99 ${latency.inBlockP99} ms; submit to finalized p50 ${latency.finalizedP50} ms, p99 ${latency.finalizedP99} ms.`);
+  + `submit to in block p50 ${latency.inBlockP50} ms, p90 ${latency.inBlockP90} ms, p99 ${latency.inBlockP99} ms, max ${latency.inBlockMax} ms; `
+  + `submit to finalized p50 ${latency.finalizedP50} ms, p90 ${latency.finalizedP90} ms, p99 ${latency.finalizedP99} ms, max ${latency.finalizedMax} ms.`);
 await api.disconnect();

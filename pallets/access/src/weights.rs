@@ -85,7 +85,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn grant() -> Weight {
 		// Proof size summary in bytes: measured 2291, estimated 82238.
-		// Minimum execution time: 173_048 picoseconds.
+		// Minimum execution time: 173_048_000 picoseconds.
 		Weight::from_parts(207_460_000, 82238)
 			.saturating_add(T::DbWeight::get().reads(42_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -125,7 +125,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn change_grant(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 3368, estimated 82238.
-		// Minimum execution time: 192_264 picoseconds.
+		// Minimum execution time: 192_264_000 picoseconds.
 		Weight::from_parts(204_880_000, 82238)
 			.saturating_add(Weight::from_parts(21_478_825, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(41_u64))
@@ -169,7 +169,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn revoke(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2527, estimated 3850.
-		// Minimum execution time: 71_699 picoseconds.
+		// Minimum execution time: 71_699_000 picoseconds.
 		Weight::from_parts(74_368_000, 3850)
 			.saturating_add(Weight::from_parts(20_883_807, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
@@ -211,7 +211,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn decline_grant(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2313, estimated 3838.
-		// Minimum execution time: 69_496 picoseconds.
+		// Minimum execution time: 69_496_000 picoseconds.
 		Weight::from_parts(71_168_000, 3838)
 			.saturating_add(Weight::from_parts(21_246_576, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
@@ -249,7 +249,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_inactive_keys(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2173, estimated 3838.
-		// Minimum execution time: 58_831 picoseconds.
+		// Minimum execution time: 58_831_000 picoseconds.
 		Weight::from_parts(60_348_000, 3838)
 			.saturating_add(Weight::from_parts(21_594_690, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
@@ -291,7 +291,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn sweep_doctor(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2255, estimated 6102.
-		// Minimum execution time: 36_619 picoseconds.
+		// Minimum execution time: 36_619_000 picoseconds.
 		Weight::from_parts(37_852_000, 6102)
 			.saturating_add(Weight::from_parts(21_679_233, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
@@ -314,7 +314,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Access::KeySweeps` (`max_values`: None, `max_size`: Some(81), added: 2556, mode: `MaxEncodedLen`)
 	fn sweep_hospital() -> Weight {
 		// Proof size summary in bytes: measured 924, estimated 6030.
-		// Minimum execution time: 34_344 picoseconds.
+		// Minimum execution time: 34_344_000 picoseconds.
 		Weight::from_parts(39_577_000, 6030)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -352,7 +352,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_expired(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2321, estimated 3838.
-		// Minimum execution time: 73_726 picoseconds.
+		// Minimum execution time: 73_726_000 picoseconds.
 		Weight::from_parts(79_375_000, 3838)
 			.saturating_add(Weight::from_parts(21_773_615, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
@@ -389,7 +389,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn request_access() -> Weight {
 		// Proof size summary in bytes: measured 2215, estimated 82238.
-		// Minimum execution time: 177_750 picoseconds.
+		// Minimum execution time: 177_750_000 picoseconds.
 		Weight::from_parts(213_906_000, 82238)
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -437,7 +437,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 32]`.
 	fn approve_request(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 4482, estimated 82238.
-		// Minimum execution time: 214_806 picoseconds.
+		// Minimum execution time: 214_806_000 picoseconds.
 		Weight::from_parts(260_118_901, 82238)
 			.saturating_add(Weight::from_parts(43_164_566, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(44_u64))
@@ -468,7 +468,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn deny_request() -> Weight {
 		// Proof size summary in bytes: measured 1361, estimated 3968.
-		// Minimum execution time: 68_624 picoseconds.
+		// Minimum execution time: 68_624_000 picoseconds.
 		Weight::from_parts(86_395_000, 3968)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -493,7 +493,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn withdraw_request() -> Weight {
 		// Proof size summary in bytes: measured 1176, estimated 3968.
-		// Minimum execution time: 57_745 picoseconds.
+		// Minimum execution time: 57_745_000 picoseconds.
 		Weight::from_parts(71_270_000, 3968)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -518,7 +518,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_expired_request() -> Weight {
 		// Proof size summary in bytes: measured 1147, estimated 3968.
-		// Minimum execution time: 59_780 picoseconds.
+		// Minimum execution time: 59_780_000 picoseconds.
 		Weight::from_parts(70_020_000, 3968)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -559,7 +559,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn emergency_access() -> Weight {
 		// Proof size summary in bytes: measured 1410, estimated 4157.
-		// Minimum execution time: 82_444 picoseconds.
+		// Minimum execution time: 82_444_000 picoseconds.
 		Weight::from_parts(94_376_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
@@ -588,7 +588,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn close_emergency_review() -> Weight {
 		// Proof size summary in bytes: measured 1486, estimated 4157.
-		// Minimum execution time: 61_172 picoseconds.
+		// Minimum execution time: 61_172_000 picoseconds.
 		Weight::from_parts(70_420_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))

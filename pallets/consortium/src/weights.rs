@@ -89,7 +89,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital(a: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 4019, estimated 5482.
-		// Minimum execution time: 100_752 picoseconds.
+		// Minimum execution time: 100_752_000 picoseconds.
 		Weight::from_parts(107_620_365, 5482)
 			.saturating_add(Weight::from_parts(8_512_360, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(10_u64))
@@ -141,7 +141,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[1, 16]`.
 	fn admit_hospital_with_node(a: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 6504, estimated 7967.
-		// Minimum execution time: 138_256 picoseconds.
+		// Minimum execution time: 138_256_000 picoseconds.
 		Weight::from_parts(148_201_504, 7967)
 			.saturating_add(Weight::from_parts(8_467_638, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
@@ -154,7 +154,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::AuthorizedUpgrade` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	fn authorize_upgrade() -> Weight {
 		// Proof size summary in bytes: measured 0, estimated 0.
-		// Minimum execution time: 6_478 picoseconds.
+		// Minimum execution time: 6_478_000 picoseconds.
 		Weight::from_parts(7_378_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -186,7 +186,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn suspend_hospital() -> Weight {
 		// Proof size summary in bytes: measured 3608, estimated 5093.
-		// Minimum execution time: 73_466 picoseconds.
+		// Minimum execution time: 73_466_000 picoseconds.
 		Weight::from_parts(85_978_000, 5093)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -217,7 +217,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reinstate_hospital() -> Weight {
 		// Proof size summary in bytes: measured 3575, estimated 5060.
-		// Minimum execution time: 69_103 picoseconds.
+		// Minimum execution time: 69_103_000 picoseconds.
 		Weight::from_parts(84_304_000, 5060)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -260,7 +260,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_hospital() -> Weight {
 		// Proof size summary in bytes: measured 12062, estimated 168977.
-		// Minimum execution time: 347_594 picoseconds.
+		// Minimum execution time: 347_594_000 picoseconds.
 		Weight::from_parts(399_273_000, 168977)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -287,7 +287,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn add_admin() -> Weight {
 		// Proof size summary in bytes: measured 1321, estimated 4157.
-		// Minimum execution time: 48_257 picoseconds.
+		// Minimum execution time: 48_257_000 picoseconds.
 		Weight::from_parts(59_436_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -314,7 +314,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_admin() -> Weight {
 		// Proof size summary in bytes: measured 1441, estimated 4157.
-		// Minimum execution time: 49_937 picoseconds.
+		// Minimum execution time: 49_937_000 picoseconds.
 		Weight::from_parts(59_374_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -351,7 +351,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_validator() -> Weight {
 		// Proof size summary in bytes: measured 12634, estimated 169549.
-		// Minimum execution time: 342_236 picoseconds.
+		// Minimum execution time: 342_236_000 picoseconds.
 		Weight::from_parts(376_835_000, 169549)
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
@@ -380,7 +380,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn invite() -> Weight {
 		// Proof size summary in bytes: measured 2778, estimated 5972.
-		// Minimum execution time: 141_492 picoseconds.
+		// Minimum execution time: 141_492_000 picoseconds.
 		Weight::from_parts(164_870_000, 5972)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -409,7 +409,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn remove_invitation() -> Weight {
 		// Proof size summary in bytes: measured 1008, estimated 3593.
-		// Minimum execution time: 60_421 picoseconds.
+		// Minimum execution time: 60_421_000 picoseconds.
 		Weight::from_parts(66_835_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -438,7 +438,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_release_key() -> Weight {
 		// Proof size summary in bytes: measured 1186, estimated 6196.
-		// Minimum execution time: 61_652 picoseconds.
+		// Minimum execution time: 61_652_000 picoseconds.
 		Weight::from_parts(73_947_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))

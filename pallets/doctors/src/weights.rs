@@ -77,7 +77,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn apply() -> Weight {
 		// Proof size summary in bytes: measured 1526, estimated 6118.
-		// Minimum execution time: 92_369 picoseconds.
+		// Minimum execution time: 92_369_000 picoseconds.
 		Weight::from_parts(103_820_000, 6118)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
@@ -106,7 +106,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn approve() -> Weight {
 		// Proof size summary in bytes: measured 1400, estimated 4157.
-		// Minimum execution time: 58_159 picoseconds.
+		// Minimum execution time: 58_159_000 picoseconds.
 		Weight::from_parts(64_988_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -139,7 +139,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reject() -> Weight {
 		// Proof size summary in bytes: measured 1501, estimated 4157.
-		// Minimum execution time: 65_708 picoseconds.
+		// Minimum execution time: 65_708_000 picoseconds.
 		Weight::from_parts(74_992_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -168,7 +168,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof size summary in bytes: measured 1372, estimated 4157.
-		// Minimum execution time: 55_530 picoseconds.
+		// Minimum execution time: 55_530_000 picoseconds.
 		Weight::from_parts(64_103_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -197,7 +197,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn reinstate() -> Weight {
 		// Proof size summary in bytes: measured 1400, estimated 4157.
-		// Minimum execution time: 58_903 picoseconds.
+		// Minimum execution time: 58_903_000 picoseconds.
 		Weight::from_parts(67_683_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -230,7 +230,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn register_doctor() -> Weight {
 		// Proof size summary in bytes: measured 838, estimated 4157.
-		// Minimum execution time: 59_978 picoseconds.
+		// Minimum execution time: 59_978_000 picoseconds.
 		Weight::from_parts(70_049_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
@@ -253,7 +253,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn update_profile() -> Weight {
 		// Proof size summary in bytes: measured 773, estimated 3722.
-		// Minimum execution time: 38_043 picoseconds.
+		// Minimum execution time: 38_043_000 picoseconds.
 		Weight::from_parts(43_800_000, 3722)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -276,7 +276,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size summary in bytes: measured 773, estimated 3722.
-		// Minimum execution time: 37_103 picoseconds.
+		// Minimum execution time: 37_103_000 picoseconds.
 		Weight::from_parts(43_400_000, 3722)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -305,7 +305,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn release_licence() -> Weight {
 		// Proof size summary in bytes: measured 1400, estimated 4157.
-		// Minimum execution time: 57_744 picoseconds.
+		// Minimum execution time: 57_744_000 picoseconds.
 		Weight::from_parts(65_826_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))

@@ -53,7 +53,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Feeless::FeelessCalls` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	fn limit_feeless_calls() -> Weight {
 		// Proof size summary in bytes: measured 665, estimated 4157.
-		// Minimum execution time: 28_899 picoseconds.
+		// Minimum execution time: 28_899_000 picoseconds.
 		Weight::from_parts(33_706_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))

@@ -73,7 +73,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof size summary in bytes: measured 997, estimated 6118.
-		// Minimum execution time: 84_215 picoseconds.
+		// Minimum execution time: 84_215_000 picoseconds.
 		Weight::from_parts(94_596_000, 6118)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
@@ -96,7 +96,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_profile() -> Weight {
 		// Proof size summary in bytes: measured 877, estimated 3850.
-		// Minimum execution time: 40_835 picoseconds.
+		// Minimum execution time: 40_835_000 picoseconds.
 		Weight::from_parts(50_370_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -119,7 +119,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size summary in bytes: measured 905, estimated 3850.
-		// Minimum execution time: 39_758 picoseconds.
+		// Minimum execution time: 39_758_000 picoseconds.
 		Weight::from_parts(50_276_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -152,7 +152,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn add_guardian() -> Weight {
 		// Proof size summary in bytes: measured 1562, estimated 4157.
-		// Minimum execution time: 69_778 picoseconds.
+		// Minimum execution time: 69_778_000 picoseconds.
 		Weight::from_parts(84_935_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -196,7 +196,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_guardian(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2368, estimated 4157.
-		// Minimum execution time: 89_547 picoseconds.
+		// Minimum execution time: 89_547_000 picoseconds.
 		Weight::from_parts(97_442_000, 4157)
 			.saturating_add(Weight::from_parts(20_824_698, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
@@ -229,7 +229,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_represented() -> Weight {
 		// Proof size summary in bytes: measured 1246, estimated 4157.
-		// Minimum execution time: 54_116 picoseconds.
+		// Minimum execution time: 54_116_000 picoseconds.
 		Weight::from_parts(63_285_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -256,7 +256,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn approve_recovery() -> Weight {
 		// Proof size summary in bytes: measured 1181, estimated 6710.
-		// Minimum execution time: 49_691 picoseconds.
+		// Minimum execution time: 49_691_000 picoseconds.
 		Weight::from_parts(57_585_000, 6710)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))

@@ -84,7 +84,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[2, 32]`.
 	fn create_record(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 1073, estimated 4157.
-		// Minimum execution time: 110_841 picoseconds.
+		// Minimum execution time: 110_841_000 picoseconds.
 		Weight::from_parts(81_517_677, 4157)
 			.saturating_add(Weight::from_parts(25_968_696, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
@@ -123,7 +123,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Versions` (`max_values`: None, `max_size`: Some(202), added: 2677, mode: `MaxEncodedLen`)
 	fn update_record() -> Weight {
 		// Proof size summary in bytes: measured 2232, estimated 4157.
-		// Minimum execution time: 92_131 picoseconds.
+		// Minimum execution time: 92_131_000 picoseconds.
 		Weight::from_parts(106_504_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -159,7 +159,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 32]`.
 	fn share_keys(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 1874, estimated 4157.
-		// Minimum execution time: 85_884 picoseconds.
+		// Minimum execution time: 85_884_000 picoseconds.
 		Weight::from_parts(55_249_973, 4157)
 			.saturating_add(Weight::from_parts(43_368_493, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
@@ -206,7 +206,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 32]`.
 	fn rotate_key(r: u32, k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 9891, estimated 110583.
-		// Minimum execution time: 531_923 picoseconds.
+		// Minimum execution time: 531_923_000 picoseconds.
 		Weight::from_parts(413_682_837, 110583)
 			.saturating_add(Weight::from_parts(6_206_327, 0).saturating_mul(r.into()))
 			.saturating_add(Weight::from_parts(22_357_508, 0).saturating_mul(k.into()))
@@ -251,7 +251,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 64]`.
 	fn erase_record(r: u32, v: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 6513, estimated 43182.
-		// Minimum execution time: 352_125 picoseconds.
+		// Minimum execution time: 352_125_000 picoseconds.
 		Weight::from_parts(244_637_423, 43182)
 			.saturating_add(Weight::from_parts(11_228_129, 0).saturating_mul(r.into()))
 			.saturating_add(Weight::from_parts(1_940_871, 0).saturating_mul(v.into()))
@@ -294,7 +294,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn open_record() -> Weight {
 		// Proof size summary in bytes: measured 5324, estimated 5678.
-		// Minimum execution time: 107_996 picoseconds.
+		// Minimum execution time: 107_996_000 picoseconds.
 		Weight::from_parts(129_565_000, 5678)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -332,7 +332,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `s` is `[2, 16]`.
 	fn escrow_key(s: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 7454, estimated 43182.
-		// Minimum execution time: 230_610 picoseconds.
+		// Minimum execution time: 230_610_000 picoseconds.
 		Weight::from_parts(249_286_031, 43182)
 			.saturating_add(Weight::from_parts(7_277_574, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(24_u64))
@@ -368,7 +368,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::KeysOf` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	fn withdraw_escrow() -> Weight {
 		// Proof size summary in bytes: measured 6166, estimated 43182.
-		// Minimum execution time: 191_661 picoseconds.
+		// Minimum execution time: 191_661_000 picoseconds.
 		Weight::from_parts(228_678_000, 43182)
 			.saturating_add(T::DbWeight::get().reads(24_u64))
 			.saturating_add(T::DbWeight::get().writes(23_u64))
@@ -410,7 +410,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[1, 32]`.
 	fn release_shares(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 5108, estimated 7324.
-		// Minimum execution time: 151_802 picoseconds.
+		// Minimum execution time: 151_802_000 picoseconds.
 		Weight::from_parts(76_284_236, 7324)
 			.saturating_add(Weight::from_parts(78_080_522, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
