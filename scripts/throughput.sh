@@ -33,7 +33,8 @@ if [ "$stored" -gt 0 ]; then
 	# at most 1,000 per patient), Alice authoring and finalizing alone.
 	per_patient=$((stored < 1000 ? stored : 1000))
 	bench_spec $(((stored + per_patient - 1) / per_patient)) "$per_patient" 0
-	start_node --chain "$spec" --alice --validator --force-authoring "${node_args[@]}"
+	start_node --chain "$spec" --alice --validator --force-authoring \
+		--node-key 0000000000000000000000000000000000000000000000000000000000000001 "${node_args[@]}"
 else
 	start_node --dev "${node_args[@]}"
 fi
