@@ -21,11 +21,12 @@ bench_spec() {
 
 # start_node ARGS...: start $MEDCHAIN_NODE with ARGS on a fresh base path and
 # a random RPC port, stop it and remove the base path on exit, and wait until
-# it answers. Sets `port`, `base`, `log` and `node_pid`.
+# it answers. Sets `port`, `base`, `log` and `node_pid`. The log outlives the
+# run (its "Prepared block" lines say how long each block took to build).
 start_node() {
 	port=$((20000 + RANDOM % 20000))
 	base="$(mktemp -d)"
-	log="$base/node.log"
+	log="$(mktemp --suffix=-medchain-node.log)"
 	"$MEDCHAIN_NODE" --base-path "$base" --rpc-port "$port" \
 		--no-prometheus --no-telemetry --no-mdns --port 0 "$@" >"$log" 2>&1 &
 	node_pid=$!

@@ -25,7 +25,7 @@ base="$(mktemp -d)"
 trap 'rm -rf "$base"' EXIT
 mkdir -p "$out"
 "$MEDCHAIN_NODE" benchmark storage --chain "$spec" --base-path "$base" --database paritydb \
-	--state-version 1 --keys-limit "$keys" --random-seed 1 --warmups 1 \
+	--state-version 1 --keys-limit "$keys" --random-seed 1 --warmups 1 --batch-size 1000 \
 	--weight-path "$out" --json-read-path "$out/read.json" --json-write-path "$out/write.json" \
 	2>&1 | tee "$out/log.txt" | grep -E "Reading|Writing|Time summary|Total|Min|Max|Average|Median|Std|Percentiles|Key|Value|storage items|Warmup|Skipping" || true
 echo "database: $(du -sh "$base" | cut -f1); weight file and samples in $out" >&2

@@ -537,6 +537,7 @@ impl<T: Config> Pallet<T> {
 			// written before that rule may also hold it in `Versions`, unchanged.
 			let stored = Versions::<T>::iter_key_prefix(id).count();
 			if record.version == 1 {
+				ensure!(stored <= 1, "a version-1 record with later versions stored");
 				ensure!(
 					Versions::<T>::get(id, 1).is_none_or(|v| v == Self::first_version(&record)),
 					"a stored first version differs from the record"
