@@ -37,7 +37,7 @@ start_node() {
 	until curl -sf -H 'content-type: application/json' \
 		-d '{"jsonrpc":"2.0","id":1,"method":"system_health","params":[]}' \
 		"http://127.0.0.1:$port" >/dev/null; do
-		kill -0 $node_pid 2>/dev/null || { tail -20 "$log"; exit 1; }
+		kill -0 $node_pid 2>/dev/null || { tail -20 "$log" >&2; exit 1; }
 		sleep 1
 	done
 	echo "node ready after $(($(date +%s) - started)) s; database: $(du -sh "$base" | cut -f1)" >&2

@@ -316,8 +316,9 @@ pub fn new_full<
 			notification_service: grandpa_notification_service,
 			// Vote for the best block, kept within three quarters of the unfinalized
 			// chain, without the default's margin of two blocks behind the best: with
-			// one known author per slot (Aura) and hospitals a second apart, the margin
-			// only delayed finality by two blocks (docs/performance.md). Safety is
+			// one known author per slot (Aura) and blocks reaching every hospital well
+			// within a slot, the margin only delayed finality by two blocks
+			// (docs/performance.md). Safety is
 			// GRANDPA's supermajority either way; a vote on a block that loses a fork
 			// finalizes the common ancestor.
 			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::new()

@@ -110,7 +110,7 @@ parameter_types! {
 
 /// What a paying transaction pays per byte: 10 micro-units, so 1 MiB costs
 /// about 10.5 units and a full block of normal transactions about 39 units,
-/// where a balance transfer's weight costs about 0.0002 units. Bulk data is
+/// where a balance transfer's weight costs about 0.0005 units. Bulk data is
 /// the one thing a permissioned chain's fee must price (docs/fees.md).
 pub const TRANSACTION_BYTE_FEE: Balance = 10 * MICRO_UNIT;
 
