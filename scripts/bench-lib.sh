@@ -1,5 +1,12 @@
-# Shared by the benchmark scripts (rpc-latency.sh, throughput.sh); sourced
-# after env.sh, not run.
+# Shared by the benchmark scripts (rpc-latency.sh, throughput.sh,
+# storage-weights.sh); sourced after env.sh, not run.
+
+# bench_prereqs: build the node if $MEDCHAIN_NODE is missing, and install the
+# tests' npm packages if they are.
+bench_prereqs() {
+	[ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
+	[ -d tests/node_modules ] || (cd tests && npm ci --no-audit --no-fund)
+}
 
 # bench_spec PATIENTS RECORDS OPENS: build (once per node binary, whose
 # runtime the spec's genesis holds; cached in ~/.cache/medchain-bench) the raw

@@ -15,10 +15,8 @@ patients="${1:-1000}"
 records="${2:-100}"
 opens="${3:-9}"
 samples="${4:-2000}"
-[ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
-[ -d tests/node_modules ] || (cd tests && npm ci --no-audit --no-fund)
-
 source scripts/bench-lib.sh
+bench_prereqs
 bench_spec "$patients" "$records" "$opens"
 # No block production: the queries read the genesis state.
 start_node --chain "$spec"

@@ -17,8 +17,8 @@ source scripts/env.sh
 stored="${1:-10000}"
 keys="${2:-100000}"
 out="${3:-/tmp/medchain-storage-$stored}"
-[ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
 source scripts/bench-lib.sh
+bench_prereqs
 per_patient=$((stored < 1000 ? stored : 1000))
 bench_spec $(((stored + per_patient - 1) / per_patient)) "$per_patient" 0
 base="$(mktemp -d)"

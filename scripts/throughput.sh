@@ -9,10 +9,11 @@
 # and a Markdown table.
 #
 # Usage: scripts/throughput.sh [accounts] [stored] [rate] [seconds]
-# Defaults: 500 accounts; no records stored before the workloads (`stored`
-# records with one reader each are written first, to measure a chain holding
-# them); latency at 50 record writes a second for 60 s. Each workload is
-# sized to fill three blocks by weight (a feeless one at most 10 per account).
+# Defaults: 500 accounts; a `--dev` chain with no records (with `stored` >
+# 0, the chain starts holding that many, one reader each, made by
+# `medchain-node bench-state`); latency at 50 record writes a second for
+# 60 s. Each workload is sized to fill three blocks by weight (a feeless one
+# at most 10 per account).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -20,10 +21,8 @@ accounts="${1:-500}"
 stored="${2:-0}"
 rate="${3:-50}"
 seconds="${4:-60}"
-[ -x "$MEDCHAIN_NODE" ] || scripts/build.sh
-[ -d tests/node_modules ] || (cd tests && npm ci --no-audit --no-fund)
-
 source scripts/bench-lib.sh
+bench_prereqs
 # A transaction pool large enough to hold a whole workload at once, and room
 # for one watch subscription per transaction of the latency run.
 node_args=(--rpc-max-connections 1000 --rpc-max-subscriptions-per-connection 16384
