@@ -26,6 +26,13 @@ bench_spec() {
 	fi
 }
 
+# bench_records_spec RECORDS: `bench_spec` for a chain holding RECORDS records
+# with one reader each and no opens, at most 1,000 per patient.
+bench_records_spec() {
+	local per_patient=$(($1 < 1000 ? $1 : 1000))
+	bench_spec $((($1 + per_patient - 1) / per_patient)) "$per_patient" 0
+}
+
 # start_node ARGS...: start $MEDCHAIN_NODE with ARGS on a fresh base path and
 # a random RPC port, stop it and remove the base path on exit, and wait until
 # it answers. Sets `port`, `base`, `log` and `node_pid`. The log outlives the

@@ -19,14 +19,14 @@ keys="${2:-100000}"
 out="${3:-/tmp/medchain-storage-$stored}"
 source scripts/bench-lib.sh
 bench_prereqs
-per_patient=$((stored < 1000 ? stored : 1000))
-bench_spec $(((stored + per_patient - 1) / per_patient)) "$per_patient" 0
+bench_records_spec "$stored"
 base="$(mktemp -d)"
 trap 'rm -rf "$base"' EXIT
 mkdir -p "$out"
 "$MEDCHAIN_NODE" benchmark storage --chain "$spec" --base-path "$base" --database paritydb \
 	--state-version 1 --keys-limit "$keys" --random-seed 1 --warmups 1 --batch-size 1000 \
 	--weight-path "$out" --json-read-path "$out/read.json" --json-write-path "$out/write.json" \
-	2>&1 | tee "$out/log.txt" | grep -E "Reading|Writing|Time summary|Total|Min|Max|Average|Median|Std|Percentiles|Key|Value|storage items|Warmup|Skipping" || true
+	>"$out/log.txt" 2>&1 || { tail -20 "$out/log.txt" >&2; exit 1; }
+grep -E "Reading|Writing|Time summary|Total|Min|Max|Average|Median|Percentiles" "$out/log.txt"
 echo "database: $(du -sh "$base" | cut -f1); weight file and samples in $out" >&2
 grep -E "read:|write:" "$out"/*.rs

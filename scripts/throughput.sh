@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Throughput and latency of the chain, side by side in one run (a benchmark,
-# not a test: CI does not run it). Starts a fresh `--dev` node with
+# not a test: CI does not run it). Starts a fresh node with
 # $MEDCHAIN_NODE (the debug build by default; point it at a release build for
 # the figures docs/performance.md reports), then runs tests/bench/throughput.mjs:
 # transfers, record writes with 1 and 4 readers, grants, opens and a mixed
@@ -30,8 +30,7 @@ node_args=(--rpc-max-connections 1000 --rpc-max-subscriptions-per-connection 163
 if [ "$stored" -gt 0 ]; then
 	# The dev chain with `stored` records already written (one reader each,
 	# at most 1,000 per patient), Alice authoring and finalizing alone.
-	per_patient=$((stored < 1000 ? stored : 1000))
-	bench_spec $(((stored + per_patient - 1) / per_patient)) "$per_patient" 0
+	bench_records_spec "$stored"
 	start_node --chain "$spec" --alice --validator --force-authoring \
 		--node-key 0000000000000000000000000000000000000000000000000000000000000001 "${node_args[@]}"
 else
