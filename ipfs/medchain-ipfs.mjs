@@ -264,7 +264,33 @@ function json(res, value) {
   res.end(`${JSON.stringify(value)}\n`);
 }
 
+/**
+ * Why a request that a web page could have sent is refused, or nothing. The
+ * API has no authentication: it trusts whoever reaches its loopback port. A
+ * page a nurse opens on the host could reach it too, with `fetch` (the browser
+ * always adds an Origin header to a cross-origin POST) or through a name that
+ * its attacker rebinds to 127.0.0.1 (the Host header then names the attacker's
+ * domain). Kubo refuses both the same way. A TLS proxy in front of the API
+ * strips Origin for the calls it passes and sets Host to the loopback address.
+ */
+function refusal(req) {
+  if (req.headers.origin !== undefined) {
+    return `requests from web pages are refused (Origin: ${req.headers.origin})`;
+  }
+  const host = req.headers.host ?? '';
+  if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i.test(host)) {
+    return `Host ${JSON.stringify(host)} is not this node's loopback address`;
+  }
+  return null;
+}
+
 const server = createServer(async (req, res) => {
+  const refused = refusal(req);
+  if (refused) {
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end(`403 - Forbidden: ${refused}\n`);
+    return;
+  }
   const url = new URL(req.url, 'http://localhost');
   const route = routes[url.pathname.replace(/^\/api\/v0\//, '')];
   if (req.method !== 'POST' || !route) {

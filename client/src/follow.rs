@@ -285,7 +285,7 @@ impl<'a> Follower<'a> {
 					// Whatever the policy: unpinning a file not kept changes nothing.
 					let versions = self.record_at(record, parent)?.map(|v| cids_of(&v));
 					for cid in versions.unwrap_or_default() {
-						self.state.want(&cid, Work::Unpin, number);
+						self.unpin_unless_named(&cid, at.hash, number)?;
 					}
 				}
 				RuntimeEvent::Patients(
@@ -296,7 +296,7 @@ impl<'a> Follower<'a> {
 					let now = self.profile_at(&address, at.hash)?;
 					let before = self.profile_at(&address, parent)?;
 					if let Some(old) = before.filter(|old| Some(old) != now.as_ref()) {
-						self.state.want(&old, Work::Unpin, number);
+						self.unpin_unless_named(&old, at.hash, number)?;
 					}
 					if let Some(new) = self.kept_profile(&address, patient.as_ref(), at)? {
 						self.state.want(&new, Work::Pin, number);
@@ -312,6 +312,16 @@ impl<'a> Follower<'a> {
 			}
 		}
 		Ok(membership_changed)
+	}
+
+	/// Ask for `cid` to be unpinned if nothing live names it at block `at`: no record version
+	/// and no profile (its claim on chain is gone). Another version or the profile of the
+	/// same patient may still name it, and no other patient's can.
+	fn unpin_unless_named(&mut self, cid: &Cid, at: H256, number: u64) -> Result<(), FollowError> {
+		if self.chain.file_claimant(cid, Some(at))?.is_none() {
+			self.state.want(cid, Work::Unpin, number);
+		}
+		Ok(())
 	}
 
 	/// Look at every live file at block `at` and ask for a pin of each one this follower

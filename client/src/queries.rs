@@ -90,6 +90,23 @@ impl Chain {
 		self.view("medchain_hospital", json!([id, at]))
 	}
 
+	/// The patient whose live records or profile name the file `cid` at block `at` (the
+	/// best block when `None`), if any: the chain's claim on it (`Records::ClaimOf`, read
+	/// by its typed key). `None` means nothing live names it, so a hospital may drop it.
+	pub fn file_claimant(
+		&self,
+		cid: &cid::Cid,
+		at: Option<H256>,
+	) -> Result<Option<AccountId32>, ChainError> {
+		// Longer than any CID the chain stores: nothing on chain names it.
+		let Ok(text) = medchain_primitives::Cid::try_from(cid.to_string().into_bytes()) else {
+			return Ok(None);
+		};
+		let key = pallet_records::ClaimOf::<medchain_runtime::Runtime>::hashed_key_for(&text);
+		let claim: Option<pallet_records::Claim<AccountId32>> = self.storage(&key, at)?;
+		Ok(claim.map(|c| c.patient))
+	}
+
 	/// A record with every version it kept.
 	pub fn record(&self, id: RecordId, at: Option<H256>) -> Result<Option<Record>, ChainError> {
 		self.view("medchain_record", json!([id, at]))

@@ -42,12 +42,16 @@ pub const LOOKBACK_BLOCKS: u64 = 2_400;
 /// `MaxKeysPerCall`).
 const SHARES_PER_CALL: usize = 32;
 
-/// The active hospitals with a key-release key, by id, at most `MaxCustodians` of them:
-/// the custodians a patient's client splits a data key among.
-pub fn custodians(chain: &Chain) -> Result<Vec<(HospitalId, [u8; 32])>, ChainError> {
+/// The active hospitals with a key-release key at block `at` (the best block if `None`), by
+/// id, at most `MaxCustodians` of them: the custodians a patient's client splits a data key
+/// among.
+pub fn custodians(
+	chain: &Chain,
+	at: Option<H256>,
+) -> Result<Vec<(HospitalId, [u8; 32])>, ChainError> {
 	let prefix = storage_key("Consortium", "ReleaseKeyOf", &[]);
 	let mut out = Vec::new();
-	for key in chain.keys(&prefix)? {
+	for key in chain.keys_at(&prefix, at)? {
 		// Twox64Concat: 8 bytes of hash, then the SCALE-encoded id.
 		let Some(id) = key
 			.get(prefix.len() + 8..)
@@ -56,10 +60,10 @@ pub fn custodians(chain: &Chain) -> Result<Vec<(HospitalId, [u8; 32])>, ChainErr
 		else {
 			continue;
 		};
-		let Some((release_key, _)) = chain.storage::<([u8; 32], AccountId32)>(&key, None)? else {
+		let Some((release_key, _)) = chain.storage::<([u8; 32], AccountId32)>(&key, at)? else {
 			continue;
 		};
-		if chain.hospital(id, None)?.is_some_and(|h| h.status == "Active") {
+		if chain.hospital(id, at)?.is_some_and(|h| h.status == "Active") {
 			out.push((id, release_key));
 		}
 	}

@@ -336,6 +336,42 @@ const _: () = assert!(MAX_WRAPPED_KEY_LEN >= 80, "an X25519/ChaCha20-Poly1305 wr
 /// A record's data key wrapped (HPKE) to one reader's X25519 key.
 pub type WrappedKey = sp_runtime::BoundedVec<u8, sp_runtime::traits::ConstU32<MAX_WRAPPED_KEY_LEN>>;
 
+/// Who uses each encrypted file: a CID named by a live record or profile
+/// belongs to that record's or profile's patient for as long as something of
+/// theirs names it, and no other patient's record or profile may name it.
+/// The hospitals' pinning followers drop a file only when nothing names it,
+/// so nobody can make them drop another patient's file by naming its CID and
+/// then letting go of it.
+///
+/// Implemented by `pallet-records`, used by it and by `pallet-patients`.
+pub trait FileClaims<AccountId> {
+	/// Count one more use of `cid` by a record or the profile of `patient`.
+	/// `Err(FileClaimed)` if another patient's record or profile uses it.
+	fn claim(patient: &AccountId, cid: &Cid) -> Result<(), FileClaimed>;
+
+	/// Count one use fewer of `cid` by `patient`; the last one ends the claim.
+	/// Nothing happens if the claim is not `patient`'s.
+	fn release(patient: &AccountId, cid: &Cid);
+
+	/// The patient whose records or profile name `cid`, if any.
+	fn claimant(cid: &Cid) -> Option<AccountId>;
+}
+
+/// The CID names a file of another patient's record or profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileClaimed;
+
+/// Nobody's files are tracked: every claim succeeds.
+impl<AccountId> FileClaims<AccountId> for () {
+	fn claim(_: &AccountId, _: &Cid) -> Result<(), FileClaimed> {
+		Ok(())
+	}
+	fn release(_: &AccountId, _: &Cid) {}
+	fn claimant(_: &Cid) -> Option<AccountId> {
+		None
+	}
+}
+
 /// Told when doctors are suspended, so that the wrapped keys they hold on
 /// patients' records go, as a revocation's would.
 ///

@@ -265,3 +265,63 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 		Self::set_active(*who, false);
 	}
 }
+
+thread_local! {
+	static FILES: RefCell<BTreeMap<crate::Cid, (u64, u32)>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Files' claims in memory, as `pallet-records` keeps them on chain.
+pub struct MockFiles;
+
+impl MockFiles {
+	/// Forget every claim.
+	pub fn reset() {
+		FILES.with(|f| f.borrow_mut().clear());
+	}
+
+	/// Who uses `cid`, and how many times.
+	pub fn claim_of(cid: &crate::Cid) -> Option<(u64, u32)> {
+		FILES.with(|f| f.borrow().get(cid).copied())
+	}
+}
+
+impl crate::FileClaims<u64> for MockFiles {
+	fn claim(patient: &u64, cid: &crate::Cid) -> Result<(), crate::FileClaimed> {
+		FILES.with(|f| {
+			let mut files = f.borrow_mut();
+			let entry = files.entry(cid.clone()).or_insert((*patient, 0));
+			if entry.0 != *patient {
+				return Err(crate::FileClaimed);
+			}
+			entry.1 += 1;
+			Ok(())
+		})
+	}
+
+	fn release(patient: &u64, cid: &crate::Cid) {
+		FILES.with(|f| {
+			let mut files = f.borrow_mut();
+			if let Some(entry) = files.get_mut(cid).filter(|e| e.0 == *patient) {
+				entry.1 -= 1;
+				if entry.1 == 0 {
+					files.remove(cid);
+				}
+			}
+		})
+	}
+
+	fn claimant(cid: &crate::Cid) -> Option<u64> {
+		Self::claim_of(cid).map(|(patient, _)| patient)
+	}
+}
+
+/// A distinct valid CID for each `n`: CIDv1 of a raw block whose SHA-256
+/// digest field holds `n` (of no real content), in its canonical text. For
+/// tests that need many different files.
+pub fn numbered_cid(n: u64) -> crate::Cid {
+	let mut digest = [0u8; 32];
+	digest[..8].copy_from_slice(&n.to_be_bytes());
+	let hash = ::cid::multihash::Multihash::<64>::wrap(0x12, &digest).expect("32 bytes fit");
+	let text = ::cid::Cid::new_v1(0x55, hash).to_string();
+	crate::canonical_cid(text.as_bytes()).expect("a CIDv1 of a SHA-256 digest is canonical")
+}

@@ -9,7 +9,7 @@ use frame_support::{
 		MapSuccess,
 	},
 	weights::{
-		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_MILLIS, WEIGHT_REF_TIME_PER_SECOND},
 		ConstantMultiplier, IdentityFee, Weight,
 	},
 };
@@ -159,10 +159,36 @@ pub const MAX_FEELESS_CALLS_PER_WINDOW: u32 = 20;
 /// length, about 5.5 KB signed) fits; a runtime test checks that it does.
 pub const MAX_FEELESS_LENGTH: u32 = 8 * 1024;
 
+/// The most weight one account's feeless calls may use per window: 300 ms of
+/// execution, a fifth of one block's `Normal` weight, spread over a window of
+/// ten blocks. The costliest call a role holder needs, `access.revoke` of a
+/// grant with keys on all `MaxRecordsPerPatient` records, declares about
+/// 200 ms; a runtime test checks that every call's worst case fits.
+pub const MAX_FEELESS_WEIGHT_PER_WINDOW: Weight =
+	Weight::from_parts(300 * WEIGHT_REF_TIME_PER_MILLIS, u64::MAX);
+
+/// The share of a block's `Normal` weight that feeless calls may use; the rest
+/// stays open to paying calls (the council's, transfers). Break-glass and key
+/// releases are `Operational` and use the operational reserve instead.
+pub const FEELESS_BLOCK_SHARE: Perbill = Perbill::from_percent(90);
+
+parameter_types! {
+	/// `MAX_FEELESS_WEIGHT_PER_WINDOW`.
+	pub const MaxFeelessWeightPerWindow: Weight = MAX_FEELESS_WEIGHT_PER_WINDOW;
+	/// `FEELESS_BLOCK_SHARE` of the block's `Normal` weight: 1.35 s of execution.
+	pub MaxFeelessWeightPerBlock: Weight = FEELESS_BLOCK_SHARE *
+		RuntimeBlockWeights::get()
+			.get(DispatchClass::Normal)
+			.max_total
+			.unwrap_or(RuntimeBlockWeights::get().max_block);
+}
+
 impl pallet_feeless::Config for Runtime {
 	type Window = ConstU32<FEELESS_WINDOW>;
 	type MaxCallsPerWindow = ConstU32<MAX_FEELESS_CALLS_PER_WINDOW>;
 	type MaxFeelessLength = ConstU32<MAX_FEELESS_LENGTH>;
+	type MaxWeightPerWindow = MaxFeelessWeightPerWindow;
+	type MaxFeelessWeightPerBlock = MaxFeelessWeightPerBlock;
 	type WeightInfo = pallet_feeless::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = FeelessBenchmark;
@@ -306,6 +332,7 @@ impl pallet_patients::Config for Runtime {
 	type Time = Timestamp;
 	type MaxGuardians = ConstU32<4>;
 	type RecordKeys = Records;
+	type Files = Records;
 	type MaxKeysPerRemoval = MaxRecordsPerPatient;
 	type RecoveryOrigin = CouncilTwoThirdsOrRootActor;
 	type WeightInfo = pallet_patients::weights::SubstrateWeight<Runtime>;

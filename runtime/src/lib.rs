@@ -169,8 +169,14 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations to run on the next runtime upgrade.
-type Migrations =
-	(pallet_consortium::migrations::V1ToV2<Runtime>, pallet_access::migrations::V1ToV2<Runtime>);
+type Migrations = (
+	pallet_consortium::migrations::V1ToV2<Runtime>,
+	pallet_consortium::migrations::V2ToV3<Runtime>,
+	pallet_access::migrations::V1ToV2<Runtime>,
+	pallet_feeless::migrations::V0ToV1<Runtime>,
+	pallet_records::migrations::V1ToV2<Runtime>,
+	pallet_patients::migrations::V1ToV2<Runtime>,
+);
 
 pub type Executive = frame_executive::Executive<
 	Runtime,

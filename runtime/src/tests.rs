@@ -172,25 +172,30 @@ mod queries {
 /// over the real pallets (docs/fees.md).
 mod fees {
 	use crate::{
-		configs::{MAX_FEELESS_CALLS_PER_WINDOW, MAX_FEELESS_LENGTH},
+		configs::{
+			MaxFeelessWeightPerBlock, FEELESS_WINDOW, MAX_FEELESS_CALLS_PER_WINDOW,
+			MAX_FEELESS_LENGTH, MAX_FEELESS_WEIGHT_PER_WINDOW,
+		},
 		AccountId, Balances, Doctors, Runtime, RuntimeCall, RuntimeOrigin, System, UNIT,
 	};
 	use codec::{Decode, Encode};
 	use frame_support::{
-		dispatch::GetDispatchInfo,
-		traits::{Get, PalletInfoAccess},
+		dispatch::{DispatchClass, GetDispatchInfo},
+		traits::{Get, GetCallMetadata, PalletInfoAccess},
+		weights::{constants::WEIGHT_REF_TIME_PER_MILLIS, Weight},
 	};
 	use medchain_primitives::{InviteRole, RecordCategory};
 	use pallet_access::{Permission, Purpose, Scope};
 	use sp_runtime::{
 		traits::DispatchTransaction,
 		transaction_validity::{InvalidTransaction, TransactionValidityError},
-		BuildStorage,
+		BuildStorage, DispatchError, TransactionOutcome,
 	};
 
-	/// The extensions that decide who pays, in the runtime's order.
+	/// The extensions that decide who pays and what fits a block, in the runtime's order.
 	type Payment = (
 		frame_system::CheckNonce<Runtime>,
+		frame_system::CheckWeight<Runtime>,
 		pallet_skip_feeless_payment::SkipCheckIfFeeless<
 			Runtime,
 			pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
@@ -233,7 +238,8 @@ mod fees {
 	}
 
 	/// Submit `call` signed by `who` through the payment extensions, as a
-	/// block does; `Ok` if it was included (whatever the call's own result).
+	/// block builder does; `Ok` if it was included (whatever the call's own
+	/// result).
 	fn submit(who: &AccountId, call: RuntimeCall) -> Result<(), TransactionValidityError> {
 		submit_len(who, call, 100)
 	}
@@ -247,12 +253,25 @@ mod fees {
 		let nonce = System::account_nonce(who);
 		let ext: Payment = (
 			frame_system::CheckNonce::from(nonce),
+			frame_system::CheckWeight::new(),
 			pallet_transaction_payment::ChargeTransactionPayment::from(0).into(),
 			pallet_feeless::LimitFeelessCalls::new(),
 		);
 		let info = call.get_dispatch_info();
-		ext.dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, len, 0)
-			.map(|_| ())
+		// Each extrinsic starts with nothing reclaimed, as `note_applied_extrinsic` leaves it.
+		frame_system::ExtrinsicWeightReclaimed::<Runtime>::kill();
+		// A block builder drops what an invalid transaction wrote (its weight, its nonce).
+		frame_support::storage::with_transaction(|| {
+			let result = ext
+				.dispatch_transaction(RuntimeOrigin::signed(who.clone()), call, &info, len, 0)
+				.map(|_| ());
+			if result.is_ok() {
+				TransactionOutcome::Commit(Ok::<_, DispatchError>(result))
+			} else {
+				TransactionOutcome::Rollback(Ok(result))
+			}
+		})
+		.expect("one level of storage transaction")
 	}
 
 	fn register(key: u8) -> RuntimeCall {
@@ -512,6 +531,240 @@ mod fees {
 			assert_eq!(submit(&patient, register(94)), Ok(()));
 			let info = pallet_patients::PatientOf::<Runtime>::get(&patient).unwrap();
 			assert_eq!((info.registered_by, info.hospital), (patient, Some(HOSPITAL)));
+		});
+	}
+
+	/// Start block `n`: nothing of its weight used yet.
+	fn new_block(n: u32) {
+		System::set_block_number(n);
+		frame_system::BlockWeight::<Runtime>::kill();
+	}
+
+	/// The first block of the window after the current block's.
+	fn next_window() {
+		let window = FEELESS_WINDOW;
+		new_block((System::block_number() / window + 1) * window);
+	}
+
+	/// The weight a block has used so far, all classes.
+	fn block_weight() -> Weight {
+		System::block_weight().total()
+	}
+
+	/// What the block charges a transaction over its call: the base extrinsic weight.
+	fn base_extrinsic() -> Weight {
+		crate::configs::RuntimeBlockWeights::get().get(DispatchClass::Normal).base_extrinsic
+	}
+
+	// Attack 1 of the trust review (free block stuffing by weight): a feeless call that
+	// failed early was charged its declared worst case: a `declineGrant` of a grant that does
+	// not exist about 204 ms, so four free accounts' calls filled every block.
+	#[test]
+	fn free_block_stuffing_by_weight_a_failing_call_is_charged_what_it_did() {
+		type AccessWeights = <Runtime as pallet_access::Config>::WeightInfo;
+		type PatientsWeights = <Runtime as pallet_patients::Config>::WeightInfo;
+		type RecordsWeights = <Runtime as pallet_records::Config>::WeightInfo;
+		use pallet_access::WeightInfo as _;
+		use pallet_patients::WeightInfo as _;
+		use pallet_records::WeightInfo as _;
+		ext().execute_with(|| {
+			let patient = invited_patient(100);
+			let stranger = account(101);
+			let access = |call| RuntimeCall::Access(call);
+			let calls = [
+				(
+					access(pallet_access::Call::decline_grant { patient: stranger.clone() }),
+					AccessWeights::decline_grant(0),
+				),
+				(
+					access(pallet_access::Call::revoke {
+						patient: patient.clone(),
+						grantee: stranger.clone(),
+					}),
+					AccessWeights::revoke(0),
+				),
+				(
+					access(pallet_access::Call::change_grant {
+						patient: patient.clone(),
+						grantee: stranger.clone(),
+						scope: Scope::All,
+						permission: Permission::Read,
+						purpose: Purpose::Treatment,
+						expires_at: None,
+					}),
+					AccessWeights::change_grant(0),
+				),
+				(
+					access(pallet_access::Call::remove_expired {
+						patient: patient.clone(),
+						grantee: stranger.clone(),
+					}),
+					AccessWeights::remove_expired(0),
+				),
+				(
+					access(pallet_access::Call::remove_inactive_keys {
+						patient: patient.clone(),
+						grantee: stranger.clone(),
+					}),
+					AccessWeights::remove_inactive_keys(0),
+				),
+				(
+					RuntimeCall::Patients(pallet_patients::Call::remove_guardian {
+						patient: patient.clone(),
+						guardian: stranger.clone(),
+					}),
+					PatientsWeights::remove_guardian(0),
+				),
+				(
+					RuntimeCall::Records(pallet_records::Call::erase_record { record: 999 }),
+					RecordsWeights::erase_record(0, 1),
+				),
+			];
+			for (call, checks) in calls {
+				let declared = call.get_dispatch_info().total_weight();
+				let before = block_weight();
+				assert_eq!(submit(&patient, call.clone()), Ok(()));
+				let charged = block_weight() - before - base_extrinsic();
+				println!(
+					"{:?}: declared {} µs, charged {} µs",
+					call.get_call_metadata().function_name,
+					declared.ref_time() / 1_000_000,
+					charged.ref_time() / 1_000_000
+				);
+				assert_eq!(charged.ref_time(), checks.ref_time(), "{call:?}");
+				assert!(charged.ref_time() * 2 < declared.ref_time(), "{call:?}");
+			}
+			let feeless = pallet_feeless::Pallet::<Runtime>::weight_in_window(&patient);
+			// Registration and the seven failures: about 8 ms of the window's 300.
+			assert!(feeless.ref_time() < 20 * WEIGHT_REF_TIME_PER_MILLIS, "{feeless:?}");
+			assert_eq!(Balances::free_balance(&patient), 0);
+		});
+	}
+
+	#[test]
+	fn free_block_stuffing_by_weight_every_call_a_role_holder_needs_fits_one_window() {
+		type AccessWeights = <Runtime as pallet_access::Config>::WeightInfo;
+		type PatientsWeights = <Runtime as pallet_patients::Config>::WeightInfo;
+		type RecordsWeights = <Runtime as pallet_records::Config>::WeightInfo;
+		use pallet_access::WeightInfo as _;
+		use pallet_patients::WeightInfo as _;
+		use pallet_records::WeightInfo as _;
+		let keys: u32 = <Runtime as pallet_access::Config>::MaxKeysPerRevoke::get();
+		let readers: u32 = <Runtime as pallet_records::Config>::MaxReadersPerRecord::get();
+		let versions: u32 = <Runtime as pallet_records::Config>::MaxVersions::get();
+		let per_call: u32 = <Runtime as pallet_records::Config>::MaxKeysPerCall::get();
+		let worst = [
+			AccessWeights::revoke(keys),
+			AccessWeights::change_grant(keys),
+			AccessWeights::decline_grant(keys),
+			AccessWeights::remove_expired(keys),
+			AccessWeights::remove_inactive_keys(keys),
+			PatientsWeights::remove_guardian(keys),
+			RecordsWeights::rotate_key(readers, readers),
+			RecordsWeights::erase_record(readers, versions),
+			RecordsWeights::create_record(readers),
+			RecordsWeights::share_keys(per_call),
+			RecordsWeights::release_shares(per_call),
+		];
+		let window = MAX_FEELESS_WEIGHT_PER_WINDOW;
+		let block = MaxFeelessWeightPerBlock::get();
+		let base = base_extrinsic().ref_time();
+		for weight in worst {
+			let needs = weight.ref_time() + base;
+			assert!(needs <= window.ref_time(), "{weight:?} over one window's {window:?}");
+		}
+		assert!(window.ref_time() <= block.ref_time());
+	}
+
+	// How many free accounts fill the feeless share of a block (docs/fees.md): each of them
+	// makes its 20 calls of the window in the same block; they fill 90% of the block's Normal
+	// weight and no more, and break-glass and paying calls still go in.
+	#[test]
+	fn free_block_stuffing_by_weight_free_accounts_fill_at_most_their_share_of_a_block() {
+		use medchain_primitives::testing::numbered_cid;
+		ext().execute_with(|| {
+			// A doctor for break-glass, and patients, invited and registered over as many
+			// windows as the admin's own limit needs.
+			let doctor = account(99);
+			assert_eq!(submit(&admin(), invite(&doctor, InviteRole::Doctor)), Ok(()));
+			let apply = RuntimeCall::Doctors(pallet_doctors::Call::apply {
+				hospital: HOSPITAL,
+				name: b"Dr Lina".to_vec().try_into().unwrap(),
+				specialty: b"Emergency".to_vec().try_into().unwrap(),
+				licence_hash: [3; 32],
+				encryption_key: [4; 32],
+			});
+			assert_eq!(submit(&doctor, apply), Ok(()));
+			let approve =
+				RuntimeCall::Doctors(pallet_doctors::Call::approve { doctor: doctor.clone() });
+			assert_eq!(submit(&admin(), approve), Ok(()));
+			let patients: Vec<AccountId> = (100..200)
+				.map(|seed| {
+					if pallet_feeless::Pallet::<Runtime>::calls_left(&admin()) == 0 {
+						next_window();
+					}
+					invited_patient(seed)
+				})
+				.collect();
+
+			next_window();
+			let key = || vec![7u8; 80].try_into().unwrap();
+			let write = |patient: &AccountId, n: u64| {
+				RuntimeCall::Records(pallet_records::Call::create_record {
+					patient: patient.clone(),
+					category: RecordCategory::LabResult,
+					cid: numbered_cid(n),
+					keys: vec![(patient.clone(), key())].try_into().unwrap(),
+				})
+			};
+			// As the block counts it: the call's weight and an extrinsic's base weight.
+			let each = write(&patients[0], 0).get_dispatch_info().total_weight() + base_extrinsic();
+			let share = MaxFeelessWeightPerBlock::get();
+			let fit = share.ref_time() / each.ref_time();
+			let per_account = MAX_FEELESS_CALLS_PER_WINDOW as u64;
+			let exhausted: Result<(), TransactionValidityError> =
+				Err(InvalidTransaction::ExhaustsResources.into());
+			let mut written = 0u64;
+			let mut accounts = 0u64;
+			'fill: for patient in &patients {
+				accounts += 1;
+				for _ in 0..per_account {
+					match submit(patient, write(patient, written)) {
+						Ok(()) => written += 1,
+						Err(e) => {
+							assert_eq!(Err(e), exhausted);
+							break 'fill;
+						}
+					}
+				}
+			}
+			// Exactly the arithmetic of docs/fees.md.
+			println!(
+				"feeless share {} µs, a one-reader record write {} µs: {fit} writes, {accounts} \
+				 accounts fill the share of one block",
+				share.ref_time() / 1_000_000,
+				each.ref_time() / 1_000_000,
+			);
+			assert_eq!(written, fit);
+			assert_eq!(accounts, fit / per_account + 1);
+			assert!(pallet_feeless::Pallet::<Runtime>::weight_in_block().all_lte(share));
+			// Break-glass is Operational: it has the block's operational reserve.
+			let glass = RuntimeCall::Access(pallet_access::Call::emergency_access {
+				patient: patients[0].clone(),
+				reason: medchain_primitives::EmergencyReason::PatientUnconscious,
+			});
+			assert_eq!(submit(&doctor, glass), Ok(()));
+			assert!(pallet_access::GrantOf::<Runtime>::contains_key(&patients[0], &doctor));
+			// A paying call still has the tenth of the Normal weight left to it.
+			let pay = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: admin().into(),
+				value: UNIT,
+			});
+			assert_eq!(submit(&rich(), pay), Ok(()));
+			// The next block takes the free calls again.
+			new_block(System::block_number() + 1);
+			let last = &patients[accounts as usize - 1];
+			assert_eq!(submit(last, write(last, written)), Ok(()));
 		});
 	}
 

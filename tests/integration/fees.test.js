@@ -224,3 +224,46 @@ test('Sybil role holders through guardianship: the chain of free registrations f
   await assert.rejects(poolAnswer(api.tx.patients.register(KEY, null), sybil), PAYMENT_ERROR);
   assert.ok((await api.query.patients.patientOf(sybil.address)).isNone);
 });
+
+/** Sign and send; once in a block, its events and dispatch error (if the call failed). */
+function included(tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsubscribe;
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (status.isInvalid || status.isDropped || status.isUsurped) reject(new Error(`transaction ${status.type}`));
+      else if (status.isInBlock) resolve({ events, dispatchError });
+      else return;
+      unsubscribe?.();
+    }).then((u) => { unsubscribe = u; }, reject);
+  });
+}
+
+// Attack 1 of the trust review (free block stuffing by weight): a feeless call that
+// failed early was charged its declared worst case: `declineGrant` of a grant that does
+// not exist about 204 ms, so four free accounts filled every block.
+test('free block stuffing by weight: a free call that fails early is charged what it did, not its worst case', async () => {
+  const { alice } = accounts;
+  const patient = fresh();
+  const nobody = fresh();
+  await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
+  await submitFree(api.tx.patients.register(KEY, null), patient);
+  const calls = [
+    api.tx.access.declineGrant(nobody.address),
+    api.tx.access.revoke(patient.address, nobody.address),
+    api.tx.patients.removeGuardian(patient.address, nobody.address),
+    api.tx.records.eraseRecord(4_000_000),
+  ];
+  for (const tx of calls) {
+    const declared = (await tx.paymentInfo(patient)).weight.refTime.toBigInt();
+    const { events, dispatchError } = await included(tx, patient);
+    assert.ok(dispatchError, `${tx.method.section}.${tx.method.method} failed`);
+    const [failed] = eventsOf(api, events, 'system', 'ExtrinsicFailed');
+    const charged = failed.data.dispatchInfo.weight.refTime.toBigInt();
+    assert.ok(charged * 2n < declared, `${tx.method.section}.${tx.method.method}: charged ${charged} of ${declared} declared`);
+  }
+  // The patient's window holds what the calls used, far under its budget.
+  const usage = (await api.query.feeless.feelessCalls(patient.address)).unwrap();
+  const budget = api.consts.feeless.maxWeightPerWindow.refTime.toBigInt();
+  assert.ok(usage.weight.refTime.toBigInt() * 20n < budget, `window usage ${usage.weight.refTime} of ${budget}`);
+  assert.equal(await balanceOf(patient), 0n);
+});

@@ -210,3 +210,54 @@ test('a CID nobody can supply waits, retried, and stops nothing', async () => {
   assert.ok(failing.lastError.length > 0);
   assert.ok(status('b').pendingPins >= 1);
 });
+
+/** Every hospital's node pins `cid` and holds its blocks. */
+async function keptEverywhere(cid) {
+  for (const h of Object.values(hospitals)) {
+    if (!(cid in (await h.call('pin/ls')).Keys) || !(await h.hasBlock(cid))) return false;
+  }
+  return true;
+}
+
+// Attack 4 of the trust review (any patient deletes any file from every hospital): two free
+// calls, `setProfile(own, victim's CID)` then `setProfile(own, None)`, or a record of one's
+// own with that CID then `eraseRecord`, made every follower unpin and collect the victim's
+// file.
+test("any patient deletes any file: naming another patient's file is refused, and the followers keep it", async () => {
+  const { bob, charlie } = accounts;
+  const victims = storedThroughA(200_000);
+  await record(victims);
+  await waitFor("every node keeping Bob's record", () => keptEverywhere(victims), { timeoutMs: 120_000, intervalMs: 500 });
+  // Charlie, a patient too, tries both ways.
+  await submit(api, api.tx.patients.register('0x' + '09'.repeat(32), null), charlie);
+  await assert.rejects(submit(api, api.tx.patients.setProfile(charlie.address, victims), charlie), /patients\.CidInUse/);
+  await assert.rejects(
+    submit(api, api.tx.records.createRecord(charlie.address, 'LabResult', victims, [[charlie.address, wrapped(3)]]), charlie),
+    /records\.CidInUse/,
+  );
+  // What Charlie may do with a file of its own goes through, and the followers act on it.
+  const own = storedThroughA(1_000);
+  await submit(api, api.tx.patients.setProfile(charlie.address, own), charlie);
+  await submit(api, api.tx.patients.setProfile(charlie.address, null), charlie);
+  await waitFor("Charlie's old profile dropped", async () => {
+    for (const h of Object.values(hospitals)) if (await h.hasBlock(own)) return false;
+    return true;
+  }, { timeoutMs: 120_000, intervalMs: 500 });
+  assert.ok(await keptEverywhere(victims), "Bob's file is still on every hospital's node");
+});
+
+test("a file a patient's profile still names stays when the record naming it is erased", async () => {
+  const { bob } = accounts;
+  const cid = storedThroughA(50_000);
+  const id = await record(cid);
+  await submit(api, api.tx.patients.setProfile(bob.address, cid), bob);
+  await waitFor('every node keeping it', () => keptEverywhere(cid), { timeoutMs: 120_000, intervalMs: 500 });
+  await submit(api, api.tx.records.eraseRecord(id), bob);
+  await followersCaughtUp();
+  assert.ok(await keptEverywhere(cid), 'the profile still names it');
+  await submit(api, api.tx.patients.setProfile(bob.address, null), bob);
+  await waitFor('no node holding it once nothing names it', async () => {
+    for (const h of Object.values(hospitals)) if (await h.hasBlock(cid)) return false;
+    return true;
+  }, { timeoutMs: 120_000, intervalMs: 500 });
+});

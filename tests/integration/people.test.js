@@ -73,7 +73,9 @@ test('a hospital invites a patient, who registers and names a guardian, who then
   assert.equal(api.tx.patients.registerPatient, undefined);
   await rejects(api.tx.consortium.invite(0, charlie.address, 'Patient'), ferdie, 'consortium.NotAdmin');
   await submit(api, api.tx.consortium.invite(0, charlie.address, 'Patient'), alice);
-  await submit(api, api.tx.patients.register(KEY, CID), charlie);
+  // Bob's profile names CID: no other patient's profile may (trust review, attack 4).
+  await rejects(api.tx.patients.register(KEY, CID), charlie, 'patients.CidInUse');
+  await submit(api, api.tx.patients.register(KEY, null), charlie);
   await submit(api, api.tx.patients.addGuardian(charlie.address, dave.address), charlie);
   await submit(api, api.tx.patients.setProfile(charlie.address, CID_V0), dave);
   await rejects(api.tx.patients.setProfile(charlie.address, null), ferdie, 'patients.NotPatientOrGuardian');

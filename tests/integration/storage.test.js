@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,4 +81,41 @@ test("an unpinned file's blocks go at garbage collection", async () => {
   await assert.rejects(b.call('pin/rm', { arg: cid }), /not pinned/);
   await b.call('repo/gc');
   assert.equal(await b.hasBlock(cid), false);
+});
+
+/** POST `path` to `node`'s API with these extra headers; `[status, body]`. */
+function rawPost(node, path, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: node.apiPort, path: `/api/v0/${path}`, method: 'POST', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolve([res.statusCode, body]));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// Attack 7 of the trust review: a web page open on a hospital's host could unpin and
+// collect files through the IPFS API with `fetch`, or through a DNS name rebound to
+// 127.0.0.1.
+test('a web page on the host cannot drive the IPFS API: Origin and foreign Host headers are refused', async () => {
+  const file = join(work, 'kept.bin');
+  writeFileSync(file, randomBytes(1000));
+  const cid = medchain('--ipfs-api', b.url, 'ipfs', 'add', file);
+  const [fromPage, pageMessage] = await rawPost(b, `pin/rm?arg=${cid}`, { Origin: 'https://ward-news.example' });
+  assert.equal(fromPage, 403);
+  assert.match(pageMessage, /Origin/);
+  const [rebound, reboundMessage] = await rawPost(b, 'repo/gc', { Host: `attacker.example:${b.apiPort}` });
+  assert.equal(rebound, 403);
+  assert.match(reboundMessage, /Host/);
+  // Nothing was unpinned or collected.
+  assert.equal(await b.hasBlock(cid), true);
+  assert.ok((await b.call('pin/ls', { arg: cid })).Keys[cid]);
+  // The client and the followers (no Origin, a loopback Host) are served.
+  const [plain] = await rawPost(b, 'id', {});
+  assert.equal(plain, 200);
+  const [named] = await rawPost(b, 'id', { Host: `localhost:${b.apiPort}` });
+  assert.equal(named, 200);
 });

@@ -46,9 +46,60 @@ pub fn escrow_record(
 	})
 }
 
-/// The custodians a key is split among now, or why there are too few.
+/// The custodians a key is split among now, or why there are too few or they cannot be
+/// trusted: two hospitals holding one key (one party could open the record alone), or, with
+/// a second node (`--verify-node`), the two nodes disagreeing about them at the same
+/// finalized block (one of them lies about whose key a share is wrapped to).
 pub fn custodians_now(ctx: &Ctx) -> Result<Vec<(HospitalId, [u8; 32])>> {
-	let custodians = release::custodians(&ctx.chain)?;
+	let custodians = match &ctx.verify {
+		None => release::custodians(&ctx.chain, None)?,
+		Some(second) => {
+			let at = ctx.chain.finalized_hash()?;
+			let mine = release::custodians(&ctx.chain, Some(at))?;
+			// The second node may be a block or two behind: give it a few seconds.
+			let mut theirs = release::custodians(second, Some(at));
+			for _ in 0..10 {
+				if theirs.is_ok() {
+					break;
+				}
+				std::thread::sleep(std::time::Duration::from_secs(1));
+				theirs = release::custodians(second, Some(at));
+			}
+			let theirs = theirs.map_err(|e| {
+				fail(
+					exit::CHAIN,
+					format!(
+						"the second node ({}) could not answer for block {at:?}: {}",
+						second.url(),
+						Failure::from(e).message
+					),
+				)
+			})?;
+			if mine != theirs {
+				return Err(fail(
+					exit::CHAIN,
+					format!(
+						"the two nodes disagree about the hospitals' key-release keys at block 						 {at:?} ({} and {}): nothing was split or sent. One of them is lying or 						 broken",
+						ctx.chain.url(),
+						second.url()
+					),
+				));
+			}
+			mine
+		}
+	};
+	for (i, (hospital, key)) in custodians.iter().enumerate() {
+		if let Some((other, _)) = custodians[..i].iter().find(|(_, k)| k == key) {
+			return Err(fail(
+				exit::CHAIN,
+				format!(
+					"{} and {} hold the same key-release key, so one party could open your 					 records alone: nothing was split or sent. Ask the hospitals' admins to set 					 keys of their own (`medchain admin set-release-key`)",
+					ctx.hospital_name(*other),
+					ctx.hospital_name(*hospital)
+				),
+			));
+		}
+	}
 	if custodians.len() < THRESHOLD {
 		return Err(fail(
 			exit::CHAIN,

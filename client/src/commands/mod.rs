@@ -362,7 +362,8 @@ pub struct Globals {
 	pub node: String,
 	/// A second node (of another hospital, or run by the user) to check against: before a
 	/// data key is wrapped to a reader, both nodes must give the same encryption key for
-	/// that reader at the same finalized block.
+	/// that reader at the same finalized block, and before a data key is split among the
+	/// hospitals, the same key-release keys.
 	#[arg(long, global = true, env = "MEDCHAIN_VERIFY_NODE_URL")]
 	pub verify_node: Option<String>,
 	/// Your hospital's IPFS node (its Kubo RPC API), where records are stored and fetched

@@ -256,7 +256,16 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 			let inc = ctx
 				.send(&me, RuntimeCall::Records(pallet_records::Call::erase_record { record }))
 				.map_err(|e| reword(e, guardian_hint))?;
-			// Then the ciphertext: unpinned from (or deleted in) this client's store at once.
+			// Then the ciphertext: unpinned from (or deleted in) this client's store at once,
+			// unless another of the patient's records or their profile still names it.
+			let (mut unnamed, mut kept) = (Vec::new(), 0);
+			for cid in cids {
+				match ctx.chain.file_claimant(&cid, Some(inc.block))? {
+					Some(_) => kept += 1,
+					None => unnamed.push(cid),
+				}
+			}
+			let cids = unnamed;
 			let mut unpinned = 0;
 			let mut failed = Vec::new();
 			for cid in &cids {
@@ -274,6 +283,11 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 					failed.join("; ")
 				)
 			};
+			if kept > 0 {
+				note += &format!(
+					"; {kept} kept: your profile or another of your records names the same file"
+				);
+			}
 			// The hospital's node deletes the blocks when its follower collects garbage after
 			// the erasure's block is finalized; every hospital's follower does the same.
 			let mut dropped = Value::Null;

@@ -100,7 +100,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_support::{dispatch::WithPostDispatchInfo, pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::AuditAction;
 	use medchain_primitives::{
@@ -540,8 +540,11 @@ pub mod pallet {
 			expires_at: Option<Moment>,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
+			// In each call below that removes keys, every error comes before any key is
+			// removed: a failure is charged what the checks cost, not the worst case.
 			let keys =
-				Self::do_change(&who, &patient, &grantee, scope, permission, purpose, expires_at)?;
+				Self::do_change(&who, &patient, &grantee, scope, permission, purpose, expires_at)
+					.map_err(|e| e.with_weight(T::WeightInfo::change_grant(0)))?;
 			Self::deposit_event(Event::AccessChanged { patient, grantee, permission, expires_at });
 			Ok(Some(T::WeightInfo::change_grant(keys)).into())
 		}
@@ -564,7 +567,8 @@ pub mod pallet {
 			grantee: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let keys_removed = Self::do_revoke(&who, &patient, &grantee)?;
+			let keys_removed = Self::do_revoke(&who, &patient, &grantee)
+				.map_err(|e| e.with_weight(T::WeightInfo::revoke(0)))?;
 			Self::deposit_event(Event::AccessRevoked { patient, grantee, keys_removed });
 			Ok(Some(T::WeightInfo::revoke(keys_removed)).into())
 		}
@@ -586,7 +590,8 @@ pub mod pallet {
 			grantee: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let keys_removed = Self::do_remove_expired(&who, &patient, &grantee)?;
+			let keys_removed = Self::do_remove_expired(&who, &patient, &grantee)
+				.map_err(|e| e.with_weight(T::WeightInfo::remove_expired(0)))?;
 			Self::deposit_event(Event::ExpiredGrantRemoved { patient, grantee, keys_removed });
 			Ok(Some(T::WeightInfo::remove_expired(keys_removed)).into())
 		}
@@ -741,14 +746,17 @@ pub mod pallet {
 		/// `EmergencyDuration` ms, without the patient's consent. Read only: an emergency
 		/// access never creates or changes records. The audit entry is flagged for review by
 		/// an admin of the doctor's hospital; a doctor opens at most `MaxEmergenciesPerPeriod`
-		/// in any `EmergencyPeriod` (a rolling window).
+		/// in any `EmergencyPeriod` (a rolling window). Dispatched in the operational class, so
+		/// free traffic never fills the room it needs in a block.
 		///
 		/// The dispatch origin for this call must be _Signed_ by an active doctor.
 		///
 		/// Emits `EmergencyAccessOpened`. Errors: `NotActiveDoctor`, `UnknownPatient`,
 		/// `SelfGrant`, `GrantExists`, `TooManyEmergencies`, `TooManyGrants`, `TooManyPatients`.
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::emergency_access())]
+		// Operational: the block's operational reserve keeps room for it however much free
+		// Normal traffic there is (pallet-feeless counts it per doctor, not per block).
+		#[pallet::weight((T::WeightInfo::emergency_access(), DispatchClass::Operational))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _reason: &EmergencyReason| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
@@ -814,7 +822,8 @@ pub mod pallet {
 			patient: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let grantee = ensure_signed(origin)?;
-			let keys_removed = Self::do_decline(&grantee, &patient)?;
+			let keys_removed = Self::do_decline(&grantee, &patient)
+				.map_err(|e| e.with_weight(T::WeightInfo::decline_grant(0)))?;
 			Self::deposit_event(Event::GrantDeclined { patient, grantee, keys_removed });
 			Ok(Some(T::WeightInfo::decline_grant(keys_removed)).into())
 		}
@@ -839,7 +848,8 @@ pub mod pallet {
 			grantee: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let keys_removed = Self::do_remove_inactive_keys(&who, &patient, &grantee)?;
+			let keys_removed = Self::do_remove_inactive_keys(&who, &patient, &grantee)
+				.map_err(|e| e.with_weight(T::WeightInfo::remove_inactive_keys(0)))?;
 			Self::deposit_event(Event::InactiveGranteeKeysRemoved {
 				patient,
 				grantee,

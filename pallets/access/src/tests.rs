@@ -227,7 +227,7 @@ fn nobody_else_grants_and_a_grantee_never_re_grants() {
 				Error::<Test>::NotPatientOrGuardian
 			);
 			assert_noop!(
-				Access::revoke(signed(who), PATIENT, DOCTOR),
+				Access::revoke(signed(who), PATIENT, DOCTOR).map_err(|e| e.error),
 				Error::<Test>::NotPatientOrGuardian
 			);
 			assert_noop!(
@@ -239,7 +239,8 @@ fn nobody_else_grants_and_a_grantee_never_re_grants() {
 					Permission::ReadWrite,
 					Purpose::Other,
 					None
-				),
+				)
+				.map_err(|e| e.error),
 				Error::<Test>::NotPatientOrGuardian
 			);
 		}
@@ -360,7 +361,7 @@ fn anyone_cleans_up_an_expired_grant_and_only_an_expired_one() {
 	test(|| {
 		read_all(Some(NOW + HOUR));
 		assert_noop!(
-			Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR),
+			Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR).map_err(|e| e.error),
 			Error::<Test>::NotExpired
 		);
 		Timestamp::set_timestamp(NOW + HOUR);
@@ -379,7 +380,7 @@ fn anyone_cleans_up_an_expired_grant_and_only_an_expired_one() {
 			))
 		);
 		assert_noop!(
-			Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR),
+			Access::remove_expired(signed(STRANGER), PATIENT, DOCTOR).map_err(|e| e.error),
 			Error::<Test>::NoGrant
 		);
 	});
@@ -402,7 +403,10 @@ fn revoking_removes_the_grant_and_the_grantees_keys() {
 			trail(PATIENT).last(),
 			Some(&by(GUARDIAN, AuditAction::AccessRevoked { grantee: DOCTOR, keys_removed: 3 }))
 		);
-		assert_noop!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR), Error::<Test>::NoGrant);
+		assert_noop!(
+			Access::revoke(signed(PATIENT), PATIENT, DOCTOR).map_err(|e| e.error),
+			Error::<Test>::NoGrant
+		);
 	});
 }
 
@@ -451,7 +455,8 @@ fn changing_a_grant_replaces_its_terms_and_drops_keys() {
 				Permission::Read,
 				Purpose::Other,
 				None
-			),
+			)
+			.map_err(|e| e.error),
 			Error::<Test>::NoGrant
 		);
 	});
@@ -899,7 +904,8 @@ fn scope_of_listed_records_covers_no_future_or_foreign_record() {
 				Permission::Read,
 				Purpose::Treatment,
 				None
-			),
+			)
+			.map_err(|e| e.error),
 			Error::<Test>::UnknownRecord
 		);
 		assert_ok!(grant(
@@ -938,8 +944,14 @@ fn griefing_bounded_storage_a_doctor_declines_an_unwanted_grant() {
 			grant(12, 12, DOCTOR, Scope::All, Permission::Read, None),
 			Error::<Test>::TooManyPatients
 		);
-		assert_noop!(Access::decline_grant(signed(DOCTOR), 12), Error::<Test>::NoGrant);
-		assert_noop!(Access::decline_grant(signed(PATIENT), PATIENT), Error::<Test>::NoGrant);
+		assert_noop!(
+			Access::decline_grant(signed(DOCTOR), 12).map_err(|e| e.error),
+			Error::<Test>::NoGrant
+		);
+		assert_noop!(
+			Access::decline_grant(signed(PATIENT), PATIENT).map_err(|e| e.error),
+			Error::<Test>::NoGrant
+		);
 		assert_ok!(Access::decline_grant(signed(DOCTOR), OTHER_PATIENT));
 		System::assert_last_event(
 			Event::GrantDeclined { patient: OTHER_PATIENT, grantee: DOCTOR, keys_removed: 3 }
@@ -1037,11 +1049,12 @@ fn a_suspended_doctors_keys_are_removed_by_anyone() {
 	test(|| {
 		read_all(None);
 		assert_noop!(
-			Access::remove_inactive_keys(signed(STRANGER), PATIENT, DOCTOR),
+			Access::remove_inactive_keys(signed(STRANGER), PATIENT, DOCTOR).map_err(|e| e.error),
 			Error::<Test>::GranteeActive
 		);
 		assert_noop!(
-			Access::remove_inactive_keys(signed(STRANGER), PATIENT, OTHER_DOCTOR),
+			Access::remove_inactive_keys(signed(STRANGER), PATIENT, OTHER_DOCTOR)
+				.map_err(|e| e.error),
 			Error::<Test>::NoGrant
 		);
 		MockDoctors::set_active(DOCTOR, false);

@@ -277,6 +277,9 @@ impl<T: Config> Pallet<T> {
 		service: T::AccountId,
 	) -> DispatchResult {
 		ensure!(is_valid_encryption_key(&key), Error::<T>::InvalidReleaseKey);
+		if let Some(other) = ReleaseKeyHolder::<T>::get(key) {
+			ensure!(other == id, Error::<T>::ReleaseKeyInUse);
+		}
 		if let Some(other) = ReleaseServiceOf::<T>::get(&service) {
 			ensure!(other == id, Error::<T>::ServiceInUse);
 		}
@@ -287,15 +290,18 @@ impl<T: Config> Pallet<T> {
 		// The service signs releases with no tokens: its account is kept alive by its role,
 		// as long as it has the role.
 		match ReleaseKeyOf::<T>::get(id) {
-			Some((_, old)) if old == service => {}
-			Some((_, old)) => {
-				ReleaseServiceOf::<T>::remove(&old);
-				release_account::<T>(&old);
-				hold_account::<T>(&service);
+			Some((old_key, old)) => {
+				ReleaseKeyHolder::<T>::remove(old_key);
+				if old != service {
+					ReleaseServiceOf::<T>::remove(&old);
+					release_account::<T>(&old);
+					hold_account::<T>(&service);
+				}
 			}
 			None => hold_account::<T>(&service),
 		}
 		ReleaseServiceOf::<T>::insert(&service, id);
+		ReleaseKeyHolder::<T>::insert(key, id);
 		ReleaseKeyOf::<T>::insert(id, (key, service));
 		Ok(())
 	}
@@ -405,8 +411,9 @@ impl<T: Config> Pallet<T> {
 			ActiveValidators::<T>::get().to_vec() == expected_active,
 			"ActiveValidators != sorted validators of active hospitals"
 		);
-		for (id, (_, service)) in ReleaseKeyOf::<T>::iter() {
+		for (id, (key, service)) in ReleaseKeyOf::<T>::iter() {
 			ensure!(HospitalOf::<T>::contains_key(id), "a release key of no hospital");
+			ensure!(ReleaseKeyHolder::<T>::get(key) == Some(id), "release key not indexed");
 			ensure!(
 				ReleaseServiceOf::<T>::get(&service) == Some(id),
 				"release service not indexed"
@@ -415,6 +422,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			ReleaseServiceOf::<T>::iter().count() == ReleaseKeyOf::<T>::iter().count(),
 			"stale release service index entry"
+		);
+		ensure!(
+			ReleaseKeyHolder::<T>::iter().count() == ReleaseKeyOf::<T>::iter().count(),
+			"stale release key index entry (or two hospitals holding one key)"
 		);
 		Ok(())
 	}

@@ -96,7 +96,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// A hospital as this runtime stores it.
 	pub type HospitalInfo<T> = Hospital<
@@ -240,6 +240,12 @@ pub mod pallet {
 	pub type ReleaseServiceOf<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, HospitalId>;
 
+	/// The hospital holding each key-release key: no two hospitals hold one key, so that
+	/// no single party holds the threshold of an escrow alone.
+	#[pallet::storage]
+	pub type ReleaseKeyHolder<T: Config> =
+		StorageMap<_, Blake2_128Concat, EncryptionKey, HospitalId>;
+
 	/// A founding hospital in the genesis config: `(name, admins, validator account)`.
 	pub type FoundingHospital<AccountId> = (Vec<u8>, Vec<AccountId>, AccountId);
 
@@ -343,6 +349,8 @@ pub mod pallet {
 		InvalidReleaseKey,
 		/// The service account already signs releases for another hospital.
 		ServiceInUse,
+		/// The key-release key is another hospital's: each custodian holds a key of its own.
+		ReleaseKeyInUse,
 	}
 
 	#[pallet::hooks]
@@ -631,8 +639,11 @@ pub mod pallet {
 		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital`, which
 		/// must be active.
 		///
+		/// No two hospitals may hold the same key (a shared key would let one party open every
+		/// escrow alone), nor sign with the same service account.
+		///
 		/// Emits `ReleaseKeySet`. Errors: `UnknownHospital`, `HospitalRemoved`, `NotActive`,
-		/// `NotAdmin`, `InvalidReleaseKey`, `ServiceInUse`.
+		/// `NotAdmin`, `InvalidReleaseKey`, `ReleaseKeyInUse`, `ServiceInUse`.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::set_release_key())]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _key: &EncryptionKey, _service: &T::AccountId| -> bool {

@@ -35,6 +35,36 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for IndexAdmins<T> {
 pub type V1ToV2<T> =
 	VersionedMigration<1, 2, IndexAdmins<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
 
+/// Version 2 to 3: index every hospital's key-release key in `ReleaseKeyHolder`, so that
+/// no other hospital can register it. A key two hospitals registered before the index (the
+/// attack it closes) stays indexed for the lower hospital id only, and the migration logs
+/// it; `try_state` reports it until one of them sets another key. Reads every hospital's
+/// key once: at most `MaxHospitals`.
+pub struct IndexReleaseKeys<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> UncheckedOnRuntimeUpgrade for IndexReleaseKeys<T> {
+	fn on_runtime_upgrade() -> Weight {
+		let (mut reads, mut writes) = (0u64, 0u64);
+		let mut keys: alloc::vec::Vec<_> =
+			ReleaseKeyOf::<T>::iter().map(|(id, (key, _))| (id, key)).collect();
+		keys.sort();
+		for (id, key) in keys {
+			reads += 2;
+			if ReleaseKeyHolder::<T>::contains_key(key) {
+				log::warn!(target: "runtime::consortium", "hospital {id} shares a release key");
+			} else {
+				ReleaseKeyHolder::<T>::insert(key, id);
+				writes += 1;
+			}
+		}
+		T::DbWeight::get().reads_writes(reads, writes)
+	}
+}
+
+/// [`IndexReleaseKeys`], run only when the stored version is 2, which it sets to 3.
+pub type V2ToV3<T> =
+	VersionedMigration<2, 3, IndexReleaseKeys<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
 #[cfg(test)]
 mod tests {
 	use super::*;

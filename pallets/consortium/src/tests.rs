@@ -474,8 +474,12 @@ fn set_release_key_errors() {
 		);
 		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(2), CHILDREN, KEY, 70));
 		assert_noop!(
-			Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 70),
+			Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, [8; 32], 70),
 			Error::<Test>::ServiceInUse
+		);
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 71),
+			Error::<Test>::ReleaseKeyInUse
 		);
 		admit(b"Eye Clinic", vec![4], 15);
 		assert_ok!(Consortium::suspend_hospital(RuntimeOrigin::root(), CHILDREN));
@@ -483,6 +487,28 @@ fn set_release_key_errors() {
 			Consortium::set_release_key(RuntimeOrigin::signed(2), CHILDREN, KEY, 71),
 			Error::<Test>::NotActive
 		);
+	});
+}
+
+// Attack 6 of the trust review (the custodians' keys): nothing kept two hospitals from
+// holding one key-release key, so an admin of both (or two colluding admins) registered one
+// key for both and held the threshold of every escrow alone.
+#[test]
+fn one_key_for_two_custodians_a_release_key_another_hospital_holds_is_refused() {
+	test(|| {
+		let eye = admit(b"Eye Clinic", vec![1], 15);
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 70));
+		assert_noop!(
+			Consortium::set_release_key(RuntimeOrigin::signed(1), eye, KEY, 71),
+			Error::<Test>::ReleaseKeyInUse
+		);
+		// Setting its own key again is no conflict.
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, KEY, 70));
+		// Once General moves to another key, the old one is free.
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), GENERAL, [8; 32], 70));
+		assert_ok!(Consortium::set_release_key(RuntimeOrigin::signed(1), eye, KEY, 71));
+		assert_eq!(crate::ReleaseKeyHolder::<Test>::get(KEY), Some(eye));
+		assert_eq!(crate::ReleaseKeyHolder::<Test>::get([8; 32]), Some(GENERAL));
 	});
 }
 

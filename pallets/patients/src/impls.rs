@@ -5,7 +5,8 @@ use crate::{pallet::*, PatientRegistry, Representation};
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog,
-	Cid, CidError, EncryptionKey, Entity, HospitalId, HospitalRegistry, InviteRole, RecordKeys,
+	Cid, CidError, EncryptionKey, Entity, FileClaims, HospitalId, HospitalRegistry, InviteRole,
+	RecordKeys,
 };
 
 impl<T: Config> Pallet<T> {
@@ -19,6 +20,11 @@ impl<T: Config> Pallet<T> {
 				})
 			})
 			.transpose()
+	}
+
+	/// Count a use of `cid` by `patient`'s profile.
+	fn claim_profile(patient: &T::AccountId, cid: &Cid) -> Result<(), Error<T>> {
+		T::Files::claim(patient, cid).map_err(|_| Error::<T>::CidInUse)
 	}
 
 	fn checked_key(key: EncryptionKey) -> Result<EncryptionKey, Error<T>> {
@@ -37,6 +43,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(!PatientOf::<T>::contains_key(patient), Error::<T>::AlreadyRegistered);
 		let encryption_key = Self::checked_key(encryption_key)?;
 		let profile = Self::checked_profile(profile)?;
+		if let Some(cid) = &profile {
+			Self::claim_profile(patient, cid)?;
+		}
 		// The patient's own reference first: the invitation's goes with it, and
 		// the account must not be reaped in between.
 		hold_account::<T>(patient);
@@ -102,7 +111,15 @@ impl<T: Config> Pallet<T> {
 		profile: Option<Cid>,
 	) -> DispatchResult {
 		Self::mutate_as(actor, patient, |info| {
-			info.profile = Self::checked_profile(profile)?;
+			let profile = Self::checked_profile(profile)?;
+			// The new file first: a profile set again to the same CID keeps its claim.
+			if let Some(cid) = &profile {
+				Self::claim_profile(patient, cid)?;
+			}
+			if let Some(old) = &info.profile {
+				T::Files::release(patient, old);
+			}
+			info.profile = profile;
 			Ok(())
 		})?;
 		T::Audit::log_accounts(actor, patient, AuditAction::PatientProfileUpdated)
@@ -250,6 +267,10 @@ impl<T: Config> Pallet<T> {
 			ensure!(is_valid_encryption_key(&info.encryption_key), "invalid encryption key stored");
 			if let Some(cid) = &info.profile {
 				ensure!(canonical_cid(cid).as_ref() == Ok(cid), "profile CID not canonical");
+				ensure!(
+					T::Files::claimant(cid).as_ref() == Some(&patient),
+					"a profile's file is not claimed by its patient"
+				);
 			}
 			for (i, guardian) in info.guardians.iter().enumerate() {
 				ensure!(guardian != &patient, "patient is their own guardian");

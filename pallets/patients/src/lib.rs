@@ -69,6 +69,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -86,14 +87,14 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_support::{dispatch::WithPostDispatchInfo, pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AuditLog, Cid, Entity, HospitalRegistry, InviteRole, Moment, RecordKeys,
+		AuditLog, Cid, Entity, FileClaims, HospitalRegistry, InviteRole, Moment, RecordKeys,
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// A patient as this runtime stores them.
 	pub type PatientInfo<T> =
@@ -123,6 +124,10 @@ pub mod pallet {
 
 		/// The records' wrapped keys: a removed guardian's go with them.
 		type RecordKeys: RecordKeys<Self::AccountId>;
+
+		/// Who uses each encrypted file: a profile names only a file no other patient's
+		/// record or profile names.
+		type Files: FileClaims<Self::AccountId>;
 
 		/// The most wrapped keys removed with a guardian: at least the most
 		/// records a patient has, so that none is left behind.
@@ -232,6 +237,8 @@ pub mod pallet {
 		OwnRecovery,
 		/// Only another guardian of the patient, the council or root approves a key recovery.
 		MayNotApproveRecovery,
+		/// The profile CID names a file of another patient's record or profile.
+		CidInUse,
 	}
 
 	#[pallet::hooks]
@@ -381,7 +388,9 @@ pub mod pallet {
 			guardian: T::AccountId,
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let keys_removed = Self::do_remove_guardian(&who, &patient, &guardian)?;
+			// Every error comes before any key is removed: charge what the checks cost.
+			let keys_removed = Self::do_remove_guardian(&who, &patient, &guardian)
+				.map_err(|e| e.with_weight(T::WeightInfo::remove_guardian(0)))?;
 			Self::deposit_event(Event::GuardianRemoved { patient, guardian, keys_removed });
 			Ok(Some(T::WeightInfo::remove_guardian(keys_removed)).into())
 		}

@@ -65,6 +65,7 @@ impl pallet_patients::Config for Test {
 	type Time = Timestamp;
 	type MaxGuardians = ConstU32<3>;
 	type RecordKeys = MockRecordKeys;
+	type Files = medchain_primitives::testing::MockFiles;
 	type MaxKeysPerRemoval = ConstU32<10>;
 	type RecoveryOrigin = frame_system::EnsureRootWithSuccess<u64, RootActor>;
 	type WeightInfo = ();
@@ -79,6 +80,7 @@ frame_support::parameter_types! {
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = base_test_ext();
 	ext.execute_with(MockHospitals::set_up);
+	medchain_primitives::testing::MockFiles::reset();
 	ext
 }
 

@@ -1,7 +1,8 @@
 use crate::{mock::*, *};
 use frame_support::{assert_noop, assert_ok};
 use medchain_primitives::{
-	testing::MockHospitals, AuditAction, Entity, HospitalRegistry, InviteRole,
+	testing::{numbered_cid, MockFiles, MockHospitals},
+	AuditAction, Entity, FileClaims, HospitalRegistry, InviteRole,
 };
 use sp_runtime::DispatchError;
 
@@ -28,8 +29,10 @@ fn bound<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> sp_runtime::Bounde
 	bytes.to_vec().try_into().expect("within its bound")
 }
 
+/// Register `who` with a profile: `CID` for `PATIENT`, a file of their own for anyone else.
 fn register(who: u64) {
-	assert_ok!(Patients::register(signed(who), KEY, Some(bound(CID))));
+	let profile = if who == PATIENT { bound(CID) } else { numbered_cid(who) };
+	assert_ok!(Patients::register(signed(who), KEY, Some(profile)));
 }
 
 fn register_with_guardian() {
@@ -201,7 +204,7 @@ fn nobody_else_acts_for_a_patient() {
 				Error::<Test>::MayNotManageGuardians
 			);
 			assert_noop!(
-				Patients::remove_guardian(signed(who), PATIENT, GUARDIAN),
+				Patients::remove_guardian(signed(who), PATIENT, GUARDIAN).map_err(|e| e.error),
 				Error::<Test>::MayNotManageGuardians
 			);
 		}
@@ -229,7 +232,7 @@ fn calls_about_an_unregistered_patient_fail() {
 			Error::<Test>::NotRegistered
 		);
 		assert_noop!(
-			Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN),
+			Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN).map_err(|e| e.error),
 			Error::<Test>::NotRegistered
 		);
 	});
@@ -277,7 +280,7 @@ fn guardian_takeover_guardians_cannot_add_or_remove_each_other() {
 			Error::<Test>::MayNotManageGuardians
 		);
 		assert_noop!(
-			Patients::remove_guardian(signed(GUARDIAN), PATIENT, 21),
+			Patients::remove_guardian(signed(GUARDIAN), PATIENT, 21).map_err(|e| e.error),
 			Error::<Test>::MayNotManageGuardians
 		);
 		// The patient removes one; the other cannot bring it back.
@@ -337,7 +340,7 @@ fn guardian_takeover_a_represented_patients_guardians_are_managed_by_the_recordi
 			Error::<Test>::MayNotManageGuardians
 		);
 		assert_noop!(
-			Patients::remove_guardian(signed(21), PATIENT, GUARDIAN),
+			Patients::remove_guardian(signed(21), PATIENT, GUARDIAN).map_err(|e| e.error),
 			Error::<Test>::MayNotManageGuardians
 		);
 		assert_ok!(Patients::remove_guardian(signed(1), PATIENT, GUARDIAN));
@@ -351,7 +354,7 @@ fn guardian_takeover_a_represented_patients_guardians_are_managed_by_the_recordi
 		// Ended: the admin may no longer.
 		assert_ok!(Patients::set_represented(signed(1), 0, PATIENT, false));
 		assert_noop!(
-			Patients::remove_guardian(signed(1), PATIENT, 22),
+			Patients::remove_guardian(signed(1), PATIENT, 22).map_err(|e| e.error),
 			Error::<Test>::MayNotManageGuardians
 		);
 		assert_eq!(
@@ -441,7 +444,7 @@ fn a_removed_guardian_loses_every_right() {
 			Error::<Test>::NotPatientOrGuardian
 		);
 		assert_noop!(
-			Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN),
+			Patients::remove_guardian(signed(PATIENT), PATIENT, GUARDIAN).map_err(|e| e.error),
 			Error::<Test>::NotGuardian
 		);
 		assert_eq!(
@@ -658,5 +661,59 @@ fn a_recovery_needs_the_hospitals_identity_check_and_a_second_party() {
 			Patients::approve_recovery(signed(GUARDIAN), STRANGER, NEW_ACCOUNT),
 			Error::<Test>::NotRegistered
 		);
+	});
+}
+
+// Attack 4 of the trust review (any patient deletes any file from every hospital): a
+// patient set another patient's file as their own profile, then cleared it, and every
+// hospital's follower unpinned and collected the file.
+#[test]
+fn any_patient_deletes_any_file_a_profile_cannot_name_another_patients_file() {
+	test(|| {
+		register(PATIENT);
+		register(OTHER_PATIENT);
+		let cid = bound(CID);
+		assert_eq!(MockFiles::claim_of(&cid), Some((PATIENT, 1)));
+		assert_noop!(
+			Patients::set_profile(signed(OTHER_PATIENT), OTHER_PATIENT, Some(cid.clone())),
+			Error::<Test>::CidInUse
+		);
+		// The same in another base is the same file.
+		assert_noop!(
+			Patients::set_profile(signed(OTHER_PATIENT), OTHER_PATIENT, Some(bound(CID_BASE58))),
+			Error::<Test>::CidInUse
+		);
+		assert_noop!(
+			Patients::register(signed(STRANGER), KEY, Some(cid.clone())),
+			Error::<Test>::CidInUse
+		);
+		// A record of another patient's claims it too.
+		assert_eq!(MockFiles::claim(&OTHER_PATIENT, &bound(CID_V0)), Ok(()));
+		assert_noop!(
+			Patients::set_profile(signed(PATIENT), PATIENT, Some(bound(CID_V0))),
+			Error::<Test>::CidInUse
+		);
+		MockFiles::release(&OTHER_PATIENT, &bound(CID_V0));
+	});
+}
+
+#[test]
+fn a_profile_claims_its_file_and_releases_the_one_it_replaces() {
+	test(|| {
+		register(PATIENT);
+		let (old, new) = (bound(CID), bound(CID_V0));
+		// Set again to the same file: still one claim.
+		assert_ok!(Patients::set_profile(signed(PATIENT), PATIENT, Some(old.clone())));
+		assert_eq!(MockFiles::claim_of(&old), Some((PATIENT, 1)));
+		// A guardian's change claims for the patient.
+		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, GUARDIAN));
+		assert_ok!(Patients::set_profile(signed(GUARDIAN), PATIENT, Some(new.clone())));
+		assert_eq!(MockFiles::claim_of(&old), None);
+		assert_eq!(MockFiles::claim_of(&new), Some((PATIENT, 1)));
+		assert_ok!(Patients::set_profile(signed(PATIENT), PATIENT, None));
+		assert_eq!(MockFiles::claim_of(&new), None);
+		// Now another patient may use it.
+		register(OTHER_PATIENT);
+		assert_ok!(Patients::set_profile(signed(OTHER_PATIENT), OTHER_PATIENT, Some(new)));
 	});
 }

@@ -2,13 +2,15 @@
 //! sharing it offers the access pallet.
 
 use crate::{
-	pallet::*, Epoch, Escrow, KeyInfo, RecordCategory, RecordId, RecordKeys, Release, Version,
+	pallet::*, Claim, Epoch, Escrow, KeyInfo, RecordCategory, RecordId, RecordKeys, Release,
+	Version,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, count_down, AccessPolicy, AuditAction, AuditLog, Cid, CidError, DoctorRegistry,
-	EmergencyStatus, HospitalId, KeyCustodians, PatientRegistry, WrappedKey, MIN_WRAPPED_KEY_LEN,
+	EmergencyStatus, FileClaimed, FileClaims, HospitalId, KeyCustodians, PatientRegistry,
+	WrappedKey, MIN_WRAPPED_KEY_LEN,
 };
 
 impl<T: Config> Pallet<T> {
@@ -17,6 +19,11 @@ impl<T: Config> Pallet<T> {
 			CidError::TooLong => Error::<T>::CidTooLong,
 			CidError::Malformed => Error::<T>::MalformedCid,
 		})
+	}
+
+	/// Count a use of `cid` by a version of `patient`'s record.
+	fn claim_file(patient: &T::AccountId, cid: &Cid) -> Result<(), Error<T>> {
+		<Self as FileClaims<T::AccountId>>::claim(patient, cid).map_err(|_| Error::<T>::CidInUse)
 	}
 
 	/// A wrapped key is at most `MAX_WRAPPED_KEY_LEN` bytes by its type; it must
@@ -179,6 +186,7 @@ impl<T: Config> Pallet<T> {
 		let cid = Self::checked_cid(cid)?;
 		let id = NextRecordId::<T>::get();
 		let keys = Self::checked_reader_keys(&patient, Some(&who), id, category, keys)?;
+		Self::claim_file(&patient, &cid)?;
 		let id = Self::insert_record(&patient, &who, category, cid, keys)?;
 		T::Audit::log_accounts(&who, &patient, AuditAction::RecordCreated { record: id })?;
 		Ok((id, patient))
@@ -255,6 +263,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let cid = Self::checked_cid(cid)?;
 		let version = Self::next_version(&record, who)?;
+		Self::claim_file(&record.patient, &cid)?;
 		let epoch = record.epoch;
 		Self::push_version(id, &mut record, version, cid, who, epoch);
 		T::Audit::log_accounts(
@@ -320,6 +329,7 @@ impl<T: Config> Pallet<T> {
 		let cid = Self::checked_cid(cid)?;
 		let version = Self::next_version(&record, who)?;
 		let keys = Self::checked_reader_keys(&patient, None, id, record.category, keys)?;
+		Self::claim_file(&patient, &cid)?;
 		Self::remove_escrow(&patient, id);
 		let removed = Self::remove_all_keys(&patient, id);
 		let epoch = record.epoch.saturating_add(1);
@@ -344,8 +354,17 @@ impl<T: Config> Pallet<T> {
 		RecordById::<T>::remove(id);
 		Self::remove_escrow(&patient, id);
 		let keys = Self::remove_all_keys(&patient, id);
-		for version in 1..=record.version {
-			Versions::<T>::remove(id, version);
+		// Each version's file is released: unpinned by the followers unless something else
+		// of the patient's still names it.
+		if record.version == 1 {
+			Versions::<T>::remove(id, 1);
+			<Self as FileClaims<T::AccountId>>::release(&patient, &record.cid);
+		} else {
+			for version in 1..=record.version {
+				if let Some(info) = Versions::<T>::take(id, version) {
+					<Self as FileClaims<T::AccountId>>::release(&patient, &info.cid);
+				}
+			}
 		}
 		RecordsOf::<T>::remove(&patient, id);
 		RecordCount::<T>::mutate_exists(&patient, count_down);
@@ -526,6 +545,7 @@ impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let mut counts: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut files: BTreeMap<Cid, (T::AccountId, u32)> = BTreeMap::new();
 		let (mut keys, mut versions, mut self_indexed) = (0usize, 0usize, 0usize);
 		for (id, record) in RecordById::<T>::iter() {
 			let patient = &record.patient;
@@ -585,6 +605,9 @@ impl<T: Config> Pallet<T> {
 					ensure!(&info.author == patient, "a key epoch not started by the patient");
 					epoch = info.epoch;
 				}
+				let file = files.entry(info.cid).or_insert((patient.clone(), 0));
+				ensure!(&file.0 == patient, "one file named by two patients' records");
+				file.1 += 1;
 			}
 			keys += readers.iter().filter(|(reader, _)| reader != patient).count();
 		}
@@ -597,6 +620,22 @@ impl<T: Config> Pallet<T> {
 			"stale record index"
 		);
 		ensure!(Versions::<T>::iter().count() == versions, "versions of an erased record remain");
+		// Every version's file is claimed by its patient, once per version naming it, and
+		// once more at most (the patient's profile, which pallet-patients checks).
+		for (cid, (patient, uses)) in &files {
+			let claim = ClaimOf::<T>::get(cid).ok_or("a record's file is not claimed")?;
+			ensure!(&claim.patient == patient, "a record's file is claimed by another patient");
+			ensure!(
+				claim.uses == *uses || claim.uses == uses + 1,
+				"a claim does not count the versions naming its file"
+			);
+		}
+		for (cid, claim) in ClaimOf::<T>::iter() {
+			ensure!(claim.uses > 0, "a claim with no use");
+			if !files.contains_key(&cid) {
+				ensure!(claim.uses == 1, "a claim counts uses by records that do not exist");
+			}
+		}
 		let mut releases_without_key = 0usize;
 		for (id, escrow) in Escrows::<T>::iter() {
 			let record = RecordById::<T>::get(id).ok_or("an escrow of an erased record")?;
@@ -637,6 +676,37 @@ impl<T: Config> Pallet<T> {
 			"stale key index entry"
 		);
 		Ok(())
+	}
+}
+
+impl<T: Config> FileClaims<T::AccountId> for Pallet<T> {
+	fn claim(patient: &T::AccountId, cid: &Cid) -> Result<(), FileClaimed> {
+		ClaimOf::<T>::try_mutate(cid, |claim| match claim {
+			Some(claim) if &claim.patient != patient => Err(FileClaimed),
+			Some(claim) => {
+				claim.uses = claim.uses.saturating_add(1);
+				Ok(())
+			}
+			None => {
+				*claim = Some(Claim { patient: patient.clone(), uses: 1 });
+				Ok(())
+			}
+		})
+	}
+
+	fn release(patient: &T::AccountId, cid: &Cid) {
+		ClaimOf::<T>::mutate_exists(cid, |claim| {
+			if let Some(held) = claim.as_mut().filter(|c| &c.patient == patient) {
+				held.uses = held.uses.saturating_sub(1);
+				if held.uses == 0 {
+					*claim = None;
+				}
+			}
+		});
+	}
+
+	fn claimant(cid: &Cid) -> Option<T::AccountId> {
+		ClaimOf::<T>::get(cid).map(|claim| claim.patient)
 	}
 }
 
@@ -687,6 +757,7 @@ impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
 		}
 		(0..n)
 			.map(|_| {
+				Self::claim_file(patient, &cid).expect("the benchmark's patient claims its file");
 				Self::insert_record(
 					patient,
 					patient,

@@ -84,6 +84,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -93,13 +94,13 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{RecordCategory, RecordId, RecordKeys};
-pub use types::{Epoch, Escrow, KeyInfo, Record, RecordView, Release, Version, VersionInfo};
+pub use types::{Claim, Epoch, Escrow, KeyInfo, Record, RecordView, Release, Version, VersionInfo};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use frame_support::{pallet_prelude::*, traits::Time};
+	use frame_support::{dispatch::WithPostDispatchInfo, pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
 		page_of, AccessPolicy, AuditLog, Cid, DoctorRegistry, HospitalId, KeyCustodians, Moment,
@@ -107,7 +108,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// A record as this runtime stores it.
 	pub type RecordOf<T> = Record<<T as frame_system::Config>::AccountId>;
@@ -133,6 +134,9 @@ pub mod pallet {
 	/// Wrapped shares of a data key, one per custodian hospital, at most `MaxCustodians`.
 	pub type CustodianShares<T> =
 		BoundedVec<(HospitalId, WrappedKey), <T as Config>::MaxCustodians>;
+
+	/// A file's claim as stored.
+	pub type FileClaimOf<T> = Claim<<T as frame_system::Config>::AccountId>;
 
 	/// A record's escrowed data key as stored.
 	pub type EscrowOf<T> = Escrow<CustodianShares<T>>;
@@ -272,6 +276,12 @@ pub mod pallet {
 	pub type Releases<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, ReleaseOf<T>>;
 
+	/// Who uses each file named by a live record version or profile: its patient, and how
+	/// many versions and profiles name it. No other patient's record or profile may name a
+	/// claimed CID, and the hospitals' followers unpin a file only when it has no claim.
+	#[pallet::storage]
+	pub type ClaimOf<T: Config> = StorageMap<_, Blake2_128Concat, Cid, FileClaimOf<T>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -374,6 +384,9 @@ pub mod pallet {
 		AlreadyReleased,
 		/// `MaxReleasesPerRecord` readers already hold released shares of this record.
 		TooManyReleases,
+		/// The CID names a file of another patient's record or profile: a record names only
+		/// a file encrypted for it.
+		CidInUse,
 	}
 
 	#[pallet::hooks]
@@ -428,6 +441,12 @@ pub mod pallet {
 		/// The escrow of `record`'s data key, if it is available in an emergency.
 		pub fn escrow(record: RecordId) -> Option<EscrowOf<T>> {
 			Escrows::<T>::get(record)
+		}
+
+		/// Who uses the file `cid` names (the patient), and how many of their record versions
+		/// and profiles name it. `None`: nothing live names it, and the hospitals drop it.
+		pub fn file_claim(cid: Cid) -> Option<FileClaimOf<T>> {
+			ClaimOf::<T>::get(cid)
 		}
 
 		/// The shares of `record`'s key released to `reader`.
@@ -569,7 +588,9 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let new_keys = keys.len() as u32;
-			let (epoch, removed) = Self::do_rotate(&who, record, &cid, keys)?;
+			// Every error comes before any key is removed: charge what the checks cost.
+			let (epoch, removed) = Self::do_rotate(&who, record, &cid, keys)
+				.map_err(|e| e.with_weight(T::WeightInfo::rotate_key(0, new_keys)))?;
 			Self::deposit_event(Event::RecordKeyRotated { record, epoch, readers: new_keys });
 			Ok(Some(T::WeightInfo::rotate_key(removed, new_keys)).into())
 		}
@@ -593,7 +614,9 @@ pub mod pallet {
 		})]
 		pub fn erase_record(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let (patient, keys, versions) = Self::do_erase(&who, record)?;
+			// Every error comes before anything is removed: charge what the checks cost.
+			let (patient, keys, versions) = Self::do_erase(&who, record)
+				.map_err(|e| e.with_weight(T::WeightInfo::erase_record(0, 1)))?;
 			Self::deposit_event(Event::RecordErased { record, patient });
 			Ok(Some(T::WeightInfo::erase_record(keys, versions)).into())
 		}
@@ -673,7 +696,7 @@ pub mod pallet {
 		/// the glass for their patients, or the holder of a patient's approved key recovery
 		/// (`patients.approve_recovery`). Each share is re-wrapped (HPKE) to the reader's
 		/// encryption key; each release is an audit entry on the patient's trail and on the
-		/// reader's.
+		/// reader's. Dispatched in the operational class, as break-glass is.
 		///
 		/// The dispatch origin for this call must be _Signed_ by the key-release service of an
 		/// active hospital holding a share of each record.
@@ -685,7 +708,8 @@ pub mod pallet {
 		/// `NotEscrowed`, `NotCustodian`, `NoEmergency`, `EmergencyExpired`,
 		/// `EmergencyReviewed`, `AlreadyReleased`, `TooManyReleases`, `WrongKeyLength`.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::release_shares(shares.len() as u32))]
+		// Operational, as break-glass is: a doctor in an emergency waits for these.
+		#[pallet::weight((T::WeightInfo::release_shares(shares.len() as u32), DispatchClass::Operational))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _reader: &T::AccountId, _shares: &SharedKeys<T>| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]

@@ -7,7 +7,7 @@ use frame_support::{
 };
 use medchain_primitives::{
 	testing::{MockDoctors, MockHospitals, MockPatients},
-	AuditAction, Entity, GrantTerms, OnDoctorsSuspended,
+	AuditAction, Cid, Entity, GrantTerms, OnDoctorsSuspended,
 	RecordCategory::*,
 	WrappedKey,
 };
@@ -498,7 +498,7 @@ fn sharing_refuses_bad_input_and_grantees_cannot_share() {
 			signed(OTHER_PATIENT),
 			OTHER_PATIENT,
 			LabResult,
-			CID1.to_vec(),
+			CID2.to_vec(),
 			keys_for(&[OTHER_PATIENT])
 		));
 		assert_noop!(
@@ -576,7 +576,7 @@ fn no_keys_for_suspended_doctors_the_sweep_removes_them() {
 			signed(DOCTOR),
 			OTHER_PATIENT,
 			Diagnosis,
-			CID1.to_vec(),
+			CID2.to_vec(),
 			keys_for(&[OTHER_PATIENT, DOCTOR])
 		));
 		suspend(DOCTOR);
@@ -726,19 +726,23 @@ fn rotation_leaves_no_key_of_an_older_epoch() {
 		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, READER));
 		// The revoked reader cannot be given the new key.
 		assert_noop!(
-			rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, READER])),
+			rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, READER]))
+				.map_err(|e| e.error),
 			Error::<Test>::ReaderWithoutAccess
 		);
 		assert_noop!(
-			rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[DOCTOR])),
+			rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[DOCTOR]))
+				.map_err(|e| e.error),
 			Error::<Test>::PatientKeyMissing
 		);
 		assert_noop!(
-			rotate_key(signed(DOCTOR), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR])),
+			rotate_key(signed(DOCTOR), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR]))
+				.map_err(|e| e.error),
 			Error::<Test>::NotPatientOrGuardian
 		);
 		assert_noop!(
-			rotate_key(signed(PATIENT), 9, CID2.to_vec(), keys_for(&[PATIENT])),
+			rotate_key(signed(PATIENT), 9, CID2.to_vec(), keys_for(&[PATIENT]))
+				.map_err(|e| e.error),
 			Error::<Test>::UnknownRecord
 		);
 		assert_ok!(rotate_key(signed(PATIENT), id, CID2.to_vec(), keys_for(&[PATIENT, DOCTOR])));
@@ -777,10 +781,14 @@ fn guardian_takeover_a_guardian_cannot_replace_or_remove_the_patients_wrapped_ke
 			Error::<Test>::NotPatient
 		);
 		assert_noop!(
-			rotate_key(signed(GUARDIAN), id, CID2.to_vec(), keys_for(&[PATIENT])),
+			rotate_key(signed(GUARDIAN), id, CID2.to_vec(), keys_for(&[PATIENT]))
+				.map_err(|e| e.error),
 			Error::<Test>::NotPatient
 		);
-		assert_noop!(Records::erase_record(signed(GUARDIAN), id), Error::<Test>::NotPatient);
+		assert_noop!(
+			Records::erase_record(signed(GUARDIAN), id).map_err(|e| e.error),
+			Error::<Test>::NotPatient
+		);
 		assert_eq!(Keys::<Test>::get(id, PATIENT), patients_key);
 		// The patient may re-share their own key.
 		assert_ok!(share_keys(signed(PATIENT), PATIENT, PATIENT, vec![(id, wrapped(67))]));
@@ -793,10 +801,13 @@ fn erasing_removes_every_cid_and_key_but_not_the_audit_entries() {
 		let id = doctors_record();
 		assert_ok!(update_record(signed(DOCTOR), id, CID2.to_vec()));
 		assert_noop!(
-			Records::erase_record(signed(DOCTOR), id),
+			Records::erase_record(signed(DOCTOR), id).map_err(|e| e.error),
 			Error::<Test>::NotPatientOrGuardian
 		);
-		assert_noop!(Records::erase_record(signed(PATIENT), 9), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			Records::erase_record(signed(PATIENT), 9).map_err(|e| e.error),
+			Error::<Test>::UnknownRecord
+		);
 		assert_ok!(Records::erase_record(signed(PATIENT), id));
 		System::assert_last_event(Event::RecordErased { record: id, patient: PATIENT }.into());
 		assert!(RecordById::<Test>::get(id).is_none());
@@ -1261,5 +1272,117 @@ fn an_approved_key_recovery_releases_the_shares_to_its_holder() {
 		MockPatients::set_recovery(PATIENT, None);
 		assert!(Releases::<Test>::get(id, GUARDIAN).is_none());
 		assert_eq!(Escrows::<Test>::get(id).unwrap().released_to, 0);
+	});
+}
+
+// Attack 4 of the trust review (any patient deletes any file from every hospital): a
+// patient named another patient's file in a record of their own, then erased it, and every
+// hospital's follower unpinned and collected the file.
+#[test]
+fn any_patient_deletes_any_file_another_patient_cannot_name_a_claimed_file() {
+	test(|| {
+		assert_ok!(create_record(
+			signed(PATIENT),
+			PATIENT,
+			LabResult,
+			CID1.to_vec(),
+			keys_for(&[PATIENT])
+		));
+		let cid: Cid = bound(CID1.to_vec());
+		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 1 }));
+		// Neither in a record of their own...
+		assert_noop!(
+			create_record(
+				signed(OTHER_PATIENT),
+				OTHER_PATIENT,
+				LabResult,
+				CID1.to_vec(),
+				keys_for(&[OTHER_PATIENT])
+			),
+			Error::<Test>::CidInUse
+		);
+		// ...nor as a new version or a rotation of one...
+		assert_ok!(create_record(
+			signed(OTHER_PATIENT),
+			OTHER_PATIENT,
+			LabResult,
+			CID2.to_vec(),
+			keys_for(&[OTHER_PATIENT])
+		));
+		assert_noop!(
+			update_record(signed(OTHER_PATIENT), 1, CID1.to_vec()),
+			Error::<Test>::CidInUse
+		);
+		assert_noop!(
+			rotate_key(signed(OTHER_PATIENT), 1, CID1.to_vec(), keys_for(&[OTHER_PATIENT]))
+				.map_err(|e| e.error),
+			Error::<Test>::CidInUse
+		);
+		// ...nor through a doctor writing for them.
+		give_of(OTHER_PATIENT, DOCTOR);
+		assert_noop!(
+			create_record(
+				signed(DOCTOR),
+				OTHER_PATIENT,
+				LabResult,
+				CID1.to_vec(),
+				keys_for(&[OTHER_PATIENT, DOCTOR])
+			),
+			Error::<Test>::CidInUse
+		);
+		// Erasing their own record releases only their own file.
+		assert_ok!(Records::erase_record(signed(OTHER_PATIENT), 1));
+		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 1 }));
+		assert_eq!(ClaimOf::<Test>::get(bound::<u8, _>(CID2.to_vec())), None);
+	});
+}
+
+#[test]
+fn a_file_named_by_several_versions_of_one_patient_is_claimed_until_the_last_goes() {
+	test(|| {
+		let cid: Cid = bound(CID1.to_vec());
+		assert_ok!(create_record(
+			signed(PATIENT),
+			PATIENT,
+			LabResult,
+			CID1.to_vec(),
+			keys_for(&[PATIENT])
+		));
+		assert_ok!(create_record(
+			signed(GUARDIAN),
+			PATIENT,
+			Allergy,
+			CID1.to_vec(),
+			keys_for(&[PATIENT, GUARDIAN])
+		));
+		assert_ok!(update_record(signed(PATIENT), 1, CID1.to_vec()));
+		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 3 }));
+		assert_eq!(Records::file_claim(cid.clone()), Some(Claim { patient: PATIENT, uses: 3 }));
+		// Record 1 had two versions naming it.
+		assert_ok!(Records::erase_record(signed(PATIENT), 1));
+		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 1 }));
+		assert_ok!(Records::erase_record(signed(PATIENT), 0));
+		assert_eq!(ClaimOf::<Test>::get(&cid), None);
+		// Now anyone may use it.
+		assert_ok!(create_record(
+			signed(OTHER_PATIENT),
+			OTHER_PATIENT,
+			LabResult,
+			CID2.to_vec(),
+			keys_for(&[OTHER_PATIENT])
+		));
+	});
+}
+
+#[test]
+fn free_block_stuffing_by_weight_a_failing_erasure_is_charged_its_checks_only() {
+	test(|| {
+		let result = Records::erase_record(signed(PATIENT), 42);
+		let error = result.expect_err("no record 42");
+		assert_eq!(error.error, Error::<Test>::UnknownRecord.into());
+		assert_eq!(
+			error.post_info.actual_weight,
+			Some(<() as crate::WeightInfo>::erase_record(0, 1))
+		);
 	});
 }

@@ -102,3 +102,15 @@ pub struct Release<Shares> {
 	/// `(hospital, share wrapped to the reader)`, in the order they arrived.
 	pub shares: Shares,
 }
+
+/// Who uses a file (by its CID), and how many times: versions of the patient's live
+/// records, and the patient's profile.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen,
+)]
+pub struct Claim<AccountId> {
+	/// The patient whose records or profile name the file.
+	pub patient: AccountId,
+	/// How many versions and profiles name it; at least 1.
+	pub uses: u32,
+}
