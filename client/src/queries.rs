@@ -98,11 +98,11 @@ impl Chain {
 		cid: &cid::Cid,
 		at: Option<H256>,
 	) -> Result<Option<AccountId32>, ChainError> {
-		// Longer than any CID the chain stores: nothing on chain names it.
-		let Ok(text) = medchain_primitives::Cid::try_from(cid.to_string().into_bytes()) else {
+		// Claims are by the CID's multihash, as IPFS nodes pin: any version or base of it.
+		let Some(file) = medchain_primitives::file_key(cid.to_string().as_bytes()) else {
 			return Ok(None);
 		};
-		let key = pallet_records::ClaimOf::<medchain_runtime::Runtime>::hashed_key_for(&text);
+		let key = pallet_records::ClaimOf::<medchain_runtime::Runtime>::hashed_key_for(&file);
 		let claim: Option<pallet_records::Claim<AccountId32>> = self.storage(&key, at)?;
 		Ok(claim.map(|c| c.patient))
 	}

@@ -74,4 +74,9 @@ pub struct ConsortiumSpecCmd {
 	/// Output the raw (storage) form, as nodes load it.
 	#[arg(long)]
 	pub raw: bool,
+
+	/// Accept a `sudo` account in the hospitals file. Sudo can do anything on the chain,
+	/// overriding the council and every hospital: only for a test network.
+	#[arg(long)]
+	pub allow_sudo: bool,
 }

@@ -49,6 +49,14 @@ impl SubstrateCli for Cli {
 
 fn consortium_spec(cmd: &ConsortiumSpecCmd) -> sc_cli::Result<()> {
 	let file = consortium_spec::read(&cmd.hospitals)?;
+	consortium_spec::check_sudo(&file, cmd.allow_sudo)?;
+	if file.sudo.is_some() {
+		eprintln!(
+			"warning: this chain has a sudo account ({}), which can do anything on it, \
+			 overriding the council: use it only for a test network",
+			file.sudo.as_deref().unwrap_or_default()
+		);
+	}
 	let spec = consortium_spec::chain_spec(&file)?;
 	let json = sc_service::ChainSpec::as_json(&spec, cmd.raw)?;
 	match &cmd.output {

@@ -272,6 +272,19 @@ pub fn chain_spec(file: &ConsortiumFile) -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// Refuse a sudo account unless `allowed` (`--allow-sudo`): a live consortium is governed
+/// by its council, and sudo can override the council and every pallet's rules.
+pub fn check_sudo(file: &ConsortiumFile, allowed: bool) -> Result<(), String> {
+	match &file.sudo {
+		Some(sudo) if !allowed => Err(format!(
+			"sudo: the hospitals file names a sudo account ({sudo}), which could do anything \
+			 on the chain, overriding the council and every hospital. Leave `sudo` out for a \
+			 consortium's chain, or pass --allow-sudo for a test network"
+		)),
+		_ => Ok(()),
+	}
+}
+
 /// Read and check a hospitals file.
 pub fn read(path: &Path) -> Result<ConsortiumFile, String> {
 	let text = std::fs::read_to_string(path)
@@ -367,5 +380,17 @@ mod tests {
 			error.starts_with("InvalidPeerId: hospitals[0] (A).peerId: 'nope' is not"),
 			"{error}"
 		);
+	}
+
+	// The trust review's smaller doors: a sudo key slipped into a live consortium's spec
+	// went through without a word.
+	#[test]
+	fn a_sudo_account_is_refused_unless_allowed_for_a_test_network() {
+		let mut f = file(vec![hospital("General", ALICE, &["/ip4/10.0.0.1/tcp/30333"])], &[]);
+		assert_eq!(check_sudo(&f, false), Ok(()));
+		f.sudo = Some("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY".into());
+		let refused = check_sudo(&f, false).unwrap_err();
+		assert!(refused.contains("--allow-sudo"), "{refused}");
+		assert_eq!(check_sudo(&f, true), Ok(()));
 	}
 }

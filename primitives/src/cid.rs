@@ -35,6 +35,23 @@ pub fn canonical_cid(text: &[u8]) -> Result<Cid, CidError> {
 	cid.to_string().into_bytes().try_into().map_err(|_| CidError::TooLong)
 }
 
+/// The longest [`FileKey`]: a multihash of a digest of up to 64 bytes with its
+/// code and length prefixes.
+pub const MAX_FILE_KEY_LEN: u32 = 80;
+
+/// What identifies a file's blocks on an IPFS node: its CID's multihash (hash
+/// function and digest). IPFS nodes pin and collect blocks by it, whatever
+/// the CID's version, codec or base: `Qm…` (v0) and `bafybei…` (v1 dag-pb) of
+/// one file are one file to them, so they are one file to the chain's claims.
+pub type FileKey = BoundedVec<u8, ConstU32<MAX_FILE_KEY_LEN>>;
+
+/// The [`FileKey`] of the CID whose text is `text`; `None` if it is not a CID.
+pub fn file_key(text: &[u8]) -> Option<FileKey> {
+	let text = core::str::from_utf8(text).ok()?;
+	let cid = ::cid::Cid::try_from(text).ok()?;
+	cid.hash().to_bytes().try_into().ok()
+}
+
 /// A valid CID near the longest a client would send: CIDv1 of a SHA-512
 /// digest, 110 characters of base32. Benchmarks use it for the worst case of
 /// parsing.
@@ -68,6 +85,16 @@ mod tests {
 		let base58 = cid.to_string_of_base(::cid::multibase::Base::Base58Btc).unwrap();
 		assert!(base58.starts_with('z'));
 		assert_eq!(canonical_cid(base58.as_bytes()).unwrap().to_vec(), V1.as_bytes());
+	}
+
+	#[test]
+	fn one_file_has_one_key_whatever_the_cids_version_or_base() {
+		let v0 = ::cid::Cid::try_from(V0).unwrap();
+		let v1 = v0.into_v1().unwrap().to_string();
+		assert!(v1.starts_with("bafybei"));
+		assert_eq!(file_key(V0.as_bytes()), file_key(v1.as_bytes()));
+		assert_ne!(file_key(V0.as_bytes()), file_key(V1.as_bytes()));
+		assert_eq!(file_key(b"not a cid"), None);
 	}
 
 	#[test]

@@ -24,7 +24,7 @@ pub use access::{
 	MAX_AUDITED_SCOPE_RECORDS,
 };
 pub use audit::{AuditAction, AuditLog, AuditSeq, Entity};
-pub use cid::{canonical_cid, Cid, CidError, MAX_CID_LEN};
+pub use cid::{canonical_cid, file_key, Cid, CidError, FileKey, MAX_CID_LEN};
 pub use fees::{
 	hold_account, release_account, signed_by, signed_by_role_holder, InviteRole, Roles,
 };
@@ -336,9 +336,11 @@ const _: () = assert!(MAX_WRAPPED_KEY_LEN >= 80, "an X25519/ChaCha20-Poly1305 wr
 /// A record's data key wrapped (HPKE) to one reader's X25519 key.
 pub type WrappedKey = sp_runtime::BoundedVec<u8, sp_runtime::traits::ConstU32<MAX_WRAPPED_KEY_LEN>>;
 
-/// Who uses each encrypted file: a CID named by a live record or profile
+/// Who uses each encrypted file: a file named by a live record or profile
 /// belongs to that record's or profile's patient for as long as something of
-/// theirs names it, and no other patient's record or profile may name it.
+/// theirs names it, and no other patient's record or profile may name it. A
+/// file is its CID's multihash ([`FileKey`]), as IPFS nodes pin it: another
+/// version or base of the same CID is the same file.
 /// The hospitals' pinning followers drop a file only when nothing names it,
 /// so nobody can make them drop another patient's file by naming its CID and
 /// then letting go of it.
@@ -401,6 +403,11 @@ pub trait RecordKeys<AccountId> {
 	/// `limit` of them. Returns how many were removed.
 	fn remove_reader_keys(patient: &AccountId, reader: &AccountId, limit: u32) -> u32;
 
+	/// Remove the shares of escrowed keys released to `reader` on `patient`'s records (at
+	/// most `limit` of the reader's keys and shares looked at), when the emergency they were
+	/// released for ends; wrapped keys stay. Returns how many keys and shares it looked at.
+	fn remove_released_shares(patient: &AccountId, reader: &AccountId, limit: u32) -> u32;
+
 	/// Whether `record` exists and is `patient`'s: a grant's list of records
 	/// names only those.
 	fn is_record_of(patient: &AccountId, record: RecordId) -> bool;
@@ -427,6 +434,10 @@ pub trait RecordKeys<AccountId> {
 /// No records: nothing to remove, and no record to share a key of.
 impl<AccountId> RecordKeys<AccountId> for () {
 	fn remove_reader_keys(_: &AccountId, _: &AccountId, _: u32) -> u32 {
+		0
+	}
+
+	fn remove_released_shares(_: &AccountId, _: &AccountId, _: u32) -> u32 {
 		0
 	}
 

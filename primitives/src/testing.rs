@@ -267,7 +267,7 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 }
 
 thread_local! {
-	static FILES: RefCell<BTreeMap<crate::Cid, (u64, u32)>> = const { RefCell::new(BTreeMap::new()) };
+	static FILES: RefCell<BTreeMap<crate::FileKey, (u64, u32)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Files' claims in memory, as `pallet-records` keeps them on chain.
@@ -279,17 +279,19 @@ impl MockFiles {
 		FILES.with(|f| f.borrow_mut().clear());
 	}
 
-	/// Who uses `cid`, and how many times.
+	/// Who uses the file `cid` names, and how many times.
 	pub fn claim_of(cid: &crate::Cid) -> Option<(u64, u32)> {
-		FILES.with(|f| f.borrow().get(cid).copied())
+		let key = crate::file_key(cid)?;
+		FILES.with(|f| f.borrow().get(&key).copied())
 	}
 }
 
 impl crate::FileClaims<u64> for MockFiles {
 	fn claim(patient: &u64, cid: &crate::Cid) -> Result<(), crate::FileClaimed> {
+		let key = crate::file_key(cid).ok_or(crate::FileClaimed)?;
 		FILES.with(|f| {
 			let mut files = f.borrow_mut();
-			let entry = files.entry(cid.clone()).or_insert((*patient, 0));
+			let entry = files.entry(key).or_insert((*patient, 0));
 			if entry.0 != *patient {
 				return Err(crate::FileClaimed);
 			}
@@ -299,12 +301,13 @@ impl crate::FileClaims<u64> for MockFiles {
 	}
 
 	fn release(patient: &u64, cid: &crate::Cid) {
+		let Some(key) = crate::file_key(cid) else { return };
 		FILES.with(|f| {
 			let mut files = f.borrow_mut();
-			if let Some(entry) = files.get_mut(cid).filter(|e| e.0 == *patient) {
+			if let Some(entry) = files.get_mut(&key).filter(|e| e.0 == *patient) {
 				entry.1 -= 1;
 				if entry.1 == 0 {
-					files.remove(cid);
+					files.remove(&key);
 				}
 			}
 		})
@@ -313,6 +316,13 @@ impl crate::FileClaims<u64> for MockFiles {
 	fn claimant(cid: &crate::Cid) -> Option<u64> {
 		Self::claim_of(cid).map(|(patient, _)| patient)
 	}
+}
+
+/// The CIDv1 text (base32) of the CID `text`: `bafybei…` for a `Qm…`.
+pub fn v1_of(text: &[u8]) -> crate::Cid {
+	let cid = ::cid::Cid::try_from(core::str::from_utf8(text).expect("text")).expect("a CID");
+	let v1 = cid.into_v1().expect("a v0 CID has a v1 form").to_string();
+	crate::canonical_cid(v1.as_bytes()).expect("canonical")
 }
 
 /// A distinct valid CID for each `n`: CIDv1 of a raw block whose SHA-256

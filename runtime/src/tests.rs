@@ -340,23 +340,29 @@ mod fees {
 		});
 	}
 
+	/// An invited doctor who applied with no tokens and was approved by the admin.
+	fn approved_doctor(seed: u8) -> AccountId {
+		let doctor = account(seed);
+		assert_eq!(submit(&admin(), invite(&doctor, InviteRole::Doctor)), Ok(()));
+		let apply = RuntimeCall::Doctors(pallet_doctors::Call::apply {
+			hospital: HOSPITAL,
+			name: b"Dr Manal".to_vec().try_into().unwrap(),
+			specialty: b"Cardiology".to_vec().try_into().unwrap(),
+			licence_hash: [seed; 32],
+			encryption_key: [4; 32],
+		});
+		assert_eq!(submit(&doctor, apply), Ok(()));
+		let approve =
+			RuntimeCall::Doctors(pallet_doctors::Call::approve { doctor: doctor.clone() });
+		assert_eq!(submit(&admin(), approve), Ok(()));
+		doctor
+	}
+
 	#[test]
 	fn a_suspended_doctor_loses_the_exemption() {
 		use frame_support::dispatch::CheckIfFeeless;
 		ext().execute_with(|| {
-			let doctor = account(70);
-			assert_eq!(submit(&admin(), invite(&doctor, InviteRole::Doctor)), Ok(()));
-			let apply = RuntimeCall::Doctors(pallet_doctors::Call::apply {
-				hospital: HOSPITAL,
-				name: b"Dr Manal".to_vec().try_into().unwrap(),
-				specialty: b"Cardiology".to_vec().try_into().unwrap(),
-				licence_hash: [3; 32],
-				encryption_key: [4; 32],
-			});
-			assert_eq!(submit(&doctor, apply), Ok(()));
-			let approve =
-				RuntimeCall::Doctors(pallet_doctors::Call::approve { doctor: doctor.clone() });
-			assert_eq!(submit(&admin(), approve), Ok(()));
+			let doctor = approved_doctor(70);
 
 			let rotate =
 				RuntimeCall::Doctors(pallet_doctors::Call::rotate_key { encryption_key: [5; 32] });
@@ -685,19 +691,7 @@ mod fees {
 		ext().execute_with(|| {
 			// A doctor for break-glass, and patients, invited and registered over as many
 			// windows as the admin's own limit needs.
-			let doctor = account(99);
-			assert_eq!(submit(&admin(), invite(&doctor, InviteRole::Doctor)), Ok(()));
-			let apply = RuntimeCall::Doctors(pallet_doctors::Call::apply {
-				hospital: HOSPITAL,
-				name: b"Dr Lina".to_vec().try_into().unwrap(),
-				specialty: b"Emergency".to_vec().try_into().unwrap(),
-				licence_hash: [3; 32],
-				encryption_key: [4; 32],
-			});
-			assert_eq!(submit(&doctor, apply), Ok(()));
-			let approve =
-				RuntimeCall::Doctors(pallet_doctors::Call::approve { doctor: doctor.clone() });
-			assert_eq!(submit(&admin(), approve), Ok(()));
+			let doctor = approved_doctor(99);
 			let patients: Vec<AccountId> = (100..200)
 				.map(|seed| {
 					if pallet_feeless::Pallet::<Runtime>::calls_left(&admin()) == 0 {

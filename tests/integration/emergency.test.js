@@ -8,7 +8,8 @@
 // files; releases sent from outside the client are refused by name; a share
 // that does not open is reported with its hospital's name; the trail shows
 // the break-glass, each release and the receipts; the stopped service catches
-// up when started again; once the review is closed, a record escrowed later
+// up when started again; once the review is closed, the released shares are
+// gone, and a record escrowed later
 // is released to nobody. Every wait is for a chain
 // condition or a service's state, polled.
 
@@ -216,6 +217,9 @@ test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospi
   const reviews = (await ok(['admin', 'reviews', '1'], { as: 'charlie' })).json;
   assert.equal(reviews.length, 1);
   await ok(['admin', 'close-review', '1', String(reviews[0].entry), '--justified'], { as: 'charlie' });
+  // The shares released for it go with it (trust review, attack 5): nothing stays readable
+  // through them, and their places are free for the next emergency.
+  assert.deepEqual(await releasedTo(ids.LabResult, D), []);
   await ok(['patient', 'emergency-opt-in', '--records', String(ids.Diagnosis)], { as: 'patient' });
   await servicesSettled(services);
   assert.deepEqual(await releasedTo(ids.Diagnosis, D), []);

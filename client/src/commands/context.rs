@@ -141,25 +141,8 @@ impl Ctx {
 		let at = self.chain.finalized_hash()?;
 		let block = format!("{at:?}");
 		let mine = Self::encryption_key_at(&self.chain, account, Some(at))?;
-		// The second node may be a block or two behind: give it a few seconds.
-		let mut theirs = Self::encryption_key_at(second, account, Some(at));
-		for _ in 0..10 {
-			if theirs.is_ok() {
-				break;
-			}
-			std::thread::sleep(std::time::Duration::from_secs(1));
-			theirs = Self::encryption_key_at(second, account, Some(at));
-		}
-		let theirs = theirs.map_err(|e| {
-			fail(
-				exit::CHAIN,
-				format!(
-					"the second node ({}) could not answer for block {block}: {}",
-					second.url(),
-					Failure::from(e).message
-				),
-			)
-		})?;
+		let theirs =
+			Self::answer_at(second, at, |node| Self::encryption_key_at(node, account, Some(at)))?;
 		if mine != theirs {
 			return Err(fail(
 				exit::CHAIN,
@@ -175,6 +158,33 @@ impl Ctx {
 			));
 		}
 		mine.ok_or_else(|| self.no_key(&address))
+	}
+
+	/// What the second node (`--verify-node`) answers at block `at`, which it may not have
+	/// reached yet: it is given up to ten seconds.
+	pub fn answer_at<T>(
+		second: &Chain,
+		at: sp_core::H256,
+		ask: impl Fn(&Chain) -> std::result::Result<T, ChainError>,
+	) -> Result<T> {
+		let mut answer = ask(second);
+		for _ in 0..10 {
+			if answer.is_ok() {
+				break;
+			}
+			std::thread::sleep(std::time::Duration::from_secs(1));
+			answer = ask(second);
+		}
+		answer.map_err(|e| {
+			fail(
+				exit::CHAIN,
+				format!(
+					"the second node ({}) could not answer for block {at:?}: {}",
+					second.url(),
+					Failure::from(e).message
+				),
+			)
+		})
 	}
 
 	/// The encryption key `node` gives for the doctor or patient `account`

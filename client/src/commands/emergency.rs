@@ -56,30 +56,14 @@ pub fn custodians_now(ctx: &Ctx) -> Result<Vec<(HospitalId, [u8; 32])>> {
 		Some(second) => {
 			let at = ctx.chain.finalized_hash()?;
 			let mine = release::custodians(&ctx.chain, Some(at))?;
-			// The second node may be a block or two behind: give it a few seconds.
-			let mut theirs = release::custodians(second, Some(at));
-			for _ in 0..10 {
-				if theirs.is_ok() {
-					break;
-				}
-				std::thread::sleep(std::time::Duration::from_secs(1));
-				theirs = release::custodians(second, Some(at));
-			}
-			let theirs = theirs.map_err(|e| {
-				fail(
-					exit::CHAIN,
-					format!(
-						"the second node ({}) could not answer for block {at:?}: {}",
-						second.url(),
-						Failure::from(e).message
-					),
-				)
-			})?;
+			let theirs = Ctx::answer_at(second, at, |node| release::custodians(node, Some(at)))?;
 			if mine != theirs {
 				return Err(fail(
 					exit::CHAIN,
 					format!(
-						"the two nodes disagree about the hospitals' key-release keys at block 						 {at:?} ({} and {}): nothing was split or sent. One of them is lying or 						 broken",
+						"the two nodes disagree about the hospitals' key-release keys at block \
+						 {at:?} ({} and {}): nothing was split or sent. One of them is lying or \
+						 broken",
 						ctx.chain.url(),
 						second.url()
 					),
@@ -93,12 +77,36 @@ pub fn custodians_now(ctx: &Ctx) -> Result<Vec<(HospitalId, [u8; 32])>> {
 			return Err(fail(
 				exit::CHAIN,
 				format!(
-					"{} and {} hold the same key-release key, so one party could open your 					 records alone: nothing was split or sent. Ask the hospitals' admins to set 					 keys of their own (`medchain admin set-release-key`)",
+					"{} and {} hold the same key-release key, so one party could open your \
+					 records alone: nothing was split or sent. Ask the hospitals' admins to set \
+					 keys of their own (`medchain admin set-release-key`)",
 					ctx.hospital_name(*other),
 					ctx.hospital_name(*hospital)
 				),
 			));
 		}
+	}
+	// An admin of two custodian hospitals sets both hospitals' keys: one party.
+	let mut admins: Vec<(HospitalId, Vec<medchain_api::Address>)> = Vec::new();
+	for (hospital, _) in &custodians {
+		let view = ctx.chain.hospital(*hospital, None)?;
+		let mine = view.map(|h| h.admins).unwrap_or_default();
+		for (other, theirs) in &admins {
+			if let Some(shared) = mine.iter().find(|a| theirs.contains(a)) {
+				return Err(fail(
+					exit::CHAIN,
+					format!(
+						"{} and {} share an admin ({}), who can set both hospitals' key-release \
+						 keys and so open your records alone: nothing was split or sent. Ask \
+						 the consortium to give each hospital admins of its own",
+						ctx.hospital_name(*other),
+						ctx.hospital_name(*hospital),
+						medchain_api::ss58(&shared.0)
+					),
+				));
+			}
+		}
+		admins.push((*hospital, mine));
 	}
 	if custodians.len() < THRESHOLD {
 		return Err(fail(

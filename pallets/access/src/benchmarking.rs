@@ -350,14 +350,20 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn close_emergency_review() -> Result<(), BenchmarkError> {
+	// At its worst: an unjustified verdict on the doctor's current emergency, which ends the
+	// break-glass grant with `k` keys the doctor holds on the patient's records.
+	fn close_emergency_review(
+		k: Linear<0, { T::MaxKeysPerRevoke::get() }>,
+	) -> Result<(), BenchmarkError> {
 		let patient = patient::<T>();
 		let (doctor, hospital, admin) = doctor::<T>();
 		let (_, _, entry) =
 			Access::<T>::do_emergency(&doctor, &patient, EmergencyReason::PatientUnconscious)?;
+		T::RecordKeys::benchmark_keys(&patient, &doctor, k);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admin), hospital, entry, true);
-		assert_last_event::<T>(Event::EmergencyReviewClosed { hospital, entry, justified: true });
+		_(RawOrigin::Signed(admin), hospital, entry, false);
+		assert_last_event::<T>(Event::EmergencyReviewClosed { hospital, entry, justified: false });
+		assert!(!GrantOf::<T>::contains_key(&patient, &doctor));
 		Ok(())
 	}
 

@@ -124,6 +124,9 @@ impl<T: Config> Pallet<T> {
 		let grant = Self::checked_grant(patient, scope, permission, purpose, expires_at)?;
 		let terms = Self::terms_of(&grant)?;
 		GrantOf::<T>::insert(patient, grantee, grant);
+		// A changed break-glass grant is the patient's own grant now: the emergency is over,
+		// and its released shares go with the grantee's keys.
+		OpenEmergencies::<T>::remove(patient, grantee);
 		let keys = T::RecordKeys::remove_reader_keys(patient, grantee, T::MaxKeysPerRevoke::get());
 		T::Audit::log_accounts(
 			who,
@@ -137,6 +140,8 @@ impl<T: Config> Pallet<T> {
 	/// many keys went.
 	fn remove_grant(patient: &T::AccountId, grantee: &T::AccountId) -> Result<u32, DispatchError> {
 		GrantOf::<T>::take(patient, grantee).ok_or(Error::<T>::NoGrant)?;
+		// A live emergency is its break-glass grant: it ends with it.
+		OpenEmergencies::<T>::remove(patient, grantee);
 		PatientsOf::<T>::remove(grantee, patient);
 		GrantCount::<T>::mutate_exists(patient, count_down);
 		PatientCount::<T>::mutate_exists(grantee, count_down);
@@ -344,12 +349,17 @@ impl<T: Config> Pallet<T> {
 	/// Close a review: by an admin of the doctor's hospital, or of any active
 	/// hospital once the doctor's hospital is not active (so that no review
 	/// is stranded); never by the doctor who broke the glass.
+	///
+	/// Closing the review of the doctor's current emergency ends it: the shares key-release
+	/// services released to the doctor on the patient's records are removed, and an
+	/// unjustified verdict also ends the break-glass grant with every key the doctor holds
+	/// on the patient's records. Returns how many keys and released shares were removed.
 	pub(crate) fn do_close_review(
 		admin: &T::AccountId,
 		hospital: HospitalId,
 		entry: AuditSeq,
 		justified: bool,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let may_review = if T::Hospitals::is_active(hospital) {
 			T::Hospitals::is_active_admin(hospital, admin)
 		} else {
@@ -359,17 +369,26 @@ impl<T: Config> Pallet<T> {
 		let review = PendingReviews::<T>::take(hospital, entry).ok_or(Error::<T>::NoReview)?;
 		ensure!(&review.doctor != admin, Error::<T>::OwnReview);
 		// A later opening by the same doctor has its own review: only the
-		// latest one's closing ends what `OpenEmergencies` holds.
-		OpenEmergencies::<T>::mutate_exists(&review.patient, &review.doctor, |open| {
-			if *open == Some((hospital, entry)) {
-				*open = None;
-			}
-		});
+		// latest one's closing ends the emergency.
+		let (patient, doctor) = (&review.patient, &review.doctor);
+		let current = OpenEmergencies::<T>::get(patient, doctor) == Some((hospital, entry));
 		T::Audit::log_accounts(
 			admin,
-			&review.patient,
+			patient,
 			AuditAction::EmergencyReviewClosed { entry, justified },
-		)
+		)?;
+		if !current {
+			return Ok(0);
+		}
+		OpenEmergencies::<T>::remove(patient, doctor);
+		if justified {
+			let limit = T::MaxKeysPerRevoke::get();
+			return Ok(T::RecordKeys::remove_released_shares(patient, doctor, limit));
+		}
+		let keys_removed = Self::remove_grant(patient, doctor)?;
+		let action = AuditAction::AccessRevoked { grantee: doctor.clone(), keys_removed };
+		T::Audit::log_accounts(admin, patient, action)?;
+		Ok(keys_removed)
 	}
 
 	/// The grant of `patient` to `grantee` if it counts now: present, not
@@ -425,6 +444,13 @@ impl<T: Config> Pallet<T> {
 			ensure!(
 				review.patient == patient && review.doctor == doctor,
 				"an open emergency names another review"
+			);
+			// A live emergency is its break-glass grant: no other grant carries it.
+			ensure!(
+				GrantOf::<T>::get(&patient, &doctor).is_some_and(|g| {
+					g.purpose == Purpose::Emergency && g.granted_at == review.opened_at
+				}),
+				"an open emergency without its break-glass grant"
 			);
 		}
 		Ok(())

@@ -109,7 +109,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// A scope as calls take it and grants store it: at most ten categories,
 	/// at most `MaxScopeRecords` record ids. Bounded, so that a longer list
@@ -757,8 +757,10 @@ pub mod pallet {
 		// Operational: the block's operational reserve keeps room for it however much free
 		// Normal traffic there is (pallet-feeless counts it per doctor, not per block).
 		#[pallet::weight((T::WeightInfo::emergency_access(), DispatchClass::Operational))]
+		// Free only for active doctors: an Operational call is not counted in the block's
+		// budget of free weight, so no other role holder may send it free.
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _reason: &EmergencyReason| -> bool {
-			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+			medchain_primitives::signed_by(origin, T::Doctors::is_active)
 		})]
 		pub fn emergency_access(
 			origin: OriginFor<T>,
@@ -779,7 +781,11 @@ pub mod pallet {
 		}
 
 		/// Close the review of an emergency access opened by a doctor of `hospital`, recording
-		/// whether it was justified in the patient's audit trail.
+		/// whether it was justified in the patient's audit trail. Closing the review of the
+		/// doctor's current emergency ends it: the shares of escrowed keys released to the
+		/// doctor are removed; if it was not justified, the break-glass grant ends too, with
+		/// every key the doctor holds on the patient's records (an `AccessRevoked` entry by
+		/// the reviewing admin).
 		///
 		/// The dispatch origin for this call must be _Signed_ by an admin of `hospital` while it
 		/// is active, or by an admin of any active hospital once `hospital` is suspended or
@@ -789,7 +795,7 @@ pub mod pallet {
 		///
 		/// Emits `EmergencyReviewClosed`. Errors: `NotHospitalAdmin`, `NoReview`, `OwnReview`.
 		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::close_emergency_review())]
+		#[pallet::weight(T::WeightInfo::close_emergency_review(T::MaxKeysPerRevoke::get()))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _entry: &AuditSeq, _justified: &bool| -> bool {
 			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
 		})]
@@ -798,11 +804,12 @@ pub mod pallet {
 			hospital: HospitalId,
 			entry: AuditSeq,
 			justified: bool,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let admin = ensure_signed(origin)?;
-			Self::do_close_review(&admin, hospital, entry, justified)?;
+			let keys_removed = Self::do_close_review(&admin, hospital, entry, justified)
+				.map_err(|e| e.with_weight(T::WeightInfo::close_emergency_review(0)))?;
 			Self::deposit_event(Event::EmergencyReviewClosed { hospital, entry, justified });
-			Ok(())
+			Ok(Some(T::WeightInfo::close_emergency_review(keys_removed)).into())
 		}
 
 		/// Decline a grant: the grantee ends the grant `patient` gave them, with their wrapped

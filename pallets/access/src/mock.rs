@@ -32,6 +32,8 @@ parameter_types! {
 	pub static KeyShares: Vec<(u64, u64, u32)> = vec![];
 	/// How many keys the next removal reports, when a benchmark made them.
 	pub static BenchmarkKeys: Option<u32> = None;
+	/// `(patient, reader)` of every removal of released shares asked for.
+	pub static ShareRemovals: Vec<(u64, u64)> = vec![];
 }
 
 pub struct MockRecordKeys;
@@ -49,6 +51,11 @@ impl RecordKeys<u64> for MockRecordKeys {
 	fn remove_reader_keys(patient: &u64, reader: &u64, limit: u32) -> u32 {
 		KeyRemovals::mutate(|r| r.push((*patient, *reader, limit)));
 		BenchmarkKeys::take().unwrap_or(3)
+	}
+
+	fn remove_released_shares(patient: &u64, reader: &u64, _limit: u32) -> u32 {
+		ShareRemovals::mutate(|r| r.push((*patient, *reader)));
+		2
 	}
 
 	fn share_keys(

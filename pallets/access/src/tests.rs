@@ -844,15 +844,16 @@ fn an_admin_of_the_doctors_hospital_closes_the_review() {
 		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
 		// Admin 1 is of hospital 0, not the doctor's hospital 1.
 		assert_noop!(
-			Access::close_emergency_review(signed(1), 1, entry, true),
+			Access::close_emergency_review(signed(1), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_noop!(
-			Access::close_emergency_review(signed(1), 0, entry, true),
+			Access::close_emergency_review(signed(1), 0, entry, true).map_err(|e| e.error),
 			Error::<Test>::NoReview
 		);
 		assert_noop!(
-			Access::close_emergency_review(signed(OTHER_DOCTOR), 1, entry, true),
+			Access::close_emergency_review(signed(OTHER_DOCTOR), 1, entry, true)
+				.map_err(|e| e.error),
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_ok!(Access::close_emergency_review(signed(2), 1, entry, false));
@@ -860,12 +861,19 @@ fn an_admin_of_the_doctors_hospital_closes_the_review() {
 			Event::EmergencyReviewClosed { hospital: 1, entry, justified: false }.into(),
 		);
 		assert!(PendingReviews::<Test>::get(1, entry).is_none());
+		// Unjustified: the break-glass grant ends with the doctor's keys.
+		let mut trail = trail(PATIENT);
+		let revoked = trail.pop().unwrap();
 		assert_eq!(
-			trail(PATIENT).pop().unwrap(),
+			trail.pop().unwrap(),
 			by(2, AuditAction::EmergencyReviewClosed { entry, justified: false })
 		);
+		assert_eq!(
+			revoked,
+			by(2, AuditAction::AccessRevoked { grantee: OTHER_DOCTOR, keys_removed: 3 })
+		);
 		assert_noop!(
-			Access::close_emergency_review(signed(2), 1, entry, true),
+			Access::close_emergency_review(signed(2), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::NoReview
 		);
 	});
@@ -977,7 +985,7 @@ fn break_glass_review_the_reviewer_is_never_the_doctor() {
 		assert_ok!(Access::emergency_access(signed(2), PATIENT, EmergencyReason::Other));
 		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
 		assert_noop!(
-			Access::close_emergency_review(signed(2), 1, entry, true),
+			Access::close_emergency_review(signed(2), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::OwnReview
 		);
 		assert!(PendingReviews::<Test>::get(1, entry).is_some());
@@ -992,28 +1000,32 @@ fn break_glass_review_of_a_suspended_hospitals_doctor_goes_to_another_hospital()
 		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
 		// Admin 1 (hospital 0) may not while hospital 1 is active...
 		assert_noop!(
-			Access::close_emergency_review(signed(1), 1, entry, true),
+			Access::close_emergency_review(signed(1), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::NotHospitalAdmin
 		);
 		MockHospitals::set_active(1, false);
 		// ...and may once it is suspended; its own admin 2 no longer may, nor a
 		// stranger or the admin of another suspended hospital.
 		assert_noop!(
-			Access::close_emergency_review(signed(2), 1, entry, true),
+			Access::close_emergency_review(signed(2), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_noop!(
-			Access::close_emergency_review(signed(STRANGER), 1, entry, true),
+			Access::close_emergency_review(signed(STRANGER), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_noop!(
-			Access::close_emergency_review(signed(3), 1, entry, true),
+			Access::close_emergency_review(signed(3), 1, entry, true).map_err(|e| e.error),
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_ok!(Access::close_emergency_review(signed(1), 1, entry, false));
+		let trail = trail(PATIENT);
 		assert_eq!(
-			trail(PATIENT).pop().unwrap(),
-			by(1, AuditAction::EmergencyReviewClosed { entry, justified: false })
+			trail[trail.len() - 2..].to_vec(),
+			vec![
+				by(1, AuditAction::EmergencyReviewClosed { entry, justified: false }),
+				by(1, AuditAction::AccessRevoked { grantee: OTHER_DOCTOR, keys_removed: 3 })
+			]
 		);
 	});
 }
@@ -1076,5 +1088,88 @@ fn a_suspended_doctors_keys_are_removed_by_anyone() {
 				AuditAction::InactiveGranteeKeysRemoved { grantee: DOCTOR, keys_removed: 3 }
 			))
 		);
+	});
+}
+
+// Attack 5 of the trust review: a live emergency outlived its break-glass grant. Once the
+// grant was gone, a grant of purpose `Emergency` the doctor obtained by request counted as
+// a live emergency (every escrowed record released, whatever its scope).
+#[test]
+fn emergencies_outlive_their_grant_a_later_emergency_purpose_grant_is_no_emergency() {
+	test(|| {
+		let status = || Access::emergency_status(&DOCTOR, &PATIENT);
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, EmergencyReason::Other));
+		assert_eq!(status(), EmergencyStatus::Live);
+		// The patient ends the break-glass grant; the review stays pending for the hospital.
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
+		assert_eq!(status(), EmergencyStatus::None);
+		assert!(OpenEmergencies::<Test>::get(PATIENT, DOCTOR).is_none());
+		// A request of purpose Emergency, approved narrowly, is an ordinary grant.
+		assert_ok!(Access::request_access(
+			signed(DOCTOR),
+			PATIENT,
+			Scope::Categories(bound(vec![Diagnosis])),
+			Permission::Read,
+			Purpose::Emergency,
+			None
+		));
+		assert_ok!(Access::approve_request(
+			signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			None,
+			None,
+			None,
+			Default::default()
+		));
+		assert_eq!(GrantOf::<Test>::get(PATIENT, DOCTOR).unwrap().purpose, Purpose::Emergency);
+		assert_ne!(status(), EmergencyStatus::Live);
+	});
+}
+
+#[test]
+fn emergencies_outlive_their_grant_a_changed_break_glass_grant_ends_the_emergency() {
+	test(|| {
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, EmergencyReason::Other));
+		assert_ok!(Access::change_grant(
+			signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			Scope::Categories(bound(vec![Allergy])),
+			Permission::Read,
+			Purpose::Emergency,
+			None
+		));
+		assert_ne!(Access::emergency_status(&DOCTOR, &PATIENT), EmergencyStatus::Live);
+	});
+}
+
+// Attack 5: released shares outlived the emergency, kept counting toward
+// `MaxReleasesPerRecord` and stayed readable to the doctor after the review.
+#[test]
+fn released_shares_outlive_the_emergency_closing_its_review_removes_them() {
+	test(|| {
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, EmergencyReason::Other));
+		let entry = pallet_audit::NextSeq::<Test>::get() - 1;
+		assert_ok!(Access::close_emergency_review(signed(1), 0, entry, true));
+		// Justified: the shares go, the read grant stays until it expires.
+		assert_eq!(ShareRemovals::get(), vec![(PATIENT, DOCTOR)]);
+		assert!(GrantOf::<Test>::contains_key(PATIENT, DOCTOR));
+		assert_eq!(Access::emergency_status(&DOCTOR, &PATIENT), EmergencyStatus::Reviewed);
+	});
+}
+
+#[test]
+fn closing_an_older_review_leaves_the_current_emergency_alone() {
+	test(|| {
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, EmergencyReason::Other));
+		let first = pallet_audit::NextSeq::<Test>::get() - 1;
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
+		assert_ok!(Access::emergency_access(signed(DOCTOR), PATIENT, EmergencyReason::Other));
+		let removals = KeyRemovals::get().len();
+		assert_ok!(Access::close_emergency_review(signed(1), 0, first, false));
+		assert_eq!(Access::emergency_status(&DOCTOR, &PATIENT), EmergencyStatus::Live);
+		assert_eq!(KeyRemovals::get().len(), removals);
+		assert!(ShareRemovals::get().is_empty());
 	});
 }

@@ -47,7 +47,7 @@ pub trait WeightInfo {
 	fn withdraw_request() -> Weight;
 	fn remove_expired_request() -> Weight;
 	fn emergency_access() -> Weight;
-	fn close_emergency_review() -> Weight;
+	fn close_emergency_review(k: u32, ) -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -586,12 +586,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::ActorEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::Entries` (r:0 w:1)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
-	fn close_emergency_review() -> Weight {
-		// Proof size summary in bytes: measured 1486, estimated 4157.
-		// Minimum execution time: 61_172_000 picoseconds.
+	fn close_emergency_review(k: u32, ) -> Weight {
 		Weight::from_parts(70_420_000, 4157)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(20_883_807, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 }
 
@@ -695,9 +697,13 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
-	fn close_emergency_review() -> Weight {
+	fn close_emergency_review(k: u32, ) -> Weight {
 		Weight::from_parts(70_420_000, 4157)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(20_883_807, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 }

@@ -291,7 +291,13 @@ impl<T: Config> Pallet<T> {
 		// as long as it has the role.
 		match ReleaseKeyOf::<T>::get(id) {
 			Some((old_key, old)) => {
-				ReleaseKeyHolder::<T>::remove(old_key);
+				// Only this hospital's entry: a key two hospitals held before the index keeps
+				// the other's.
+				ReleaseKeyHolder::<T>::mutate_exists(old_key, |holder| {
+					if *holder == Some(id) {
+						*holder = None;
+					}
+				});
 				if old != service {
 					ReleaseServiceOf::<T>::remove(&old);
 					release_account::<T>(&old);

@@ -41,6 +41,10 @@ impl RecordKeys<u64> for MockRecordKeys {
 		removed
 	}
 
+	fn remove_released_shares(_: &u64, _: &u64, _: u32) -> u32 {
+		0
+	}
+
 	fn share_keys(
 		_actor: &u64,
 		patient: &u64,

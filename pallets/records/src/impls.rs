@@ -8,9 +8,9 @@ use crate::{
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
-	canonical_cid, count_down, AccessPolicy, AuditAction, AuditLog, Cid, CidError, DoctorRegistry,
-	EmergencyStatus, FileClaimed, FileClaims, HospitalId, KeyCustodians, PatientRegistry,
-	WrappedKey, MIN_WRAPPED_KEY_LEN,
+	canonical_cid, count_down, file_key, AccessPolicy, AuditAction, AuditLog, Cid, CidError,
+	DoctorRegistry, EmergencyStatus, FileClaimed, FileClaims, FileKey, HospitalId, KeyCustodians,
+	PatientRegistry, WrappedKey, MIN_WRAPPED_KEY_LEN,
 };
 
 impl<T: Config> Pallet<T> {
@@ -493,6 +493,12 @@ impl<T: Config> Pallet<T> {
 			let mut escrow = Escrows::<T>::get(id).ok_or(Error::<T>::NotEscrowed)?;
 			ensure!(escrow.shares.iter().any(|(h, _)| *h == hospital), Error::<T>::NotCustodian);
 			Self::ensure_release_due(reader, &record.patient)?;
+			// Within the emergency grant's scope only (a recovery's holder takes everything).
+			ensure!(
+				T::Patients::recovery_holder(&record.patient).as_ref() == Some(reader)
+					|| T::Access::can_read(reader, &record.patient, id, record.category),
+				Error::<T>::NoReadAccess
+			);
 			let wrapped = Self::checked_key(bytes)?;
 			let mut release = match Releases::<T>::get(id, reader) {
 				Some(release) => release,
@@ -545,7 +551,7 @@ impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
 		let mut counts: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-		let mut files: BTreeMap<Cid, (T::AccountId, u32)> = BTreeMap::new();
+		let mut files: BTreeMap<FileKey, (T::AccountId, u32)> = BTreeMap::new();
 		let (mut keys, mut versions, mut self_indexed) = (0usize, 0usize, 0usize);
 		for (id, record) in RecordById::<T>::iter() {
 			let patient = &record.patient;
@@ -605,7 +611,8 @@ impl<T: Config> Pallet<T> {
 					ensure!(&info.author == patient, "a key epoch not started by the patient");
 					epoch = info.epoch;
 				}
-				let file = files.entry(info.cid).or_insert((patient.clone(), 0));
+				let key = file_key(&info.cid).ok_or("a version's CID does not parse")?;
+				let file = files.entry(key).or_insert((patient.clone(), 0));
 				ensure!(&file.0 == patient, "one file named by two patients' records");
 				file.1 += 1;
 			}
@@ -622,17 +629,17 @@ impl<T: Config> Pallet<T> {
 		ensure!(Versions::<T>::iter().count() == versions, "versions of an erased record remain");
 		// Every version's file is claimed by its patient, once per version naming it, and
 		// once more at most (the patient's profile, which pallet-patients checks).
-		for (cid, (patient, uses)) in &files {
-			let claim = ClaimOf::<T>::get(cid).ok_or("a record's file is not claimed")?;
+		for (key, (patient, uses)) in &files {
+			let claim = ClaimOf::<T>::get(key).ok_or("a record's file is not claimed")?;
 			ensure!(&claim.patient == patient, "a record's file is claimed by another patient");
 			ensure!(
 				claim.uses == *uses || claim.uses == uses + 1,
 				"a claim does not count the versions naming its file"
 			);
 		}
-		for (cid, claim) in ClaimOf::<T>::iter() {
+		for (key, claim) in ClaimOf::<T>::iter() {
 			ensure!(claim.uses > 0, "a claim with no use");
-			if !files.contains_key(&cid) {
+			if !files.contains_key(&key) {
 				ensure!(claim.uses == 1, "a claim counts uses by records that do not exist");
 			}
 		}
@@ -660,6 +667,17 @@ impl<T: Config> Pallet<T> {
 					"released shares held by a reader who is neither a grantee nor a guardian, or \
 					 by a suspended doctor whose keys are not being removed"
 				);
+				// Released for an emergency that has not ended (its review is open; it may
+				// have expired, until its grant is cleaned up), or to a guardian (a recovery's
+				// holder, or one who was).
+				ensure!(
+					T::Patients::may_act_for(&reader, &record.patient)
+						|| matches!(
+							T::Access::emergency_status(&reader, &record.patient),
+							EmergencyStatus::Live | EmergencyStatus::Expired
+						),
+					"shares released for an emergency that has ended"
+				);
 				if !Keys::<T>::contains_key(id, &reader) {
 					releases_without_key += 1;
 				}
@@ -681,7 +699,9 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> FileClaims<T::AccountId> for Pallet<T> {
 	fn claim(patient: &T::AccountId, cid: &Cid) -> Result<(), FileClaimed> {
-		ClaimOf::<T>::try_mutate(cid, |claim| match claim {
+		// A stored CID always parses: its file is its multihash.
+		let key = file_key(cid).ok_or(FileClaimed)?;
+		ClaimOf::<T>::try_mutate(key, |claim| match claim {
 			Some(claim) if &claim.patient != patient => Err(FileClaimed),
 			Some(claim) => {
 				claim.uses = claim.uses.saturating_add(1);
@@ -695,7 +715,8 @@ impl<T: Config> FileClaims<T::AccountId> for Pallet<T> {
 	}
 
 	fn release(patient: &T::AccountId, cid: &Cid) {
-		ClaimOf::<T>::mutate_exists(cid, |claim| {
+		let Some(key) = file_key(cid) else { return };
+		ClaimOf::<T>::mutate_exists(key, |claim| {
 			if let Some(held) = claim.as_mut().filter(|c| &c.patient == patient) {
 				held.uses = held.uses.saturating_sub(1);
 				if held.uses == 0 {
@@ -706,7 +727,7 @@ impl<T: Config> FileClaims<T::AccountId> for Pallet<T> {
 	}
 
 	fn claimant(cid: &Cid) -> Option<T::AccountId> {
-		ClaimOf::<T>::get(cid).map(|claim| claim.patient)
+		ClaimOf::<T>::get(file_key(cid)?).map(|claim| claim.patient)
 	}
 }
 
@@ -736,6 +757,27 @@ impl<T: Config> RecordKeys<T::AccountId> for Pallet<T> {
 			}
 		}
 		ids.len() as u32
+	}
+
+	fn remove_released_shares(patient: &T::AccountId, reader: &T::AccountId, limit: u32) -> u32 {
+		let ids: Vec<RecordId> =
+			KeysOf::<T>::iter_key_prefix((patient, reader)).take(limit as usize).collect();
+		let visited = ids.len() as u32;
+		for id in ids {
+			if Releases::<T>::take(id, reader).is_none() {
+				continue;
+			}
+			Escrows::<T>::mutate(id, |escrow| {
+				if let Some(escrow) = escrow {
+					escrow.released_to = escrow.released_to.saturating_sub(1);
+				}
+			});
+			// The index entry stays for a wrapped key the reader also holds.
+			if !Keys::<T>::contains_key(id, reader) {
+				KeysOf::<T>::remove((patient, reader, id));
+			}
+		}
+		visited
 	}
 
 	fn share_keys(

@@ -103,8 +103,8 @@ pub mod pallet {
 	use frame_support::{dispatch::WithPostDispatchInfo, pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		page_of, AccessPolicy, AuditLog, Cid, DoctorRegistry, HospitalId, KeyCustodians, Moment,
-		Page, PatientRegistry, WrappedKey,
+		page_of, AccessPolicy, AuditLog, Cid, DoctorRegistry, FileKey, HospitalId, KeyCustodians,
+		Moment, Page, PatientRegistry, WrappedKey,
 	};
 
 	/// The in-code storage version.
@@ -277,10 +277,12 @@ pub mod pallet {
 		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, ReleaseOf<T>>;
 
 	/// Who uses each file named by a live record version or profile: its patient, and how
-	/// many versions and profiles name it. No other patient's record or profile may name a
-	/// claimed CID, and the hospitals' followers unpin a file only when it has no claim.
+	/// many versions and profiles name it. A file is its CID's multihash ([`FileKey`]), as
+	/// IPFS nodes pin it, so every version and base of one CID is one file. No other
+	/// patient's record or profile may name a claimed file, and the hospitals' followers
+	/// unpin a file only when it has no claim.
 	#[pallet::storage]
-	pub type ClaimOf<T: Config> = StorageMap<_, Blake2_128Concat, Cid, FileClaimOf<T>>;
+	pub type ClaimOf<T: Config> = StorageMap<_, Blake2_128Concat, FileKey, FileClaimOf<T>>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -446,7 +448,7 @@ pub mod pallet {
 		/// Who uses the file `cid` names (the patient), and how many of their record versions
 		/// and profiles name it. `None`: nothing live names it, and the hospitals drop it.
 		pub fn file_claim(cid: Cid) -> Option<FileClaimOf<T>> {
-			ClaimOf::<T>::get(cid)
+			ClaimOf::<T>::get(medchain_primitives::file_key(&cid)?)
 		}
 
 		/// The shares of `record`'s key released to `reader`.
@@ -710,8 +712,10 @@ pub mod pallet {
 		#[pallet::call_index(8)]
 		// Operational, as break-glass is: a doctor in an emergency waits for these.
 		#[pallet::weight((T::WeightInfo::release_shares(shares.len() as u32), DispatchClass::Operational))]
+		// Free only for the services themselves: an Operational call is not counted in the
+		// block's budget of free weight, so no other role holder may send it free.
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _reader: &T::AccountId, _shares: &SharedKeys<T>| -> bool {
-			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+			medchain_primitives::signed_by(origin, |who| T::Custodians::custodian_of(who).is_some())
 		})]
 		pub fn release_shares(
 			origin: OriginFor<T>,

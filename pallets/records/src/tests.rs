@@ -1289,7 +1289,7 @@ fn any_patient_deletes_any_file_another_patient_cannot_name_a_claimed_file() {
 			keys_for(&[PATIENT])
 		));
 		let cid: Cid = bound(CID1.to_vec());
-		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 1 }));
+		assert_eq!(Records::file_claim(cid.clone()), Some(Claim { patient: PATIENT, uses: 1 }));
 		// Neither in a record of their own...
 		assert_noop!(
 			create_record(
@@ -1332,8 +1332,36 @@ fn any_patient_deletes_any_file_another_patient_cannot_name_a_claimed_file() {
 		);
 		// Erasing their own record releases only their own file.
 		assert_ok!(Records::erase_record(signed(OTHER_PATIENT), 1));
-		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 1 }));
-		assert_eq!(ClaimOf::<Test>::get(bound::<u8, _>(CID2.to_vec())), None);
+		assert_eq!(Records::file_claim(cid.clone()), Some(Claim { patient: PATIENT, uses: 1 }));
+		assert_eq!(Records::file_claim(bound(CID2.to_vec())), None);
+	});
+}
+
+// The same attack through another form of the CID: IPFS nodes pin by the multihash, so
+// `bafybei…` and `Qm…` of one file are one pin, and unpinning either drops it.
+#[test]
+fn any_patient_deletes_any_file_another_version_of_the_cid_is_the_same_file() {
+	test(|| {
+		assert_ok!(create_record(
+			signed(PATIENT),
+			PATIENT,
+			LabResult,
+			CID2.to_vec(),
+			keys_for(&[PATIENT])
+		));
+		let v1 = medchain_primitives::testing::v1_of(CID2);
+		assert!(v1.starts_with(b"bafybei"));
+		assert_noop!(
+			create_record(
+				signed(OTHER_PATIENT),
+				OTHER_PATIENT,
+				LabResult,
+				v1.to_vec(),
+				keys_for(&[OTHER_PATIENT])
+			),
+			Error::<Test>::CidInUse
+		);
+		assert_eq!(Records::file_claim(v1), Some(Claim { patient: PATIENT, uses: 1 }));
 	});
 }
 
@@ -1356,13 +1384,13 @@ fn a_file_named_by_several_versions_of_one_patient_is_claimed_until_the_last_goe
 			keys_for(&[PATIENT, GUARDIAN])
 		));
 		assert_ok!(update_record(signed(PATIENT), 1, CID1.to_vec()));
-		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 3 }));
+		assert_eq!(Records::file_claim(cid.clone()), Some(Claim { patient: PATIENT, uses: 3 }));
 		assert_eq!(Records::file_claim(cid.clone()), Some(Claim { patient: PATIENT, uses: 3 }));
 		// Record 1 had two versions naming it.
 		assert_ok!(Records::erase_record(signed(PATIENT), 1));
-		assert_eq!(ClaimOf::<Test>::get(&cid), Some(Claim { patient: PATIENT, uses: 1 }));
+		assert_eq!(Records::file_claim(cid.clone()), Some(Claim { patient: PATIENT, uses: 1 }));
 		assert_ok!(Records::erase_record(signed(PATIENT), 0));
-		assert_eq!(ClaimOf::<Test>::get(&cid), None);
+		assert_eq!(Records::file_claim(cid.clone()), None);
 		// Now anyone may use it.
 		assert_ok!(create_record(
 			signed(OTHER_PATIENT),
@@ -1384,5 +1412,65 @@ fn free_block_stuffing_by_weight_a_failing_erasure_is_charged_its_checks_only() 
 			error.post_info.actual_weight,
 			Some(<() as crate::WeightInfo>::erase_record(0, 1))
 		);
+	});
+}
+
+// Attack 5 of the trust review: released shares outlived their emergency. They stayed
+// after the review, still counting toward `MaxReleasesPerRecord`, so doctors whose
+// emergencies were over kept a real emergency out.
+#[test]
+fn released_shares_outlive_the_emergency_the_review_removes_them_and_frees_their_places() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+		let first = break_glass(DOCTOR);
+		let second = break_glass(READER);
+		assert_ok!(release(SERVICE_0, DOCTOR, &[id]));
+		assert_ok!(release(SERVICE_0, READER, &[id]));
+		break_glass(COLLEAGUE);
+		assert_noop!(release(SERVICE_0, COLLEAGUE, &[id]), Error::<Test>::TooManyReleases);
+		// A justified verdict ends the emergency: its shares go, the grant stays to expiry.
+		assert_ok!(Access::close_emergency_review(signed(1), 0, first, true));
+		assert!(Releases::<Test>::get(id, DOCTOR).is_none());
+		assert!(pallet_access::GrantOf::<Test>::contains_key(PATIENT, DOCTOR));
+		assert_noop!(Records::open_record(signed(DOCTOR), id), Error::<Test>::NoKey);
+		// An unjustified one ends the grant too.
+		assert_ok!(Access::close_emergency_review(signed(2), 1, second, false));
+		assert!(Releases::<Test>::get(id, READER).is_none());
+		assert!(!pallet_access::GrantOf::<Test>::contains_key(PATIENT, READER));
+		assert_eq!(Escrows::<Test>::get(id).unwrap().released_to, 0);
+		// The places are free for the emergency still going on.
+		assert_ok!(release(SERVICE_0, COLLEAGUE, &[id]));
+		assert_ok!(release(SERVICE_1, COLLEAGUE, &[id]));
+		assert_ok!(Records::open_record(signed(COLLEAGUE), id));
+	});
+}
+
+#[test]
+fn emergencies_outlive_their_grant_nothing_is_released_after_the_break_glass_grant_ends() {
+	test(|| {
+		let id = own_record();
+		assert_ok!(escrow_key(PATIENT, id, 2, &[0, 1]));
+		break_glass(DOCTOR);
+		assert_ok!(Access::revoke(signed(PATIENT), PATIENT, DOCTOR));
+		// The doctor gets a grant of purpose Emergency by request, on Allergy records only.
+		assert_ok!(Access::request_access(
+			signed(DOCTOR),
+			PATIENT,
+			Scope::Categories(bound(vec![Allergy])),
+			Permission::Read,
+			Purpose::Emergency,
+			None
+		));
+		assert_ok!(Access::approve_request(
+			signed(PATIENT),
+			PATIENT,
+			DOCTOR,
+			None,
+			None,
+			None,
+			Default::default()
+		));
+		assert_noop!(release(SERVICE_0, DOCTOR, &[id]), Error::<Test>::EmergencyReviewed);
 	});
 }
