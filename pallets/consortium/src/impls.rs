@@ -516,9 +516,10 @@ impl<T: Config> KeyCustodians<T::AccountId> for Pallet<T> {
 		let admin: T::AccountId = frame_benchmarking::account("bench-custodian-admin", seed, 0);
 		let service: T::AccountId = frame_benchmarking::account("bench-custodian", seed, 0);
 		let hospital = Self::benchmark_hospital(admin.clone());
-		// A valid X25519 point: the base point's u-coordinate, 9.
+		// A key of its own (no two hospitals hold one key): any 32 bytes but zeros.
 		let mut key = [0u8; 32];
 		key[0] = 9;
+		key[1..5].copy_from_slice(&seed.to_le_bytes());
 		if Self::do_set_release_key(&admin, hospital, key, service.clone()).is_err() {
 			defensive!("cannot set a release key for a benchmark");
 		}
