@@ -46,6 +46,16 @@ test('the medical pallets are in the metadata, every call documented', () => {
       assert.match(docs, /dispatch origin/, `${pallet}.${call} documents its origin`);
     }
   }
+  // Every call of every MedChain pallet says who may call it: Apps shows these docs to the
+  // person about to sign (trust review: `consortium.authorizeUpgrade` had none).
+  for (const pallet of ['consortium', 'patients', 'doctors', 'access', 'records']) {
+    for (const [name, call] of Object.entries(api.tx[pallet])) {
+      const docs = call.meta.docs.map(String).join(' ');
+      assert.match(docs, /dispatch origin/, `${pallet}.${name} documents its origin`);
+    }
+  }
+  assert.match(api.tx.consortium.authorizeUpgrade.meta.docs.map(String).join(' '), /runtime upgrade/);
+  assert.doesNotMatch(api.tx.consortium.setReleaseKey.meta.docs.map(String).join(' '), /runtime upgrade/);
   // Nobody can write an audit entry: the pallet has no calls.
   assert.equal(api.tx.audit, undefined);
 });

@@ -619,16 +619,6 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Authorize a runtime upgrade to the code whose hash is `code_hash`: the council's
-		/// narrow path to what `system.authorizeUpgrade` does with _Root_, so that a chain
-		/// without sudo can upgrade. Anyone may then submit the code itself with
-		/// `system.applyAuthorizedUpgrade` (an unsigned, free transaction), which checks the
-		/// hash, that the spec name is unchanged and that the spec version increases.
-		///
-		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
-		/// (or _Root_ on a development chain).
-		///
-		/// Emits `system.UpgradeAuthorized`.
 		/// Set the hospital's key-release key: the X25519 public key its key-release service
 		/// holds the private half of, to which patients wrap the shares of the data keys they
 		/// make available in an emergency; and the account that service signs releases with.
@@ -666,6 +656,16 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Authorize a runtime upgrade to the code whose hash is `code_hash`: the council's
+		/// narrow path to what `system.authorizeUpgrade` does with _Root_, so that a chain
+		/// without sudo can upgrade. Anyone may then submit the code itself with
+		/// `system.applyAuthorizedUpgrade` (an unsigned, free transaction), which checks the
+		/// hash, that the spec name is unchanged and that the spec version increases.
+		///
+		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
+		/// (or _Root_ on a development chain).
+		///
+		/// Emits `system.UpgradeAuthorized`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::authorize_upgrade())]
 		pub fn authorize_upgrade(origin: OriginFor<T>, code_hash: T::Hash) -> DispatchResult {
