@@ -133,8 +133,6 @@ pub struct Usage<BlockNumber> {
 pub struct Counted<AccountId> {
 	/// The signer whose window the call counted in.
 	pub who: AccountId,
-	/// The call's declared weight, charged to the signer's window.
-	pub weight: Weight,
 	/// Whether it was also charged to the block's feeless budget (`Normal` class).
 	pub in_block: bool,
 }
@@ -225,9 +223,14 @@ impl<T: Config> Pallet<T> {
 
 	/// How many feeless calls `who` has made in the current window.
 	pub fn calls_in_window(who: &T::AccountId) -> u32 {
+		Self::usage_now(who).calls
+	}
+
+	/// What `who`'s feeless calls have used in the current window (nothing once it is over).
+	fn usage_now(who: &T::AccountId) -> Usage<BlockNumberFor<T>> {
 		FeelessCalls::<T>::get(who)
 			.filter(|usage| usage.window == Self::current_window())
-			.map_or(0, |usage| usage.calls)
+			.unwrap_or_default()
 	}
 
 	/// How many more feeless calls `who` may make in the current window.
@@ -244,9 +247,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The weight `who`'s feeless calls have used in the current window.
 	pub fn weight_in_window(who: &T::AccountId) -> Weight {
-		FeelessCalls::<T>::get(who)
-			.filter(|usage| usage.window == Self::current_window())
-			.map_or(Weight::zero(), |usage| usage.weight)
+		Self::usage_now(who).weight
 	}
 
 	/// The weight `Normal`-class feeless calls have used in the current block.
@@ -260,9 +261,7 @@ impl<T: Config> Pallet<T> {
 	/// Whether `who` may make a feeless call of declared weight `weight` now, as far as
 	/// their own window goes.
 	fn check_account(who: &T::AccountId, weight: Weight) -> Result<(), TransactionValidityError> {
-		let usage = FeelessCalls::<T>::get(who)
-			.filter(|usage| usage.window == Self::current_window())
-			.unwrap_or_default();
+		let usage = Self::usage_now(who);
 		if usage.calls >= T::MaxCallsPerWindow::get() {
 			return Err(InvalidTransaction::Custom(RATE_LIMITED).into());
 		}
@@ -396,7 +395,7 @@ where
 			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
 		Pallet::<T>::count_call(&who, weight, in_block);
-		Ok(Some(Counted { who, weight, in_block }))
+		Ok(Some(Counted { who, in_block }))
 	}
 
 	fn post_dispatch_details(
