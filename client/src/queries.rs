@@ -72,6 +72,38 @@ impl Chain {
 		self.view("medchain_patient", json!([address(who), at]))
 	}
 
+	/// The key recovery of `patient`, pending or in effect, at block `at` (the best block
+	/// when `None`).
+	pub fn recovery(
+		&self,
+		patient: &AccountId32,
+		at: Option<H256>,
+	) -> Result<Option<pallet_patients::Recovery<AccountId32>>, ChainError> {
+		let key = pallet_patients::Recoveries::<medchain_runtime::Runtime>::hashed_key_for(patient);
+		self.storage(&key, at)
+	}
+
+	/// Chain time (ms) at block `at` (the best block when `None`).
+	pub fn now(&self, at: Option<H256>) -> Result<u64, ChainError> {
+		let key = frame_support::storage::storage_prefix(b"Timestamp", b"Now");
+		Ok(self.storage(&key, at)?.unwrap_or_default())
+	}
+
+	/// The live invitation `who` holds, if any: `(hospital, role)`.
+	pub fn invitation(
+		&self,
+		who: &AccountId32,
+	) -> Result<Option<(HospitalId, medchain_primitives::InviteRole)>, ChainError> {
+		let key = pallet_consortium::Invitations::<medchain_runtime::Runtime>::hashed_key_for(who);
+		let Some(invitation): Option<pallet_consortium::InvitationOf<medchain_runtime::Runtime>> =
+			self.storage(&key, None)?
+		else {
+			return Ok(None);
+		};
+		Ok((invitation.expires > self.finalized_number()? as u32)
+			.then_some((invitation.hospital, invitation.role)))
+	}
+
 	/// A doctor, whatever their status.
 	pub fn doctor(
 		&self,

@@ -130,10 +130,10 @@ pub fn emergency_status(
 	})
 }
 
-/// The account an approved key recovery of `patient` releases to.
+/// The account an approved key recovery of `patient` releases to, once in effect or still
+/// pending.
 pub fn recovery_holder(chain: &Chain, patient: &[u8; 32]) -> Result<Option<[u8; 32]>, ChainError> {
-	let key = storage_key("Patients", "Recoveries", &[&blake2_concat(patient)]);
-	Ok(chain.storage::<AccountId32>(&key, None)?.map(Into::into))
+	Ok(chain.recovery(&AccountId32::from(*patient), None)?.map(|r| r.holder.into()))
 }
 
 /// The doctors with an emergency under review for `patient`.
@@ -319,6 +319,7 @@ impl<'a> ReleaseService<'a> {
 				RuntimeEvent::Patients(pallet_patients::Event::RecoveryApproved {
 					patient,
 					holder,
+					..
 				}) => self.state.queue(
 					keys::address_of(patient.as_ref()),
 					keys::address_of(holder.as_ref()),
@@ -379,10 +380,18 @@ impl<'a> ReleaseService<'a> {
 		// The chain refuses what these checks refuse; checking first keeps refused
 		// transactions (and their audit noise) out of the blocks.
 		let doctor_key = if emergency.recovery {
-			if recovery_holder(self.chain, &patient)? != Some(doctor) {
+			let at = Some(self.chain.best_hash()?);
+			let recovery = self.chain.recovery(&AccountId32::from(patient), at)?;
+			let Some(recovery) = recovery.filter(|r| <[u8; 32]>::from(r.holder.clone()) == doctor)
+			else {
 				let why = "the key recovery is no longer approved for this account";
 				self.state.refuse(emergency, None, format!("{why}: nothing released"));
 				return Ok(Served::Done(0));
+			};
+			// Nothing until the delay has passed: the patient, or a guardian they named, may
+			// still cancel it.
+			if !recovery.is_effective(self.chain.now(at)?) {
+				return Ok(Served::Later);
 			}
 			let holder = self.chain.patient(&AccountId32::from(doctor), None)?;
 			let Some(holder) = holder else {

@@ -212,10 +212,15 @@ pub enum AuditAction<AccountId> {
 	/// subject (a doctor who broke the glass, or a recovery holder) its share
 	/// of `record` of `patient`.
 	EmergencyShareReceived { record: RecordId, hospital: HospitalId, patient: AccountId },
-	/// A guardian, or the council or root (the actor), approved the recovery
-	/// of the patient's (the subject's) keys to `holder`, a guardian who is the
-	/// person's new account.
+	/// Another hospital, or the council or root (the actor), approved the
+	/// recovery of the patient's (the subject's) keys to `holder`, a guardian
+	/// who is the person's new account; it takes effect after the recovery
+	/// delay. (Entries written before the trust review may name a guardian as
+	/// the actor: then a guardian alone approved it, at once.)
 	KeyRecoveryApproved { holder: AccountId },
+	/// The actor cancelled the recovery of the patient's (the subject's) keys
+	/// to `holder`; shares already released to `holder` were removed.
+	KeyRecoveryCancelled { holder: AccountId },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

@@ -325,6 +325,11 @@ impl pallet_audit::Config for Runtime {
 	type Time = Timestamp;
 }
 
+/// How long an approved key recovery waits before the release services act on it: three days
+/// (chain time), for the patient or a guardian they named to see it and cancel it. A chain spec
+/// may set another (`patients.recoveryDelay`; the development chain's is 12 seconds).
+pub const KEY_RECOVERY_DELAY_MS: u64 = 3 * 24 * 60 * 60 * 1000;
+
 impl pallet_patients::Config for Runtime {
 	type Hospitals = Consortium;
 	type Audit = Audit;
@@ -335,6 +340,7 @@ impl pallet_patients::Config for Runtime {
 	type Files = Records;
 	type MaxKeysPerRemoval = MaxRecordsPerPatient;
 	type RecoveryOrigin = CouncilTwoThirdsOrRootActor;
+	type DefaultRecoveryDelay = ConstU64<KEY_RECOVERY_DELAY_MS>;
 	type WeightInfo = pallet_patients::weights::SubstrateWeight<Runtime>;
 }
 

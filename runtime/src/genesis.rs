@@ -131,9 +131,14 @@ fn dev_endowed() -> Vec<(AccountId, Balance)> {
 	Sr25519Keyring::iter().map(|k| (k.to_account_id(), DEV_ENDOWMENT)).collect()
 }
 
-/// `--dev`: one hospital run by Alice (admin and validator), Alice is sudo.
+/// The development chain's key recovery delay: two blocks, so that its tests see a recovery
+/// pending and then in effect without waiting days.
+pub const DEV_RECOVERY_DELAY_MS: u64 = 12_000;
+
+/// `--dev`: one hospital run by Alice (admin and validator), Alice is sudo; key recoveries
+/// wait [`DEV_RECOVERY_DELAY_MS`].
 fn development() -> Value {
-	medchain_genesis(
+	let mut patch = medchain_genesis(
 		&[dev_hospital(
 			"MedChain Dev Hospital",
 			Sr25519Keyring::Alice,
@@ -142,7 +147,9 @@ fn development() -> Value {
 		)],
 		dev_endowed(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
-	)
+	);
+	patch["patients"] = serde_json::json!({ "recoveryDelay": DEV_RECOVERY_DELAY_MS });
+	patch
 }
 
 /// `--chain local`: four hospitals run by Alice, Bob, Charlie and Dave, who

@@ -177,6 +177,7 @@ type Migrations = (
 	pallet_feeless::migrations::V0ToV1<Runtime>,
 	pallet_records::migrations::V1ToV2<Runtime>,
 	pallet_patients::migrations::V1ToV2<Runtime>,
+	pallet_patients::migrations::V2ToV3<Runtime>,
 );
 
 pub type Executive = frame_executive::Executive<

@@ -281,6 +281,15 @@ mod fees {
 		})
 	}
 
+	/// Registration at the hospital whose invitation the account holds: free.
+	fn register_at(key: u8) -> RuntimeCall {
+		RuntimeCall::Patients(pallet_patients::Call::register_at {
+			hospital: HOSPITAL,
+			encryption_key: [key; 32],
+			profile: None,
+		})
+	}
+
 	fn set_profile(patient: &AccountId) -> RuntimeCall {
 		RuntimeCall::Patients(pallet_patients::Call::set_profile {
 			patient: patient.clone(),
@@ -301,7 +310,7 @@ mod fees {
 		ext().execute_with(|| {
 			let newcomer = account(50);
 			assert_eq!(submit(&admin(), invite(&newcomer, InviteRole::Patient)), Ok(()));
-			assert_eq!(submit(&newcomer, register(5)), Ok(()));
+			assert_eq!(submit(&newcomer, register_at(5)), Ok(()));
 			assert!(pallet_patients::PatientOf::<Runtime>::contains_key(&newcomer));
 			assert_eq!(submit(&newcomer, set_profile(&newcomer)), Ok(()));
 			assert_eq!(Balances::free_balance(&newcomer), 0);
@@ -384,7 +393,7 @@ mod fees {
 		ext().execute_with(|| {
 			let patient = account(80);
 			assert_eq!(submit(&admin(), invite(&patient, InviteRole::Patient)), Ok(()));
-			assert_eq!(submit(&patient, register(8)), Ok(()));
+			assert_eq!(submit(&patient, register_at(8)), Ok(()));
 			for _ in 1..MAX_FEELESS_CALLS_PER_WINDOW {
 				assert_eq!(submit(&patient, set_profile(&patient)), Ok(()));
 			}
@@ -405,7 +414,7 @@ mod fees {
 	fn invited_patient(seed: u8) -> AccountId {
 		let patient = account(seed);
 		assert_eq!(submit(&admin(), invite(&patient, InviteRole::Patient)), Ok(()));
-		assert_eq!(submit(&patient, register(seed)), Ok(()));
+		assert_eq!(submit(&patient, register_at(seed)), Ok(()));
 		patient
 	}
 
@@ -534,7 +543,7 @@ mod fees {
 		assert!(RuntimeCall::decode(&mut &desk[..]).is_err());
 		ext().execute_with(|| {
 			assert_eq!(submit(&admin(), invite(&patient, InviteRole::Patient)), Ok(()));
-			assert_eq!(submit(&patient, register(94)), Ok(()));
+			assert_eq!(submit(&patient, register_at(94)), Ok(()));
 			let info = pallet_patients::PatientOf::<Runtime>::get(&patient).unwrap();
 			assert_eq!((info.registered_by, info.hospital), (patient, Some(HOSPITAL)));
 		});

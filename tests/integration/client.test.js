@@ -139,7 +139,7 @@ test('the seed story through the medchain program', async () => {
   const profileFile = join(work, 'profile.json');
   const profile = { name: 'Amina Diallo', birthDate: '1988-04-12', sex: 'F', bloodGroup: 'O+', allergies: ['penicillin'], contact: '+221 77 000 00 00' };
   writeFileSync(profileFile, JSON.stringify(profile));
-  const registered = (await ok(['patient', 'register', '--profile', profileFile], { as: 'patient' })).json;
+  const registered = (await ok(['patient', 'register', '--hospital', '0', '--profile', profileFile], { as: 'patient' })).json;
   assert.equal(registered.feeless, true);
   assert.deepEqual((await ok(['patient', 'profile'], { as: 'patient' })).json, profile);
   // Nothing of the profile is on chain in clear: the chain holds a CID.

@@ -258,11 +258,13 @@ test('the seed story, through the dashboards alone', async () => {
   // The patient registers with a profile; it is encrypted to them, and they read it back.
   await patient.reload();
   assert.match(await text(patient), /Not registered on the chain yet/);
+  // She names the hospital whose desk invited her (trust review, attack 2): none is chosen for her.
+  await patient.select('#register-hospital', '0');
   await fill(patient, { '#register-name': 'Patience Okafor', '#register-birthDate': '02021987', '#register-phone': '+44 20 7946 0000' });
   await shot(patient, 'register');
   const registered = await act(patient, click(patient, 'form[action="/act/register-patient"] button'), '/patient');
   assert.ok(registered.ok, registered.text);
-  assert.match(registered.text, /Registered .* as a patient \(block #\d+/);
+  assert.match(registered.text, /Registered .* as a patient at MedChain Dev Hospital \(#0\) \(block #\d+/);
   const profile = await text(patient);
   assert.match(profile, /Full name\s+Patience Okafor/);
   assert.match(profile, /Date of birth\s+1987-02-02/);

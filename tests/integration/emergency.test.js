@@ -10,7 +10,10 @@
 // the break-glass, each release and the receipts; the stopped service catches
 // up when started again; once the review is closed, the released shares are
 // gone, and a record escrowed later
-// is released to nobody. Every wait is for a chain
+// is released to nobody. Key recovery (trust review, attack 2): one her
+// hospital and another start without her is pending on her screen, held by
+// every service and cancelled by her; the genuine one, approved by another
+// hospital, is released only after the delay. Every wait is for a chain
 // condition or a service's state, polled.
 
 import { test, before, after } from 'node:test';
@@ -19,6 +22,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bnToU8a, u8aToHex } from '@polkadot/util';
+import { xxhashAsHex } from '@polkadot/util-crypto';
 import { accountFromUri, DevChain, rejectsWithoutAudit, submit } from './lib/chain.js';
 import { medchainRunner } from './lib/cli.js';
 import { ClientProcess } from './lib/follower.js';
@@ -121,7 +126,7 @@ test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospi
   const D = (await ok(['account', 'new', 'doctor'])).json.account.address;
   await ok(['admin', 'invite', '--hospital', '0', P, 'patient'], { as: 'alice' });
   await ok(['admin', 'invite', '--hospital', '1', D, 'doctor'], { as: 'charlie' });
-  await ok(['patient', 'register'], { as: 'patient' });
+  await ok(['patient', 'register', '--hospital', '0'], { as: 'patient' });
   await ok(['doctor', 'apply', '--hospital', '1', '--name', 'Idris Sow', '--specialty', 'Emergency medicine', '--licence', 'SN-EM-0007'], { as: 'doctor' });
   await ok(['admin', 'approve', D], { as: 'charlie' });
 
@@ -226,14 +231,72 @@ test('a doctor who breaks the glass opens the opted-in records once 2 of 3 hospi
   Object.assign(story, { P, ids, files });
 });
 
-test('a patient who lost her keys gets her records back through her hospital and the council', async () => {
+/** Set the chain's key recovery delay (ms) through sudo, as a runtime upgrade or the council would. */
+async function setRecoveryDelay(ms) {
+  const key = xxhashAsHex('Patients', 128) + xxhashAsHex('RecoveryDelay', 128).slice(2);
+  const value = u8aToHex(bnToU8a(ms, { bitLength: 64 }));
+  await submit(api, api.tx.sudo.sudo(api.tx.system.setStorage([[key, value]])), accounts.alice);
+  assert.equal((await api.query.patients.recoveryDelay()).toNumber(), ms);
+}
+
+// Trust review, attack 2 (one hospital recovers any of its patients' keys), through the
+// client and the real release services: her hospital and one other start a recovery she
+// never asked for; it is pending on her screen, the services hold it and release nothing,
+// and she cancels it.
+test('one hospital recovers keys: a recovery she did not ask for is pending on her screen, released to nobody, and she cancels it', async () => {
+  const { P, ids } = story;
+  assert.ok(P, 'the first test ran');
+  // An hour's delay, so that "pending" holds however slow this machine is.
+  await setRecoveryDelay(3_600_000);
+  const M = (await ok(['account', 'new', 'made-up'])).json.account.address;
+  await ok(['admin', 'invite', '--hospital', '0', M, 'patient'], { as: 'alice' });
+  await ok(['patient', 'register', '--hospital', '0'], { as: 'made-up' });
+  await ok(['admin', 'represent', '--hospital', '0', P], { as: 'alice' });
+  await ok(['admin', 'add-guardian', P, M], { as: 'alice' });
+  // Her own hospital cannot approve it.
+  const same = await run(['admin', 'approve-recovery', '--hospital', '0', P, M], { as: 'alice', json: false });
+  assert.equal(same.code, 1);
+  assert.match(same.stderr, /a recovery is approved from outside the patient's hospital.*\[Patients\.SameHospital\]/s);
+  // Hospital 1 goes along with it.
+  const approved = (await ok(['admin', 'approve-recovery', '--hospital', '1', P, M], { as: 'charlie' })).json;
+  const block = approved.blockNumber;
+  // Her screen says so, and how to stop it.
+  const shown = await ok(['patient', 'recovery'], { as: 'patient', json: false });
+  assert.match(shown.stdout, /a key recovery to .* is pending: from .* the hospitals release this patient's escrowed record keys to it \(approved by Hospital One \(#1\)\)\. If you did not ask for it, cancel it now: `medchain patient cancel-recovery`/s);
+  const status = (await ok(['patient', 'recovery'], { as: 'patient' })).json;
+  assert.equal(status.status, 'pending');
+  assert.equal(status.holder, M);
+  // Every service has read the approval and holds it; nothing is released.
+  await waitFor('every service holding the pending recovery', async () => {
+    for (const s of services) {
+      const st = await s.status();
+      if (st.block < block || !st.pending.some((e) => e.recovery && e.doctor === M)) return false;
+    }
+    return true;
+  }, { timeoutMs: 180_000, intervalMs: 500 });
+  for (const id of Object.values(ids)) assert.deepEqual(await releasedTo(id, M), []);
+  // She cancels it; the services drop it, having released nothing.
+  await ok(['patient', 'cancel-recovery'], { as: 'patient' });
+  assert.equal((await ok(['patient', 'recovery'], { as: 'patient' })).json, null);
+  await waitFor('every service refusing the cancelled recovery', async () => {
+    for (const s of services) {
+      const st = await s.status();
+      if (!st.refused.some((r) => r.doctor === M && /no longer approved/.test(r.reason))) return false;
+    }
+    return true;
+  }, { timeoutMs: 180_000, intervalMs: 500 });
+  for (const id of Object.values(ids)) assert.deepEqual(await releasedTo(id, M), []);
+  await setRecoveryDelay(12_000);
+});
+
+test('a patient who lost her keys gets her records back through her hospital and another, after the delay', async () => {
   const { P, ids, files } = story;
   assert.ok(P, 'the first test ran');
   // She lost her mnemonic: her old account can sign nothing. She makes a new
   // account, which registers as a patient (for its encryption key).
   const N = (await ok(['account', 'new', 'patient-new'])).json.account.address;
   await ok(['admin', 'invite', '--hospital', '0', N, 'patient'], { as: 'alice' });
-  await ok(['patient', 'register'], { as: 'patient-new' });
+  await ok(['patient', 'register', '--hospital', '0'], { as: 'patient-new' });
   // Before any approval, the services release nothing to the new account.
   const early = await run(['patient', 'open', String(ids.LabResult), '--out', join(work, 'early-n.bin')], { as: 'patient-new', json: false });
   assert.equal(early.code, 1);
@@ -241,13 +304,11 @@ test('a patient who lost her keys gets her records back through her hospital and
   // cannot act and makes the new account her guardian.
   await ok(['admin', 'represent', '--hospital', '0', P], { as: 'alice' });
   await ok(['admin', 'add-guardian', P, N], { as: 'alice' });
-  // The new account cannot approve its own recovery.
-  const own = await run(['patient', 'approve-recovery', N, '--for', P], { as: 'patient-new', json: false });
-  assert.equal(own.code, 1);
-  assert.match(own.stderr, /you cannot approve a recovery to yourself: another guardian or the council must \[Patients\.OwnRecovery\]/);
-  // She has no other guardian: the council approves (root on this dev chain).
-  const { alice } = accounts;
-  await submit(api, api.tx.sudo.sudo(api.tx.patients.approveRecovery(P, N)), alice);
+  // A second check by another hospital approves it; it takes effect after the dev chain's
+  // 12-second delay.
+  const approved = (await ok(['admin', 'approve-recovery', '--hospital', '1', P, N], { as: 'charlie' })).json;
+  const { effectiveAt } = approved;
+  assert.ok(effectiveAt > 0);
   // Every hospital's service releases its share of each escrowed record to the new account.
   await waitFor('the shares of her three escrowed records released to her new account', async () => {
     for (const id of [ids.LabResult, ids.Allergy, ids.Diagnosis]) {
@@ -262,8 +323,11 @@ test('a patient who lost her keys gets her records back through her hospital and
   }
   const trail = (await ok(['audit', 'trail', P])).json;
   assert.equal(trail.verified, true);
-  const approval = trail.entries.find((e) => e.action.type === 'KeyRecoveryApproved');
-  assert.equal(approval.actor.kind, 'root');
+  const approval = trail.entries.filter((e) => e.action.type === 'KeyRecoveryApproved').pop();
+  assert.deepEqual(approval.actor, { kind: 'hospital', hospital: 1 });
   assert.equal(approval.action.holder, N);
-  assert.equal(trail.entries.filter((e) => e.action.type === 'EmergencyShareReleased' && e.action.reader === N).length, 9);
+  const releases = trail.entries.filter((e) => e.action.type === 'EmergencyShareReleased' && e.action.reader === N);
+  assert.equal(releases.length, 9);
+  // None before the delay had passed (the chain refuses them, and the services wait).
+  for (const r of releases) assert.ok(r.at.ms >= effectiveAt, `released at ${r.at.ms}, effective at ${effectiveAt}`);
 });

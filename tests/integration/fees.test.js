@@ -64,7 +64,7 @@ test('an invited account with no tokens registers, grants access and uploads a r
   assert.equal(invitation.role.type, 'Patient');
   await submitFree(api.tx.doctors.registerDoctor(0, doctor.address, 'Dr Manal', 'Cardiology', '0x' + '41'.repeat(32), KEY), alice);
 
-  const { events } = await submitFree(api.tx.patients.register(KEY, null), patient);
+  const { events } = await submitFree(api.tx.patients.registerAt(0, KEY, null), patient);
   assert.equal(eventsOf(api, events, 'patients', 'PatientRegistered').length, 1);
   assert.ok((await api.query.consortium.invitations(patient.address)).isNone, 'the invitation is used up');
   await submitFree(api.tx.access.grant(patient.address, doctor.address, { Categories: ['LabResult'] }, 'ReadWrite', 'Treatment', null), patient);
@@ -131,7 +131,7 @@ test('a patient over the rate limit gets the named rejection; the next window ac
   const windowOf = (block) => Math.floor(block / window);
   const patient = fresh();
   await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
-  await submitFree(api.tx.patients.register(KEY, null), patient);
+  await submitFree(api.tx.patients.registerAt(0, KEY, null), patient);
   const setProfile = () => api.tx.patients.setProfile(patient.address, null);
 
   // Use up the window: every call the limit allows, all at once, in order.
@@ -178,7 +178,7 @@ test('free block stuffing: an oversized CID in a free call is refused by the poo
   const { alice } = accounts;
   const patient = fresh();
   await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
-  await submitFree(api.tx.patients.register(KEY, null), patient);
+  await submitFree(api.tx.patients.registerAt(0, KEY, null), patient);
   const huge = 'b' + 'a'.repeat(3_500_000);
   const stuffing = [
     api.tx.records.createRecord(patient.address, 'LabResult', huge, [[patient.address, wrapped(1)]]),
@@ -219,7 +219,7 @@ test('Sybil role holders through guardianship: the chain of free registrations f
   const patient = fresh();
   const sybil = fresh();
   await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
-  await submitFree(api.tx.patients.register(KEY, null), patient);
+  await submitFree(api.tx.patients.registerAt(0, KEY, null), patient);
   await submitFree(api.tx.patients.addGuardian(patient.address, sybil.address), patient);
   await assert.rejects(poolAnswer(api.tx.patients.register(KEY, null), sybil), PAYMENT_ERROR);
   assert.ok((await api.query.patients.patientOf(sybil.address)).isNone);
@@ -246,7 +246,7 @@ test('free block stuffing by weight: a free call that fails early is charged wha
   const patient = fresh();
   const nobody = fresh();
   await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
-  await submitFree(api.tx.patients.register(KEY, null), patient);
+  await submitFree(api.tx.patients.registerAt(0, KEY, null), patient);
   const calls = [
     api.tx.access.declineGrant(nobody.address),
     api.tx.access.revoke(patient.address, nobody.address),

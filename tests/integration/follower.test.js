@@ -127,7 +127,7 @@ test("a doctor's record stored through A opens for the patient through B and for
   const D = run(['account', 'new', 'doctor']).account.address;
   run(['admin', 'invite', '--hospital', '0', P, 'patient'], { as: 'alice' });
   run(['admin', 'invite', '--hospital', '0', D, 'doctor'], { as: 'alice' });
-  run(['patient', 'register'], { as: 'patient' });
+  run(['patient', 'register', '--hospital', '0'], { as: 'patient' });
   run(['doctor', 'apply', '--hospital', '0', '--name', 'Ines Duarte', '--specialty', 'Radiology', '--licence', 'PT-RAD-7731'], { as: 'doctor' });
   run(['admin', 'approve', D], { as: 'alice' });
   run(['doctor', 'request', P, '--categories', 'Imaging', '--permission', 'read-write'], { as: 'doctor' });

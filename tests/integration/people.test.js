@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
 import {
-  DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
+  accountFromUri, DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail,
 } from './lib/chain.js';
 
 // CIDv1 (raw leaves) of "hello world\n", as `ipfs add --cid-version=1` prints it.
@@ -37,7 +37,7 @@ const actions = (entries) => entries.map((e) => e.action.type);
 
 test('the medical pallets are in the metadata, every call documented', () => {
   for (const [pallet, calls] of Object.entries({
-    patients: ['register', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian', 'setRepresented'],
+    patients: ['register', 'registerAt', 'setProfile', 'rotateKey', 'addGuardian', 'removeGuardian', 'setRepresented', 'approveRecovery', 'approveRecoveryAs', 'cancelRecovery'],
     doctors: ['apply', 'approve', 'reject', 'suspend', 'reinstate', 'registerDoctor', 'updateProfile', 'rotateKey'],
   })) {
     for (const call of calls) {
@@ -84,8 +84,8 @@ test('a hospital invites a patient, who registers and names a guardian, who then
   await rejects(api.tx.consortium.invite(0, charlie.address, 'Patient'), ferdie, 'consortium.NotAdmin');
   await submit(api, api.tx.consortium.invite(0, charlie.address, 'Patient'), alice);
   // Bob's profile names CID: no other patient's profile may (trust review, attack 4).
-  await rejects(api.tx.patients.register(KEY, CID), charlie, 'patients.CidInUse');
-  await submit(api, api.tx.patients.register(KEY, null), charlie);
+  await rejects(api.tx.patients.registerAt(0, KEY, CID), charlie, 'patients.CidInUse');
+  await submit(api, api.tx.patients.registerAt(0, KEY, null), charlie);
   await submit(api, api.tx.patients.addGuardian(charlie.address, dave.address), charlie);
   await submit(api, api.tx.patients.setProfile(charlie.address, CID_V0), dave);
   await rejects(api.tx.patients.setProfile(charlie.address, null), ferdie, 'patients.NotPatientOrGuardian');
@@ -139,4 +139,72 @@ test("the hospital's trail starts at its genesis admission by root", async () =>
   assert.equal(entries[0].action.type, 'HospitalAdmitted');
   assert.ok(entries[0].actor.isRoot);
   assert.equal(entries[0].block.toNumber(), 0);
+});
+
+// Trust review, attack 2 (one hospital recovers any of its patients' keys): while a patient
+// was represented, the hospital's admin added two guardians, one approved the recovery to the
+// other, and every release service handed over all of the patient's keys at once; and a
+// hospital that invited an address first became its hospital.
+test('one hospital recovers keys: its own people cannot approve a recovery; another hospital starts the delay, a guardian the patient named cancels it', async () => {
+  const { alice } = accounts;
+  const [patient, named, madeUp, holder, otherAdmin, otherValidator, newcomer] =
+    ['Patient', 'Named', 'MadeUp', 'Holder', 'OtherAdmin', 'OtherValidator', 'Newcomer']
+      .map((who) => accountFromUri(`//TrustReview${who}`));
+  // A second hospital, whose admin is nobody of hospital 0.
+  await submit(api, api.tx.balances.transferKeepAlive(otherAdmin.address, 10n ** 15n), alice);
+  await submit(api, api.tx.sudo.sudo(api.tx.consortium.admitHospital('Other Hospital', [otherAdmin.address], otherValidator.address)), alice);
+  const other = (await api.query.consortium.nextHospitalId()).toNumber() - 1;
+
+  // A patient of hospital 0, with a guardian she named herself.
+  await submit(api, api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
+  await submit(api, api.tx.patients.registerAt(0, KEY, null), patient);
+  await submit(api, api.tx.patients.addGuardian(patient.address, named.address), patient);
+  // Hospital 0 records that she cannot act and names two guardians of its own choosing,
+  // one a registered patient to receive her keys.
+  await submit(api, api.tx.patients.setRepresented(0, patient.address, true), alice);
+  await submit(api, api.tx.patients.addGuardian(patient.address, madeUp.address), alice);
+  await submit(api, api.tx.consortium.invite(0, holder.address, 'Patient'), alice);
+  await submit(api, api.tx.patients.registerAt(0, KEY, null), holder);
+  await submit(api, api.tx.patients.addGuardian(patient.address, holder.address), alice);
+
+  // Nobody of hospital 0 approves: not a guardian it named (`approveRecovery` is the
+  // council's, not free for a role holder, and this guardian has no tokens), not its admin.
+  await assert.rejects(submit(api, api.tx.patients.approveRecovery(patient.address, holder.address), madeUp), /Inability to pay some fees/);
+  await rejects(api.tx.patients.approveRecovery(patient.address, holder.address), alice, 'BadOrigin');
+  await rejects(api.tx.patients.approveRecoveryAs(0, patient.address, holder.address), alice, 'patients.SameHospital');
+  await rejects(api.tx.patients.approveRecoveryAs(other, patient.address, holder.address), alice, 'patients.NotHospitalAdmin');
+  assert.ok((await api.query.patients.recoveries(patient.address)).isNone);
+
+  // The other hospital approves: the recovery waits out the chain's delay (12 s on the dev
+  // chain, three days on a consortium's).
+  const { events } = await submit(api, api.tx.patients.approveRecoveryAs(other, patient.address, holder.address), otherAdmin);
+  const [approved] = eventsOf(api, events, 'patients', 'RecoveryApproved');
+  const recovery = (await api.query.patients.recoveries(patient.address)).unwrap();
+  assert.ok(recovery.holder.eq(holder.address), 'the holder is the new account');
+  assert.deepEqual(recovery.approvedBy.toJSON(), { hospital: other });
+  assert.equal(recovery.effectiveAt.toNumber() - recovery.approvedAt.toNumber(), 12_000);
+  assert.equal(approved.data.effectiveAt.toNumber(), recovery.effectiveAt.toNumber());
+  assert.equal((await api.query.patients.recoveryDelay()).toNumber(), 12_000);
+
+  // The guardian hospital 0 named cannot cancel it, and hospital 0 cannot remove the
+  // guardian she named while it is pending; that guardian cancels it.
+  await rejects(api.tx.patients.cancelRecovery(patient.address), madeUp, 'patients.MayNotCancelRecovery');
+  await rejects(api.tx.patients.removeGuardian(patient.address, named.address), alice, 'patients.RecoveryPending');
+  const cancelled = await submit(api, api.tx.patients.cancelRecovery(patient.address), named);
+  assert.equal(eventsOf(api, cancelled.events, 'patients', 'RecoveryCancelled').length, 1);
+  assert.ok((await api.query.patients.recoveries(patient.address)).isNone);
+  const trail = await verifiedTrail({ Account: patient.address });
+  const recoveryEntries = trail.filter((e) => e.action.type.startsWith('KeyRecovery'));
+  const actor = (e) => (e.actor.isHospital ? `hospital ${e.actor.asHospital}` : e.actor.asAccount.toString());
+  assert.deepEqual(recoveryEntries.map((e) => [actor(e), e.action.type]), [
+    [`hospital ${other}`, 'KeyRecoveryApproved'],
+    [api.createType('AccountId', named.address).toString(), 'KeyRecoveryCancelled'],
+  ]);
+
+  // Inviting first makes no hospital anyone's: the other hospital invites the newcomer,
+  // hospital 0's invitation replaces it, and the newcomer names hospital 0.
+  await submit(api, api.tx.consortium.invite(other, newcomer.address, 'Patient'), otherAdmin);
+  await submit(api, api.tx.consortium.invite(0, newcomer.address, 'Patient'), alice);
+  await submit(api, api.tx.patients.registerAt(0, KEY, null), newcomer);
+  assert.equal((await api.query.patients.patientOf(newcomer.address)).unwrap().hospital.unwrap().toNumber(), 0);
 });

@@ -100,7 +100,7 @@ before(async () => {
   // Bob registers on his own (no hospital); Eve through hospital 1's invitation.
   await submit(api, api.tx.patients.register('0x' + '07'.repeat(32), null), bob);
   await submit(api, api.tx.consortium.invite(1, eve.address, 'Patient'), charlie);
-  await submit(api, api.tx.patients.register('0x' + '08'.repeat(32), null), eve);
+  await submit(api, api.tx.patients.registerAt(1, '0x' + '08'.repeat(32), null), eve);
 });
 
 after(async () => {

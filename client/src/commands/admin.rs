@@ -48,6 +48,9 @@ pub fn admin(ctx: &Ctx, cmd: AdminCmd) -> Result<()> {
 		AdminCmd::AddGuardian { patient, guardian } => {
 			admin_add_guardian(ctx, &patient, &guardian)?
 		}
+		AdminCmd::ApproveRecovery { hospital, patient, holder } => {
+			approve_recovery_as(ctx, hospital, &patient, &holder)?
+		}
 		AdminCmd::SetReleaseKey { hospital, service, key } => {
 			set_release_key(ctx, hospital, &service, &key)?
 		}
@@ -474,8 +477,20 @@ pub enum AdminCmd {
 		threshold: Option<u32>,
 	},
 	/// Add a guardian to a patient the hospital recorded as unable to act (`represent`): a
-	/// carer, or the person's new account after lost keys (then `patient approve-recovery`).
+	/// carer, or the person's new account after lost keys (then another hospital's
+	/// `admin approve-recovery`).
 	AddGuardian { patient: String, guardian: String },
+	/// As an admin of `hospital`, not the patient's, approve the recovery of a patient's keys
+	/// to `holder`, their new account (a guardian the patient's hospital added after checking
+	/// their identity), having checked the person's identity too. It takes effect after the
+	/// chain's recovery delay, during which the patient or a guardian they named can cancel it
+	/// (docs/emergency-access.md, "Key recovery").
+	ApproveRecovery {
+		#[arg(long)]
+		hospital: u32,
+		patient: String,
+		holder: String,
+	},
 	/// Register the hospital's key-release key and the account its release service signs
 	/// with (`medchain release-service key`, run as that account, prints the key).
 	SetReleaseKey {

@@ -355,16 +355,20 @@ pub fn open_released(
 	}
 }
 
-/// A guardian's (or, with sudo on a development chain, root's) approval of the recovery of
-/// a patient's keys to `holder`, the person's new account.
-pub fn approve_recovery(ctx: &Ctx, me: &Identity, patient: &[u8; 32], holder: &str) -> Result<()> {
+/// An admin of `hospital`, not the patient's, approves the recovery of a patient's keys to
+/// `holder`, the person's new account, after checking the person's identity too. It takes
+/// effect after the chain's recovery delay.
+pub fn approve_recovery_as(ctx: &Ctx, hospital: u32, patient: &str, holder: &str) -> Result<()> {
+	let me = ctx.me()?;
+	let patient = ctx.account(patient)?;
 	let holder = ctx.account(holder)?;
 	let name = ctx.name(&keys::address_of(&holder));
-	let call = RuntimeCall::Patients(pallet_patients::Call::approve_recovery {
-		patient: (*patient).into(),
+	let call = RuntimeCall::Patients(pallet_patients::Call::approve_recovery_as {
+		hospital,
+		patient: patient.into(),
 		holder: holder.into(),
 	});
-	let inc = ctx.send(me, call).map_err(|e| {
+	let inc = ctx.send(&me, call).map_err(|e| {
 		reword(e, |_, error| match error {
 			"NotRepresented" => Some(
 				"the patient's hospital has not recorded that the patient cannot act: its admin \
@@ -372,19 +376,110 @@ pub fn approve_recovery(ctx: &Ctx, me: &Identity, patient: &[u8; 32], holder: &s
 					.into(),
 			),
 			"NotGuardian" => Some(format!(
-				"{name} is not a guardian of this patient: the hospital's admin adds the new \
-				 account with `medchain admin add-guardian`"
+				"{name} is not a guardian of this patient: the patient's hospital's admin adds \
+				 the new account with `medchain admin add-guardian`"
 			)),
 			"HolderNotRegistered" => Some(format!(
 				"{name} is not registered as a patient: the new account registers first (its \
 				 encryption key is what the hospitals release to)"
 			)),
-			"OwnRecovery" => Some(
-				"you cannot approve a recovery to yourself: another guardian or the council must"
+			"SameHospital" => Some(
+				"a recovery is approved from outside the patient's hospital: by an admin of \
+				 another hospital who is not also an admin of the patient's, or by the council"
 					.into(),
 			),
-			"MayNotApproveRecovery" => Some(
-				"only another guardian of the patient, or the council, approves a key recovery"
+			"RecoveryInProgress" => Some(
+				"this patient already has a key recovery: see `medchain patient recovery --for \
+				 <patient>`; it is cancelled first with `medchain patient cancel-recovery`"
+					.into(),
+			),
+			_ => None,
+		})
+	})?;
+	let recovery = ctx.chain.recovery(&patient.into(), Some(inc.block))?;
+	let effective_at = recovery.map(|r| r.effective_at).unwrap_or_default();
+	ctx.done(
+		&inc,
+		format!(
+			"recovery approved: from {} (chain time), unless the patient or a guardian they named \
+			 cancels it first, the hospitals' release services release the patient's escrowed \
+			 record keys to {name}",
+			crate::output::local_ms(effective_at)
+		),
+		json!({
+			"patient": keys::address_of(&patient),
+			"holder": keys::address_of(&holder),
+			"effectiveAt": effective_at,
+		}),
+	);
+	Ok(())
+}
+
+/// What a key recovery of `patient` is, in words and JSON; `None` when there is none.
+pub fn recovery_summary(ctx: &Ctx, patient: &[u8; 32]) -> Result<Option<(String, Value)>> {
+	let Some(recovery) = ctx.chain.recovery(&(*patient).into(), None)? else {
+		return Ok(None);
+	};
+	let now = ctx.chain.now(None)?;
+	let holder = keys::address_of(&recovery.holder.clone().into());
+	let by = match &recovery.approved_by {
+		medchain_primitives::Entity::Hospital(id) => ctx.hospital_name(*id),
+		other => medchain_api::params::entity_text(other),
+	};
+	let effective = recovery.is_effective(now);
+	let text = if effective {
+		format!(
+			"a key recovery to {} is in effect since {}: the hospitals release this patient's \
+			 escrowed record keys to it (approved by {by})",
+			ctx.name(&holder),
+			crate::output::local_ms(recovery.effective_at)
+		)
+	} else {
+		format!(
+			"a key recovery to {} is pending: from {} the hospitals release this patient's \
+			 escrowed record keys to it (approved by {by}). If you did not ask for it, cancel it \
+			 now: `medchain patient cancel-recovery`",
+			ctx.name(&holder),
+			crate::output::local_ms(recovery.effective_at)
+		)
+	};
+	let json = json!({
+		"holder": holder,
+		"approvedBy": by,
+		"approvedAt": recovery.approved_at,
+		"effectiveAt": recovery.effective_at,
+		"status": if effective { "effective" } else { "pending" },
+	});
+	Ok(Some((text, json)))
+}
+
+/// `medchain patient recovery`.
+pub fn recovery_status(ctx: &Ctx, patient: &[u8; 32]) -> Result<()> {
+	match recovery_summary(ctx, patient)? {
+		Some((text, json)) => {
+			if ctx.json {
+				ctx.emit(&json);
+			} else {
+				println!("{text}");
+			}
+		}
+		None if ctx.json => ctx.emit(&Value::Null),
+		None => println!("no key recovery"),
+	}
+	Ok(())
+}
+
+/// `medchain patient cancel-recovery`: the patient, or a guardian they named.
+pub fn cancel_recovery(ctx: &Ctx, me: &Identity, patient: &[u8; 32]) -> Result<()> {
+	let call = RuntimeCall::Patients(pallet_patients::Call::cancel_recovery {
+		patient: (*patient).into(),
+	});
+	let inc = ctx.send(me, call).map_err(|e| {
+		reword(e, |_, error| match error {
+			"NoRecovery" => Some("this patient has no key recovery to cancel".into()),
+			"MayNotCancelRecovery" => Some(
+				"only the patient, a guardian the patient named (not one a hospital named), the \
+				 hospitals involved or the council cancel a key recovery"
 					.into(),
 			),
 			_ => None,
@@ -392,11 +487,8 @@ pub fn approve_recovery(ctx: &Ctx, me: &Identity, patient: &[u8; 32], holder: &s
 	})?;
 	ctx.done(
 		&inc,
-		format!(
-			"recovery approved: the hospitals' release services now release the patient's \
-			 escrowed record keys to {name}"
-		),
-		json!({ "patient": keys::address_of(patient), "holder": keys::address_of(&holder) }),
+		"key recovery cancelled: nothing more is released to its holder".into(),
+		json!({ "patient": keys::address_of(patient) }),
 	);
 	Ok(())
 }

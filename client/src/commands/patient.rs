@@ -33,8 +33,9 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 		}
 	};
 	match cmd {
-		PatientCmd::Register { profile } => {
-			register(ctx, profile.as_deref().map(read_profile).transpose()?)?
+		PatientCmd::Register { profile, hospital, no_hospital } => {
+			let profile = profile.as_deref().map(read_profile).transpose()?;
+			register(ctx, profile, hospital, no_hospital)?
 		}
 		PatientCmd::Profile(who) => {
 			let profile = profile(ctx, &who)?;
@@ -230,10 +231,15 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 		}
 		PatientCmd::EmergencyOptIn { narrow } => opt_in(ctx, &ctx.me()?, narrow)?,
 		PatientCmd::EmergencyOptOut { record } => opt_out(ctx, &ctx.me()?, record)?,
-		PatientCmd::ApproveRecovery { holder, who } => {
+		PatientCmd::Recovery(who) => {
 			let me = ctx.me()?;
 			let patient = ctx.patient_of(&me, &who)?;
-			approve_recovery(ctx, &me, &patient, &holder)?
+			recovery_status(ctx, &patient)?
+		}
+		PatientCmd::CancelRecovery(who) => {
+			let me = ctx.me()?;
+			let patient = ctx.patient_of(&me, &who)?;
+			cancel_recovery(ctx, &me, &patient)?
 		}
 		PatientCmd::Rotate { record, who } => {
 			let me = ctx.me()?;
@@ -401,25 +407,56 @@ pub fn patient(ctx: &Ctx, cmd: PatientCmd) -> Result<()> {
 	Ok(())
 }
 
-/// Register the signed-in account as a patient (it must be invited), with `profile` sealed
-/// to its own key.
-pub fn register(ctx: &Ctx, profile: Option<Value>) -> Result<()> {
+/// Register the signed-in account as a patient, with `profile` sealed to its own key: at
+/// `hospital`, with its invitation (free), or of no hospital (paying). The person names the
+/// hospital: an invitation the account holds is never used without it.
+pub fn register(
+	ctx: &Ctx,
+	profile: Option<Value>,
+	hospital: Option<u32>,
+	no_hospital: bool,
+) -> Result<()> {
 	let me = ctx.me()?;
+	if hospital.is_none() && !no_hospital {
+		if let Some((invited_by, medchain_primitives::InviteRole::Patient)) =
+			ctx.chain.invitation(&me.account().into())?
+		{
+			return Err(fail(
+				exit::USAGE,
+				format!(
+					"{} invited this account: if that is the hospital whose desk you are at, 					 register there with `medchain patient register --hospital {invited_by}` 					 (free); to register with no hospital, paying the fee, add --no-hospital",
+					ctx.hospital_name(invited_by)
+				),
+			));
+		}
+	}
 	let profile = profile.map(|p| store_profile(ctx, &me, &me.account(), &p)).transpose()?;
-	let call = RuntimeCall::Patients(pallet_patients::Call::register {
-		encryption_key: me.encryption.public(),
-		profile: profile.clone().map(|p| bounded(p.into_bytes(), "the CID")).transpose()?,
+	let encryption_key = me.encryption.public();
+	let cid = profile.clone().map(|p| bounded(p.into_bytes(), "the CID")).transpose()?;
+	let call = RuntimeCall::Patients(match hospital {
+		Some(hospital) => {
+			pallet_patients::Call::register_at { hospital, encryption_key, profile: cid }
+		}
+		None => pallet_patients::Call::register { encryption_key, profile: cid },
 	});
 	let inc = ctx.send(&me, call).map_err(|e| {
 		reword(e, |_, error| match error {
 			"AlreadyRegistered" => Some("this account is already a registered patient".into()),
+			"NotInvited" => hospital.map(|h| {
+				format!(
+					"{} has no live patient invitation for this account: ask its desk to invite 					 you (`medchain admin invite --hospital {h} {} patient`)",
+					ctx.hospital_name(h),
+					me.address()
+				)
+			}),
 			_ => None,
 		})
 	})?;
+	let at = hospital.map(|h| format!(" at {}", ctx.hospital_name(h))).unwrap_or_default();
 	ctx.done(
 		&inc,
-		format!("registered {} as a patient", me.address()),
-		json!({ "patient": me.address(), "profile": profile }),
+		format!("registered {} as a patient{at}", me.address()),
+		json!({ "patient": me.address(), "profile": profile, "hospital": hospital }),
 	);
 	Ok(())
 }
@@ -606,6 +643,14 @@ pub enum PatientCmd {
 	Register {
 		#[arg(long)]
 		profile: Option<PathBuf>,
+		/// The hospital whose desk invited you (`medchain admin invite`): free, and it becomes
+		/// your hospital. You name it: an invitation of another hospital is not used.
+		#[arg(long, conflicts_with = "no_hospital")]
+		hospital: Option<u32>,
+		/// Register as a patient of no hospital, paying the fee, even though a hospital invited
+		/// this account.
+		#[arg(long)]
+		no_hospital: bool,
 	},
 	/// Show your decrypted profile.
 	Profile(ForArgs),
@@ -693,14 +738,12 @@ pub enum PatientCmd {
 	},
 	/// Withdraw a record from emergency availability.
 	EmergencyOptOut { record: u64 },
-	/// As a guardian (--for), approve the recovery of the patient's keys to their new
-	/// account (docs/emergency-access.md, "Key recovery").
-	ApproveRecovery {
-		/// The person's new account, already a guardian and a registered patient.
-		holder: String,
-		#[command(flatten)]
-		who: ForArgs,
-	},
+	/// A key recovery of your keys (or, with --for, your ward's), pending or in effect
+	/// (docs/emergency-access.md, "Key recovery").
+	Recovery(ForArgs),
+	/// Cancel a key recovery of your keys (or, as a guardian you named, with --for): before it
+	/// takes effect nothing is released; after, the shares released on chain are removed.
+	CancelRecovery(ForArgs),
 	/// Let someone act for you (a parent, a carer): they manage your consent.
 	AddGuardian { guardian: String },
 	/// Stop a guardian acting for you; or, as a guardian with --for, step down.

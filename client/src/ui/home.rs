@@ -116,9 +116,11 @@ fn render(signed: &Signed, o: &Overview) -> Markup {
 				p.hint {
 					"Your profile is encrypted to your own key before it leaves this machine; the \
 					 chain holds only where it is stored. Registration is free with a hospital's \
-					 invitation for this address."
+					 invitation for this address: choose the hospital whose desk invited you, \
+					 which becomes your hospital."
 				}
 				(pages::action_form(&signed.csrf, "register-patient", false, html! {
+					(pages::select("register-hospital", "hospital", "Your hospital", &register_choices(&active)))
 					(profile_inputs("register", &Map::new()))
 					div { button type="submit" { "Register" } }
 				}))
@@ -147,15 +149,31 @@ fn render(signed: &Signed, o: &Overview) -> Markup {
 	}
 }
 
+/// The registration form's hospitals: none chosen until the person chooses, so that no
+/// invitation is used without their word.
+fn register_choices(active: &[(String, String)]) -> Vec<(String, String)> {
+	let mut choices = vec![(String::new(), "Choose the hospital whose desk invited you".into())];
+	choices.extend(active.iter().cloned());
+	choices.push(("none".into(), "No hospital: register on my own, paying the fee".into()));
+	choices
+}
+
 /// The home page's actions.
 pub fn plan(action: &str, fields: &Fields) -> Option<Result<Plan, Bad>> {
 	const BACK: &str = "/home";
 	Some(match action {
 		"register-patient" => {
 			let profile = profile_from(fields, Map::new());
+			let (hospital, no_hospital) = match fields.get("hospital") {
+				"none" => (None, true),
+				chosen => match chosen.parse() {
+					Ok(id) => (Some(id), false),
+					Err(_) => return Some(Err(bad(BACK, "choose your hospital, or none"))),
+				},
+			};
 			Ok(Plan::work("Registering as a patient", "/patient", move |ctx, progress| {
 				progress.note("Encrypting your profile to your key and storing it");
-				crate::commands::register(ctx, Some(profile))?;
+				crate::commands::register(ctx, Some(profile), hospital, no_hospital)?;
 				Ok(super::jobs::Outcome::said(ctx))
 			}))
 		}

@@ -51,6 +51,8 @@ struct View {
 	grants: Vec<(String, Grant)>,
 	/// Emergency accesses not reviewed yet, in words.
 	emergencies: Vec<String>,
+	/// A key recovery of the patient's keys, pending or in effect, in words.
+	recovery: Option<String>,
 	/// The newest entries of the patient's trail, newest first; and its check.
 	latest: Vec<EntryRow>,
 	problem: Option<String>,
@@ -76,6 +78,7 @@ impl View {
 			requests: Vec::new(),
 			grants: Vec::new(),
 			emergencies: Vec::new(),
+			recovery: None,
 			latest: Vec::new(),
 			problem: None,
 			error: None,
@@ -133,6 +136,8 @@ impl View {
 		let trail = commands::read_trail(ctx, &medchain_api::ss58(&account), false)?;
 		self.problem = trail.problem;
 		self.emergencies = open_emergencies(ctx, &trail.entries);
+		self.recovery =
+			commands::recovery_summary(ctx, &account.clone().into())?.map(|(text, _)| text);
 		self.latest = trail.entries.iter().rev().take(10).map(|e| entry_row(ctx, e)).collect();
 		Ok(())
 	}
@@ -217,6 +222,14 @@ fn render(signed: &Signed, v: &View) -> Markup {
 	html! {
 		@if let Some(error) = &v.error { p.error role="alert" { (error) } }
 		@for banner in &v.emergencies { p.banner role="alert" { (banner) } }
+		@if let Some(recovery) = &v.recovery {
+			section id="recovery" {
+				p.banner role="alert" { (recovery) }
+				(pages::action_form(csrf, "cancel-recovery", true, html! {
+					button.danger type="submit" { "Cancel the key recovery" }
+				}))
+			}
+		}
 		@if let Some(ward) = &v.ward {
 			p.warning role="status" {
 				"You act for the patient " code { (ward) } " as their guardian: what you do here is in their trail, under your name. "
@@ -739,6 +752,9 @@ fn plan_action(action: &str, fields: &Fields) -> Result<Plan, Bad> {
 					.map_err(|e| bad(BACK, e))?,
 			},
 		),
+		"cancel-recovery" => {
+			patient("Cancelling the key recovery".into(), PatientCmd::CancelRecovery(me()))
+		}
 		"remove-guardian" => patient(
 			"Removing a guardian".into(),
 			PatientCmd::RemoveGuardian {

@@ -195,7 +195,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(hospital.admins.contains(who), Error::<T>::NotAdmin);
 		let now = frame_system::Pallet::<T>::block_number();
 		if let Some(old) = Invitations::<T>::get(account) {
-			ensure!(old.expires <= now, Error::<T>::AlreadyInvited);
+			// Another hospital's invitation gives way: the person is at this hospital's desk,
+			// and no hospital holds an address by inviting it first (trust review, attack 2).
+			ensure!(old.expires <= now || old.hospital != id, Error::<T>::AlreadyInvited);
 			Self::drop_invitation(account, old.hospital);
 		}
 		InviteCount::<T>::try_mutate(id, |count| {

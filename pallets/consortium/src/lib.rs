@@ -333,7 +333,7 @@ pub mod pallet {
 		HospitalRemoved,
 		/// The change would leave fewer than `MinActiveHospitals` active hospitals.
 		TooFewValidators,
-		/// The account already holds an unexpired invitation.
+		/// The account already holds an unexpired invitation of this hospital.
 		AlreadyInvited,
 		/// The hospital already has `MaxInvitesPerHospital` invitations out: withdraw one, or
 		/// clear expired ones with `remove_invitation`.
@@ -538,7 +538,7 @@ pub mod pallet {
 		}
 
 		/// Invite `account` to register as `role` (a patient, or a doctor of `hospital`)
-		/// without paying: until the invitation expires, `patients.register` or
+		/// without paying: until the invitation expires, `patients.register_at` or
 		/// `doctors.apply` to this hospital costs it no fee, so it needs no tokens at all.
 		/// The invitation lasts `InviteLifetime` blocks and is used up by that registration.
 		///
@@ -546,7 +546,9 @@ pub mod pallet {
 		/// must be active.
 		///
 		/// Emits `Invited`. Errors: `UnknownHospital`, `NotActive`, `NotAdmin`,
-		/// `AlreadyInvited` (an unexpired invitation exists; an expired one is replaced),
+		/// `AlreadyInvited` (an unexpired invitation of this hospital exists; an expired one,
+		/// or one of another hospital, is replaced: a patient names the hospital they register
+		/// at, `patients.register_at`),
 		/// `TooManyInvites`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::invite())]

@@ -781,7 +781,7 @@ fn invite_errors() {
 		);
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
 		assert_noop!(
-			Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Doctor),
+			Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Doctor),
 			Error::<Test>::AlreadyInvited
 		);
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 51, InviteRole::Patient));
@@ -803,6 +803,23 @@ fn an_expired_invitation_is_replaced_by_a_new_one() {
 		assert_eq!(InviteCount::<Test>::get(CHILDREN), Some(1));
 		assert_eq!(providers(50), 1);
 		assert!(Consortium::is_invited(&50, InviteRole::Doctor, Some(CHILDREN)));
+	});
+}
+
+// Attack 2 of the trust review: a hospital that invited an address first became its hospital
+// when the person registered, and its live invitation kept the person's own hospital from
+// inviting them. Now another hospital's invitation gives way (and registration names the
+// hospital, `patients.register_at`).
+#[test]
+fn one_hospital_recovers_keys_by_inviting_first_another_hospitals_invitation_gives_way() {
+	test(|| {
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Patient));
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
+		assert_eq!(InviteCount::<Test>::get(CHILDREN), None);
+		assert_eq!(InviteCount::<Test>::get(GENERAL), Some(1));
+		assert!(Consortium::is_invited(&50, InviteRole::Patient, Some(GENERAL)));
+		assert!(!Consortium::is_invited(&50, InviteRole::Patient, Some(CHILDREN)));
+		assert_eq!(providers(50), 1);
 	});
 }
 

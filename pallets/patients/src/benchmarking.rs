@@ -4,9 +4,9 @@
 use super::*;
 use crate::Pallet as Patients;
 use frame_benchmarking::v2::*;
-use frame_support::traits::Get;
+use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
-use medchain_primitives::{cid::long_cid, HospitalRegistry, InviteRole, RecordKeys};
+use medchain_primitives::{cid::long_cid, Entity, HospitalRegistry, InviteRole, RecordKeys};
 
 const KEY: EncryptionKey = [7; 32];
 
@@ -22,7 +22,7 @@ fn guardian<T: Config>(i: u32) -> T::AccountId {
 /// slowest to find) or the patient when `n` is 0.
 fn patient_with_guardians<T: Config>(n: u32) -> Result<T::AccountId, BenchmarkError> {
 	let patient = patient::<T>();
-	Patients::<T>::do_register(&patient, KEY, Some(long_cid()))?;
+	Patients::<T>::do_register(&patient, None, KEY, Some(long_cid()))?;
 	let mut last = patient.clone();
 	for i in 0..n {
 		let guardian = guardian::<T>(i);
@@ -51,6 +51,37 @@ fn patients_hospital<T: Config>(patient: &T::AccountId) -> (T::AccountId, Hospit
 	(admin, hospital)
 }
 
+/// A represented patient with a full guardian list whose last guardian, a registered patient,
+/// can receive a recovery; returns `(patient, holder)`.
+fn recovery_ready<T: Config>() -> Result<(T::AccountId, T::AccountId), BenchmarkError> {
+	let max = T::MaxGuardians::get();
+	let holder = patient_with_guardians::<T>(max)?;
+	let who = patient::<T>();
+	represented_by_admin::<T>(&who)?;
+	Patients::<T>::do_register(&holder, None, KEY, None)?;
+	Ok((who, holder))
+}
+
+/// A recovery of `patient`'s keys to `holder`, approved by another hospital.
+fn pending_recovery<T: Config>(
+	patient: &T::AccountId,
+	holder: T::AccountId,
+) -> Result<(), BenchmarkError> {
+	if !PatientOf::<T>::contains_key(&holder) {
+		Patients::<T>::do_register(&holder, None, KEY, None)?;
+	}
+	let (_, other) = other_hospital::<T>();
+	Patients::<T>::do_approve_recovery(Entity::Hospital(other), patient, &holder)?;
+	Ok(())
+}
+
+/// A second hospital, not the patient's; its admin.
+fn other_hospital<T: Config>() -> (T::AccountId, HospitalId) {
+	let admin: T::AccountId = account("admin", 1, 0);
+	let hospital = T::Hospitals::benchmark_hospital(admin.clone());
+	(admin, hospital)
+}
+
 fn assert_last_event<T: Config>(event: Event<T>) {
 	frame_system::Pallet::<T>::assert_last_event(<T as frame_system::Config>::RuntimeEvent::from(
 		event,
@@ -61,13 +92,14 @@ fn assert_last_event<T: Config>(event: Event<T>) {
 mod benchmarks {
 	use super::*;
 
+	// `register` and `register_at` share this weight, measured at the worse of the two:
+	// through an invitation, which is used up and its hospital recorded.
 	#[benchmark]
 	fn register() {
-		// Through an invitation: it is used up and its hospital recorded.
 		let who = patient::<T>();
 		let hospital = T::Hospitals::benchmark_invite(&who, InviteRole::Patient);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), KEY, Some(long_cid()));
+		register_at(RawOrigin::Signed(who.clone()), hospital, KEY, Some(long_cid()));
 		assert_last_event::<T>(Event::PatientRegistered { patient: who, hospital: Some(hospital) });
 	}
 
@@ -111,6 +143,11 @@ mod benchmarks {
 		let last = patient_with_guardians::<T>(T::MaxGuardians::get())?;
 		let who = patient::<T>();
 		let admin = represented_by_admin::<T>(&who)?;
+		// A recovery to another guardian is pending, and `last` was named by the hospital: the
+		// admin may remove them, after every check.
+		pending_recovery::<T>(&who, guardian::<T>(0))?;
+		let hospital = Represented::<T>::get(&who).map(|r| r.hospital).unwrap_or_default();
+		NamedByHospital::<T>::insert(&who, &last, hospital);
 		T::RecordKeys::benchmark_keys(&who, &last, k);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin), who.clone(), last.clone());
@@ -129,19 +166,43 @@ mod benchmarks {
 		Ok(())
 	}
 
-	// Worst case: approved by a guardian (signed, so `RecoveryOrigin` is tried first), the
-	// approver and the holder last in a full guardian list.
+	// Worst case: the holder last in a full guardian list.
 	#[benchmark]
 	fn approve_recovery() -> Result<(), BenchmarkError> {
-		let max = T::MaxGuardians::get();
-		patient_with_guardians::<T>(max)?;
-		let who = patient::<T>();
-		represented_by_admin::<T>(&who)?;
-		let (approver, holder) = (guardian::<T>(max - 2), guardian::<T>(max - 1));
-		Patients::<T>::do_register(&holder, KEY, None)?;
+		let (who, holder) = recovery_ready::<T>()?;
+		let origin =
+			T::RecoveryOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(approver), who.clone(), holder.clone());
-		assert_last_event::<T>(Event::RecoveryApproved { patient: who, holder });
+		_(origin as T::RuntimeOrigin, who.clone(), holder.clone());
+		assert!(Recoveries::<T>::get(&who).is_some_and(|r| r.holder == holder));
+		Ok(())
+	}
+
+	// Worst case: the holder last in a full guardian list, the approving admin checked against
+	// the representing hospital's admins.
+	#[benchmark]
+	fn approve_recovery_as() -> Result<(), BenchmarkError> {
+		let (who, holder) = recovery_ready::<T>()?;
+		let (other_admin, other) = other_hospital::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(other_admin), other, who.clone(), holder.clone());
+		assert!(Recoveries::<T>::get(&who).is_some_and(|r| r.holder == holder));
+		Ok(())
+	}
+
+	// Worst case: cancelled by an admin of the approving hospital (every other canceller is
+	// checked first), with `k` keys of the holder's to look through for released shares.
+	#[benchmark]
+	fn cancel_recovery(
+		k: Linear<0, { T::MaxKeysPerRemoval::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let (who, holder) = recovery_ready::<T>()?;
+		let (other_admin, other) = other_hospital::<T>();
+		Patients::<T>::do_approve_recovery(Entity::Hospital(other), &who, &holder)?;
+		T::RecordKeys::benchmark_keys(&who, &holder, k);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(other_admin), who.clone());
+		assert!(!Recoveries::<T>::contains_key(&who));
 		Ok(())
 	}
 

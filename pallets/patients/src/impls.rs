@@ -1,7 +1,7 @@
 //! The patients pallet's logic behind its calls, and the registry it offers
 //! the other pallets.
 
-use crate::{pallet::*, PatientRegistry, Representation};
+use crate::{pallet::*, PatientRegistry, Recovery, Representation};
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	canonical_cid, hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog,
@@ -33,14 +33,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Register `patient`, who signed. Being a patient keeps an account alive,
-	/// so it can sign with no tokens; an invitation is used up and its hospital
-	/// recorded as the one the patient registered at.
+	/// so it can sign with no tokens. With `at`, that hospital's invitation is
+	/// used up and the hospital recorded as the one the patient registered at.
 	pub(crate) fn do_register(
 		patient: &T::AccountId,
+		at: Option<HospitalId>,
 		encryption_key: EncryptionKey,
 		profile: Option<Cid>,
 	) -> DispatchResult {
 		ensure!(!PatientOf::<T>::contains_key(patient), Error::<T>::AlreadyRegistered);
+		if let Some(at) = at {
+			ensure!(
+				T::Hospitals::is_invited(patient, InviteRole::Patient, Some(at)),
+				Error::<T>::NotInvited
+			);
+		}
 		let encryption_key = Self::checked_key(encryption_key)?;
 		let profile = Self::checked_profile(profile)?;
 		if let Some(cid) = &profile {
@@ -49,7 +56,10 @@ impl<T: Config> Pallet<T> {
 		// The patient's own reference first: the invitation's goes with it, and
 		// the account must not be reaped in between.
 		hold_account::<T>(patient);
-		let hospital = T::Hospitals::take_invitation(patient, InviteRole::Patient, None)?;
+		let hospital = match at {
+			Some(at) => T::Hospitals::take_invitation(patient, InviteRole::Patient, Some(at))?,
+			None => None,
+		};
 		PatientOf::<T>::insert(
 			patient,
 			PatientInfo::<T> {
@@ -157,6 +167,13 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		})?;
 		WardsOf::<T>::insert(guardian, patient, ());
+		if actor != patient {
+			// Named by an admin of the hospital holding the representation: such a guardian
+			// does not count as one the patient chose (they cannot cancel a key recovery).
+			if let Some(r) = Represented::<T>::get(patient) {
+				NamedByHospital::<T>::insert(patient, guardian, r.hospital);
+			}
+		}
 		hold_account::<T>(guardian);
 		T::Audit::log_accounts(
 			actor,
@@ -176,6 +193,14 @@ impl<T: Config> Pallet<T> {
 				actor == guardian || Self::may_manage_guardians(actor, patient),
 				Error::<T>::MayNotManageGuardians
 			);
+			// A hospital cannot remove, while a recovery is pending, a guardian the patient
+			// named: they are who can stop it.
+			let by_hospital = actor != guardian && actor != patient;
+			let pending = Recoveries::<T>::get(patient).is_some_and(|r| r.holder != *guardian);
+			ensure!(
+				!(by_hospital && pending && !NamedByHospital::<T>::contains_key(patient, guardian)),
+				Error::<T>::RecoveryPending
+			);
 			Ok(())
 		};
 		Self::mutate_if(patient, manager, |info| {
@@ -185,11 +210,12 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		})?;
 		WardsOf::<T>::remove(guardian, patient);
+		NamedByHospital::<T>::remove(patient, guardian);
 		release_account::<T>(guardian);
 		// A recovery holder who is no longer a guardian receives nothing more.
-		Recoveries::<T>::mutate_exists(patient, |holder| {
-			if holder.as_ref() == Some(guardian) {
-				*holder = None;
+		Recoveries::<T>::mutate_exists(patient, |recovery| {
+			if recovery.as_ref().is_some_and(|r| r.holder == *guardian) {
+				*recovery = None;
 			}
 		});
 		let keys_removed =
@@ -202,29 +228,87 @@ impl<T: Config> Pallet<T> {
 		Ok(keys_removed)
 	}
 
-	/// `actor` is the approving guardian, or the council or root.
+	/// `approver` is another hospital (whose admin signed), or the council or root: never
+	/// anyone of the hospital that recorded the patient cannot act. Starts the delay.
 	pub(crate) fn do_approve_recovery(
-		actor: Entity<T::AccountId>,
+		approver: Entity<T::AccountId>,
 		patient: &T::AccountId,
 		holder: &T::AccountId,
 	) -> DispatchResult {
 		let info = PatientOf::<T>::get(patient).ok_or(Error::<T>::NotRegistered)?;
-		if let Entity::Account(approver) = &actor {
-			ensure!(info.guardians.contains(approver), Error::<T>::MayNotApproveRecovery);
-			ensure!(approver != holder, Error::<T>::OwnRecovery);
-		}
 		// The identity check: the patient's hospital recorded that the patient cannot act
 		// (lost keys), and its admin made the new account a guardian.
 		ensure!(Represented::<T>::contains_key(patient), Error::<T>::NotRepresented);
 		ensure!(info.guardians.contains(holder), Error::<T>::NotGuardian);
 		ensure!(PatientOf::<T>::contains_key(holder), Error::<T>::HolderNotRegistered);
-		Recoveries::<T>::insert(patient, holder);
+		ensure!(!Recoveries::<T>::contains_key(patient), Error::<T>::RecoveryInProgress);
+		let now = T::Time::now();
+		let effective_at = now.saturating_add(RecoveryDelay::<T>::get());
+		let recovery = Recovery {
+			holder: holder.clone(),
+			approved_by: approver.clone(),
+			approved_at: now,
+			effective_at,
+		};
+		Recoveries::<T>::insert(patient, recovery);
 		T::Audit::log(
-			actor,
+			approver,
 			Entity::Account(patient.clone()),
 			AuditAction::KeyRecoveryApproved { holder: holder.clone() },
 		)?;
+		Self::deposit_event(Event::RecoveryApproved {
+			patient: patient.clone(),
+			holder: holder.clone(),
+			effective_at,
+		});
 		Ok(())
+	}
+
+	/// Whether `actor` may cancel `recovery` of `patient`.
+	fn may_cancel_recovery(
+		actor: &T::AccountId,
+		patient: &T::AccountId,
+		info: &PatientInfo<T>,
+		recovery: &Recovery<T::AccountId>,
+	) -> bool {
+		let named_by_patient = |g: &T::AccountId| {
+			info.guardians.contains(g) && !NamedByHospital::<T>::contains_key(patient, g)
+		};
+		let admin_of = |h: HospitalId| T::Hospitals::is_active_admin(h, actor);
+		actor == patient
+			|| named_by_patient(actor)
+			|| Represented::<T>::get(patient).is_some_and(|r| admin_of(r.hospital))
+			|| matches!(recovery.approved_by, Entity::Hospital(h) if admin_of(h))
+	}
+
+	/// `actor` is a signer, or the council or root. Returns how many released shares went.
+	pub(crate) fn do_cancel_recovery(
+		actor: Entity<T::AccountId>,
+		patient: &T::AccountId,
+	) -> Result<u32, DispatchError> {
+		let info = PatientOf::<T>::get(patient).ok_or(Error::<T>::NotRegistered)?;
+		let recovery = Recoveries::<T>::get(patient).ok_or(Error::<T>::NoRecovery)?;
+		if let Entity::Account(who) = &actor {
+			ensure!(
+				Self::may_cancel_recovery(who, patient, &info, &recovery),
+				Error::<T>::MayNotCancelRecovery
+			);
+		}
+		Recoveries::<T>::remove(patient);
+		let holder = recovery.holder;
+		let shares_removed =
+			T::RecordKeys::remove_released_shares(patient, &holder, T::MaxKeysPerRemoval::get());
+		T::Audit::log(
+			actor,
+			Entity::Account(patient.clone()),
+			AuditAction::KeyRecoveryCancelled { holder: holder.clone() },
+		)?;
+		Self::deposit_event(Event::RecoveryCancelled {
+			patient: patient.clone(),
+			holder,
+			shares_removed,
+		});
+		Ok(shares_removed)
 	}
 
 	pub(crate) fn do_set_represented(
@@ -285,10 +369,24 @@ impl<T: Config> Pallet<T> {
 			"an unregistered account is recorded as represented"
 		);
 		ensure!(WardsOf::<T>::iter().count() == guardianships, "stale guardian index entry");
-		for (patient, holder) in Recoveries::<T>::iter() {
+		for (patient, recovery) in Recoveries::<T>::iter() {
 			ensure!(
-				WardsOf::<T>::contains_key(&holder, &patient),
+				WardsOf::<T>::contains_key(&recovery.holder, &patient),
 				"a recovery holder who is not the patient's guardian"
+			);
+			ensure!(
+				recovery.effective_at >= recovery.approved_at,
+				"a recovery effective before its approval"
+			);
+			ensure!(
+				!matches!(recovery.approved_by, Entity::Account(_)),
+				"a recovery approved by one account, not by another hospital or the council"
+			);
+		}
+		for (patient, guardian, _) in NamedByHospital::<T>::iter() {
+			ensure!(
+				WardsOf::<T>::contains_key(&guardian, &patient),
+				"a hospital-named guardian who is no guardian"
 			);
 		}
 		Ok(())
@@ -310,6 +408,8 @@ impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 
 	fn recovery_holder(patient: &T::AccountId) -> Option<T::AccountId> {
 		Recoveries::<T>::get(patient)
+			.filter(|recovery| recovery.is_effective(T::Time::now()))
+			.map(|recovery| recovery.holder)
 	}
 
 	fn may_act_for(actor: &T::AccountId, patient: &T::AccountId) -> bool {
@@ -320,7 +420,7 @@ impl<T: Config> PatientRegistry<T::AccountId> for Pallet<T> {
 	#[cfg(feature = "runtime-benchmarks")]
 	fn benchmark_patient(who: &T::AccountId) {
 		if !PatientOf::<T>::contains_key(who) {
-			Self::do_register(who, [7; 32], None)
+			Self::do_register(who, None, [7; 32], None)
 				.expect("a new patient with a valid key registers");
 		}
 	}

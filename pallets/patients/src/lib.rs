@@ -41,14 +41,20 @@
 //!
 //! ### Dispatchable functions
 //!
-//! - [`Pallet::register`]: a person registers themself as a patient (free
-//!   with a hospital's invitation, which is how a hospital's desk registers
-//!   people: the person signs, with their own key).
+//! - [`Pallet::register_at`]: a person registers themself as a patient of the
+//!   hospital whose invitation they hold (free: how a hospital's desk
+//!   registers people; the person signs, with their own key, and names the
+//!   hospital); [`Pallet::register`]: of no hospital, paying the fee.
 //! - [`Pallet::set_profile`]: replace or clear the encrypted profile's CID.
 //! - [`Pallet::rotate_key`]: replace the encryption key (the patient only).
 //! - [`Pallet::add_guardian`], [`Pallet::remove_guardian`]: manage guardians.
 //! - [`Pallet::set_represented`]: a hospital admin records that the patient
 //!   cannot act for themself, or that this has ended.
+//! - [`Pallet::approve_recovery_as`] (an admin of another hospital) and
+//!   [`Pallet::approve_recovery`] (the council or root): approve the recovery
+//!   of a patient's escrowed record keys to their new account, which takes
+//!   effect after [`RecoveryDelay`]; [`Pallet::cancel_recovery`]: the patient,
+//!   a guardian they named, or the hospitals involved stop it.
 //!
 //! ### Traits implemented
 //!
@@ -81,7 +87,7 @@ mod mock;
 mod tests;
 
 pub use medchain_primitives::{EncryptionKey, HospitalId, PatientRegistry};
-pub use types::{Patient, Representation};
+pub use types::{Patient, Recovery, Representation};
 pub use weights::WeightInfo;
 
 #[frame_support::pallet]
@@ -94,7 +100,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// A patient as this runtime stores them.
 	pub type PatientInfo<T> =
@@ -134,9 +140,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxKeysPerRemoval: Get<u32>;
 
-		/// Who besides a guardian may approve a key recovery: the council (2/3) or root. Its
-		/// success value is who the audit trail names as the actor.
+		/// Who besides an admin of another hospital may approve a key recovery, and who may
+		/// cancel any: the council (2/3) or root. Its success value is who the audit trail
+		/// names as the actor.
 		type RecoveryOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Entity<Self::AccountId>>;
+
+		/// How long an approved key recovery waits before the release services act on it
+		/// (chain time, ms), unless the genesis config sets another [`RecoveryDelay`].
+		#[pallet::constant]
+		type DefaultRecoveryDelay: Get<Moment>;
 
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
@@ -166,11 +178,50 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Represented<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Representation>;
 
-	/// Approved key recoveries: the patient lost their keys, and this guardian (the person's
-	/// new account) receives the shares of their escrowed record keys
-	/// (docs/emergency-access.md, "Key recovery").
+	/// Approved key recoveries, pending or in effect: the patient lost their keys, and a
+	/// guardian (the person's new account) receives the shares of their escrowed record keys
+	/// once the delay has passed (docs/emergency-access.md, "Key recovery").
 	#[pallet::storage]
-	pub type Recoveries<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+	pub type Recoveries<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Recovery<T::AccountId>>;
+
+	/// `(patient, guardian) -> hospital` for a guardian an admin of `hospital` named while the
+	/// patient was represented. Such a guardian cannot cancel a key recovery; one the patient
+	/// named can.
+	#[pallet::storage]
+	pub type NamedByHospital<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		HospitalId,
+		OptionQuery,
+	>;
+
+	/// How long an approved key recovery waits before it takes effect (chain time, ms).
+	#[pallet::storage]
+	pub type RecoveryDelay<T: Config> =
+		StorageValue<_, Moment, ValueQuery, <T as Config>::DefaultRecoveryDelay>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The key recovery delay (ms), if not `T::DefaultRecoveryDelay`: a development chain
+		/// sets seconds so that its tests need not wait days.
+		pub recovery_delay: Option<Moment>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(delay) = self.recovery_delay {
+				RecoveryDelay::<T>::put(delay);
+			}
+		}
+	}
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -190,9 +241,13 @@ pub mod pallet {
 		PatientRepresented { patient: T::AccountId, hospital: HospitalId },
 		/// An admin of `hospital` recorded that `patient` acts for themself again.
 		RepresentationEnded { patient: T::AccountId, hospital: HospitalId },
-		/// The recovery of `patient`'s keys to `holder` was approved: the hospitals' release
-		/// services release the shares of the patient's escrowed record keys to `holder`.
-		RecoveryApproved { patient: T::AccountId, holder: T::AccountId },
+		/// The recovery of `patient`'s keys to `holder` was approved: from `effective_at`
+		/// (chain time, ms), unless it is cancelled first, the hospitals' release services
+		/// release the shares of the patient's escrowed record keys to `holder`.
+		RecoveryApproved { patient: T::AccountId, holder: T::AccountId, effective_at: Moment },
+		/// The recovery of `patient`'s keys to `holder` was cancelled; the `shares_removed`
+		/// shares already released to `holder` went with it.
+		RecoveryCancelled { patient: T::AccountId, holder: T::AccountId, shares_removed: u32 },
 	}
 
 	#[pallet::error]
@@ -233,12 +288,29 @@ pub mod pallet {
 		/// The recovery holder must be a registered patient (the person's new account), for
 		/// its encryption key.
 		HolderNotRegistered,
-		/// A guardian cannot approve their own recovery: another guardian or the council must.
+		/// Retired: a guardian no longer approves a recovery.
 		OwnRecovery,
-		/// Only another guardian of the patient, the council or root approves a key recovery.
+		/// Retired: a guardian no longer approves a recovery.
 		MayNotApproveRecovery,
 		/// The profile CID names a file of another patient's record or profile.
 		CidInUse,
+		/// The hospital has no live patient invitation for this account: ask its desk to
+		/// invite you (`consortium.invite`), or register without a hospital (`register`).
+		NotInvited,
+		/// A key recovery is approved by an admin of a hospital other than the one that
+		/// recorded the patient cannot act (and not also its admin), or by the council.
+		SameHospital,
+		/// The patient already has a key recovery, pending or in effect: cancel it first.
+		RecoveryInProgress,
+		/// The patient has no key recovery.
+		NoRecovery,
+		/// Only the patient, a guardian the patient named, an admin of the hospital that
+		/// recorded the patient cannot act or of the approving hospital, the council or root
+		/// cancels a key recovery.
+		MayNotCancelRecovery,
+		/// While a key recovery is pending, a hospital admin cannot remove a guardian the
+		/// patient named (who could cancel it).
+		RecoveryPending,
 	}
 
 	#[pallet::hooks]
@@ -256,11 +328,18 @@ pub mod pallet {
 		pub fn patient(who: T::AccountId) -> Option<PatientInfo<T>> {
 			PatientOf::<T>::get(who)
 		}
+
+		/// A patient's key recovery, pending or in effect.
+		pub fn recovery(patient: T::AccountId) -> Option<Recovery<T::AccountId>> {
+			Recoveries::<T>::get(patient)
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register yourself as a patient.
+		/// Register yourself as a patient of no hospital, paying the fee. At a hospital's
+		/// desk, use `register_at` with its invitation instead: free, and recorded as
+		/// registered there.
 		///
 		/// The dispatch origin for this call must be _Signed_ by the account that becomes the
 		/// patient, not yet registered.
@@ -269,28 +348,21 @@ pub mod pallet {
 		///   client derives it from your mnemonic.
 		/// - `profile`: optionally, the CID (text, e.g. `bafk…`) of your encrypted profile in IPFS.
 		///
-		/// Free of fees only for an account a hospital admin invited as a patient
-		/// (`consortium.invite`), which needs no tokens at all and is recorded as registered at
-		/// that hospital; everyone else pays once, guardians and doctors included.
+		/// Never free: a role (a guardian's, a doctor's) never makes a new patient free, or
+		/// each could name the next one for ever. An invitation is not used: no hospital can
+		/// become a patient's hospital by inviting them first.
 		///
 		/// Emits `PatientRegistered`. Errors: `AlreadyRegistered`, `InvalidEncryptionKey`,
-		/// `MalformedCid`, `CidTooLong`.
+		/// `MalformedCid`, `CidTooLong`, `CidInUse`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _encryption_key: &EncryptionKey, _profile: &Option<Cid>| -> bool {
-			// Only an invitation: a role (a guardian's, a doctor's) never makes a
-			// new patient free, or each could name the next one for ever.
-			medchain_primitives::signed_by(origin, |who| {
-				T::Hospitals::is_invited(who, InviteRole::Patient, None)
-			})
-		})]
 		pub fn register(
 			origin: OriginFor<T>,
 			encryption_key: EncryptionKey,
 			profile: Option<Cid>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_register(&who, encryption_key, profile)
+			Self::do_register(&who, None, encryption_key, profile)
 		}
 
 		// Call index 1 was `register_patient`, by which a hospital admin registered an account
@@ -432,31 +504,119 @@ pub mod pallet {
 		/// and made a new account. `holder` must be that new account, registered as a patient
 		/// (for its encryption key) and already a guardian of `patient`, which an admin of the
 		/// patient's hospital adds after checking the person's identity at the desk (the
-		/// patient is then `represented`). The hospitals' key-release services release the
+		/// patient is then `represented`). No one at that hospital can approve it: the approval
+		/// comes from outside it, the council here or another hospital (`approve_recovery_as`).
+		///
+		/// The recovery takes effect after `RecoveryDelay` (chain time). Until then the patient's
+		/// own account or a guardian the patient named can cancel it (`cancel_recovery`), and
+		/// the hospitals' key-release services release nothing; from then on they release the
 		/// shares of every escrowed record key of the patient to `holder`.
 		///
-		/// The dispatch origin for this call must be _Signed_ by another guardian of
-		/// `patient`, or be the council (2/3) or root (`T::RecoveryOrigin`).
+		/// The dispatch origin for this call must be the council (2/3) or root
+		/// (`T::RecoveryOrigin`).
 		///
-		/// Emits `RecoveryApproved`. Errors: `NotRegistered`, `MayNotApproveRecovery`,
-		/// `OwnRecovery`, `NotRepresented`, `NotGuardian`, `HolderNotRegistered`.
+		/// Emits `RecoveryApproved`. Errors: `NotRegistered`, `NotRepresented`, `NotGuardian`,
+		/// `HolderNotRegistered`, `RecoveryInProgress`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::approve_recovery())]
-		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _holder: &T::AccountId| -> bool {
-			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
-		})]
 		pub fn approve_recovery(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			holder: T::AccountId,
 		) -> DispatchResult {
+			let actor = T::RecoveryOrigin::ensure_origin(origin)?;
+			Self::do_approve_recovery(actor, &patient, &holder)
+		}
+
+		/// Register yourself as a patient of `hospital`, with the invitation its admin gave
+		/// you at the desk (`consortium.invite`): free, needing no tokens at all, and recorded
+		/// as registered at that hospital, which may later record that you cannot act for
+		/// yourself (`set_represented`). You name the hospital: an invitation of any other
+		/// hospital is neither used nor needed.
+		///
+		/// The dispatch origin for this call must be _Signed_ by the account that becomes the
+		/// patient, not yet registered, with a live patient invitation of `hospital`.
+		///
+		/// Emits `PatientRegistered`. Errors: `AlreadyRegistered`, `NotInvited`,
+		/// `InvalidEncryptionKey`, `MalformedCid`, `CidTooLong`, `CidInUse`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::register())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, hospital: &HospitalId, _encryption_key: &EncryptionKey, _profile: &Option<Cid>| -> bool {
+			medchain_primitives::signed_by(origin, |who| {
+				T::Hospitals::is_invited(who, InviteRole::Patient, Some(*hospital))
+			})
+		})]
+		pub fn register_at(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			encryption_key: EncryptionKey,
+			profile: Option<Cid>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register(&who, Some(hospital), encryption_key, profile)
+		}
+
+		/// As an admin of `hospital`, approve the recovery of `patient`'s keys to `holder`
+		/// (see `approve_recovery`): the second hospital's check of the person's identity. The
+		/// recovery takes effect after `RecoveryDelay`.
+		///
+		/// The dispatch origin for this call must be _Signed_ by an admin of active `hospital`,
+		/// which must not be the hospital that recorded the patient cannot act, and the admin
+		/// not also an admin of that one.
+		///
+		/// Emits `RecoveryApproved`. Errors: `NotHospitalAdmin`, `NotRegistered`,
+		/// `NotRepresented`, `SameHospital`, `NotGuardian`, `HolderNotRegistered`,
+		/// `RecoveryInProgress`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::approve_recovery_as())]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _hospital: &HospitalId, _patient: &T::AccountId, _holder: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn approve_recovery_as(
+			origin: OriginFor<T>,
+			hospital: HospitalId,
+			patient: T::AccountId,
+			holder: T::AccountId,
+		) -> DispatchResult {
+			let admin = ensure_signed(origin)?;
+			ensure!(T::Hospitals::is_active_admin(hospital, &admin), Error::<T>::NotHospitalAdmin);
+			let representing = Represented::<T>::get(&patient).map(|r| r.hospital);
+			if let Some(representing) = representing {
+				ensure!(
+					representing != hospital && !T::Hospitals::is_admin(representing, &admin),
+					Error::<T>::SameHospital
+				);
+			}
+			Self::do_approve_recovery(Entity::Hospital(hospital), &patient, &holder)
+		}
+
+		/// Cancel the key recovery of `patient`, pending or in effect. Shares already released
+		/// to its holder are removed from the chain (what the holder has read, they keep).
+		///
+		/// The dispatch origin for this call must be _Signed_ by `patient`, by a guardian the
+		/// patient named (not one a hospital admin named), or by an admin of the hospital that
+		/// recorded the patient cannot act or of the hospital that approved the recovery; or be
+		/// the council (2/3) or root (`T::RecoveryOrigin`).
+		///
+		/// Emits `RecoveryCancelled`. Errors: `NotRegistered`, `NoRecovery`,
+		/// `MayNotCancelRecovery`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::cancel_recovery(T::MaxKeysPerRemoval::get()))]
+		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId| -> bool {
+			medchain_primitives::signed_by_role_holder::<_, T::Roles>(origin)
+		})]
+		pub fn cancel_recovery(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+		) -> DispatchResultWithPostInfo {
 			let actor = match T::RecoveryOrigin::try_origin(origin) {
 				Ok(governance) => governance,
 				Err(origin) => Entity::Account(ensure_signed(origin)?),
 			};
-			Self::do_approve_recovery(actor, &patient, &holder)?;
-			Self::deposit_event(Event::RecoveryApproved { patient, holder });
-			Ok(())
+			// Every error comes before any share is removed: charge what the checks cost.
+			let removed = Self::do_cancel_recovery(actor, &patient)
+				.map_err(|e| e.with_weight(T::WeightInfo::cancel_recovery(0)))?;
+			Ok(Some(T::WeightInfo::cancel_recovery(removed)).into())
 		}
 	}
 }

@@ -37,3 +37,37 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for ClaimProfiles<T> {
 /// [`ClaimProfiles`], run only when the stored version is 1, which it sets to 2.
 pub type V1ToV2<T> =
 	VersionedMigration<1, 2, ClaimProfiles<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+/// Version 2 to 3: key recoveries need an approval from outside the patient's hospital and
+/// wait out a delay (the trust review's attack 2). A recovery approved before (by one guardian,
+/// in effect at once) is dropped, not carried over: it was approved under the rule the attack
+/// broke, and is approved again, by another hospital or the council, if it was genuine. Every
+/// guardian of a patient a hospital represents is marked as named by that hospital, since the
+/// chain did not record who named them: such a guardian cannot cancel a recovery (the patient's
+/// own account still can). One pass over `Represented`, in one block.
+pub struct DelayRecoveries<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> UncheckedOnRuntimeUpgrade for DelayRecoveries<T> {
+	fn on_runtime_upgrade() -> Weight {
+		let dropped = Recoveries::<T>::clear(u32::MAX, None).unique;
+		if dropped > 0 {
+			log::warn!(
+				target: "runtime::patients",
+				"{dropped} key recoveries approved by a guardian alone dropped: approve them again",
+			);
+		}
+		let (mut reads, mut writes) = (u64::from(dropped), u64::from(dropped));
+		for (patient, representation) in Represented::<T>::iter() {
+			reads += 2;
+			for guardian in PatientOf::<T>::get(&patient).map(|p| p.guardians).unwrap_or_default() {
+				writes += 1;
+				NamedByHospital::<T>::insert(&patient, guardian, representation.hospital);
+			}
+		}
+		T::DbWeight::get().reads_writes(reads, writes)
+	}
+}
+
+/// [`DelayRecoveries`], run only when the stored version is 2, which it sets to 3.
+pub type V2ToV3<T> =
+	VersionedMigration<2, 3, DelayRecoveries<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;

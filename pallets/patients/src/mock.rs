@@ -72,8 +72,12 @@ impl pallet_patients::Config for Test {
 	type Files = medchain_primitives::testing::MockFiles;
 	type MaxKeysPerRemoval = ConstU32<10>;
 	type RecoveryOrigin = frame_system::EnsureRootWithSuccess<u64, RootActor>;
+	type DefaultRecoveryDelay = frame_support::traits::ConstU64<RECOVERY_DELAY>;
 	type WeightInfo = ();
 }
+
+/// How long a key recovery waits in these tests: an hour.
+pub const RECOVERY_DELAY: u64 = 3_600_000;
 
 frame_support::parameter_types! {
 	/// Root as the audit trail names it.

@@ -29,10 +29,16 @@ fn bound<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> sp_runtime::Bounde
 	bytes.to_vec().try_into().expect("within its bound")
 }
 
-/// Register `who` with a profile: `CID` for `PATIENT`, a file of their own for anyone else.
+/// Register `who` with a profile: `CID` for `PATIENT`, a file of their own for anyone else;
+/// at the hospital that invited them, if one did.
 fn register(who: u64) {
 	let profile = if who == PATIENT { bound(CID) } else { numbered_cid(who) };
-	assert_ok!(Patients::register(signed(who), KEY, Some(profile)));
+	let hospital = (0..3).find(|h| MockHospitals::is_invited(&who, InviteRole::Patient, Some(*h)));
+	let result = match hospital {
+		Some(h) => Patients::register_at(signed(who), h, KEY, Some(profile)),
+		None => Patients::register(signed(who), KEY, Some(profile)),
+	};
+	assert_ok!(result);
 }
 
 fn register_with_guardian() {
@@ -150,7 +156,7 @@ fn unsigned_and_root_origins_are_refused() {
 fn desk_registration_without_consent_the_hospital_invites_and_the_person_registers() {
 	test(|| {
 		MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
-		assert_ok!(Patients::register(signed(PATIENT), KEY, Some(bound(CID))));
+		assert_ok!(Patients::register_at(signed(PATIENT), 0, KEY, Some(bound(CID))));
 		let info = PatientOf::<Test>::get(PATIENT).unwrap();
 		assert_eq!((info.registered_by, info.hospital), (PATIENT, Some(0)));
 		assert!(info.guardians.is_empty());
@@ -568,9 +574,11 @@ fn guardian_takeover_a_stranger_hospital_cannot_take_a_patient_over() {
 
 /// The person's new account, registered as a patient of its own.
 const NEW_ACCOUNT: u64 = 30;
+/// A second guardian, named by the hospital's admin.
+const HOSPITAL_GUARDIAN: u64 = 21;
 
-/// A patient of hospital 0 with a guardian who lost their keys: the hospital records that
-/// they cannot act and its admin makes the new account a guardian.
+/// A patient of hospital 0 with a guardian they named, who lost their keys: the hospital
+/// records that they cannot act and its admin makes the new account a guardian.
 fn lost_keys() {
 	MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
 	register_with_guardian();
@@ -579,42 +587,172 @@ fn lost_keys() {
 	assert_ok!(Patients::add_guardian(signed(1), PATIENT, NEW_ACCOUNT));
 }
 
+/// Chain time moves on by `ms`.
+fn wait(ms: u64) {
+	pallet_timestamp::Now::<Test>::mutate(|now| *now += ms);
+}
+
 #[test]
-fn a_guardian_approves_the_recovery_of_a_patients_keys_to_the_new_account() {
+fn another_hospital_approves_a_recovery_which_takes_effect_after_the_delay() {
 	test(|| {
 		lost_keys();
 		assert_eq!(Patients::recovery_holder(&PATIENT), None);
-		assert_ok!(Patients::approve_recovery(signed(GUARDIAN), PATIENT, NEW_ACCOUNT));
+		// Admin 2 of hospital 1 checks the person's identity too.
+		assert_ok!(Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT));
+		let effective_at = NOW + RECOVERY_DELAY;
 		System::assert_last_event(
-			Event::RecoveryApproved { patient: PATIENT, holder: NEW_ACCOUNT }.into(),
+			Event::RecoveryApproved { patient: PATIENT, holder: NEW_ACCOUNT, effective_at }.into(),
 		);
-		assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
+		let recovery = Patients::recovery(PATIENT).expect("a pending recovery");
+		assert_eq!(recovery.approved_by, Entity::Hospital(1));
+		assert_eq!((recovery.approved_at, recovery.effective_at), (NOW, effective_at));
 		assert_eq!(
 			trail(PATIENT).pop(),
-			Some(by(GUARDIAN, AuditAction::KeyRecoveryApproved { holder: NEW_ACCOUNT }))
+			Some((Entity::Hospital(1), AuditAction::KeyRecoveryApproved { holder: NEW_ACCOUNT }))
+		);
+		// Nothing is released until the delay has passed.
+		wait(RECOVERY_DELAY - 1);
+		assert_eq!(Patients::recovery_holder(&PATIENT), None);
+		wait(1);
+		assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
+		// One recovery at a time.
+		assert_noop!(
+			Patients::approve_recovery(RuntimeOrigin::root(), PATIENT, NEW_ACCOUNT),
+			Error::<Test>::RecoveryInProgress
 		);
 		// The holder stepping down (or removed) ends the recovery.
 		assert_ok!(Patients::remove_guardian(signed(NEW_ACCOUNT), PATIENT, NEW_ACCOUNT));
-		assert_eq!(Patients::recovery_holder(&PATIENT), None);
+		assert_eq!(Patients::recovery(PATIENT), None);
 	});
 }
 
 #[test]
-fn the_council_or_root_approves_a_recovery_where_no_other_guardian_can() {
+fn the_council_or_root_approves_a_recovery() {
 	test(|| {
 		lost_keys();
-		assert_ok!(Patients::remove_guardian(signed(1), PATIENT, GUARDIAN));
 		assert_ok!(Patients::approve_recovery(RuntimeOrigin::root(), PATIENT, NEW_ACCOUNT));
 		assert_eq!(
 			trail(PATIENT).pop(),
 			Some((Entity::Root, AuditAction::KeyRecoveryApproved { holder: NEW_ACCOUNT }))
 		);
+		assert_eq!(Patients::recovery_holder(&PATIENT), None);
+		wait(RECOVERY_DELAY);
 		assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
 	});
 }
 
+// Attack 2 of the trust review (one hospital recovers any of its patients' keys): while a
+// patient was represented, the hospital's admin added two guardians, one approved the recovery
+// to the other, and every release service handed over all of the patient's keys at once.
 #[test]
-fn a_recovery_needs_the_hospitals_identity_check_and_a_second_party() {
+fn one_hospital_recovers_keys_nobody_of_the_patients_hospital_approves_a_recovery() {
+	test(|| {
+		lost_keys();
+		assert_ok!(Patients::add_guardian(signed(1), PATIENT, HOSPITAL_GUARDIAN));
+		// A guardian (any guardian), the hospital's admin and the patient's lost account all
+		// sign: none of them is the council or root.
+		for who in [HOSPITAL_GUARDIAN, GUARDIAN, 1, PATIENT, NEW_ACCOUNT, STRANGER] {
+			assert_noop!(
+				Patients::approve_recovery(signed(who), PATIENT, NEW_ACCOUNT),
+				DispatchError::BadOrigin
+			);
+		}
+		// Its admin cannot approve as the patient's own hospital, nor as another hospital
+		// they also administer.
+		assert_noop!(
+			Patients::approve_recovery_as(signed(1), 0, PATIENT, NEW_ACCOUNT),
+			Error::<Test>::SameHospital
+		);
+		MockHospitals::add(4, &[1, 5]);
+		assert_noop!(
+			Patients::approve_recovery_as(signed(1), 4, PATIENT, NEW_ACCOUNT),
+			Error::<Test>::SameHospital
+		);
+		// Nor can an admin of a hospital not theirs, or a suspended one.
+		assert_noop!(
+			Patients::approve_recovery_as(signed(1), 1, PATIENT, NEW_ACCOUNT),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_noop!(
+			Patients::approve_recovery_as(signed(3), 2, PATIENT, NEW_ACCOUNT),
+			Error::<Test>::NotHospitalAdmin
+		);
+		assert_eq!(Patients::recovery(PATIENT), None);
+		// Another admin of that second hospital, who is not the patient's hospital's, may.
+		assert_ok!(Patients::approve_recovery_as(signed(5), 4, PATIENT, NEW_ACCOUNT));
+	});
+}
+
+#[test]
+fn one_hospital_recovers_keys_the_patient_or_a_guardian_they_named_cancels_it_in_the_delay() {
+	test(|| {
+		lost_keys();
+		assert_ok!(Patients::add_guardian(signed(1), PATIENT, HOSPITAL_GUARDIAN));
+		assert_ok!(Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT));
+		// A guardian the hospital named cannot cancel it, nor can a stranger; and the hospital
+		// cannot remove the guardian the patient named while it is pending.
+		for who in [HOSPITAL_GUARDIAN, STRANGER, 3] {
+			assert_noop!(
+				Patients::cancel_recovery(signed(who), PATIENT).map_err(|e| e.error),
+				Error::<Test>::MayNotCancelRecovery
+			);
+		}
+		assert_noop!(
+			Patients::remove_guardian(signed(1), PATIENT, GUARDIAN).map_err(|e| e.error),
+			Error::<Test>::RecoveryPending
+		);
+		// The guardian the patient named before does.
+		assert_ok!(Patients::cancel_recovery(signed(GUARDIAN), PATIENT));
+		System::assert_last_event(
+			Event::RecoveryCancelled { patient: PATIENT, holder: NEW_ACCOUNT, shares_removed: 0 }
+				.into(),
+		);
+		assert_eq!(
+			trail(PATIENT).pop(),
+			Some(by(GUARDIAN, AuditAction::KeyRecoveryCancelled { holder: NEW_ACCOUNT }))
+		);
+		wait(RECOVERY_DELAY);
+		assert_eq!(Patients::recovery_holder(&PATIENT), None);
+		assert_noop!(
+			Patients::cancel_recovery(signed(PATIENT), PATIENT).map_err(|e| e.error),
+			Error::<Test>::NoRecovery
+		);
+		// So does the patient's own account, even once it is in effect; and either hospital,
+		// and root.
+		for canceller in [signed(PATIENT), signed(1), signed(2), RuntimeOrigin::root()] {
+			assert_ok!(Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT));
+			wait(RECOVERY_DELAY);
+			assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
+			assert_ok!(Patients::cancel_recovery(canceller, PATIENT));
+			assert_eq!(Patients::recovery_holder(&PATIENT), None);
+		}
+		// With no recovery pending, the hospital manages the guardians again.
+		assert_ok!(Patients::remove_guardian(signed(1), PATIENT, GUARDIAN));
+	});
+}
+
+#[test]
+fn one_hospital_recovers_keys_by_inviting_first_the_patient_names_their_hospital() {
+	test(|| {
+		// Hospital 1 invites the address before the patient's own hospital 0 does.
+		MockHospitals::invite(PATIENT, InviteRole::Patient, 1);
+		// Registering without naming a hospital uses no invitation.
+		assert_ok!(Patients::register(signed(PATIENT), KEY, None));
+		assert_eq!(PatientOf::<Test>::get(PATIENT).unwrap().hospital, None);
+		assert!(MockHospitals::is_invited(&PATIENT, InviteRole::Patient, Some(1)));
+		// Naming a hospital needs its invitation.
+		MockHospitals::invite(OTHER_PATIENT, InviteRole::Patient, 1);
+		assert_noop!(
+			Patients::register_at(signed(OTHER_PATIENT), 0, KEY, None),
+			Error::<Test>::NotInvited
+		);
+		assert_ok!(Patients::register_at(signed(OTHER_PATIENT), 1, KEY, None));
+		assert_eq!(PatientOf::<Test>::get(OTHER_PATIENT).unwrap().hospital, Some(1));
+	});
+}
+
+#[test]
+fn a_recovery_needs_the_hospitals_identity_check_and_a_registered_guardian_holder() {
 	test(|| {
 		MockHospitals::invite(PATIENT, InviteRole::Patient, 0);
 		register_with_guardian();
@@ -622,43 +760,26 @@ fn a_recovery_needs_the_hospitals_identity_check_and_a_second_party() {
 		// No hospital has recorded that the patient cannot act.
 		assert_ok!(Patients::add_guardian(signed(PATIENT), PATIENT, NEW_ACCOUNT));
 		assert_noop!(
-			Patients::approve_recovery(signed(GUARDIAN), PATIENT, NEW_ACCOUNT),
+			Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT),
 			Error::<Test>::NotRepresented
 		);
 		assert_ok!(Patients::set_represented(signed(1), 0, PATIENT, true));
-		// The holder cannot approve their own recovery.
-		assert_noop!(
-			Patients::approve_recovery(signed(NEW_ACCOUNT), PATIENT, NEW_ACCOUNT),
-			Error::<Test>::OwnRecovery
-		);
-		// Only a guardian, the council or root approves: not a stranger, an admin, or the
-		// patient's lost account.
-		assert_noop!(
-			Patients::approve_recovery(signed(STRANGER), PATIENT, NEW_ACCOUNT),
-			Error::<Test>::MayNotApproveRecovery
-		);
-		for who in [1, PATIENT] {
-			assert_noop!(
-				Patients::approve_recovery(signed(who), PATIENT, NEW_ACCOUNT),
-				Error::<Test>::MayNotApproveRecovery
-			);
-		}
 		assert_noop!(
 			Patients::approve_recovery(RuntimeOrigin::none(), PATIENT, NEW_ACCOUNT),
 			DispatchError::BadOrigin
 		);
 		// The holder must be a guardian, and a registered patient (for its key).
 		assert_noop!(
-			Patients::approve_recovery(signed(GUARDIAN), PATIENT, STRANGER),
+			Patients::approve_recovery_as(signed(2), 1, PATIENT, STRANGER),
 			Error::<Test>::NotGuardian
 		);
-		assert_ok!(Patients::add_guardian(signed(1), PATIENT, 21));
+		assert_ok!(Patients::add_guardian(signed(1), PATIENT, HOSPITAL_GUARDIAN));
 		assert_noop!(
-			Patients::approve_recovery(signed(GUARDIAN), PATIENT, 21),
+			Patients::approve_recovery_as(signed(2), 1, PATIENT, HOSPITAL_GUARDIAN),
 			Error::<Test>::HolderNotRegistered
 		);
 		assert_noop!(
-			Patients::approve_recovery(signed(GUARDIAN), STRANGER, NEW_ACCOUNT),
+			Patients::approve_recovery(RuntimeOrigin::root(), STRANGER, NEW_ACCOUNT),
 			Error::<Test>::NotRegistered
 		);
 	});

@@ -4,7 +4,7 @@ use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
-use medchain_primitives::{Cid, EncryptionKey, HospitalId, Moment};
+use medchain_primitives::{Cid, EncryptionKey, Entity, HospitalId, Moment};
 use scale_info::TypeInfo;
 
 /// A registered patient. No personal data: the profile (name, birth date,
@@ -45,4 +45,26 @@ pub struct Representation {
 	pub hospital: HospitalId,
 	/// Chain time it was recorded, ms since the Unix epoch.
 	pub since: Moment,
+}
+
+/// A key recovery of a patient's escrowed record keys to `holder`, approved by someone
+/// outside the patient's hospital. It takes effect at `effective_at`; until then the patient,
+/// a guardian the patient named, or the hospitals involved can cancel it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Recovery<AccountId> {
+	/// The person's new account, a guardian of the patient: it receives the shares.
+	pub holder: AccountId,
+	/// Who approved it: an admin of another hospital (`Hospital`), the council or root.
+	pub approved_by: Entity<AccountId>,
+	/// When it was approved (chain time, ms).
+	pub approved_at: Moment,
+	/// From when the hospitals' release services release to `holder` (chain time, ms).
+	pub effective_at: Moment,
+}
+
+impl<AccountId> Recovery<AccountId> {
+	/// Whether the delay has passed at `now`.
+	pub fn is_effective(&self, now: Moment) -> bool {
+		now >= self.effective_at
+	}
 }

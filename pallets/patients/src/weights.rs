@@ -40,6 +40,8 @@ pub trait WeightInfo {
 	fn remove_guardian(k: u32, ) -> Weight;
 	fn set_represented() -> Weight;
 	fn approve_recovery() -> Weight;
+	fn approve_recovery_as() -> Weight;
+	fn cancel_recovery(k: u32, ) -> Weight;
 }
 
 /// Weights measured on the MedChain runtime, with its database weights.
@@ -265,6 +267,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
+	fn approve_recovery_as() -> Weight {
+		Weight::from_parts(130_000_000, 6710)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+	}
+	fn cancel_recovery(k: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 6710)
+			.saturating_add(Weight::from_parts(31_527_296, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
+	}
 }
 
 /// The same figures with ParityDB's weights, for tests and mocks.
@@ -307,5 +323,19 @@ impl WeightInfo for () {
 		Weight::from_parts(109_640_000, 6710)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn approve_recovery_as() -> Weight {
+		Weight::from_parts(130_000_000, 6710)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn cancel_recovery(k: u32, ) -> Weight {
+		Weight::from_parts(120_000_000, 6710)
+			.saturating_add(Weight::from_parts(31_527_296, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 }
