@@ -194,6 +194,10 @@ pub trait DoctorRegistry<AccountId> {
 	/// The doctor's current X25519 public key, if a doctor.
 	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
 
+	/// Since when (chain time, ms) `who` has been active at their hospital: approved,
+	/// registered or reinstated there. `None` if not a doctor.
+	fn active_since(who: &AccountId) -> Option<Moment>;
+
 	/// Make `who` an active doctor of a fresh active hospital whose admin is
 	/// `admin`, for benchmarks of the pallets that need one.
 	#[cfg(feature = "runtime-benchmarks")]

@@ -109,6 +109,7 @@ thread_local! {
 	static PATIENTS: RefCell<BTreeMap<u64, Vec<u64>>> = const { RefCell::new(BTreeMap::new()) };
 	static DOCTORS: RefCell<BTreeMap<u64, (HospitalId, bool)>> = const { RefCell::new(BTreeMap::new()) };
 	static RECOVERIES: RefCell<BTreeMap<u64, u64>> = const { RefCell::new(BTreeMap::new()) };
+	static ACTIVE_SINCE: RefCell<BTreeMap<u64, crate::Moment>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Every active hospital of [`MockHospitals`] is a custodian: hospital `h`'s
@@ -196,6 +197,7 @@ impl MockDoctors {
 	/// Forget every doctor.
 	pub fn reset() {
 		DOCTORS.with(|d| d.borrow_mut().clear());
+		ACTIVE_SINCE.with(|a| a.borrow_mut().clear());
 	}
 
 	/// Declare an active doctor of `hospital`.
@@ -206,6 +208,12 @@ impl MockDoctors {
 	/// Invite `who` as `role` to `hospital` (the mock's invitations never expire).
 	pub fn invite(who: u64, role: InviteRole, hospital: HospitalId) {
 		INVITES.with(|i| i.borrow_mut().insert(who, (role, hospital)));
+	}
+
+	/// Record that `doctor` became active at chain time `at` (every declared doctor is
+	/// active since time 0 otherwise).
+	pub fn set_active_since(doctor: u64, at: crate::Moment) {
+		ACTIVE_SINCE.with(|a| a.borrow_mut().insert(doctor, at));
 	}
 
 	/// Suspend (`false`) or reinstate (`true`) a declared doctor.
@@ -229,6 +237,11 @@ impl crate::DoctorRegistry<u64> for MockDoctors {
 
 	fn encryption_key(who: &u64) -> Option<crate::EncryptionKey> {
 		Self::hospital_of(who).map(|_| [*who as u8; 32])
+	}
+
+	fn active_since(who: &u64) -> Option<crate::Moment> {
+		Self::hospital_of(who)
+			.map(|_| ACTIVE_SINCE.with(|a| a.borrow().get(who).copied().unwrap_or(0)))
 	}
 
 	/// Suspended by [`MockDoctors::set_active`], or at a hospital that

@@ -325,6 +325,12 @@ impl pallet_audit::Config for Runtime {
 	type Time = Timestamp;
 }
 
+/// How long a doctor is active before they may break the glass: seven days (chain time), for
+/// the other hospitals and the council to see a new doctor before any escrowed record can be
+/// released to them. A chain spec may set another (`access.emergencyProbation`; the
+/// development chain sets none).
+pub const EMERGENCY_PROBATION_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+
 /// How long an approved key recovery waits before the release services act on it: three days
 /// (chain time), for the patient or a guardian they named to see it and cancel it. A chain spec
 /// may set another (`patients.recoveryDelay`; the development chain's is 12 seconds).
@@ -379,6 +385,9 @@ impl pallet_access::Config for Runtime {
 	type EmergencyDuration = ConstU64<{ 4 * HOUR_MS }>;
 	type EmergencyPeriod = ConstU64<{ 24 * HOUR_MS }>;
 	type MaxEmergenciesPerPeriod = ConstU32<5>;
+	// One hospital's doctors together, however many it makes (trust review, attack 3).
+	type MaxEmergenciesPerHospital = ConstU32<20>;
+	type DefaultEmergencyProbation = ConstU64<{ EMERGENCY_PROBATION_MS }>;
 	type MaxSweepStepsPerBlock = ConstU32<64>;
 	type WeightInfo = pallet_access::weights::SubstrateWeight<Runtime>;
 }

@@ -136,7 +136,7 @@ fn dev_endowed() -> Vec<(AccountId, Balance)> {
 pub const DEV_RECOVERY_DELAY_MS: u64 = 12_000;
 
 /// `--dev`: one hospital run by Alice (admin and validator), Alice is sudo; key recoveries
-/// wait [`DEV_RECOVERY_DELAY_MS`].
+/// wait [`DEV_RECOVERY_DELAY_MS`], and doctors break the glass with no probation.
 fn development() -> Value {
 	let mut patch = medchain_genesis(
 		&[dev_hospital(
@@ -149,6 +149,9 @@ fn development() -> Value {
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	);
 	patch["patients"] = serde_json::json!({ "recoveryDelay": DEV_RECOVERY_DELAY_MS });
+	// No emergency probation: the dev chain's tests break the glass minutes after approving
+	// a doctor (tests that check the probation set it, as a chain spec would).
+	patch["access"] = serde_json::json!({ "emergencyProbation": 0 });
 	patch
 }
 

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { u8aToString } from '@polkadot/util';
 import { blake2AsHex, encodeAddress } from '@polkadot/util-crypto';
 import { rpcAnswer, waitFor } from './lib/node.js';
-import { DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail, wrapped } from './lib/chain.js';
+import { accountFromUri, DevChain, submit, eventsOf, rejectsWithoutAudit, verifiedAuditTrail, wrapped } from './lib/chain.js';
 
 // `ipfs add --cid-version=1` of "hello world\n", and a CIDv0.
 const CID = 'bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4';
@@ -382,4 +382,28 @@ test("no keys for suspended doctors: a suspension removes the doctor's keys in t
   // The grant stays, counting as absent while he is suspended.
   assert.ok((await api.query.access.grantOf(bob.address, ferdie.address)).isSome);
   await rejects(api.tx.records.openRecord(id), ferdie, 'records.NoReadAccess');
+});
+
+// Trust review, attack 3 (one hospital opens any escrowed record through a doctor it made
+// up): an admin registered a doctor, active at once, who broke the glass on any patient.
+test('one hospital opens records through a made-up doctor: a new doctor waits out the probation, and a hospital\'s doctors share one quota', async () => {
+  const { alice, bob } = accounts;
+  const madeUp = accountFromUri('//TrustReviewMadeUpDoctor');
+  const setStorage = (key, value) => submit(api, api.tx.sudo.sudo(api.tx.system.setStorage([[key, value]])), alice);
+  // A consortium's chain has seven days of probation (the dev chain sets none).
+  const probation = api.query.access.emergencyProbation.key();
+  await setStorage(probation, api.createType('u64', 7 * 24 * 3_600_000).toHex());
+  await submit(api, api.tx.doctors.registerDoctor(0, madeUp.address, 'Dr Nobody', 'Emergency medicine', '0x' + '32'.repeat(32), '0x' + '09'.repeat(32)), alice);
+  await rejects(api.tx.access.emergencyAccess(bob.address, 'PatientUnconscious'), madeUp, 'access.DoctorOnProbation');
+  await setStorage(probation, api.createType('u64', 0).toHex());
+  // The hospital's doctors together have opened the day's quota: the next opening is
+  // refused, whichever doctor (made up or not) asks.
+  const now = (await api.query.timestamp.now()).toNumber();
+  const max = api.consts.access.maxEmergenciesPerHospital.toNumber();
+  assert.equal(max, 20);
+  const openings = api.query.access.hospitalEmergencyOpenings.key(0);
+  await setStorage(openings, api.createType('Vec<u64>', Array(max).fill(now)).toHex());
+  await rejects(api.tx.access.emergencyAccess(bob.address, 'PatientUnconscious'), madeUp, 'access.HospitalEmergencyQuota');
+  assert.ok((await api.query.access.grantOf(bob.address, madeUp.address)).isNone);
+  await setStorage(openings, api.createType('Vec<u64>', []).toHex());
 });

@@ -334,6 +334,9 @@ mod benchmarks {
 		// The most openings still within the period: every one is kept.
 		let openings = vec![now; T::MaxEmergenciesPerPeriod::get().saturating_sub(1) as usize];
 		EmergencyOpenings::<T>::insert(&doctor, BoundedVec::truncate_from(openings));
+		// And the hospital's, all its doctors together.
+		let openings = vec![now; T::MaxEmergenciesPerHospital::get().saturating_sub(1) as usize];
+		HospitalEmergencyOpenings::<T>::insert(hospital, BoundedVec::truncate_from(openings));
 		let reason = EmergencyReason::LifeThreatening;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(doctor.clone()), patient.clone(), reason);

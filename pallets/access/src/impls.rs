@@ -317,11 +317,23 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Patients::is_registered(patient), Error::<T>::UnknownPatient);
 		ensure!(doctor != patient, Error::<T>::SelfGrant);
 		let now = T::Time::now();
-		// A rolling window: the openings of the last `EmergencyPeriod`, so
-		// that no boundary lets twice the bound through in minutes.
+		// A doctor a hospital just made (or moved, or reinstated) waits: the approval is on
+		// chain for every hospital and the council to see first (trust review, attack 3).
+		let active_since = T::Doctors::active_since(doctor).unwrap_or(now);
+		ensure!(
+			now.saturating_sub(active_since) >= EmergencyProbation::<T>::get(),
+			Error::<T>::DoctorOnProbation
+		);
+		// Rolling windows: the openings of the last `EmergencyPeriod`, so
+		// that no boundary lets twice the bound through in minutes; per
+		// doctor, and per hospital (all its doctors, however many it makes).
+		let recent = |at: &Moment| now.saturating_sub(*at) < T::EmergencyPeriod::get();
 		let mut openings = EmergencyOpenings::<T>::get(doctor);
-		openings.retain(|at| now.saturating_sub(*at) < T::EmergencyPeriod::get());
+		openings.retain(recent);
 		openings.try_push(now).map_err(|_| Error::<T>::TooManyEmergencies)?;
+		let mut hospital_openings = HospitalEmergencyOpenings::<T>::get(hospital);
+		hospital_openings.retain(recent);
+		hospital_openings.try_push(now).map_err(|_| Error::<T>::HospitalEmergencyQuota)?;
 		let expires_at = now.saturating_add(T::EmergencyDuration::get());
 		// Read only: break-glass is for reading what is there, never for
 		// filling a patient's bounded records with new ones.
@@ -334,6 +346,7 @@ impl<T: Config> Pallet<T> {
 		};
 		Self::insert_grant(patient, doctor, grant)?;
 		EmergencyOpenings::<T>::insert(doctor, openings);
+		HospitalEmergencyOpenings::<T>::insert(hospital, hospital_openings);
 		let entry = T::Audit::log(
 			Entity::Account(doctor.clone()),
 			Entity::Account(patient.clone()),

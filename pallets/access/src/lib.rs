@@ -199,6 +199,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxEmergenciesPerPeriod: Get<u32>;
 
+		/// The most emergency accesses the doctors of one hospital open, together, per
+		/// `EmergencyPeriod`: what one hospital can open through doctors it made up.
+		#[pallet::constant]
+		type MaxEmergenciesPerHospital: Get<u32>;
+
+		/// How long (ms) a doctor is active before they may break the glass, unless the
+		/// genesis config sets another [`EmergencyProbation`].
+		#[pallet::constant]
+		type DefaultEmergencyProbation: Get<Moment>;
+
 		/// The most steps of the background removal of suspended doctors' keys
 		/// per block (`on_idle`, within the block's spare weight). A step queues
 		/// one doctor of a suspended hospital, or removes one doctor's keys on
@@ -268,6 +278,41 @@ pub mod pallet {
 		BoundedVec<Moment, T::MaxEmergenciesPerPeriod>,
 		ValueQuery,
 	>;
+
+	/// Each hospital's emergency accesses of the last `EmergencyPeriod`, all its doctors
+	/// together: the chain time each opened, oldest first.
+	#[pallet::storage]
+	pub type HospitalEmergencyOpenings<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		HospitalId,
+		BoundedVec<Moment, T::MaxEmergenciesPerHospital>,
+		ValueQuery,
+	>;
+
+	/// How long (ms) a doctor must have been active before breaking the glass.
+	#[pallet::storage]
+	pub type EmergencyProbation<T: Config> =
+		StorageValue<_, Moment, ValueQuery, <T as Config>::DefaultEmergencyProbation>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The emergency probation (ms), if not `T::DefaultEmergencyProbation`: a development
+		/// chain sets none, so that its tests need not wait days.
+		pub emergency_probation: Option<Moment>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(probation) = self.emergency_probation {
+				EmergencyProbation::<T>::put(probation);
+			}
+		}
+	}
 
 	/// Emergency accesses awaiting review, by (hospital, audit entry).
 	#[pallet::storage]
@@ -423,6 +468,12 @@ pub mod pallet {
 		OwnReview,
 		/// The grantee is an active doctor: their keys stay.
 		GranteeActive,
+		/// The doctor has been active for less than `EmergencyProbation`: a new doctor does not
+		/// break the glass until the consortium has had time to see them.
+		DoctorOnProbation,
+		/// The doctors of this hospital together already opened `MaxEmergenciesPerHospital`
+		/// emergency accesses in the last `EmergencyPeriod` (a rolling window).
+		HospitalEmergencyQuota,
 	}
 
 	#[pallet::hooks]

@@ -93,6 +93,9 @@ impl pallet_access::Config for Test {
 	type EmergencyDuration = ConstU64<{ 4 * HOUR }>;
 	type EmergencyPeriod = ConstU64<DAY>;
 	type MaxEmergenciesPerPeriod = ConstU32<2>;
+	type MaxEmergenciesPerHospital = ConstU32<3>;
+	// None by default, as on the development chain: the probation's own tests set it.
+	type DefaultEmergencyProbation = ConstU64<0>;
 	type MaxSweepStepsPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }

@@ -1173,3 +1173,52 @@ fn closing_an_older_review_leaves_the_current_emergency_alone() {
 		assert!(ShareRemovals::get().is_empty());
 	});
 }
+
+// Attack 3 of the trust review (one hospital opens any escrowed record through a doctor it
+// made up): an admin registered a doctor, active at once, who broke the glass on any patient.
+// Now a doctor just made active waits out the probation.
+#[test]
+fn one_hospital_opens_records_through_a_made_up_doctor_a_new_doctor_waits_out_the_probation() {
+	test(|| {
+		let reason = EmergencyReason::PatientUnconscious;
+		EmergencyProbation::<Test>::put(7 * DAY);
+		// Approved (or registered, or reinstated) an hour ago.
+		MockDoctors::set_active_since(DOCTOR, NOW - HOUR);
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), PATIENT, reason),
+			Error::<Test>::DoctorOnProbation
+		);
+		assert!(!can_read(DOCTOR, 1, RecordCategory::Diagnosis));
+		// A doctor active for the whole probation breaks the glass.
+		MockDoctors::set_active_since(OTHER_DOCTOR, NOW - 7 * DAY);
+		assert_ok!(Access::emergency_access(signed(OTHER_DOCTOR), PATIENT, reason));
+		// The new one, once the probation has passed.
+		Timestamp::set_timestamp(NOW - HOUR + 7 * DAY);
+		assert_ok!(Access::emergency_access(signed(DOCTOR), OTHER_PATIENT, reason));
+	});
+}
+
+// Attack 3, continued: however many doctors a hospital makes, its doctors together open at
+// most `MaxEmergenciesPerHospital` emergency accesses per period.
+#[test]
+fn one_hospital_opens_records_through_made_up_doctors_its_doctors_share_one_quota() {
+	test(|| {
+		let reason = EmergencyReason::LifeThreatening;
+		// Hospital 0 makes up three more doctors; each opens one emergency (the quota is 3).
+		for (i, doctor) in [40, 41, 42].into_iter().enumerate() {
+			MockDoctors::add(doctor, 0);
+			let patient = [PATIENT, OTHER_PATIENT, 12][i];
+			assert_ok!(Access::emergency_access(signed(doctor), patient, reason));
+		}
+		assert_eq!(HospitalEmergencyOpenings::<Test>::get(0).len(), 3);
+		// Its next doctor, with none of their own, is refused; another hospital's is not.
+		assert_noop!(
+			Access::emergency_access(signed(DOCTOR), PATIENT, reason),
+			Error::<Test>::HospitalEmergencyQuota
+		);
+		assert_ok!(Access::emergency_access(signed(OTHER_DOCTOR), PATIENT, reason));
+		// A rolling window: a period after the first opening, one more fits.
+		Timestamp::set_timestamp(NOW + DAY);
+		assert_ok!(Access::emergency_access(signed(DOCTOR), 12, reason));
+	});
+}

@@ -5,7 +5,7 @@ use crate::{pallet::*, DoctorRegistry, DoctorStatus, LicenceHash};
 use frame_support::{ensure, pallet_prelude::*, traits::Time};
 use medchain_primitives::{
 	hold_account, is_valid_encryption_key, release_account, AuditAction, AuditLog, EncryptionKey,
-	HospitalId, HospitalRegistry, InviteRole,
+	HospitalId, HospitalRegistry, InviteRole, Moment,
 };
 
 /// What an application or a direct registration declares.
@@ -110,6 +110,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Hospitals::is_active_admin(hospital, admin), Error::<T>::NotHospitalAdmin);
 		ensure!(!DoctorOf::<T>::contains_key(doctor), Error::<T>::AlreadyDoctor);
 		Self::enter(doctor, hospital, DoctorStatus::Active, declaration)?;
+		ActiveSince::<T>::insert(doctor, T::Time::now());
 		T::Audit::log_accounts(admin, doctor, AuditAction::DoctorRegistered { hospital })
 	}
 
@@ -132,6 +133,9 @@ impl<T: Config> Pallet<T> {
 			info.status = to;
 			Ok::<_, DispatchError>(info.hospital)
 		})?;
+		if to == DoctorStatus::Active {
+			ActiveSince::<T>::insert(doctor, T::Time::now());
+		}
 		T::Audit::log_accounts(admin, doctor, action(hospital))?;
 		Ok(hospital)
 	}
@@ -154,6 +158,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Hospitals::is_active_admin(info.hospital, admin), Error::<T>::NotHospitalAdmin);
 		ensure!(info.status == DoctorStatus::Pending, Error::<T>::NotPending);
 		DoctorOf::<T>::remove(doctor);
+		ActiveSince::<T>::remove(doctor);
 		DoctorsOf::<T>::remove(info.hospital, doctor);
 		Self::drop_claim(doctor, info.licence_hash);
 		release_account::<T>(doctor);
@@ -230,6 +235,10 @@ impl<T: Config> Pallet<T> {
 	/// every unit test.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		ensure!(
+			ActiveSince::<T>::iter_keys().all(DoctorOf::<T>::contains_key),
+			"an activation time kept for an account that is no doctor"
+		);
 		let mut count = 0usize;
 		for (doctor, info) in DoctorOf::<T>::iter() {
 			count += 1;
@@ -292,6 +301,11 @@ impl<T: Config> DoctorRegistry<T::AccountId> for Pallet<T> {
 
 	fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
 		DoctorOf::<T>::get(who).map(|info| info.encryption_key)
+	}
+
+	fn active_since(who: &T::AccountId) -> Option<Moment> {
+		let info = DoctorOf::<T>::get(who)?;
+		Some(ActiveSince::<T>::get(who).unwrap_or(info.since))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

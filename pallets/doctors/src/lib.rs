@@ -132,6 +132,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type DoctorOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DoctorInfo<T>>;
 
+	/// When (chain time, ms) each doctor last became active at their hospital: approved,
+	/// registered or reinstated. The access pallet's emergency probation counts from it; a
+	/// doctor active before it was kept counts from their `since`.
+	#[pallet::storage]
+	pub type ActiveSince<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Moment>;
+
 	/// `(hospital, doctor)` for every doctor: a hospital's doctors, any status.
 	#[pallet::storage]
 	pub type DoctorsOf<T: Config> = StorageDoubleMap<

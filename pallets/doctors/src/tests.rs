@@ -469,3 +469,31 @@ fn licence_hash_squatting_an_admin_releases_a_squatted_hash() {
 		assert_noop!(Doctors::reinstate(signed(2), OTHER_DOCTOR), Error::<Test>::LicenceInUse);
 	});
 }
+
+// Trust review, attack 3: the emergency probation counts from when a doctor became active at
+// their hospital (approved, registered or reinstated), not from the application.
+#[test]
+fn a_doctor_is_active_since_their_approval_registration_or_reinstatement() {
+	test(|| {
+		assert_ok!(apply(DOCTOR, 0, LICENCE));
+		assert_eq!(Doctors::active_since(&DOCTOR), Some(NOW));
+		pallet_timestamp::Now::<Test>::put(NOW + 1_000);
+		assert_ok!(Doctors::approve(signed(ADMIN), DOCTOR));
+		assert_eq!(Doctors::active_since(&DOCTOR), Some(NOW + 1_000));
+		assert_ok!(Doctors::suspend(signed(ADMIN), DOCTOR));
+		pallet_timestamp::Now::<Test>::put(NOW + 2_000);
+		assert_ok!(Doctors::reinstate(signed(ADMIN), DOCTOR));
+		assert_eq!(Doctors::active_since(&DOCTOR), Some(NOW + 2_000));
+		assert_ok!(Doctors::register_doctor(
+			signed(ADMIN),
+			0,
+			OTHER_DOCTOR,
+			bound(b"Dr Other"),
+			bound(b"Surgery"),
+			OTHER_LICENCE,
+			KEY
+		));
+		assert_eq!(Doctors::active_since(&OTHER_DOCTOR), Some(NOW + 2_000));
+		assert_eq!(Doctors::active_since(&STRANGER), None);
+	});
+}

@@ -39,6 +39,8 @@ impl pallet_access::Config for Test {
 	type EmergencyDuration = ConstU64<{ 4 * HOUR }>;
 	type EmergencyPeriod = ConstU64<{ 24 * HOUR }>;
 	type MaxEmergenciesPerPeriod = ConstU32<2>;
+	type MaxEmergenciesPerHospital = ConstU32<10>;
+	type DefaultEmergencyProbation = frame_support::traits::ConstU64<0>;
 	type MaxSweepStepsPerBlock = ConstU32<4>;
 	type WeightInfo = ();
 }
