@@ -89,19 +89,26 @@ impl Chain {
 		Ok(self.storage(&key, at)?.unwrap_or_default())
 	}
 
-	/// The live invitation `who` holds, if any: `(hospital, role)`.
-	pub fn invitation(
+	/// The live invitations `who` holds, one per inviting hospital: `(hospital, role)`.
+	pub fn invitations(
 		&self,
 		who: &AccountId32,
-	) -> Result<Option<(HospitalId, medchain_primitives::InviteRole)>, ChainError> {
-		let key = pallet_consortium::Invitations::<medchain_runtime::Runtime>::hashed_key_for(who);
-		let Some(invitation): Option<pallet_consortium::InvitationOf<medchain_runtime::Runtime>> =
-			self.storage(&key, None)?
-		else {
-			return Ok(None);
-		};
-		Ok((invitation.expires > self.finalized_number()? as u32)
-			.then_some((invitation.hospital, invitation.role)))
+	) -> Result<Vec<(HospitalId, medchain_primitives::InviteRole)>, ChainError> {
+		use codec::Encode;
+		use frame_support::StorageHasher;
+		let mut prefix =
+			frame_support::storage::storage_prefix(b"Consortium", b"Invitations").to_vec();
+		prefix.extend(frame_support::Blake2_128Concat::hash(&who.encode()));
+		let now = self.finalized_number()?;
+		let mut live = Vec::new();
+		for key in self.keys(&prefix)? {
+			let invitation: Option<pallet_consortium::InvitationOf<medchain_runtime::Runtime>> =
+				self.storage(&key, None)?;
+			if let Some(i) = invitation.filter(|i| u64::from(i.expires) > now) {
+				live.push((i.hospital, i.role));
+			}
+		}
+		Ok(live)
 	}
 
 	/// A doctor, whatever their status.

@@ -40,7 +40,8 @@ pub enum Entity<AccountId> {
 	/// The hospital council, by a motion that reached its threshold.
 	Council,
 	/// The runtime itself, applying its rules in a block's spare time with
-	/// nobody's transaction: the removal of a suspended doctor's keys.
+	/// nobody's transaction: the removal of a suspended doctor's keys. As a
+	/// subject: the chain's runtime, whose upgrades the council authorizes.
 	Runtime,
 }
 
@@ -221,6 +222,10 @@ pub enum AuditAction<AccountId> {
 	/// The actor cancelled the recovery of the patient's (the subject's) keys
 	/// to `holder`; shares already released to `holder` were removed.
 	KeyRecoveryCancelled { holder: AccountId },
+	/// The council or root (the actor) authorized a runtime upgrade to the
+	/// code whose BLAKE2b-256 hash is `code_hash` (subject: the runtime,
+	/// [`Entity::Runtime`]).
+	RuntimeUpgradeAuthorized { code_hash: [u8; 32] },
 }
 
 /// Where pallets write their audit entries. Implemented by `pallet-audit`;

@@ -172,12 +172,14 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_consortium::migrations::V1ToV2<Runtime>,
 	pallet_consortium::migrations::V2ToV3<Runtime>,
+	pallet_consortium::migrations::V3ToV4<Runtime>,
 	pallet_access::migrations::V1ToV2<Runtime>,
 	pallet_access::migrations::V2ToV3<Runtime>,
 	pallet_feeless::migrations::V0ToV1<Runtime>,
 	pallet_records::migrations::V1ToV2<Runtime>,
 	pallet_patients::migrations::V1ToV2<Runtime>,
 	pallet_patients::migrations::V2ToV3<Runtime>,
+	pallet_doctors::migrations::V1ToV2<Runtime>,
 );
 
 pub type Executive = frame_executive::Executive<

@@ -317,7 +317,7 @@ mod fees {
 			assert_eq!(Balances::free_balance(admin()), 0);
 			assert_eq!(System::account_nonce(&newcomer), 2);
 			// The invitation is used up; the patient role keeps the account.
-			assert!(pallet_consortium::Invitations::<Runtime>::get(&newcomer).is_none());
+			assert!(pallet_consortium::Invitations::<Runtime>::get(&newcomer, HOSPITAL).is_none());
 			assert_eq!(System::providers(&newcomer), 1);
 		});
 	}

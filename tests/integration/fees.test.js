@@ -60,13 +60,13 @@ test('an invited account with no tokens registers, grants access and uploads a r
 
   // Alice, admin of hospital 0, pays nothing either: she holds a role.
   await submitFree(api.tx.consortium.invite(0, patient.address, 'Patient'), alice);
-  const invitation = (await api.query.consortium.invitations(patient.address)).unwrap();
+  const invitation = (await api.query.consortium.invitations(patient.address, 0)).unwrap();
   assert.equal(invitation.role.type, 'Patient');
   await submitFree(api.tx.doctors.registerDoctor(0, doctor.address, 'Dr Manal', 'Cardiology', '0x' + '41'.repeat(32), KEY), alice);
 
   const { events } = await submitFree(api.tx.patients.registerAt(0, KEY, null), patient);
   assert.equal(eventsOf(api, events, 'patients', 'PatientRegistered').length, 1);
-  assert.ok((await api.query.consortium.invitations(patient.address)).isNone, 'the invitation is used up');
+  assert.ok((await api.query.consortium.invitations(patient.address, 0)).isNone, 'the invitation is used up');
   await submitFree(api.tx.access.grant(patient.address, doctor.address, { Categories: ['LabResult'] }, 'ReadWrite', 'Treatment', null), patient);
   const { events: created } = await submitFree(api.tx.records.createRecord(patient.address, 'LabResult', CID, [[patient.address, wrapped(1)], [doctor.address, wrapped(2)]]), patient);
   assert.equal(eventsOf(api, created, 'records', 'RecordCreated').length, 1);

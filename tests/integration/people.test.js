@@ -202,9 +202,12 @@ test('one hospital recovers keys: its own people cannot approve a recovery; anot
   ]);
 
   // Inviting first makes no hospital anyone's: the other hospital invites the newcomer,
-  // hospital 0's invitation replaces it, and the newcomer names hospital 0.
+  // hospital 0 invites them too (the two stand side by side, neither replaces the other),
+  // and the newcomer names hospital 0; the other's invitation is left unused.
   await submit(api, api.tx.consortium.invite(other, newcomer.address, 'Patient'), otherAdmin);
+  await rejects(api.tx.consortium.invite(other, newcomer.address, 'Patient'), otherAdmin, 'consortium.AlreadyInvited');
   await submit(api, api.tx.consortium.invite(0, newcomer.address, 'Patient'), alice);
   await submit(api, api.tx.patients.registerAt(0, KEY, null), newcomer);
   assert.equal((await api.query.patients.patientOf(newcomer.address)).unwrap().hospital.unwrap().toNumber(), 0);
+  assert.ok((await api.query.consortium.invitations(newcomer.address, other)).isSome);
 });

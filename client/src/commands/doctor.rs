@@ -56,14 +56,21 @@ pub fn doctor(ctx: &Ctx, cmd: DoctorCmd) -> Result<()> {
 				note,
 			});
 			let inc = ctx.send(&me, call).map_err(|e| {
-				reword(e, |_, error| match error {
+				reword(e, |_, error| {
+					match error {
 					"RequestExists" => {
 						Some("you already have a pending request to this patient".into())
 					}
+					"RecentlyDenied" => Some(
+						"this patient denied your last request: you may ask again a week after the \
+						 denial (the request lifetime)"
+							.into(),
+					),
 					"NotActiveDoctor" => {
 						Some("only an approved, active doctor can request access".into())
 					}
 					_ => None,
+				}
 				})
 			})?;
 			ctx.done(

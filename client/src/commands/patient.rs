@@ -418,14 +418,22 @@ pub fn register(
 ) -> Result<()> {
 	let me = ctx.me()?;
 	if hospital.is_none() && !no_hospital {
-		if let Some((invited_by, medchain_primitives::InviteRole::Patient)) =
-			ctx.chain.invitation(&me.account().into())?
-		{
+		let inviting: Vec<String> = ctx
+			.chain
+			.invitations(&me.account().into())?
+			.into_iter()
+			.filter(|(_, role)| *role == medchain_primitives::InviteRole::Patient)
+			.map(|(h, _)| ctx.hospital_name(h))
+			.collect();
+		if !inviting.is_empty() {
 			return Err(fail(
 				exit::USAGE,
 				format!(
-					"{} invited this account: if that is the hospital whose desk you are at, 					 register there with `medchain patient register --hospital {invited_by}` 					 (free); to register with no hospital, paying the fee, add --no-hospital",
-					ctx.hospital_name(invited_by)
+					"patient invitations of {} are waiting for this account. Name the hospital \
+					 whose desk you are at with `--hospital <its number>` (free with that \
+					 hospital's own invitation; ask its desk if it has not invited you), or \
+					 register with no hospital, paying the fee, with --no-hospital",
+					inviting.join(", ")
 				),
 			));
 		}
@@ -444,7 +452,8 @@ pub fn register(
 			"AlreadyRegistered" => Some("this account is already a registered patient".into()),
 			"NotInvited" => hospital.map(|h| {
 				format!(
-					"{} has no live patient invitation for this account: ask its desk to invite 					 you (`medchain admin invite --hospital {h} {} patient`)",
+					"{} has no live patient invitation for this account: ask its desk to invite \
+					 you (`medchain admin invite --hospital {h} {} patient`)",
 					ctx.hospital_name(h),
 					me.address()
 				)

@@ -234,7 +234,8 @@ pub fn account_created(info: &AccountInfo, phrase: Option<&str>) -> String {
 			p { "Encryption key: " code { (info.encryption_key) } }
 			@if let Some(phrase) = phrase {
 				p.warning role="alert" {
-					"Write down this recovery phrase and keep it safe: it is shown once, and it 					 alone restores this account's keys on another machine."
+					"Write down this recovery phrase and keep it safe: it is shown once, and it \
+					 alone restores this account's keys on another machine."
 				}
 				p { code id="new-phrase-words" { (phrase) } }
 			}

@@ -615,7 +615,7 @@ pub fn open_plan(
 }
 
 /// The patient's actions (`/act/<action>`).
-const ACTIONS: [&str; 13] = [
+const ACTIONS: [&str; 14] = [
 	"approve",
 	"deny",
 	"revoke",
@@ -629,6 +629,7 @@ const ACTIONS: [&str; 13] = [
 	"set-profile",
 	"add-guardian",
 	"remove-guardian",
+	"cancel-recovery",
 ];
 
 /// The patient a guardian acts for, as the session holds it, into a form's fields (the

@@ -232,6 +232,8 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	// The denial check reads `DeniedAt` (none here: benchmarks run at chain time 0, where no
+	// denial can be old enough to be forgotten; forgetting one is one more write).
 	fn request_access() {
 		let patient = patient::<T>();
 		let (doctor, ..) = doctor::<T>();
@@ -334,6 +336,8 @@ mod benchmarks {
 		// The most openings still within the period: every one is kept.
 		let openings = vec![now; T::MaxEmergenciesPerPeriod::get().saturating_sub(1) as usize];
 		EmergencyOpenings::<T>::insert(&doctor, BoundedVec::truncate_from(openings));
+		// The doctor was made active just now: no probation here, whatever the chain's.
+		EmergencyProbation::<T>::put(0);
 		// And the hospital's, all its doctors together.
 		let openings = vec![now; T::MaxEmergenciesPerHospital::get().saturating_sub(1) as usize];
 		HospitalEmergencyOpenings::<T>::insert(hospital, BoundedVec::truncate_from(openings));

@@ -215,6 +215,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(T::Patients::is_registered(patient), Error::<T>::UnknownPatient);
 		ensure!(doctor != patient, Error::<T>::SelfGrant);
 		let now = T::Time::now();
+		// A denied doctor does not refill the patient's requests at once (trust review,
+		// item 9); a denial older than a request's lifetime is forgotten.
+		if let Some(denied) = DeniedAt::<T>::get(patient, doctor) {
+			ensure!(
+				now.saturating_sub(denied) >= T::RequestLifetime::get(),
+				Error::<T>::RecentlyDenied
+			);
+			DeniedAt::<T>::remove(patient, doctor);
+		}
 		let replaces = match RequestOf::<T>::get(patient, doctor) {
 			Some(request) => {
 				ensure!(now >= request.expires_at, Error::<T>::RequestExists);

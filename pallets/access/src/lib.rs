@@ -290,6 +290,19 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// When (chain time, ms) each patient last denied each doctor's request: the doctor asks
+	/// that patient again only `RequestLifetime` later.
+	#[pallet::storage]
+	pub type DeniedAt<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		Moment,
+		OptionQuery,
+	>;
+
 	/// How long (ms) a doctor must have been active before breaking the glass.
 	#[pallet::storage]
 	pub type EmergencyProbation<T: Config> =
@@ -468,6 +481,9 @@ pub mod pallet {
 		OwnReview,
 		/// The grantee is an active doctor: their keys stay.
 		GranteeActive,
+		/// The patient denied this doctor's request less than `RequestLifetime` ago: ask again
+		/// later.
+		RecentlyDenied,
 		/// The doctor has been active for less than `EmergencyProbation`: a new doctor does not
 		/// break the glass until the consortium has had time to see them.
 		DoctorOnProbation,
@@ -727,7 +743,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Deny a doctor's request.
+		/// Deny a doctor's request. The doctor may not ask this patient again for
+		/// `RequestLifetime`: a denial is not answered by the same request at once.
 		///
 		/// The dispatch origin for this call must be _Signed_ by `patient` or one of their
 		/// guardians.
@@ -747,6 +764,7 @@ pub mod pallet {
 			T::Patients::ensure_may_act_for(&who, &patient, Error::<T>::NotPatientOrGuardian)?;
 			let action = AuditAction::AccessRequestDenied { doctor: doctor.clone() };
 			Self::end_request(&who, &patient, &doctor, action)?;
+			DeniedAt::<T>::insert(&patient, &doctor, T::Time::now());
 			Self::deposit_event(Event::AccessRequestDenied { patient, doctor });
 			Ok(())
 		}

@@ -689,6 +689,12 @@ fn requests_are_denied_withdrawn_or_expire() {
 			Access::deny_request(signed(PATIENT), PATIENT, DOCTOR),
 			Error::<Test>::NoRequest
 		);
+		// A denied doctor asks this patient again only a request's lifetime later, so that
+		// denied doctors cannot refill the patient's requests at once (trust review, item 9).
+		assert_noop!(request(DOCTOR, Scope::All, Permission::Read), Error::<Test>::RecentlyDenied);
+		assert_ok!(request(OTHER_DOCTOR, Scope::All, Permission::Read));
+		assert_ok!(Access::withdraw_request(signed(OTHER_DOCTOR), PATIENT));
+		Timestamp::set_timestamp(NOW + 7 * DAY);
 
 		assert_ok!(request(DOCTOR, Scope::All, Permission::Read));
 		assert_noop!(
@@ -705,12 +711,12 @@ fn requests_are_denied_withdrawn_or_expire() {
 			Access::remove_expired_request(signed(STRANGER), PATIENT, DOCTOR),
 			Error::<Test>::NotExpired
 		);
-		Timestamp::set_timestamp(NOW + 7 * DAY);
+		Timestamp::set_timestamp(NOW + 14 * DAY);
 		assert_noop!(approve(PATIENT, DOCTOR, None, None), Error::<Test>::RequestExpired);
 		// An expired request is replaced by a new one without taking a slot.
 		assert_ok!(request(DOCTOR, Scope::All, Permission::ReadWrite));
 		assert_eq!(RequestCount::<Test>::get(PATIENT), 1);
-		Timestamp::set_timestamp(NOW + 14 * DAY);
+		Timestamp::set_timestamp(NOW + 21 * DAY);
 		assert_ok!(Access::remove_expired_request(signed(STRANGER), PATIENT, DOCTOR));
 		System::assert_last_event(
 			Event::ExpiredRequestRemoved { patient: PATIENT, doctor: DOCTOR }.into(),
@@ -726,6 +732,8 @@ fn requests_are_denied_withdrawn_or_expire() {
 			vec![
 				AuditAction::AccessRequested { doctor: DOCTOR },
 				AuditAction::AccessRequestDenied { doctor: DOCTOR },
+				AuditAction::AccessRequested { doctor: OTHER_DOCTOR },
+				AuditAction::AccessRequestWithdrawn { doctor: OTHER_DOCTOR },
 				AuditAction::AccessRequested { doctor: DOCTOR },
 				AuditAction::AccessRequestWithdrawn { doctor: DOCTOR },
 				AuditAction::AccessRequested { doctor: DOCTOR },

@@ -8,7 +8,7 @@ use alloc::{format, vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
-use medchain_primitives::{HospitalNodes, InviteRole};
+use medchain_primitives::{HospitalNodes, HospitalRegistry, InviteRole};
 use sp_runtime::traits::Hash;
 
 /// A distinct, valid name of exactly `MaxNameLength` bytes.
@@ -209,10 +209,11 @@ mod benchmarks {
 	// replaced (two counters touched), the inviting hospital one short of full.
 	#[benchmark]
 	fn invite() -> Result<(), BenchmarkError> {
-		let old = fill::<T>(HospitalCount::<T>::get() + 1)?;
+		// Worst case: the account's expired invitation of the same hospital is replaced, with
+		// the hospital one short of `MaxInvitesPerHospital`.
 		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
 		let invited: T::AccountId = account("invited", 0, 0);
-		Consortium::<T>::do_invite(&admin::<T>(old, 0), old, &invited, InviteRole::Doctor)
+		Consortium::<T>::do_invite(&admin::<T>(id, 0), id, &invited, InviteRole::Doctor)
 			.map_err(|_| BenchmarkError::Stop("first invitation"))?;
 		for i in 1..T::MaxInvitesPerHospital::get() {
 			let other: T::AccountId = account("other", i, 0);
@@ -236,11 +237,16 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	// Worst case: the account holds an invitation of every hospital, all walked.
 	fn remove_invitation() -> Result<(), BenchmarkError> {
-		let id = fill::<T>(HospitalCount::<T>::get() + 1)?;
+		let id = fill::<T>(T::MaxHospitals::get())?;
 		let invited: T::AccountId = account("invited", 0, 0);
-		Consortium::<T>::do_invite(&admin::<T>(id, 0), id, &invited, InviteRole::Patient)
-			.map_err(|_| BenchmarkError::Stop("invitation"))?;
+		for (hospital, info) in HospitalOf::<T>::iter() {
+			if let (true, Some(by)) = (Consortium::<T>::is_active(hospital), info.admins.first()) {
+				Consortium::<T>::do_invite(by, hospital, &invited, InviteRole::Patient)
+					.map_err(|_| BenchmarkError::Stop("invitation"))?;
+			}
+		}
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin::<T>(id, 0)), invited.clone());

@@ -194,11 +194,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(hospital.status == HospitalStatus::Active, Error::<T>::NotActive);
 		ensure!(hospital.admins.contains(who), Error::<T>::NotAdmin);
 		let now = frame_system::Pallet::<T>::block_number();
-		if let Some(old) = Invitations::<T>::get(account) {
-			// Another hospital's invitation gives way: the person is at this hospital's desk,
-			// and no hospital holds an address by inviting it first (trust review, attack 2).
-			ensure!(old.expires <= now || old.hospital != id, Error::<T>::AlreadyInvited);
-			Self::drop_invitation(account, old.hospital);
+		// One invitation per account and hospital: another hospital's neither blocks this one
+		// nor is replaced by it, so no hospital keeps an address from its own hospital by
+		// inviting it first, or takes it over by inviting it after (trust review, attack 2).
+		if let Some(old) = Invitations::<T>::get(account, id) {
+			ensure!(old.expires <= now, Error::<T>::AlreadyInvited);
+			Self::drop_invitation(account, id);
 		}
 		InviteCount::<T>::try_mutate(id, |count| {
 			let n = count.unwrap_or(0);
@@ -208,29 +209,35 @@ impl<T: Config> Pallet<T> {
 		})?;
 		let expires = now.saturating_add(T::InviteLifetime::get());
 		let invitation = InvitationOf::<T> { hospital: id, role, by: who.clone(), expires };
-		Invitations::<T>::insert(account, invitation);
+		Invitations::<T>::insert(account, id, invitation);
 		hold_account::<T>(account);
 		Ok(expires)
 	}
 
-	/// Remove `account`'s invitation as `who`. Returns the inviting hospital.
+	/// Remove one invitation of `account` as `who`: one of a hospital `who` administers,
+	/// else an expired one. Returns the inviting hospital.
 	pub(crate) fn do_remove_invitation(
 		who: &T::AccountId,
 		account: &T::AccountId,
 	) -> Result<HospitalId, DispatchError> {
-		let invitation = Invitations::<T>::get(account).ok_or(Error::<T>::NotInvited)?;
-		let expired = invitation.expires <= frame_system::Pallet::<T>::block_number();
-		ensure!(
-			expired || AdminOf::<T>::contains_key(who, invitation.hospital),
-			Error::<T>::InvitationNotExpired
-		);
-		Self::drop_invitation(account, invitation.hospital);
-		Ok(invitation.hospital)
+		let now = frame_system::Pallet::<T>::block_number();
+		// At most one per hospital: a bounded walk.
+		let invitations: alloc::vec::Vec<InvitationOf<T>> =
+			Invitations::<T>::iter_prefix_values(account).collect();
+		ensure!(!invitations.is_empty(), Error::<T>::NotInvited);
+		let removable = invitations
+			.iter()
+			.find(|i| AdminOf::<T>::contains_key(who, i.hospital))
+			.or_else(|| invitations.iter().find(|i| i.expires <= now))
+			.ok_or(Error::<T>::InvitationNotExpired)?;
+		let hospital = removable.hospital;
+		Self::drop_invitation(account, hospital);
+		Ok(hospital)
 	}
 
 	/// Delete `account`'s invitation from `hospital` and what it held.
 	fn drop_invitation(account: &T::AccountId, hospital: HospitalId) {
-		Invitations::<T>::remove(account);
+		Invitations::<T>::remove(account, hospital);
 		InviteCount::<T>::mutate(hospital, medchain_primitives::count_down);
 		release_account::<T>(account);
 	}
@@ -242,12 +249,15 @@ impl<T: Config> Pallet<T> {
 		role: InviteRole,
 		hospital: Option<HospitalId>,
 	) -> Option<InvitationOf<T>> {
-		Invitations::<T>::get(account).filter(|invitation| {
+		let live = |invitation: &InvitationOf<T>| {
 			invitation.role == role
 				&& invitation.expires > frame_system::Pallet::<T>::block_number()
-				&& hospital.is_none_or(|id| id == invitation.hospital)
 				&& Self::is_active(invitation.hospital)
-		})
+		};
+		match hospital {
+			Some(id) => Invitations::<T>::get(account, id).filter(live),
+			None => Invitations::<T>::iter_prefix_values(account).find(live),
+		}
 	}
 
 	/// Returns the validator account that was replaced.
@@ -407,8 +417,9 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(AdminOf::<T>::iter().count() == admin_count, "stale admin index entry");
 		let mut invites = alloc::collections::BTreeMap::<HospitalId, u32>::new();
-		for (_, invitation) in Invitations::<T>::iter() {
-			*invites.entry(invitation.hospital).or_default() += 1;
+		for (_, hospital, invitation) in Invitations::<T>::iter() {
+			ensure!(invitation.hospital == hospital, "an invitation stored under another hospital");
+			*invites.entry(hospital).or_default() += 1;
 		}
 		for (id, count) in InviteCount::<T>::iter() {
 			ensure!(invites.remove(&id) == Some(count), "InviteCount != invitations of hospital");

@@ -96,7 +96,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	/// A hospital as this runtime stores it.
 	pub type HospitalInfo<T> = Hospital<
@@ -220,10 +220,18 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Invitations by invited account: at most one each.
+	/// Invitations by invited account and inviting hospital: at most one per hospital, so
+	/// that one hospital's invitation never blocks or replaces another's.
 	#[pallet::storage]
-	pub type Invitations<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, InvitationOf<T>>;
+	pub type Invitations<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		HospitalId,
+		InvitationOf<T>,
+		OptionQuery,
+	>;
 
 	/// How many invitations each hospital has in `Invitations`, expired or not.
 	#[pallet::storage]
@@ -546,9 +554,9 @@ pub mod pallet {
 		/// must be active.
 		///
 		/// Emits `Invited`. Errors: `UnknownHospital`, `NotActive`, `NotAdmin`,
-		/// `AlreadyInvited` (an unexpired invitation of this hospital exists; an expired one,
-		/// or one of another hospital, is replaced: a patient names the hospital they register
-		/// at, `patients.register_at`),
+		/// `AlreadyInvited` (an unexpired invitation of this hospital exists; an expired one is
+		/// replaced; another hospital's stands beside it, and a patient names the hospital they
+		/// register at, `patients.register_at`),
 		/// `TooManyInvites`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::invite())]
@@ -569,8 +577,10 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Withdraw the invitation of `account`, or clear it once expired (which frees its
-		/// place among the hospital's `MaxInvitesPerHospital`).
+		/// Withdraw an invitation of `account`, or clear one once expired (which frees its
+		/// place among the hospital's `MaxInvitesPerHospital`): the invitation of a hospital
+		/// the caller administers if there is one, else an expired one. Call again for the
+		/// next.
 		///
 		/// The dispatch origin for this call must be _Signed_: by an admin of the inviting
 		/// hospital at any time, by anyone once the invitation has expired.
@@ -667,11 +677,20 @@ pub mod pallet {
 		/// The dispatch origin for this call must be the hospital council with a 2/3 majority
 		/// (or _Root_ on a development chain).
 		///
-		/// Emits `system.UpgradeAuthorized`.
+		/// Emits `system.UpgradeAuthorized`, and writes `RuntimeUpgradeAuthorized` to the
+		/// runtime's audit trail (subject `Runtime`, actor the council or root).
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::authorize_upgrade())]
 		pub fn authorize_upgrade(origin: OriginFor<T>, code_hash: T::Hash) -> DispatchResult {
-			T::GovernanceOrigin::ensure_origin(origin)?;
+			let actor = T::GovernanceOrigin::ensure_origin(origin)?;
+			let mut hash = [0u8; 32];
+			let bytes = code_hash.as_ref();
+			hash[..bytes.len().min(32)].copy_from_slice(&bytes[..bytes.len().min(32)]);
+			T::Audit::log(
+				actor,
+				Entity::Runtime,
+				AuditAction::RuntimeUpgradeAuthorized { code_hash: hash },
+			)?;
 			frame_system::Pallet::<T>::do_authorize_upgrade(code_hash, true);
 			Ok(())
 		}

@@ -65,6 +65,48 @@ impl<T: Config> UncheckedOnRuntimeUpgrade for IndexReleaseKeys<T> {
 pub type V2ToV3<T> =
 	VersionedMigration<2, 3, IndexReleaseKeys<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
 
+/// Storage of version 3.
+mod v3 {
+	use super::*;
+	use frame_support::Blake2_128Concat;
+
+	/// Invitations by invited account: at most one each.
+	#[frame_support::storage_alias]
+	pub type Invitations<T: Config> = StorageMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		InvitationOf<T>,
+	>;
+}
+
+/// Version 3 to 4: invitations are kept per account and hospital (`Invitations` becomes a
+/// double map), so that one hospital's invitation neither blocks nor replaces another's (the
+/// trust review's attack 2). Every stored invitation moves under its own hospital; counts and
+/// provider references stay as they are. At most `MaxInvitesPerHospital` per hospital, read
+/// and written once, in one block.
+pub struct InvitationsPerHospital<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> UncheckedOnRuntimeUpgrade for InvitationsPerHospital<T> {
+	fn on_runtime_upgrade() -> Weight {
+		let old: alloc::vec::Vec<_> = v3::Invitations::<T>::drain().collect();
+		let moved = old.len() as u64;
+		for (account, invitation) in old {
+			Invitations::<T>::insert(&account, invitation.hospital, invitation);
+		}
+		T::DbWeight::get().reads_writes(moved, moved.saturating_mul(2))
+	}
+}
+
+/// [`InvitationsPerHospital`], run only when the stored version is 3, which it sets to 4.
+pub type V3ToV4<T> = VersionedMigration<
+	3,
+	4,
+	InvitationsPerHospital<T>,
+	Pallet<T>,
+	<T as frame_system::Config>::DbWeight,
+>;
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -91,6 +133,23 @@ mod tests {
 			// Run again: the version is 2, nothing happens twice.
 			V1ToV2::<Test>::on_runtime_upgrade();
 			assert_eq!(frame_system::Pallet::<Test>::providers(&1), 1);
+		});
+	}
+
+	#[test]
+	fn version_3_invitations_move_under_their_hospital() {
+		use crate::{types::Invitation, Invitations};
+		use medchain_primitives::InviteRole;
+		test(|| {
+			let invitation =
+				Invitation { hospital: 1u32, role: InviteRole::Patient, by: 2u64, expires: 10 };
+			super::v3::Invitations::<Test>::insert(50u64, invitation.clone());
+			crate::InviteCount::<Test>::insert(1, 1);
+			StorageVersion::new(3).put::<Consortium>();
+			V3ToV4::<Test>::on_runtime_upgrade();
+			assert_eq!(Consortium::on_chain_storage_version(), 4);
+			assert_eq!(Invitations::<Test>::get(50, 1), Some(invitation));
+			assert_eq!(Invitations::<Test>::iter().count(), 1);
 		});
 	}
 }

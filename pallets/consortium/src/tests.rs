@@ -670,6 +670,11 @@ fn governance_authorizes_a_runtime_upgrade() {
 		System::assert_last_event(
 			frame_system::Event::UpgradeAuthorized { code_hash: hash, check_version: true }.into(),
 		);
+		// Trust review, item 9: the authorization is on the runtime's audit trail.
+		assert_eq!(
+			Audit::verified_trail(&Entity::Runtime).unwrap(),
+			vec![(Entity::Root, AuditAction::RuntimeUpgradeAuthorized { code_hash: [9; 32] })]
+		);
 	});
 }
 
@@ -721,7 +726,7 @@ fn an_admin_invites_an_account_which_then_exists_until_the_invitation_goes() {
 
 		// Used up by the registration it was for.
 		let _ = Consortium::take_invitation(&50, InviteRole::Patient, None);
-		assert!(Invitations::<Test>::get(50).is_none());
+		assert!(Invitations::<Test>::get(50, GENERAL).is_none());
 		assert_eq!(InviteCount::<Test>::get(GENERAL), None);
 		assert_eq!(providers(50), 0);
 	});
@@ -749,7 +754,7 @@ fn invitations_expire_and_lose_effect_while_the_hospital_is_suspended() {
 		assert!(!Consortium::is_invited(&50, InviteRole::Patient, None));
 		// Taking an expired invitation does nothing: it stays until cleared.
 		let _ = Consortium::take_invitation(&50, InviteRole::Patient, None);
-		assert!(Invitations::<Test>::get(50).is_some());
+		assert!(Invitations::<Test>::get(50, GENERAL).is_some());
 
 		let id = admit(b"Clinic", vec![4], 40);
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(4), id, 51, InviteRole::Patient));
@@ -798,28 +803,42 @@ fn an_expired_invitation_is_replaced_by_a_new_one() {
 	test(|| {
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
 		System::set_block_number(11);
-		assert_ok!(Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Doctor));
-		assert_eq!(InviteCount::<Test>::get(GENERAL), None);
-		assert_eq!(InviteCount::<Test>::get(CHILDREN), Some(1));
+		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Doctor));
+		assert_eq!(InviteCount::<Test>::get(GENERAL), Some(1));
 		assert_eq!(providers(50), 1);
-		assert!(Consortium::is_invited(&50, InviteRole::Doctor, Some(CHILDREN)));
+		assert!(Consortium::is_invited(&50, InviteRole::Doctor, Some(GENERAL)));
 	});
 }
 
 // Attack 2 of the trust review: a hospital that invited an address first became its hospital
 // when the person registered, and its live invitation kept the person's own hospital from
-// inviting them. Now another hospital's invitation gives way (and registration names the
+// inviting them. Now each hospital's invitation stands on its own (and registration names the
 // hospital, `patients.register_at`).
 #[test]
-fn one_hospital_recovers_keys_by_inviting_first_another_hospitals_invitation_gives_way() {
+fn one_hospital_recovers_keys_by_inviting_first_invitations_of_two_hospitals_stand_side_by_side() {
 	test(|| {
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Patient));
+		// The person's own hospital still invites them; neither invitation replaces the other,
+		// and inviting again after is no way to take one over.
 		assert_ok!(Consortium::invite(RuntimeOrigin::signed(1), GENERAL, 50, InviteRole::Patient));
-		assert_eq!(InviteCount::<Test>::get(CHILDREN), None);
+		assert_noop!(
+			Consortium::invite(RuntimeOrigin::signed(2), CHILDREN, 50, InviteRole::Patient),
+			Error::<Test>::AlreadyInvited
+		);
+		assert_eq!(InviteCount::<Test>::get(CHILDREN), Some(1));
 		assert_eq!(InviteCount::<Test>::get(GENERAL), Some(1));
 		assert!(Consortium::is_invited(&50, InviteRole::Patient, Some(GENERAL)));
-		assert!(!Consortium::is_invited(&50, InviteRole::Patient, Some(CHILDREN)));
-		assert_eq!(providers(50), 1);
+		assert!(Consortium::is_invited(&50, InviteRole::Patient, Some(CHILDREN)));
+		assert_eq!(providers(50), 2);
+		// Registering at one uses that one only; an admin of the other withdraws theirs.
+		let _ = Consortium::take_invitation(&50, InviteRole::Patient, Some(GENERAL));
+		assert!(Consortium::is_invited(&50, InviteRole::Patient, Some(CHILDREN)));
+		assert_noop!(
+			Consortium::remove_invitation(RuntimeOrigin::signed(1), 50),
+			Error::<Test>::InvitationNotExpired
+		);
+		assert_ok!(Consortium::remove_invitation(RuntimeOrigin::signed(2), 50));
+		assert_eq!(providers(50), 0);
 	});
 }
 

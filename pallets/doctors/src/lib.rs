@@ -59,6 +59,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -82,7 +83,7 @@ pub mod pallet {
 	use medchain_primitives::{AuditAction, AuditLog, HospitalRegistry, InviteRole, Moment};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// A doctor as this runtime stores them.
 	pub type DoctorInfo<T> =

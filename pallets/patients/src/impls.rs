@@ -275,10 +275,13 @@ impl<T: Config> Pallet<T> {
 			info.guardians.contains(g) && !NamedByHospital::<T>::contains_key(patient, g)
 		};
 		let admin_of = |h: HospitalId| T::Hospitals::is_active_admin(h, actor);
+		// The hospitals involved stop a recovery only while it is pending: once in effect, one
+		// of them alone cannot undo a genuine one (and delete what was released).
+		let pending = !recovery.is_effective(T::Time::now());
 		actor == patient
 			|| named_by_patient(actor)
-			|| Represented::<T>::get(patient).is_some_and(|r| admin_of(r.hospital))
-			|| matches!(recovery.approved_by, Entity::Hospital(h) if admin_of(h))
+			|| (pending && Represented::<T>::get(patient).is_some_and(|r| admin_of(r.hospital)))
+			|| (pending && matches!(recovery.approved_by, Entity::Hospital(h) if admin_of(h)))
 	}
 
 	/// `actor` is a signer, or the council or root. Returns how many released shares went.

@@ -298,15 +298,16 @@ pub mod pallet {
 		/// invite you (`consortium.invite`), or register without a hospital (`register`).
 		NotInvited,
 		/// A key recovery is approved by an admin of a hospital other than the one that
-		/// recorded the patient cannot act (and not also its admin), or by the council.
+		/// recorded the patient cannot act and the one that named the holder (and not also
+		/// an admin of either), or by the council.
 		SameHospital,
 		/// The patient already has a key recovery, pending or in effect: cancel it first.
 		RecoveryInProgress,
 		/// The patient has no key recovery.
 		NoRecovery,
-		/// Only the patient, a guardian the patient named, an admin of the hospital that
-		/// recorded the patient cannot act or of the approving hospital, the council or root
-		/// cancels a key recovery.
+		/// Only the patient, a guardian the patient named, the council or root cancels a key
+		/// recovery; while it is pending, also an admin of the hospital that recorded the
+		/// patient cannot act or of the approving hospital.
 		MayNotCancelRecovery,
 		/// While a key recovery is pending, a hospital admin cannot remove a guardian the
 		/// patient named (who could cancel it).
@@ -447,8 +448,11 @@ pub mod pallet {
 		/// (stepping down), or, while a hospital has recorded that the patient cannot act, by an
 		/// admin of that hospital. Guardians cannot remove each other.
 		///
+		/// While a key recovery is pending, a hospital admin cannot remove a guardian the
+		/// patient named (who may cancel it).
+		///
 		/// Emits `GuardianRemoved`. Errors: `NotRegistered`, `MayNotManageGuardians`,
-		/// `NotGuardian`.
+		/// `RecoveryPending`, `NotGuardian`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_guardian(T::MaxKeysPerRemoval::get()))]
 		#[pallet::feeless_if(|origin: &OriginFor<T>, _patient: &T::AccountId, _guardian: &T::AccountId| -> bool {
@@ -561,8 +565,8 @@ pub mod pallet {
 		/// recovery takes effect after `RecoveryDelay`.
 		///
 		/// The dispatch origin for this call must be _Signed_ by an admin of active `hospital`,
-		/// which must not be the hospital that recorded the patient cannot act, and the admin
-		/// not also an admin of that one.
+		/// which must be neither the hospital that recorded the patient cannot act nor one
+		/// whose admin named `holder` a guardian, and the admin an admin of neither.
 		///
 		/// Emits `RecoveryApproved`. Errors: `NotHospitalAdmin`, `NotRegistered`,
 		/// `NotRepresented`, `SameHospital`, `NotGuardian`, `HolderNotRegistered`,
@@ -580,10 +584,13 @@ pub mod pallet {
 		) -> DispatchResult {
 			let admin = ensure_signed(origin)?;
 			ensure!(T::Hospitals::is_active_admin(hospital, &admin), Error::<T>::NotHospitalAdmin);
+			// Outside the hospital that recorded the patient cannot act, and outside the one
+			// that named the holder (a representation may have moved since).
 			let representing = Represented::<T>::get(&patient).map(|r| r.hospital);
-			if let Some(representing) = representing {
+			let naming = NamedByHospital::<T>::get(&patient, &holder);
+			for inside in [representing, naming].into_iter().flatten() {
 				ensure!(
-					representing != hospital && !T::Hospitals::is_admin(representing, &admin),
+					inside != hospital && !T::Hospitals::is_admin(inside, &admin),
 					Error::<T>::SameHospital
 				);
 			}
@@ -593,10 +600,10 @@ pub mod pallet {
 		/// Cancel the key recovery of `patient`, pending or in effect. Shares already released
 		/// to its holder are removed from the chain (what the holder has read, they keep).
 		///
-		/// The dispatch origin for this call must be _Signed_ by `patient`, by a guardian the
-		/// patient named (not one a hospital admin named), or by an admin of the hospital that
-		/// recorded the patient cannot act or of the hospital that approved the recovery; or be
-		/// the council (2/3) or root (`T::RecoveryOrigin`).
+		/// The dispatch origin for this call must be _Signed_ by `patient` or by a guardian the
+		/// patient named (not one a hospital admin named); while the recovery is pending, also by
+		/// an admin of the hospital that recorded the patient cannot act or of the hospital that
+		/// approved it; or be the council (2/3) or root (`T::RecoveryOrigin`).
 		///
 		/// Emits `RecoveryCancelled`. Errors: `NotRegistered`, `NoRecovery`,
 		/// `MayNotCancelRecovery`.

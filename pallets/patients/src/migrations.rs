@@ -6,7 +6,7 @@ use frame_support::{
 	traits::{Get, UncheckedOnRuntimeUpgrade},
 	weights::Weight,
 };
-use medchain_primitives::FileClaims;
+use medchain_primitives::{FileClaims, RecordKeys};
 
 /// Version 1 to 2: files are claimed (`FileClaims`, kept by pallet-records). Every
 /// patient's profile claims its file. A profile naming a file another patient already
@@ -47,16 +47,44 @@ pub type V1ToV2<T> =
 /// own account still can). One pass over `Represented`, in one block.
 pub struct DelayRecoveries<T>(core::marker::PhantomData<T>);
 
+/// Storage of version 2.
+mod v2 {
+	use super::*;
+	use frame_support::Blake2_128Concat;
+
+	/// Approved recoveries: patient -> holder, in effect at once.
+	#[frame_support::storage_alias]
+	pub type Recoveries<T: Config> = StorageMap<
+		Pallet<T>,
+		Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		<T as frame_system::Config>::AccountId,
+	>;
+}
+
 impl<T: Config> UncheckedOnRuntimeUpgrade for DelayRecoveries<T> {
 	fn on_runtime_upgrade() -> Weight {
-		let dropped = Recoveries::<T>::clear(u32::MAX, None).unique;
+		// The shares released under the old rule go with their recovery, as a cancellation
+		// removes them.
+		let (mut reads, mut writes) = (0u64, 0u64);
+		let mut dropped = 0u32;
+		for (patient, holder) in v2::Recoveries::<T>::drain() {
+			dropped += 1;
+			let visited = T::RecordKeys::remove_released_shares(
+				&patient,
+				&holder,
+				T::MaxKeysPerRemoval::get(),
+			);
+			reads += 1 + 2 * u64::from(visited);
+			writes += 1 + 3 * u64::from(visited);
+		}
 		if dropped > 0 {
 			log::warn!(
 				target: "runtime::patients",
-				"{dropped} key recoveries approved by a guardian alone dropped: approve them again",
+				"{dropped} key recoveries approved by a guardian alone dropped, with their released \
+				 shares: approve them again",
 			);
 		}
-		let (mut reads, mut writes) = (u64::from(dropped), u64::from(dropped));
 		for (patient, representation) in Represented::<T>::iter() {
 			reads += 2;
 			for guardian in PatientOf::<T>::get(&patient).map(|p| p.guardians).unwrap_or_default() {

@@ -678,6 +678,22 @@ fn one_hospital_recovers_keys_nobody_of_the_patients_hospital_approves_a_recover
 			Error::<Test>::NotHospitalAdmin
 		);
 		assert_eq!(Patients::recovery(PATIENT), None);
+		// Nor a hospital that named the holder, once the representation has moved to another:
+		// hospital 1 takes the record over while hospital 0 is suspended and names its own
+		// holder, then hospital 0 takes it back.
+		MockHospitals::set_active(0, false);
+		assert_ok!(Patients::set_represented(signed(2), 1, PATIENT, true));
+		assert_ok!(Patients::remove_guardian(signed(2), PATIENT, HOSPITAL_GUARDIAN));
+		assert_ok!(Patients::add_guardian(signed(2), PATIENT, OTHER_PATIENT));
+		register(OTHER_PATIENT);
+		MockHospitals::set_active(0, true);
+		MockHospitals::set_active(1, false);
+		assert_ok!(Patients::set_represented(signed(1), 0, PATIENT, true));
+		MockHospitals::set_active(1, true);
+		assert_noop!(
+			Patients::approve_recovery_as(signed(2), 1, PATIENT, OTHER_PATIENT),
+			Error::<Test>::SameHospital
+		);
 		// Another admin of that second hospital, who is not the patient's hospital's, may.
 		assert_ok!(Patients::approve_recovery_as(signed(5), 4, PATIENT, NEW_ACCOUNT));
 	});
@@ -717,15 +733,28 @@ fn one_hospital_recovers_keys_the_patient_or_a_guardian_they_named_cancels_it_in
 			Patients::cancel_recovery(signed(PATIENT), PATIENT).map_err(|e| e.error),
 			Error::<Test>::NoRecovery
 		);
-		// So does the patient's own account, even once it is in effect; and either hospital,
-		// and root.
-		for canceller in [signed(PATIENT), signed(1), signed(2), RuntimeOrigin::root()] {
+		// So does the patient's own account, even once it is in effect, and root.
+		for canceller in [signed(PATIENT), RuntimeOrigin::root()] {
 			assert_ok!(Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT));
 			wait(RECOVERY_DELAY);
 			assert_eq!(Patients::recovery_holder(&PATIENT), Some(NEW_ACCOUNT));
 			assert_ok!(Patients::cancel_recovery(canceller, PATIENT));
 			assert_eq!(Patients::recovery_holder(&PATIENT), None);
 		}
+		// Either hospital only while it is pending: once in effect, neither alone undoes it.
+		for hospital_admin in [1, 2] {
+			assert_ok!(Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT));
+			assert_ok!(Patients::cancel_recovery(signed(hospital_admin), PATIENT));
+		}
+		assert_ok!(Patients::approve_recovery_as(signed(2), 1, PATIENT, NEW_ACCOUNT));
+		wait(RECOVERY_DELAY);
+		for hospital_admin in [1, 2] {
+			assert_noop!(
+				Patients::cancel_recovery(signed(hospital_admin), PATIENT).map_err(|e| e.error),
+				Error::<Test>::MayNotCancelRecovery
+			);
+		}
+		assert_ok!(Patients::cancel_recovery(signed(PATIENT), PATIENT));
 		// With no recovery pending, the hospital manages the guardians again.
 		assert_ok!(Patients::remove_guardian(signed(1), PATIENT, GUARDIAN));
 	});
@@ -836,5 +865,30 @@ fn a_profile_claims_its_file_and_releases_the_one_it_replaces() {
 		// Now another patient may use it.
 		register(OTHER_PATIENT);
 		assert_ok!(Patients::set_profile(signed(OTHER_PATIENT), OTHER_PATIENT, Some(new)));
+	});
+}
+
+// The storage migration to version 3: recoveries approved under the old rule go, and the
+// guardians of represented patients count as named by the representing hospital.
+#[test]
+fn the_version_3_migration_drops_old_recoveries_and_marks_hospital_guardians() {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	test(|| {
+		lost_keys();
+		// A version-2 recovery: patient -> holder, in effect at once.
+		let key = Recoveries::<Test>::hashed_key_for(PATIENT);
+		frame_support::storage::unhashed::put(&key, &NEW_ACCOUNT);
+		NamedByHospital::<Test>::remove(PATIENT, NEW_ACCOUNT);
+		StorageVersion::new(2).put::<Patients>();
+		crate::migrations::V2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(Patients::on_chain_storage_version(), 3);
+		assert!(frame_support::storage::unhashed::get_raw(&key).is_none());
+		assert_eq!(Patients::recovery(PATIENT), None);
+		for guardian in [GUARDIAN, NEW_ACCOUNT] {
+			assert_eq!(NamedByHospital::<Test>::get(PATIENT, guardian), Some(0));
+		}
+		// Run again, it does nothing.
+		crate::migrations::V2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(Patients::on_chain_storage_version(), 3);
 	});
 }
