@@ -50,7 +50,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Patients::PatientOf` (r:1 w:1)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::Invitations` (r:1 w:1)
-	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
+	/// Proof: `Consortium::Invitations` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:1 w:0)
 	/// Proof: `Consortium::HospitalOf` (`max_values`: None, `max_size`: Some(692), added: 3167, mode: `MaxEncodedLen`)
 	/// Storage: `Records::ClaimOf` (r:1 w:1)
@@ -76,9 +76,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Audit::Entries` (r:0 w:2)
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		// Proof size summary in bytes: measured 1032, estimated 6118.
-		// Minimum execution time: 120_055_000 picoseconds.
-		Weight::from_parts(131_122_000, 6118)
+		// Proof size summary in bytes: measured 1044, estimated 6118.
+		// Minimum execution time: 127_714_000 picoseconds.
+		Weight::from_parts(215_850_000, 6118)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 	}
@@ -102,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_profile() -> Weight {
 		// Proof size summary in bytes: measured 1056, estimated 3850.
-		// Minimum execution time: 71_269_000 picoseconds.
-		Weight::from_parts(77_183_000, 3850)
+		// Minimum execution time: 73_395_000 picoseconds.
+		Weight::from_parts(80_446_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -125,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn rotate_key() -> Weight {
 		// Proof size summary in bytes: measured 932, estimated 3850.
-		// Minimum execution time: 55_199_000 picoseconds.
-		Weight::from_parts(61_730_000, 3850)
+		// Minimum execution time: 55_703_000 picoseconds.
+		Weight::from_parts(61_706_000, 3850)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -160,8 +160,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn add_guardian() -> Weight {
 		// Proof size summary in bytes: measured 1589, estimated 4157.
-		// Minimum execution time: 98_025_000 picoseconds.
-		Weight::from_parts(110_486_000, 4157)
+		// Minimum execution time: 100_519_000 picoseconds.
+		Weight::from_parts(113_529_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -206,9 +206,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn remove_guardian(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2806, estimated 4157.
-		// Minimum execution time: 139_629_000 picoseconds.
-		Weight::from_parts(144_540_000, 4157)
-			.saturating_add(Weight::from_parts(23_936_017, 0).saturating_mul(k.into()))
+		// Minimum execution time: 134_957_000 picoseconds.
+		Weight::from_parts(249_459_023, 4157)
+			.saturating_add(Weight::from_parts(26_299_628, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -239,8 +239,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn set_represented() -> Weight {
 		// Proof size summary in bytes: measured 1273, estimated 4157.
-		// Minimum execution time: 74_241_000 picoseconds.
-		Weight::from_parts(80_707_000, 4157)
+		// Minimum execution time: 78_566_000 picoseconds.
+		Weight::from_parts(118_997_000, 4157)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -268,8 +268,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn approve_recovery() -> Weight {
 		// Proof size summary in bytes: measured 1179, estimated 6710.
-		// Minimum execution time: 71_512_000 picoseconds.
-		Weight::from_parts(77_715_000, 6710)
+		// Minimum execution time: 74_573_000 picoseconds.
+		Weight::from_parts(81_891_000, 6710)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -279,6 +279,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consortium::AdminOf` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::Represented` (r:1 w:0)
 	/// Proof: `Patients::Represented` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Patients::NamedByHospital` (r:1 w:0)
+	/// Proof: `Patients::NamedByHospital` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::PatientOf` (r:2 w:0)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::Recoveries` (r:1 w:1)
@@ -301,15 +303,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::Entries` (`max_values`: None, `max_size`: Some(436), added: 2911, mode: `MaxEncodedLen`)
 	fn approve_recovery_as() -> Weight {
 		// Proof size summary in bytes: measured 1777, estimated 6710.
-		// Minimum execution time: 97_403_000 picoseconds.
-		Weight::from_parts(107_737_000, 6710)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 103_954_000 picoseconds.
+		Weight::from_parts(113_780_000, 6710)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Patients::PatientOf` (r:1 w:0)
 	/// Proof: `Patients::PatientOf` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::Recoveries` (r:1 w:1)
 	/// Proof: `Patients::Recoveries` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Patients::Represented` (r:1 w:0)
 	/// Proof: `Patients::Represented` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Consortium::HospitalOf` (r:2 w:0)
@@ -326,8 +330,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Audit::SubjectTrail` (`max_values`: None, `max_size`: Some(89), added: 2564, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::ActorEntryCount` (r:1 w:1)
 	/// Proof: `Audit::ActorEntryCount` (`max_values`: None, `max_size`: Some(57), added: 2532, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::SubjectEntries` (r:0 w:1)
 	/// Proof: `Audit::SubjectEntries` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Audit::ActorEntries` (r:0 w:1)
@@ -337,9 +339,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `k` is `[0, 1000]`.
 	fn cancel_recovery(k: u32, ) -> Weight {
 		// Proof size summary in bytes: measured 2276, estimated 7324.
-		// Minimum execution time: 110_691_000 picoseconds.
-		Weight::from_parts(184_159_023, 7324)
-			.saturating_add(Weight::from_parts(4_278_761, 0).saturating_mul(k.into()))
+		// Minimum execution time: 112_782_000 picoseconds.
+		Weight::from_parts(133_896_268, 7324)
+			.saturating_add(Weight::from_parts(4_242_934, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -350,28 +352,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with ParityDB's weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(131_122_000, 6118)
+		Weight::from_parts(215_850_000, 6118)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 	}
 	fn set_profile() -> Weight {
-		Weight::from_parts(77_183_000, 3850)
+		Weight::from_parts(80_446_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn rotate_key() -> Weight {
-		Weight::from_parts(61_730_000, 3850)
+		Weight::from_parts(61_706_000, 3850)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn add_guardian() -> Weight {
-		Weight::from_parts(110_486_000, 4157)
+		Weight::from_parts(113_529_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn remove_guardian(k: u32, ) -> Weight {
-		Weight::from_parts(144_540_000, 4157)
-			.saturating_add(Weight::from_parts(23_936_017, 0).saturating_mul(k.into()))
+		Weight::from_parts(249_459_023, 4157)
+			.saturating_add(Weight::from_parts(26_299_628, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
@@ -379,23 +381,23 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 4688).saturating_mul(k.into()))
 	}
 	fn set_represented() -> Weight {
-		Weight::from_parts(80_707_000, 4157)
+		Weight::from_parts(118_997_000, 4157)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn approve_recovery() -> Weight {
-		Weight::from_parts(77_715_000, 6710)
+		Weight::from_parts(81_891_000, 6710)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn approve_recovery_as() -> Weight {
-		Weight::from_parts(107_737_000, 6710)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+		Weight::from_parts(113_780_000, 6710)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn cancel_recovery(k: u32, ) -> Weight {
-		Weight::from_parts(184_159_023, 7324)
-			.saturating_add(Weight::from_parts(4_278_761, 0).saturating_mul(k.into()))
+		Weight::from_parts(133_896_268, 7324)
+			.saturating_add(Weight::from_parts(4_242_934, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
