@@ -118,8 +118,7 @@ pub fn emergency_status(
 	if grant.purpose != pallet_access::Purpose::Emergency {
 		return Ok(EmergencyStatus::None);
 	}
-	let now: u64 = chain.storage(&storage_key("Timestamp", "Now", &[]), at)?.unwrap_or_default();
-	if grant.is_expired(now) {
+	if grant.is_expired(chain.now(at)?) {
 		return Ok(EmergencyStatus::Expired);
 	}
 	let open_key = storage_key("Access", "OpenEmergencies", &[&pair[0], &pair[1]]);
